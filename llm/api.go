@@ -1,0 +1,125 @@
+package llm
+
+// CONTRACT FILE — the types and signatures other packages build against.
+// The llm owner fills in the bodies and may move declarations into other
+// files, but keeps names and shapes (add freely; tell the coordinator before
+// renaming or removing).
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Role names who is calling.
+type Role string
+
+const (
+	Maker      Role = "maker"
+	User       Role = "user"
+	Dispatcher Role = "dispatcher"
+	Solver     Role = "solver" // the strong model answering directly, no tool
+)
+
+// Roles lists every role.
+var Roles = []Role{Maker, User, Dispatcher, Solver}
+
+// RoleConfig is how one role reaches its model.
+type RoleConfig struct {
+	BaseURL     string  // e.g. https://api.openai.com/v1, http://localhost:11434/v1
+	Model       string
+	APIKeyEnv   string  // name of the environment variable holding the key
+	APIType     string  // "openai" (default) or "azure"
+	APIVersion  string  // Azure only
+	Temperature float32
+	MaxTokens   int
+	Timeout     time.Duration // per request
+	MaxRetries  int
+	PriceIn     float64 // money per million input tokens
+	PriceOut    float64 // money per million output tokens
+}
+
+// Message is one chat message.
+type Message struct {
+	Role    string `json:"role"` // "system", "user", "assistant"
+	Content string `json:"content"`
+}
+
+// Request is one chat completion.
+type Request struct {
+	Role     Role
+	Messages []Message
+	Tool     string // the tool the call is for, for the ledger; may be empty
+	NoCache  bool
+}
+
+// Response is a parsed reply.
+type Response struct {
+	Content      string // the reply with <think> blocks removed
+	Reasoning    string // what was inside <think> blocks
+	FinishReason string
+	TokensIn     int
+	TokensOut    int
+	Estimated    bool // token counts estimated: the server sent no usage
+	Cost         float64
+	Latency      time.Duration
+	CacheHit     bool
+	Model        string
+}
+
+// Call is what the client reports to its Ledger after every call.
+type Call struct {
+	Role      Role
+	Model     string
+	Endpoint  string
+	Tool      string
+	TokensIn  int
+	TokensOut int
+	Estimated bool
+	Cost      float64
+	Latency   time.Duration
+	Status    string // "ok" or a short error
+	CacheHit  bool
+}
+
+// Ledger records every call (the library implements it through an adapter).
+type Ledger interface {
+	RecordCall(ctx context.Context, c Call) error
+}
+
+// Cache stores responses by key.
+type Cache interface {
+	Get(ctx context.Context, key string) ([]byte, bool, error)
+	Put(ctx context.Context, key string, value []byte) error
+}
+
+// Config configures a Client.
+type Config struct {
+	Roles   map[Role]RoleConfig
+	Ledger  Ledger // may be nil
+	Cache   Cache  // may be nil
+	NoCache bool
+	Record  string // JSONL file to append exchanges to
+	Replay  string // JSONL file to serve exchanges from, with no network
+	Getenv  func(string) string // nil: os.Getenv
+}
+
+// ErrTruncated is returned (wrapped, with the Response) when the reply was
+// cut off by the token limit (finish_reason "length").
+var ErrTruncated = errors.New("reply truncated by the token limit")
+
+// Client talks to OpenAI-compatible endpoints, one configuration per role.
+type Client struct{}
+
+// New returns a Client.
+func New(cfg Config) (*Client, error) { panic("todo") }
+
+// Chat sends one request with retries and returns the parsed reply.
+func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) { panic("todo") }
+
+// Close flushes the record file, if any.
+func (c *Client) Close() error { return nil }
+
+// CodeBlocks returns the fenced code blocks of a reply (labelled starlark,
+// python, py or not labelled), in order.
+func CodeBlocks(reply string) []string { panic("todo") }
