@@ -1,0 +1,78 @@
+// Package fakeopenai is a test server that speaks the OpenAI
+// chat-completions wire format, scripted per test, so that tests exercise
+// the real client, its retries and its parsing over real HTTP.
+package fakeopenai
+
+// CONTRACT FILE — the llm owner implements it; others build tests on it.
+// Keep names and shapes; add freely.
+
+import (
+	"testing"
+	"time"
+)
+
+// Request is a chat-completions request as the server received it.
+type Request struct {
+	Model       string
+	Messages    []Message
+	Temperature float32
+	MaxTokens   int
+	Header      map[string][]string
+}
+
+// Message is one message of a request.
+type Message struct {
+	Role    string
+	Content string
+}
+
+// Last returns the content of the last message.
+func (r Request) Last() string {
+	if len(r.Messages) == 0 {
+		return ""
+	}
+	return r.Messages[len(r.Messages)-1].Content
+}
+
+// Reply is one scripted answer. The zero Reply beyond Content is a normal
+// 200 response with finish_reason "stop" and usage estimated from lengths.
+type Reply struct {
+	Content      string
+	FinishReason string        // default "stop"; "length" for a truncated reply
+	NoUsage      bool          // omit the usage object
+	PromptTokens int           // 0: computed from the request
+	OutTokens    int           // 0: computed from Content
+	Status       int           // non-zero and not 200: an error response
+	RetryAfter   string        // Retry-After header value
+	Delay        time.Duration // wait before answering (honours client cancel)
+	RawBody      string        // sent verbatim instead of a JSON reply (e.g. malformed JSON)
+	NoChoices    bool          // an empty choices array
+	DropConn     bool          // close the connection without answering
+}
+
+// Match selects requests a script applies to. Empty fields match anything.
+type Match struct {
+	Model    string
+	Contains string // substring of any message content
+	Func     func(Request) bool
+}
+
+// Server is a running fake endpoint.
+type Server struct {
+	URL string // base URL including /v1, for a client's BaseURL
+}
+
+// New starts a server closed at the end of the test. An unscripted request
+// fails the test and gets a 500 naming it.
+func New(t testing.TB) *Server { panic("todo") }
+
+// Script queues replies for requests that match; each matching request takes
+// the next reply, and the last reply repeats once the queue is spent.
+// Scripts are tried in the order they were added.
+func (s *Server) Script(m Match, replies ...Reply) { panic("todo") }
+
+// Handle answers every request that no script matched.
+func (s *Server) Handle(f func(Request) Reply) { panic("todo") }
+
+// Requests returns every request received so far, in order.
+func (s *Server) Requests() []Request { panic("todo") }
