@@ -25,7 +25,7 @@ func effectiveConfig(t *testing.T, args ...string) map[string]any {
 		t.Fatalf("latm config: exit %d: %s", code, errOut)
 	}
 	var doc struct {
-		Settings map[string]any   `json:"settings"`
+		Settings map[string]any    `json:"settings"`
 		Keys     map[string]string `json:"api_keys"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
