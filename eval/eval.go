@@ -1,0 +1,376 @@
+// Package eval reproduces the tool-making paper's comparison on any
+// endpoint: for each task it runs the methods — latm (the maker makes a tool
+// once, the user model solves every test instance with it), cot (few-shot
+// chain of thought) and direct (the strong model answers with no tool) — and
+// reports accuracy next to model calls, tokens, money and time.
+//
+// It never claims an accuracy: every figure it prints comes from the model
+// replies it was given. Its tests run against scripted servers and say so.
+//
+// A run appends one line per finished instance to a checkpoint file, so a
+// re-run with the same checkpoint resumes where it stopped; temperature-0
+// calls are also served from the LLM cache.
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/llm"
+	"github.com/latm/latm/maker"
+	"github.com/latm/latm/prompts"
+)
+
+// Methods.
+const (
+	MethodLATM   = "latm"
+	MethodCoT    = "cot"
+	MethodDirect = "direct"
+)
+
+// Chatter is the model client.
+type Chatter interface {
+	Chat(ctx context.Context, req llm.Request) (*llm.Response, error)
+}
+
+// ToolMaker makes a tool for a task.
+type ToolMaker interface {
+	Make(ctx context.Context, task maker.Task) (*library.Tool, maker.Attempt, error)
+}
+
+// Solver answers one question with one tool.
+type Solver interface {
+	Solve(ctx context.Context, tool *library.Tool, question string) (*library.Run, error)
+}
+
+// Deps are the packages a run drives. NewMaker and NewSolver build them
+// around the metered client eval gives them, so that each method's calls
+// are counted apart.
+type Deps struct {
+	Chat      Chatter
+	Prompts   *prompts.Set
+	NewMaker  func(Chatter) ToolMaker
+	NewSolver func(Chatter) Solver
+}
+
+// Options choose what to run.
+type Options struct {
+	Tasks      []*Task
+	Methods    []string // default: latm, cot, direct
+	Limit      int      // test instances per task; 0: all
+	CoTRole    llm.Role // the role that answers with chain of thought (default user)
+	Workers    int      // instances in flight (default 4)
+	Checkpoint string   // JSONL file to resume from and append to; "" for none
+	Progress   func(done, total int)
+}
+
+// Row is one task × method result.
+type Row struct {
+	Task      string  `json:"task"`
+	Method    string  `json:"method"`
+	N         int     `json:"n"`
+	Correct   int     `json:"correct"`
+	Accuracy  float64 `json:"accuracy"` // percent
+	Errors    int     `json:"errors"`   // instances that ended in an error (scored wrong)
+	Calls     int     `json:"calls"`
+	CacheHits int     `json:"cache_hits"`
+	TokensIn  int     `json:"tokens_in"`
+	TokensOut int     `json:"tokens_out"`
+	Estimated bool    `json:"tokens_estimated,omitempty"`
+	Cost      float64 `json:"cost"` // all calls, making included
+	MakeCost  float64 `json:"make_cost,omitempty"`
+	MakeCalls int     `json:"make_calls,omitempty"`
+	WallMS    int64   `json:"wall_ms"`
+	// Tool making (latm only).
+	Tool         string `json:"tool,omitempty"`
+	MakeOK       bool   `json:"make_ok,omitempty"`
+	MakeError    string `json:"make_error,omitempty"`
+	ProposeTries int    `json:"propose_tries,omitempty"`
+	VerifyTries  int    `json:"verify_tries,omitempty"`
+}
+
+// Run evaluates every task with every method.
+func Run(ctx context.Context, d Deps, o Options) ([]Row, error) {
+	if len(o.Methods) == 0 {
+		o.Methods = []string{MethodLATM, MethodCoT, MethodDirect}
+	}
+	for _, m := range o.Methods {
+		if m != MethodLATM && m != MethodCoT && m != MethodDirect {
+			return nil, fmt.Errorf("method %q: want latm, cot or direct", m)
+		}
+	}
+	if o.CoTRole == "" {
+		o.CoTRole = llm.User
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	cp, err := openCheckpoint(o.Checkpoint)
+	if err != nil {
+		return nil, err
+	}
+	defer cp.Close()
+
+	total := 0
+	for _, t := range o.Tasks {
+		for _, m := range o.Methods {
+			if m == MethodCoT && t.CoT == "" {
+				continue
+			}
+			total += len(limitTest(t.Test, o.Limit))
+		}
+	}
+	var done int
+	var doneMu sync.Mutex
+	tick := func() {
+		doneMu.Lock()
+		done++
+		if o.Progress != nil {
+			o.Progress(done, total)
+		}
+		doneMu.Unlock()
+	}
+
+	var rows []Row
+	for _, t := range o.Tasks {
+		for _, m := range o.Methods {
+			if m == MethodCoT && t.CoT == "" {
+				continue
+			}
+			row, err := runOne(ctx, d, o, cp, t, m, tick)
+			if err != nil {
+				return rows, err
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows, nil
+}
+
+func limitTest(test []Example, limit int) []Example {
+	if limit > 0 && limit < len(test) {
+		return test[:limit]
+	}
+	return test
+}
+
+// runOne evaluates one task with one method.
+func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, method string, tick func()) (Row, error) {
+	start := time.Now()
+	row := Row{Task: t.Name, Method: method}
+	test := limitTest(t.Test, o.Limit)
+	row.N = len(test)
+
+	var answer func(ctx context.Context, m *meter, q string) (string, error)
+	switch method {
+	case MethodDirect:
+		answer = func(ctx context.Context, m *meter, q string) (string, error) {
+			return askDirect(ctx, m, d.Prompts, q)
+		}
+	case MethodCoT:
+		answer = func(ctx context.Context, m *meter, q string) (string, error) {
+			return askCoT(ctx, m, d.Prompts, o.CoTRole, t.CoT, q)
+		}
+	case MethodLATM:
+		tool, err := makeTool(ctx, d, cp, t, &row)
+		if err != nil {
+			return row, err
+		}
+		if tool == nil { // making failed: every instance is scored wrong, as in the paper
+			row.Errors = row.N
+			for range test {
+				tick()
+			}
+			row.WallMS = time.Since(start).Milliseconds()
+			return row, nil
+		}
+		answer = func(ctx context.Context, m *meter, q string) (string, error) {
+			run, err := d.NewSolver(m).Solve(ctx, tool, q)
+			if err != nil {
+				return "", err
+			}
+			if !run.OK {
+				return run.Answer, errors.New(run.Error)
+			}
+			return run.Answer, nil
+		}
+	}
+
+	results := make([]instance, len(test))
+	sem := make(chan struct{}, o.Workers)
+	var wg sync.WaitGroup
+	var firstErr error
+	var errMu sync.Mutex
+	for i, ex := range test {
+		if prev, ok := cp.done(t.Name, method, i); ok {
+			results[i] = prev
+			tick()
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int, ex Example) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			m := &meter{inner: d.Chat}
+			got, err := answer(ctx, m, ex.Question)
+			if ctx.Err() != nil {
+				return // not finished: not recorded, so a re-run does it again
+			}
+			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && Correct(t.Name, got, ex.Answer), usage: m.usage()}
+			if err != nil {
+				in.Error = err.Error()
+			}
+			results[i] = in
+			if err := cp.append(in); err != nil {
+				errMu.Lock()
+				firstErr = errors.Join(firstErr, err)
+				errMu.Unlock()
+			}
+			tick()
+		}(i, ex)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return row, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return row, err
+	}
+	for _, r := range results {
+		if r.Correct {
+			row.Correct++
+		}
+		if r.Error != "" {
+			row.Errors++
+		}
+		row.add(r.usage)
+	}
+	if row.N > 0 {
+		row.Accuracy = 100 * float64(row.Correct) / float64(row.N)
+	}
+	row.WallMS += time.Since(start).Milliseconds()
+	return row, nil
+}
+
+// makeTool makes the task's tool once (or takes it from the checkpoint).
+func makeTool(ctx context.Context, d Deps, cp *checkpoint, t *Task, row *Row) (*library.Tool, error) {
+	rec, ok := cp.tool(t.Name)
+	if !ok {
+		m := &meter{inner: d.Chat}
+		var examples []library.Example
+		for _, e := range append(append([]Example{}, t.Train...), t.Valid...) {
+			examples = append(examples, library.Example{Question: e.Question, Answer: e.Answer})
+		}
+		start := time.Now()
+		tool, att, err := d.NewMaker(m).Make(ctx, maker.Task{Name: t.Name, Examples: examples})
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		rec = toolRecord{Kind: "tool", Task: t.Name, Tool: tool, ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries, usage: m.usage(), WallMS: time.Since(start).Milliseconds()}
+		if err != nil {
+			rec.Tool, rec.Error = nil, err.Error()
+		}
+		if err := cp.append(rec); err != nil {
+			return nil, err
+		}
+	}
+	row.add(rec.usage)
+	row.MakeCost, row.MakeCalls = rec.Cost, rec.Calls
+	row.ProposeTries, row.VerifyTries = rec.ProposeTries, rec.VerifyTries
+	row.WallMS += rec.WallMS
+	row.MakeOK, row.MakeError = rec.Tool != nil, rec.Error
+	if rec.Tool != nil {
+		row.Tool = rec.Tool.Name
+	}
+	return rec.Tool, nil
+}
+
+func askDirect(ctx context.Context, c Chatter, p *prompts.Set, q string) (string, error) {
+	text, err := p.Render("direct", struct{ Question string }{q})
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: text}}})
+	if err != nil {
+		return "", err
+	}
+	return extractDirect(resp.Content), nil
+}
+
+func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewShot, q string) (string, error) {
+	text, err := p.Render("cot", struct{ FewShot, Question string }{fewShot, q})
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.Chat(ctx, llm.Request{Role: role, Messages: []llm.Message{{Role: "user", Content: text}}})
+	if err != nil {
+		return "", err
+	}
+	return extractCoT(resp.Content), nil
+}
+
+var (
+	answerIsRE   = regexp.MustCompile(`(?i)the answer is[:\s]*(.+)`)
+	answerLineRE = regexp.MustCompile(`(?im)^\s*(?:final\s+)?answer\s*:\s*(.+)$`)
+)
+
+// extractCoT takes the text after the last "the answer is", as BIG-Bench
+// Hard's prompts end every solution; then an "Answer:" line; then the last line.
+func extractCoT(reply string) string {
+	if a, ok := lastMatch(answerIsRE, reply); ok {
+		return a
+	}
+	if a, ok := lastMatch(answerLineRE, reply); ok {
+		return a
+	}
+	return lastLine(reply)
+}
+
+// extractDirect prefers the "Answer:" line the direct prompt asks for.
+func extractDirect(reply string) string {
+	if a, ok := lastMatch(answerLineRE, reply); ok {
+		return a
+	}
+	if a, ok := lastMatch(answerIsRE, reply); ok {
+		return a
+	}
+	return lastLine(reply)
+}
+
+func lastMatch(re *regexp.Regexp, s string) (string, bool) {
+	m := re.FindAllStringSubmatch(s, -1)
+	if len(m) == 0 {
+		return "", false
+	}
+	return cleanAnswer(m[len(m)-1][1]), true
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return cleanAnswer(lines[len(lines)-1])
+}
+
+func cleanAnswer(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.Trim(s, "*`")
+	s = strings.TrimSpace(s)
+	// "So the answer is (A)." — the full stop is the sentence's, except in
+	// answers that end in one themselves ("No time slot works.").
+	if strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "works.") {
+		s = strings.TrimSuffix(s, ".")
+	}
+	return strings.TrimSpace(s)
+}

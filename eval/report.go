@@ -1,0 +1,191 @@
+package eval
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// RoleInfo says which model answered for a role, where, at what price.
+type RoleInfo struct {
+	Model    string  `json:"model"`
+	Endpoint string  `json:"endpoint"`
+	PriceIn  float64 `json:"price_in"`
+	PriceOut float64 `json:"price_out"`
+}
+
+// Results is what a run writes to its results file: enough to compare two
+// runs and to know what produced each figure.
+type Results struct {
+	LATMVersion  string              `json:"latm_version"`
+	Started      time.Time           `json:"started"`
+	Finished     time.Time           `json:"finished"`
+	Roles        map[string]RoleInfo `json:"roles"`
+	PromptHashes map[string]string   `json:"prompt_hashes"`
+	Methods      []string            `json:"methods"`
+	Tasks        []string            `json:"tasks"`
+	Limit        int                 `json:"limit,omitempty"`
+	Rows         []Row               `json:"rows"`
+}
+
+// WriteFile writes r as indented JSON.
+func (r *Results) WriteFile(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// ReadResults reads a results file.
+func ReadResults(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: not a latm eval results file: %w", path, err)
+	}
+	return &r, nil
+}
+
+// Markdown writes one table per task.
+func Markdown(w io.Writer, r *Results) {
+	fmt.Fprintf(w, "latm %s · ", r.LATMVersion)
+	var roles []string
+	for name, ri := range r.Roles {
+		roles = append(roles, fmt.Sprintf("%s: %s", name, ri.Model))
+	}
+	sort.Strings(roles)
+	fmt.Fprintf(w, "%s\n", strings.Join(roles, " · "))
+	byTask := map[string][]Row{}
+	var order []string
+	for _, row := range r.Rows {
+		if _, ok := byTask[row.Task]; !ok {
+			order = append(order, row.Task)
+		}
+		byTask[row.Task] = append(byTask[row.Task], row)
+	}
+	for _, task := range order {
+		fmt.Fprintf(w, "\n### %s\n\n", task)
+		fmt.Fprintln(w, "| method | accuracy | correct/n | errors | model calls | cache hits | tokens in | tokens out | cost | wall | tool making |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+		for _, row := range byTask[task] {
+			est := ""
+			if row.Estimated {
+				est = "~"
+			}
+			fmt.Fprintf(w, "| %s | %.1f%% | %d/%d | %d | %d | %d | %s%d | %s%d | %s | %s | %s |\n",
+				row.Method, row.Accuracy, row.Correct, row.N, row.Errors, row.Calls, row.CacheHits,
+				est, row.TokensIn, est, row.TokensOut, money(row.Cost), (time.Duration(row.WallMS) * time.Millisecond).Round(time.Millisecond), making(row))
+		}
+	}
+}
+
+func making(row Row) string {
+	if row.Method != MethodLATM {
+		return ""
+	}
+	if !row.MakeOK {
+		return fmt.Sprintf("failed after %d+%d tries: %s", row.ProposeTries, row.VerifyTries, oneLine(row.MakeError, 60))
+	}
+	return fmt.Sprintf("%s: propose %d, verify %d tries, %s", row.Tool, row.ProposeTries, row.VerifyTries, money(row.MakeCost))
+}
+
+func money(x float64) string {
+	if x < 0.01 && x > 0 {
+		return fmt.Sprintf("$%.5f", x)
+	}
+	return fmt.Sprintf("$%.2f", x)
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return s
+}
+
+// Compare writes a side-by-side table of two runs, and the settings that
+// differ between them.
+func Compare(w io.Writer, a, b *Results, nameA, nameB string) {
+	fmt.Fprintf(w, "A: %s\nB: %s\n\n", nameA, nameB)
+	var diffs []string
+	if a.LATMVersion != b.LATMVersion {
+		diffs = append(diffs, fmt.Sprintf("latm version: %s → %s", a.LATMVersion, b.LATMVersion))
+	}
+	for _, role := range unionKeys(a.Roles, b.Roles) {
+		ra, rb := a.Roles[role], b.Roles[role]
+		if ra != rb {
+			diffs = append(diffs, fmt.Sprintf("%s: %s @ %s → %s @ %s", role, ra.Model, ra.Endpoint, rb.Model, rb.Endpoint))
+		}
+	}
+	for _, p := range unionKeys(a.PromptHashes, b.PromptHashes) {
+		if a.PromptHashes[p] != b.PromptHashes[p] {
+			diffs = append(diffs, fmt.Sprintf("prompt %s changed", p))
+		}
+	}
+	if len(diffs) == 0 {
+		fmt.Fprintln(w, "Same models, endpoints, prompts and version.")
+	} else {
+		fmt.Fprintln(w, "Differences:")
+		for _, d := range diffs {
+			fmt.Fprintln(w, "- "+d)
+		}
+	}
+	key := func(r Row) string { return r.Task + "\x00" + r.Method }
+	ra, rb := map[string]Row{}, map[string]Row{}
+	var keys []string
+	for _, r := range a.Rows {
+		ra[key(r)] = r
+		keys = append(keys, key(r))
+	}
+	for _, r := range b.Rows {
+		if _, ok := ra[key(r)]; !ok {
+			keys = append(keys, key(r))
+		}
+		rb[key(r)] = r
+	}
+	fmt.Fprintln(w, "\n| task | method | accuracy A | accuracy B | Δ | cost A | cost B | calls A | calls B |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|")
+	for _, k := range keys {
+		x, okA := ra[k]
+		y, okB := rb[k]
+		task, method, _ := strings.Cut(k, "\x00")
+		cell := func(ok bool, f string, v ...any) string {
+			if !ok {
+				return "—"
+			}
+			return fmt.Sprintf(f, v...)
+		}
+		delta := "—"
+		if okA && okB {
+			delta = fmt.Sprintf("%+.1f", y.Accuracy-x.Accuracy)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", task, method,
+			cell(okA, "%.1f%%", x.Accuracy), cell(okB, "%.1f%%", y.Accuracy), delta,
+			cell(okA, "%s", money(x.Cost)), cell(okB, "%s", money(y.Cost)),
+			cell(okA, "%d", x.Calls), cell(okB, "%d", y.Calls))
+	}
+}
+
+func unionKeys[V any](a, b map[string]V) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range []map[string]V{a, b} {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,131 @@
+package eval
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCorrect(t *testing.T) {
+	for _, tc := range []struct {
+		task, got, want string
+		ok              bool
+	}{
+		{"word_sorting", "a b c", "a b c", true},
+		{"word_sorting", "a b  c", "a b c", false},
+		{"word_sorting", " a b c\n", "a b c", true},
+		{"dyck_languages", "]])", "] ] )", true},
+		{"dyck_languages", "] )", "] ] )", false},
+		{"logical_deduction_five_objects", "(A)", "(A)", true},
+		{"logical_deduction_five_objects", "A", "(A)", false},
+	} {
+		if got := Correct(tc.task, tc.got, tc.want); got != tc.ok {
+			t.Errorf("Correct(%q, %q, %q) = %v", tc.task, tc.got, tc.want, got)
+		}
+	}
+}
+
+func TestExtract(t *testing.T) {
+	for _, tc := range []struct {
+		reply, cot, direct string
+	}{
+		{"Step 1 ... So the answer is (B).", "(B)", "(B)"},
+		{"The answer is 42. Wait, no.\nSo the answer is 43.", "43", "43"},
+		{"reasoning\nAnswer: 10:30 - 12:00", "10:30 - 12:00", "10:30 - 12:00"},
+		{"So the answer is **No time slot works.**", "No time slot works.", "No time slot works."},
+		{"Answer: ] ]\n", "] ]", "] ]"},
+		{"I think it is\n(C)", "(C)", "(C)"},
+		{"", "", ""},
+	} {
+		if got := extractCoT(tc.reply); got != tc.cot {
+			t.Errorf("extractCoT(%q) = %q, want %q", tc.reply, got, tc.cot)
+		}
+		if got := extractDirect(tc.reply); got != tc.direct {
+			t.Errorf("extractDirect(%q) = %q, want %q", tc.reply, got, tc.direct)
+		}
+	}
+}
+
+func TestLoadTask(t *testing.T) {
+	task, err := LoadTask("word_sorting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(task.Train) != 5 || len(task.Valid) != 5 || len(task.Test) != 240 || task.CoT == "" {
+		t.Fatalf("word_sorting split %d/%d/%d, cot %d bytes", len(task.Train), len(task.Valid), len(task.Test), len(task.CoT))
+	}
+	if _, err := LoadTask("no_such_task"); err == nil || !strings.Contains(err.Error(), ".jsonl") {
+		t.Errorf("unknown task: %v", err)
+	}
+
+	dir := t.TempDir()
+	good := filepath.Join(dir, "mine.jsonl")
+	var b strings.Builder
+	for i := 0; i < 12; i++ {
+		b.WriteString(`{"question": "q", "answer": "a"}` + "\n\n")
+	}
+	os.WriteFile(good, []byte(b.String()), 0o644)
+	task, err = LoadTask(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task.Name != "mine" || len(task.Test) != 2 {
+		t.Errorf("jsonl task %q with %d test examples", task.Name, len(task.Test))
+	}
+	bad := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(bad, []byte(`{"question": "q", "answer": "a"}`+"\n{oops\n"), 0o644)
+	if _, err := LoadTask(bad); err == nil || !strings.Contains(err.Error(), "bad.jsonl:2") {
+		t.Errorf("bad line not named: %v", err)
+	}
+	short := filepath.Join(dir, "short.jsonl")
+	os.WriteFile(short, []byte(`{"question": "q", "answer": "a"}`+"\n"), 0o644)
+	if _, err := LoadTask(short); err == nil || !strings.Contains(err.Error(), "at least 11") {
+		t.Errorf("short task: %v", err)
+	}
+}
+
+func TestCheckpointSurvivesTornLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cp.jsonl")
+	cp, err := openCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp.append(instance{Kind: "instance", Task: "t", Method: "cot", Index: 0, Answer: "x", Correct: true, usage: usage{Calls: 1, Cost: 0.5}})
+	cp.Close()
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"kind":"instance","task":"t","met`) // killed mid-write
+	f.Close()
+
+	cp, err = openCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, ok := cp.done("t", "cot", 0)
+	if !ok || !in.Correct || in.Cost != 0.5 {
+		t.Fatalf("lost the finished instance: %+v %v", in, ok)
+	}
+	cp.append(instance{Kind: "instance", Task: "t", Method: "cot", Index: 1, Answer: "y"})
+	cp.Close()
+	cp, _ = openCheckpoint(path)
+	defer cp.Close()
+	if _, ok := cp.done("t", "cot", 1); !ok {
+		t.Fatal("record after a torn line was glued to it and lost")
+	}
+}
+
+func TestCompare(t *testing.T) {
+	a := &Results{LATMVersion: "1", Roles: map[string]RoleInfo{"user": {Model: "m1", Endpoint: "e"}}, PromptHashes: map[string]string{"use": "aa"},
+		Rows: []Row{{Task: "word_sorting", Method: "latm", Accuracy: 50, Cost: 1}, {Task: "word_sorting", Method: "cot", Accuracy: 40}}}
+	b := &Results{LATMVersion: "1", Roles: map[string]RoleInfo{"user": {Model: "m2", Endpoint: "e"}}, PromptHashes: map[string]string{"use": "bb"},
+		Rows: []Row{{Task: "word_sorting", Method: "latm", Accuracy: 75, Cost: 2}}}
+	var out bytes.Buffer
+	Compare(&out, a, b, "a.json", "b.json")
+	s := out.String()
+	for _, want := range []string{"user: m1 @ e → m2 @ e", "prompt use changed", "| word_sorting | latm | 50.0% | 75.0% | +25.0 |", "| word_sorting | cot | 40.0% | — | — |"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("compare output lacks %q:\n%s", want, s)
+		}
+	}
+}
