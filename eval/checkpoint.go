@@ -44,7 +44,9 @@ type checkpoint struct {
 	tools map[string]toolRecord
 }
 
-func instKey(task, method string, i int) string { return fmt.Sprintf("%s\x00%s\x00%d", task, method, i) }
+func instKey(task, method string, i int) string {
+	return fmt.Sprintf("%s\x00%s\x00%d", task, method, i)
+}
 
 func openCheckpoint(path string) (*checkpoint, error) {
 	cp := &checkpoint{insts: map[string]instance{}, tools: map[string]toolRecord{}}
