@@ -1,3 +1,26 @@
+// Package library owns latm's state: the domain types (tool, tool version,
+// usage example, run, pending instance, routing decision, model call) and
+// the one SQLite file that stores them (pure Go, modernc.org/sqlite).
+//
+// Invariants:
+//   - A tool is a name and numbered versions, name@1, name@2, …; SaveTool
+//     always adds version n+1. "The tool" is its newest active version;
+//     retired and older versions stay addressable by name@n until purged.
+//   - Every change that touches more than one row is one transaction, so a
+//     crash leaves a tool either whole (row, usage examples, index entry)
+//     or absent. Transactions take the write lock at BEGIN, so several
+//     processes may write one file at once (WAL, busy timeout).
+//   - The full-text index (FTS5) holds exactly the newest active version of
+//     every tool name; save, retire and purge keep it so.
+//   - The schema is a sequence of embedded migrations (migrations/*.sql)
+//     recorded in schema_migrations. An older file is upgraded on open; a
+//     newer one, a damaged one and a file that is not latm's are refused
+//     and left untouched.
+//   - The package never runs tools: checking a tool's usage examples is the
+//     caller's job, with starlarkrt.
+//
+// Tool packages (EncodePackage, DecodePackage) are the portable, reviewable
+// form of one tool version; package.go documents the format.
 package library
 
 // CONTRACT FILE — the domain types and Store methods other packages build
@@ -6,7 +29,7 @@ package library
 // coordinator before renaming or removing).
 
 import (
-	"context"
+	"database/sql"
 	"errors"
 	"time"
 )
@@ -48,19 +71,19 @@ type Validation struct {
 
 // Tool is one version of a tool.
 type Tool struct {
-	ID          int64
-	Name        string
-	Version     int // assigned by SaveTool: 1 + the highest existing version
-	Status      string
-	Description string
-	Source      string // Starlark
-	Entry       string // the entry function's name
-	Signature   string // e.g. "sort_words(words)"
-	Examples    []UsageExample
-	Validation  []Validation
-	MakerModel  string
-	CreatedAt   time.Time
-	Transcript  []Message
+	ID          int64          `json:"id"`
+	Name        string         `json:"name"`
+	Version     int            `json:"version"` // assigned by SaveTool: 1 + the highest existing version
+	Status      string         `json:"status"`
+	Description string         `json:"description"`
+	Source      string         `json:"source"` // Starlark
+	Entry       string         `json:"entry"`  // the entry function's name
+	Signature   string         `json:"signature"`
+	Examples    []UsageExample `json:"examples"`
+	Validation  []Validation   `json:"validation"`
+	MakerModel  string         `json:"maker_model"`
+	CreatedAt   time.Time      `json:"created_at"`
+	Transcript  []Message      `json:"transcript,omitempty"`
 }
 
 // Ref renders "name@version".
@@ -114,14 +137,14 @@ type Pending struct {
 
 // Route records one routing decision of the dispatcher.
 type Route struct {
-	ID         int64
-	Batch      string
-	InputID    string
-	Question   string
-	Tool       string // "" for unknown
-	Stage      int    // 1: no model; 2: dispatcher model
-	Score      float64
-	CreatedAt  time.Time
+	ID        int64
+	Batch     string
+	InputID   string
+	Question  string
+	Tool      string // "" for unknown
+	Stage     int    // 1: no model; 2: dispatcher model
+	Score     float64
+	CreatedAt time.Time
 }
 
 // SearchHit is one result of a full-text search over tools.
@@ -134,91 +157,23 @@ type SearchHit struct {
 // ErrNotFound is returned (wrapped) when a tool, run or instance is missing.
 var ErrNotFound = errors.New("not found")
 
-// ToolRef renders "name@version"; version 0 renders just the name.
-func ToolRef(name string, version int) string { panic("todo") }
-
-// ParseRef splits "name" or "name@3"; version 0 means the newest active.
-func ParseRef(ref string) (name string, version int, err error) { panic("todo") }
-
 // Store is the SQLite file that holds all of latm's state. Safe for
 // concurrent use; several processes may open the same file.
-type Store struct{}
-
-// Open opens (creating it on first use) and migrates the database at path.
-func Open(path string) (*Store, error) { panic("todo") }
-
-func (s *Store) Close() error { panic("todo") }
-
-// SaveTool stores t as a new version of t.Name, in one transaction, and sets
-// t.ID, t.Version and t.CreatedAt.
-func (s *Store) SaveTool(ctx context.Context, t *Tool) error { panic("todo") }
-
-// Tool returns the given version, or the newest active one for version 0.
-func (s *Store) Tool(ctx context.Context, name string, version int) (*Tool, error) { panic("todo") }
-
-// Tools returns the newest active version of every tool (all versions, retired
-// too, if all is set), ordered by name then version.
-func (s *Store) Tools(ctx context.Context, all bool) ([]*Tool, error) { panic("todo") }
-
-// RetireTool marks a version (every version, for 0) retired.
-func (s *Store) RetireTool(ctx context.Context, name string, version int) error { panic("todo") }
-
-// PurgeTool deletes a version (every version, for 0).
-func (s *Store) PurgeTool(ctx context.Context, name string, version int) error { panic("todo") }
-
-// SearchTools ranks active tools by full-text match of query against names,
-// descriptions and usage-example questions.
-func (s *Store) SearchTools(ctx context.Context, query string, limit int) ([]SearchHit, error) {
-	panic("todo")
+type Store struct {
+	db   *sql.DB
+	path string
 }
-
-// RecordRun stores a run (replacing an earlier one with the same Batch and
-// InputID) and sets r.ID.
-func (s *Store) RecordRun(ctx context.Context, r *Run) error { panic("todo") }
-
-// Runs returns the runs of a batch, keyed by InputID.
-func (s *Store) Runs(ctx context.Context, batch string) (map[string]*Run, error) { panic("todo") }
-
-// RecordCall appends a row to the LLM-call ledger.
-func (s *Store) RecordCall(ctx context.Context, c *ModelCall) error { panic("todo") }
-
-// CacheGet and CachePut hold the LLM response cache.
-func (s *Store) CacheGet(ctx context.Context, key string) ([]byte, bool, error) { panic("todo") }
-func (s *Store) CachePut(ctx context.Context, key string, value []byte) error  { panic("todo") }
-
-// AddPending stores an instance of an unknown task and sets p.ID. Adding an
-// InstanceID that is already pending is a no-op that fills p from the store.
-func (s *Store) AddPending(ctx context.Context, p *Pending) error { panic("todo") }
-
-// PendingInstances returns pending (unsolved) instances, all of them for
-// group < 0, or those of one group (0: not grouped yet).
-func (s *Store) PendingInstances(ctx context.Context, group int64) ([]*Pending, error) {
-	panic("todo")
-}
-
-// SetPendingGroup assigns an instance to a candidate new task.
-func (s *Store) SetPendingGroup(ctx context.Context, id, group int64) error { panic("todo") }
-
-// LabelPending sets the label of the pending instance with that InstanceID.
-func (s *Store) LabelPending(ctx context.Context, instanceID, label, source string) error {
-	panic("todo")
-}
-
-// MarkPendingSolved marks an instance solved (it stays for audit).
-func (s *Store) MarkPendingSolved(ctx context.Context, id int64) error { panic("todo") }
-
-// RecordRoute stores a routing decision and sets r.ID.
-func (s *Store) RecordRoute(ctx context.Context, r *Route) error { panic("todo") }
 
 // CostRow is one line of a cost report.
 type CostRow struct {
-	Key       string // the role, model, tool or day
-	Calls     int
-	CacheHits int
-	TokensIn  int
-	TokensOut int
-	Cost      float64
+	Key       string  `json:"key"` // the role, model, tool or day
+	Calls     int     `json:"calls"`
+	CacheHits int     `json:"cache_hits"`
+	TokensIn  int     `json:"tokens_in"`
+	TokensOut int     `json:"tokens_out"`
+	Cost      float64 `json:"cost"`
 }
 
-// CostReport sums the ledger by "role", "model", "tool" or "day".
-func (s *Store) CostReport(ctx context.Context, by string) ([]CostRow, error) { panic("todo") }
+// The Store methods live beside the tables they touch: store.go (open,
+// migrations), tools.go (tools, versions, search), records.go (runs, the
+// call ledger, the response cache, the pending pool, routes, cost).
