@@ -1,6 +1,451 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
 
-// newToolsCmd is filled in by the issue that owns the command; nil hides it.
-func newToolsCmd(app *App) *cobra.Command { return nil }
+	"github.com/spf13/cobra"
+
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/user"
+)
+
+// maxPackageSize bounds what `latm tools import` reads (bytes).
+const maxPackageSize = 16 << 20
+
+func newToolsCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "tools",
+		Short: "List, show, test, export, import and retire the tools in the library",
+		Long: `The tool library lives in the database (--db). A tool has numbered versions:
+NAME means its newest active version, NAME@3 a given one. Retiring keeps a
+version addressable; only --purge deletes.
+
+A tool package (tools export / tools import) is one .star file: the tool's
+source verbatim under a comment header with its metadata and usage examples,
+fit to review in a pull request.`,
+	}
+	cmd.AddCommand(
+		newToolsListCmd(app),
+		newToolsShowCmd(app),
+		newToolsSearchCmd(app),
+		newToolsRmCmd(app),
+		newToolsTestCmd(app),
+		newToolsExportCmd(app),
+		newToolsImportCmd(app),
+	)
+	return cmd
+}
+
+// toolFromRef parses NAME[@V] (a usage error if malformed) and loads it.
+func toolFromRef(ctx context.Context, app *App, ref string) (*library.Tool, error) {
+	name, version, err := library.ParseRef(ref)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	store, err := app.Store()
+	if err != nil {
+		return nil, err
+	}
+	t, err := store.Tool(ctx, name, version)
+	if errors.Is(err, library.ErrNotFound) {
+		return nil, fmt.Errorf("%w (see latm tools list --all)", err)
+	}
+	return t, err
+}
+
+// toolSummary is one line of `latm tools list --json`.
+type toolSummary struct {
+	Name        string    `json:"name"`
+	Version     int       `json:"version"`
+	Status      string    `json:"status"`
+	Description string    `json:"description"`
+	Signature   string    `json:"signature"`
+	Examples    int       `json:"examples"`
+	MakerModel  string    `json:"maker_model"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func newToolsListCmd(app *App) *cobra.Command {
+	var asJSON, all bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the newest active version of every tool",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			store, err := app.Store()
+			if err != nil {
+				return err
+			}
+			tools, err := store.Tools(cmd.Context(), all)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := make([]toolSummary, 0, len(tools))
+				for _, t := range tools {
+					out = append(out, toolSummary{t.Name, t.Version, t.Status, t.Description, t.Signature,
+						len(t.Examples), t.MakerModel, t.CreatedAt})
+				}
+				return writeJSON(app.Out, out)
+			}
+			if len(tools) == 0 {
+				fmt.Fprintf(app.Out, "no tools in %s (make one with latm make, or import a package with latm tools import)\n", app.Cfg.DB)
+				return nil
+			}
+			tw := tabwriter.NewWriter(app.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tVERSION\tSTATUS\tEXAMPLES\tCREATED\tDESCRIPTION")
+			for _, t := range tools {
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", t.Name, t.Version, t.Status, len(t.Examples),
+					t.CreatedAt.UTC().Format("2006-01-02 15:04"), firstLine(t.Description, 60))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&all, "all", false, "list every version, retired ones too")
+	return cmd
+}
+
+// firstLine shortens s to its first line of at most n characters.
+func firstLine(s string, n int) string {
+	s, _, cut := strings.Cut(strings.TrimSpace(s), "\n")
+	if utf8.RuneCountInString(s) > n {
+		s, cut = string([]rune(s)[:n-1]), true
+	}
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func newToolsShowCmd(app *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show NAME[@VERSION]",
+		Short: "Show a tool: metadata, signature, usage examples and source",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := toolFromRef(cmd.Context(), app, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(app.Out, t)
+			}
+			w := app.Out
+			fmt.Fprintf(w, "%s (%s)\n", t.Ref(), t.Status)
+			fmt.Fprintf(w, "signature:   %s\n", t.Signature)
+			fmt.Fprintf(w, "entry:       %s\n", t.Entry)
+			fmt.Fprintf(w, "maker:       %s\n", t.MakerModel)
+			fmt.Fprintf(w, "created:     %s\n", t.CreatedAt.UTC().Format(time.RFC3339))
+			passed := 0
+			for _, v := range t.Validation {
+				if v.OK {
+					passed++
+				}
+			}
+			fmt.Fprintf(w, "validation:  %d/%d passed\n", passed, len(t.Validation))
+			fmt.Fprintf(w, "description:\n%s\n", indent(t.Description, "  "))
+			fmt.Fprintf(w, "\nusage examples (%d):\n", len(t.Examples))
+			for i, ex := range t.Examples {
+				fmt.Fprintf(w, "  %d. question:\n%s\n     code:\n%s\n     answer: %s\n", i+1,
+					indent(ex.Question, "       "), indent(ex.Code, "       "), ex.Answer)
+			}
+			fmt.Fprintf(w, "\nsource:\n%s", t.Source)
+			if !strings.HasSuffix(t.Source, "\n") {
+				fmt.Fprintln(w)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (with the making transcript)")
+	return cmd
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+func newToolsSearchCmd(app *App) *cobra.Command {
+	var limit int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "search TEXT",
+		Short: "Rank active tools by full-text match of TEXT (an instance, or keywords)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := app.Store()
+			if err != nil {
+				return err
+			}
+			hits, err := store.SearchTools(cmd.Context(), args[0], limit)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if hits == nil {
+					hits = []library.SearchHit{}
+				}
+				return writeJSON(app.Out, hits)
+			}
+			if len(hits) == 0 {
+				fmt.Fprintln(app.Out, "no tool matches")
+				return nil
+			}
+			tw := tabwriter.NewWriter(app.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "TOOL\tSCORE")
+			for _, h := range hits {
+				fmt.Fprintf(tw, "%s\t%.3f\n", library.ToolRef(h.Name, h.Version), h.Score)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 5, "most hits to show")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newToolsRmCmd(app *App) *cobra.Command {
+	var purge bool
+	cmd := &cobra.Command{
+		Use:   "rm NAME[@VERSION]",
+		Short: "Retire a tool version (every version for NAME); --purge deletes instead",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, version, err := library.ParseRef(args[0])
+			if err != nil {
+				return usageError("%v", err)
+			}
+			store, err := app.Store()
+			if err != nil {
+				return err
+			}
+			what, verb := "every version of "+name, "retired"
+			if version != 0 {
+				what = library.ToolRef(name, version)
+			}
+			if purge {
+				verb = "purged"
+				err = store.PurgeTool(cmd.Context(), name, version)
+			} else {
+				err = store.RetireTool(cmd.Context(), name, version)
+			}
+			if errors.Is(err, library.ErrNotFound) {
+				return fmt.Errorf("%w (see latm tools list --all)", err)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(app.Out, "%s %s\n", verb, what)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&purge, "purge", false, "delete instead of retiring (runs that used it are kept)")
+	return cmd
+}
+
+// exampleResult is the outcome of re-running one usage example.
+type exampleResult struct {
+	Index    int    `json:"example"`
+	Question string `json:"question"`
+	Want     string `json:"want"`
+	Got      string `json:"got"`
+	OK       bool   `json:"ok"`
+	Error    string `json:"error,omitempty"`
+}
+
+// checkExamples re-runs the usage examples of t in the sandbox: the tool
+// source, then the example's call code, whose answer variable is formatted
+// as the user package formats answers and compared with the recorded one.
+func checkExamples(ctx context.Context, rt *starlarkrt.Runtime, t *library.Tool) []exampleResult {
+	tool := starlarkrt.Source{Name: t.Ref() + ".star", Code: t.Source}
+	if t.Version == 0 {
+		tool.Name = t.Name + ".star"
+	}
+	var out []exampleResult
+	for i, ex := range t.Examples {
+		r := exampleResult{Index: i + 1, Question: ex.Question, Want: ex.Answer}
+		res, err := rt.Exec(ctx, tool, starlarkrt.Source{Name: fmt.Sprintf("usage-example-%d.star", i+1), Code: ex.Code})
+		if err == nil {
+			r.Got, err = user.FinalAnswer(ex.Question, res)
+		}
+		if err != nil {
+			r.Error = err.Error()
+		} else {
+			r.OK = sameAnswer(ex.Answer, r.Got)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// sameAnswer compares a recorded answer with a re-computed one; both went
+// through the same formatting, so only surrounding space may differ.
+func sameAnswer(want, got string) bool { return strings.TrimSpace(want) == strings.TrimSpace(got) }
+
+// describeFailure says in one line how an example failed.
+func describeFailure(r exampleResult) string {
+	if r.Error != "" {
+		return fmt.Sprintf("usage example %d (%s): %s", r.Index, firstLine(r.Question, 50), r.Error)
+	}
+	return fmt.Sprintf("usage example %d (%s): want %q, got %q", r.Index, firstLine(r.Question, 50), r.Want, r.Got)
+}
+
+func newToolsTestCmd(app *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "test NAME[@VERSION]",
+		Short: "Re-run a tool's usage examples in the sandbox; exit 1 if any fails",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := toolFromRef(cmd.Context(), app, args[0])
+			if err != nil {
+				return err
+			}
+			if len(t.Examples) == 0 {
+				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("%s has no usage examples to test", t.Ref())}
+			}
+			results := checkExamples(cmd.Context(), app.Runtime(), t)
+			failed := 0
+			for _, r := range results {
+				if !r.OK {
+					failed++
+				}
+			}
+			if asJSON {
+				if err := writeJSON(app.Out, results); err != nil {
+					return err
+				}
+			} else {
+				for _, r := range results {
+					if r.OK {
+						fmt.Fprintf(app.Out, "PASS  %d  %s\n", r.Index, firstLine(r.Question, 60))
+					} else {
+						fmt.Fprintf(app.Out, "FAIL  %s\n", describeFailure(r))
+					}
+				}
+			}
+			if failed > 0 {
+				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("%s: %d of %d usage examples failed", t.Ref(), failed, len(results))}
+			}
+			fmt.Fprintf(app.Err, "%s: all %d usage examples pass\n", t.Ref(), len(results))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newToolsExportCmd(app *App) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "export NAME[@VERSION]",
+		Short: "Write a tool as a reviewable package (.star) to stdout or -o FILE",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := toolFromRef(cmd.Context(), app, args[0])
+			if err != nil {
+				return err
+			}
+			pkg, err := library.EncodePackage(t)
+			if err != nil {
+				return err
+			}
+			if output == "" || output == "-" {
+				_, err = app.Out.Write(pkg)
+				return err
+			}
+			if err := os.WriteFile(output, pkg, 0o644); err != nil {
+				return fmt.Errorf("export %s: %w", t.Ref(), err)
+			}
+			fmt.Fprintf(app.Err, "exported %s to %s\n", t.Ref(), output)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "", "file to write (default: stdout)")
+	return cmd
+}
+
+func newToolsImportCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "import FILE",
+		Short: "Import a tool package after its usage examples pass in the sandbox",
+		Long: `Import a tool package written by latm tools export (FILE "-" reads stdin).
+Its usage examples are re-run in the sandbox first; if any fails the package
+is refused and nothing is saved. The tool becomes the next version of its name.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			file := args[0]
+			data, err := readPackage(app, file)
+			if err != nil {
+				return err
+			}
+			t, err := library.DecodePackage(data)
+			if err != nil {
+				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("import %s: %w", file, err)}
+			}
+			if len(t.Examples) == 0 {
+				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("import %s: refused: the package has no usage examples to check the tool with; add at least one", file)}
+			}
+			var failures []string
+			for _, r := range checkExamples(cmd.Context(), app.Runtime(), t) {
+				if !r.OK {
+					failures = append(failures, describeFailure(r))
+				}
+			}
+			if len(failures) > 0 {
+				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("import %s: refused, %d of %d usage examples fail:\n  %s",
+					file, len(failures), len(t.Examples), strings.Join(failures, "\n  "))}
+			}
+			store, err := app.Store()
+			if err != nil {
+				return err
+			}
+			if err := store.SaveTool(cmd.Context(), t); err != nil {
+				return fmt.Errorf("import %s: %w", file, err)
+			}
+			fmt.Fprintf(app.Out, "imported %s (%d usage examples pass)\n", t.Ref(), len(t.Examples))
+			return nil
+		},
+	}
+}
+
+func readPackage(app *App, file string) ([]byte, error) {
+	var r io.Reader = app.In
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("import: %w", err)}
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxPackageSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", file, err)
+	}
+	if len(data) > maxPackageSize {
+		return nil, &ExitError{Code: ExitFailed, Err: fmt.Errorf("import %s: larger than %d MB; a tool package is one source file", file, maxPackageSize>>20)}
+	}
+	return data, nil
+}
