@@ -108,6 +108,9 @@ func openUpTo(ctx context.Context, path string, upTo int) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Every new connection re-applies the DSN pragmas; keeping a few idle
+	// ones spares batch workers that cost on each statement.
+	db.SetMaxIdleConns(8)
 	s := &Store{db: db, path: path}
 	if err := s.migrate(ctx, upTo); err != nil {
 		db.Close()
