@@ -214,3 +214,41 @@ func FuzzDecodePackage(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPackageRoundTrip checks that any field values survive a package
+// exactly, and that re-encoding gives the same bytes.
+func FuzzPackageRoundTrip(f *testing.F) {
+	f.Add("Sort words.", "Sort: b a", `ans = f(["b", "a"])`, "a b", "def f(w):\n    return w\n", "gpt-4")
+	f.Add("  lead\n\ntrail \n", "|", "#| x\n# --- source ---", "", "# --- source ---\nx = 1", "")
+	f.Add("\r\n", " ", "\n", "|", "x", " m ")
+	f.Fuzz(func(t *testing.T, desc, question, code, answer, source, maker string) {
+		if strings.TrimSpace(source) == "" {
+			return // refused on purpose: a package must carry source
+		}
+		in := &Tool{Name: "fuzzed", Status: StatusActive, Description: desc, Source: source, Entry: "f",
+			Signature: question, MakerModel: maker,
+			Examples:  []UsageExample{{Question: question, Code: code, Answer: answer}, {Question: answer, Code: desc, Answer: code}},
+			CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)}
+		if utf8.ValidString(desc) && utf8.ValidString(question) && utf8.ValidString(answer) {
+			in.Validation = []Validation{{Question: question, Want: answer, Got: desc, OK: true}}
+		}
+		if strings.ContainsAny(question, "\n\r") {
+			in.Signature = "f(x)" // a signature is one line in practice; it still must survive when it is not
+		}
+		enc, err := EncodePackage(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodePackage(enc)
+		if err != nil {
+			t.Fatalf("decode of an encoded tool: %v\n%s", err, enc)
+		}
+		if !reflect.DeepEqual(got, in) {
+			t.Fatalf("round trip =\n%#v\nwant\n%#v\npackage:\n%s", got, in, enc)
+		}
+		again, _ := EncodePackage(got)
+		if !bytes.Equal(again, enc) {
+			t.Fatal("re-encoding gives different bytes")
+		}
+	})
+}
