@@ -42,7 +42,9 @@ package library
 //     and the making transcript (it stays in the database that made it).
 //
 // EncodePackage then DecodePackage gives back every field the package
-// holds, and encoding that again gives the same bytes.
+// holds, and encoding that again gives the same bytes. (Validation lines
+// are JSON, so invalid UTF-8 in them comes back as U+FFFD; every other
+// field survives byte for byte.)
 
 import (
 	"bytes"
