@@ -280,7 +280,7 @@ func TestToolsTestAndImportRefuseFailingExamples(t *testing.T) {
 
 	code, out, errOut := runTools(t, db, "test", "word_sorting")
 	if code != ExitFailed || !strings.Contains(out, "PASS  1") ||
-		!strings.Contains(out, `FAIL  usage example 2 (Sort the following words alphabetically: List: zet…): want "mu alpha zeta", got "alpha mu zeta"`) ||
+		!strings.Contains(out, `FAIL  usage example 2 (Sort the following words alphabetically: List: ze…): want "mu alpha zeta", got "alpha mu zeta"`) ||
 		!strings.Contains(out, "FAIL  usage example 3 (crash)") || !strings.Contains(errOut, "2 of 3 usage examples failed") {
 		t.Fatalf("test: exit %d\n%s%s", code, out, errOut)
 	}
