@@ -519,3 +519,22 @@ func TestSaveToolKeepsCreatedAt(t *testing.T) {
 		t.Fatalf("CreatedAt = %v, want %v", got.CreatedAt, when)
 	}
 }
+
+func TestSaveToolKeepsOddText(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	for i, text := range []string{"nul\x00inside", "bad utf-8 \xff\xfe", "emoji 🧰 and RTL עברית", "'; DROP TABLE tools; --", strings.Repeat("long ", 100000)} {
+		in := sampleTool("odd")
+		in.Source, in.Description, in.Examples[0].Question, in.Examples[1].Answer = text, text, text, text
+		if err := s.SaveTool(ctx, in); err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		got, err := s.Tool(ctx, "odd", in.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Source != text || got.Description != text || got.Examples[0].Question != text || got.Examples[1].Answer != text {
+			t.Errorf("case %d: text changed on the way through the store", i)
+		}
+	}
+}
