@@ -1,0 +1,83 @@
+package library
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/latm/latm/internal/bbh"
+)
+
+// retrievalAccuracy saves one tool per task (its name and the questions of
+// its training examples as usage examples, as the maker would) and returns
+// the fraction of test instances whose top search hit is their own task.
+func retrievalAccuracy(t testing.TB, tasks []string) (float64, map[string]float64) {
+	t.Helper()
+	ctx := context.Background()
+	s := mustOpen(t)
+	tests := map[string][]bbh.Example{}
+	for _, task := range tasks {
+		split, err := bbh.LoadSplit(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tool := &Tool{Name: task, Description: strings.ReplaceAll(task, "_", " "), Source: "x = 1\n"}
+		for _, ex := range split.Train[:3] {
+			tool.Examples = append(tool.Examples, UsageExample{Question: ex.Question, Code: "ans = x", Answer: ex.Answer})
+		}
+		if err := s.SaveTool(ctx, tool); err != nil {
+			t.Fatal(err)
+		}
+		// Every third test instance keeps the test fast and still holds
+		// about 80 per task.
+		for i := 0; i < len(split.Test); i += 3 {
+			tests[task] = append(tests[task], split.Test[i])
+		}
+	}
+	var right, total int
+	perTask := map[string]float64{}
+	for _, task := range tasks {
+		ok := 0
+		for _, ex := range tests[task] {
+			hits, err := s.SearchTools(ctx, ex.Question, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) > 0 && hits[0].Name == task {
+				ok++
+			}
+		}
+		perTask[task] = float64(ok) / float64(len(tests[task]))
+		right += ok
+		total += len(tests[task])
+	}
+	return float64(right) / float64(total), perTask
+}
+
+// TestRetrievalOnBBH pins how well full-text search alone (the
+// dispatcher's stage 1) routes BIG-Bench Hard instances to their task's
+// tool. No model is involved.
+func TestRetrievalOnBBH(t *testing.T) {
+	tests := []struct {
+		name  string
+		tasks []string
+		min   float64
+	}{
+		{"paper tasks", bbh.PaperTasks, 0.99},
+		{"all tasks", bbh.Tasks(), 0.85},
+	}
+	for _, tt := range tests {
+		acc, per := retrievalAccuracy(t, tt.tasks)
+		var worst []string
+		for task, a := range per {
+			if a < 0.9 {
+				worst = append(worst, fmt.Sprintf("%s %.2f", task, a))
+			}
+		}
+		t.Logf("%s: top-1 %.4f over %d tasks; below 0.9: %v", tt.name, acc, len(tt.tasks), worst)
+		if acc < tt.min {
+			t.Errorf("%s: top-1 retrieval %.4f, want at least %.2f", tt.name, acc, tt.min)
+		}
+	}
+}
