@@ -26,11 +26,11 @@ var Roles = []Role{Maker, User, Dispatcher, Solver}
 
 // RoleConfig is how one role reaches its model.
 type RoleConfig struct {
-	BaseURL     string  // e.g. https://api.openai.com/v1, http://localhost:11434/v1
+	BaseURL     string // e.g. https://api.openai.com/v1, http://localhost:11434/v1
 	Model       string
-	APIKeyEnv   string  // name of the environment variable holding the key
-	APIType     string  // "openai" (default) or "azure"
-	APIVersion  string  // Azure only
+	APIKeyEnv   string // name of the environment variable holding the key
+	APIType     string // "openai" (default) or "azure"
+	APIVersion  string // Azure only
 	Temperature float32
 	MaxTokens   int
 	Timeout     time.Duration // per request
@@ -99,8 +99,8 @@ type Config struct {
 	Ledger  Ledger // may be nil
 	Cache   Cache  // may be nil
 	NoCache bool
-	Record  string // JSONL file to append exchanges to
-	Replay  string // JSONL file to serve exchanges from, with no network
+	Record  string              // JSONL file to append exchanges to
+	Replay  string              // JSONL file to serve exchanges from, with no network
 	Getenv  func(string) string // nil: os.Getenv
 }
 
