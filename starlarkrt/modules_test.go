@@ -1,0 +1,110 @@
+package starlarkrt
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// testFileOptions is the dialect the module tests need, independent of the
+// package's own dialect.
+var testFileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true}
+
+// newTestThread returns a thread whose call allows maxSteps steps (0: no
+// limit), as the runtime sets it up.
+func newTestThread(maxSteps uint64) *starlark.Thread {
+	th := &starlark.Thread{Name: "test"}
+	th.SetLocal(stateKey, &callState{maxSteps: maxSteps})
+	if maxSteps > 0 {
+		th.SetMaxExecutionSteps(maxSteps)
+	}
+	return th
+}
+
+// moduleEnv returns the modules as predeclared names.
+func moduleEnv() starlark.StringDict {
+	env := starlark.StringDict{}
+	for name, m := range modules() {
+		env[name] = m
+	}
+	return env
+}
+
+// execModules runs src with the modules predeclared and returns its globals.
+func execModules(th *starlark.Thread, src string) (starlark.StringDict, error) {
+	return starlark.ExecFileOptions(testFileOptions, th, "test.star", src, moduleEnv())
+}
+
+// evalModules evaluates one expression with the modules predeclared.
+func evalModules(expr string) (starlark.Value, error) {
+	g, err := execModules(newTestThread(0), "x = "+expr+"\n")
+	if err != nil {
+		return nil, err
+	}
+	return g["x"], nil
+}
+
+// exprCase is an expression and the Starlark repr of its value (as Python
+// prints it, where the two agree).
+type exprCase struct{ expr, want string }
+
+func runExprCases(t *testing.T, cases []exprCase) {
+	t.Helper()
+	for _, c := range cases {
+		v, err := evalModules(c.expr)
+		if err != nil {
+			t.Errorf("%s: unexpected error: %v", c.expr, err)
+			continue
+		}
+		if got := v.String(); got != c.want {
+			t.Errorf("%s = %s, want %s", c.expr, got, c.want)
+		}
+	}
+}
+
+// errCase is an expression that must fail with an error containing want.
+type errCase struct{ expr, want string }
+
+func runErrCases(t *testing.T, cases []errCase) {
+	t.Helper()
+	for _, c := range cases {
+		v, err := evalModules(c.expr)
+		if err == nil {
+			t.Errorf("%s = %v, want error containing %q", c.expr, v, c.want)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %q, want it to contain %q", c.expr, err, c.want)
+		}
+	}
+}
+
+// wantStepLimit runs src under a step limit and checks it stops with the
+// steps limit error rather than finishing, without running far past it.
+func wantStepLimit(t *testing.T, src string, maxSteps uint64) {
+	t.Helper()
+	th := newTestThread(maxSteps)
+	_, err := execModules(th, src)
+	if err == nil {
+		t.Fatalf("%q finished under a %d-step limit, want a steps limit error", src, maxSteps)
+	}
+	var le *LimitError
+	if !errors.As(err, &le) && !strings.Contains(err.Error(), "steps") {
+		t.Fatalf("%q: error %v, want a steps limit error", src, err)
+	}
+	if th.Steps > 4*maxSteps {
+		t.Errorf("%q: ran %d steps under a %d-step limit", src, th.Steps, maxSteps)
+	}
+}
+
+func TestModulesNames(t *testing.T) {
+	for _, name := range []string{"math", "json", "re", "itertools", "datetime"} {
+		m, ok := modules()[name]
+		if !ok || m.Name != name {
+			t.Errorf("modules()[%q] = %v, want a module named %q", name, m, name)
+		}
+	}
+}
