@@ -1,10 +1,13 @@
 // Package fakeopenai is a test server that speaks the OpenAI
 // chat-completions wire format, scripted per test, so that tests exercise
 // the real client, its retries and its parsing over real HTTP.
+//
+// It answers POST {URL}/chat/completions (URL includes /v1) and the Azure
+// path {AzureURL}/openai/deployments/{name}/chat/completions?api-version=….
+// Every request is recorded in order; scripts are tried in the order they
+// were added; the Handle fallback answers the rest; anything else fails the
+// test and gets a 500 naming the request. Safe for concurrent requests.
 package fakeopenai
-
-// CONTRACT FILE — the llm owner implements it; others build tests on it.
-// Keep names and shapes; add freely.
 
 import (
 	"testing"
@@ -18,6 +21,11 @@ type Request struct {
 	Temperature float32
 	MaxTokens   int
 	Header      map[string][]string
+
+	Path       string // the URL path, e.g. /v1/chat/completions
+	APIVersion string // the api-version query parameter (Azure)
+	Deployment string // the Azure deployment name, "" on the OpenAI path
+	Body       string // the raw request body
 }
 
 // Message is one message of a request.
@@ -59,20 +67,27 @@ type Match struct {
 
 // Server is a running fake endpoint.
 type Server struct {
-	URL string // base URL including /v1, for a client's BaseURL
+	URL      string // base URL including /v1, for a client's BaseURL
+	AzureURL string // the server root, for an Azure client's BaseURL
+
+	state
 }
 
 // New starts a server closed at the end of the test. An unscripted request
 // fails the test and gets a 500 naming it.
-func New(t testing.TB) *Server { panic("todo") }
+func New(t testing.TB) *Server { return newServer(t) }
 
 // Script queues replies for requests that match; each matching request takes
 // the next reply, and the last reply repeats once the queue is spent.
 // Scripts are tried in the order they were added.
-func (s *Server) Script(m Match, replies ...Reply) { panic("todo") }
+func (s *Server) Script(m Match, replies ...Reply) { s.script(m, replies) }
 
 // Handle answers every request that no script matched.
-func (s *Server) Handle(f func(Request) Reply) { panic("todo") }
+func (s *Server) Handle(f func(Request) Reply) { s.handle(f) }
 
 // Requests returns every request received so far, in order.
-func (s *Server) Requests() []Request { panic("todo") }
+func (s *Server) Requests() []Request { return s.requests() }
+
+// Close stops the server now (it is also closed when the test ends), for
+// tests that must show no request reaches the network.
+func (s *Server) Close() { s.srv.Close() }

@@ -1,0 +1,320 @@
+package fakeopenai
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// state is the mutable part of a Server, guarded by mu.
+type state struct {
+	t   testing.TB
+	srv *httptest.Server
+
+	mu      sync.Mutex
+	scripts []*script
+	fall    func(Request) Reply
+	reqs    []Request
+}
+
+type script struct {
+	m       Match
+	replies []Reply
+	next    int
+}
+
+func newServer(t testing.TB) *Server {
+	s := &Server{}
+	s.t = t
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL + "/v1"
+	s.AzureURL = s.srv.URL
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *Server) script(m Match, replies []Reply) {
+	if len(replies) == 0 {
+		s.t.Helper()
+		s.t.Fatalf("fakeopenai: Script needs at least one reply")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scripts = append(s.scripts, &script{m: m, replies: replies})
+}
+
+func (s *Server) handle(f func(Request) Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fall = f
+}
+
+func (s *Server) requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.reqs...)
+}
+
+func (m Match) matches(r Request) bool {
+	if m.Model != "" && m.Model != r.Model {
+		return false
+	}
+	if m.Contains != "" {
+		found := false
+		for _, msg := range r.Messages {
+			if strings.Contains(msg.Content, m.Contains) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return m.Func == nil || m.Func(r)
+}
+
+// wireRequest is the part of a chat-completions body the server reads.
+type wireRequest struct {
+	Model       string        `json:"model"`
+	Messages    []wireMessage `json:"messages"`
+	Temperature float32       `json:"temperature"`
+	MaxTokens   int           `json:"max_tokens"`
+	MaxComplete int           `json:"max_completion_tokens"`
+}
+
+type wireMessage struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+// text returns a message content given as a string or as an array of
+// {"type":"text","text":…} parts.
+func (m wireMessage) text() string {
+	var s string
+	if json.Unmarshal(m.Content, &s) == nil {
+		return s
+	}
+	var parts []struct {
+		Text string `json:"text"`
+	}
+	if json.Unmarshal(m.Content, &parts) == nil {
+		var b strings.Builder
+		for _, p := range parts {
+			b.WriteString(p.Text)
+		}
+		return b.String()
+	}
+	return string(m.Content)
+}
+
+// parseRequest returns the request and whether its path is a chat
+// completions endpoint.
+func parseRequest(r *http.Request, body []byte) (Request, bool, error) {
+	req := Request{
+		Header:     r.Header.Clone(),
+		Path:       r.URL.Path,
+		APIVersion: r.URL.Query().Get("api-version"),
+		Body:       string(body),
+	}
+	ok := false
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/v1/chat/completions"):
+		ok = true
+	case strings.HasPrefix(r.URL.Path, "/openai/deployments/") && strings.HasSuffix(r.URL.Path, "/chat/completions"):
+		name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/openai/deployments/"), "/chat/completions")
+		if name != "" && !strings.Contains(name, "/") {
+			req.Deployment = name
+			ok = true
+		}
+	}
+	var w wireRequest
+	if err := json.Unmarshal(body, &w); err != nil {
+		return req, ok, fmt.Errorf("request body is not JSON: %w", err)
+	}
+	req.Model, req.Temperature, req.MaxTokens = w.Model, w.Temperature, w.MaxTokens
+	if req.MaxTokens == 0 {
+		req.MaxTokens = w.MaxComplete
+	}
+	if req.Model == "" {
+		req.Model = req.Deployment
+	}
+	for _, m := range w.Messages {
+		req.Messages = append(req.Messages, Message{Role: m.Role, Content: m.text()})
+	}
+	return req, ok, nil
+}
+
+// pick finds the reply for req and records req, under one lock so that
+// concurrent requests take replies in arrival order.
+func (s *Server) pick(req Request) (Reply, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reqs = append(s.reqs, req)
+	for _, sc := range s.scripts {
+		if !sc.m.matches(req) {
+			continue
+		}
+		rep := sc.replies[sc.next]
+		if sc.next < len(sc.replies)-1 {
+			sc.next++
+		}
+		return rep, true
+	}
+	if s.fall != nil {
+		f := s.fall
+		// The fallback may be slow or call back into the server.
+		s.mu.Unlock()
+		rep := f(req)
+		s.mu.Lock()
+		return rep, true
+	}
+	return Reply{}, false
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if r.Method != http.MethodPost {
+		s.t.Errorf("fakeopenai: unexpected %s %s", r.Method, r.URL)
+		writeError(w, http.StatusMethodNotAllowed, "fakeopenai serves POST only")
+		return
+	}
+	req, ok, err := parseRequest(r, body)
+	if !ok {
+		s.t.Errorf("fakeopenai: unexpected path %s", r.URL)
+		writeError(w, http.StatusNotFound, "fakeopenai: no such endpoint "+r.URL.Path)
+		return
+	}
+	if err != nil {
+		s.t.Errorf("fakeopenai: %s: %v", r.URL.Path, err)
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	rep, ok := s.pick(req)
+	if !ok {
+		msg := fmt.Sprintf("fakeopenai: unscripted request model=%q messages=%d last=%q", req.Model, len(req.Messages), clip(req.Last(), 120))
+		s.t.Errorf("%s", msg)
+		writeError(w, http.StatusInternalServerError, msg)
+		return
+	}
+	s.answer(w, r, req, rep)
+}
+
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, req Request, rep Reply) {
+	if rep.Delay > 0 {
+		timer := time.NewTimer(rep.Delay)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if rep.DropConn {
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			s.t.Errorf("fakeopenai: cannot drop the connection: no hijacker")
+			return
+		}
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return
+	}
+	if rep.RetryAfter != "" {
+		w.Header().Set("Retry-After", rep.RetryAfter)
+	}
+	status := rep.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if rep.RawBody != "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, rep.RawBody)
+		return
+	}
+	if status != http.StatusOK {
+		msg := rep.Content
+		if msg == "" {
+			msg = http.StatusText(status)
+		}
+		writeError(w, status, msg)
+		return
+	}
+	writeJSON(w, status, completion(req, rep))
+}
+
+func completion(req Request, rep Reply) map[string]any {
+	finish := rep.FinishReason
+	if finish == "" {
+		finish = "stop"
+	}
+	choices := []any{}
+	if !rep.NoChoices {
+		choices = append(choices, map[string]any{
+			"index":         0,
+			"message":       map[string]any{"role": "assistant", "content": rep.Content},
+			"finish_reason": finish,
+		})
+	}
+	out := map[string]any{
+		"id":      "chatcmpl-fake",
+		"object":  "chat.completion",
+		"created": time.Now().Unix(),
+		"model":   req.Model,
+		"choices": choices,
+	}
+	if !rep.NoUsage {
+		in, outTok := rep.PromptTokens, rep.OutTokens
+		if in == 0 {
+			n := 0
+			for _, m := range req.Messages {
+				n += len(m.Content)
+			}
+			in = Tokens(n)
+		}
+		if outTok == 0 {
+			outTok = Tokens(len(rep.Content))
+		}
+		out["usage"] = map[string]any{"prompt_tokens": in, "completion_tokens": outTok, "total_tokens": in + outTok}
+	}
+	return out
+}
+
+// Tokens is the server's token estimate for n characters: ceil(n/4).
+func Tokens(n int) int { return (n + 3) / 4 }
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	typ := "server_error"
+	if status < 500 {
+		typ = "invalid_request_error"
+	}
+	writeJSON(w, status, map[string]any{"error": map[string]any{
+		"message": msg, "type": typ, "code": http.StatusText(status),
+	}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
