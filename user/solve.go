@@ -1,0 +1,180 @@
+package user
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/llm"
+	"github.com/latm/latm/starlarkrt"
+)
+
+// UseTemplate is the name of the prompt that asks the user model for a
+// call of a tool; it is rendered with UseData.
+const UseTemplate = "use"
+
+// UseData is what the use prompt is rendered with.
+type UseData struct {
+	Name     string                 // the tool's ref, name@version
+	Source   string                 // the tool's Starlark source
+	Examples []library.UsageExample // how the tool is called, with answers
+	Question string                 // the instance to solve
+}
+
+// NewUseData builds the use prompt's data for tool and question.
+func NewUseData(tool *library.Tool, question string) UseData {
+	return UseData{Name: tool.Ref(), Source: strings.TrimRight(tool.Source, "\n"), Examples: tool.Examples, Question: question}
+}
+
+// errNoCode is fed back when the model's reply holds no fenced code.
+var errNoCode = errors.New("reply had no code block: reply with the Starlark snippet inside one ```starlark fenced block")
+
+// Solve answers one instance with tool and returns the recorded run. A
+// failed solve (the model's code erred on every try) is a run with OK false
+// and Error set, and a nil error; the error return is for failures of the
+// machinery (model endpoint unreachable, store broken, ctx cancelled).
+//
+// An instance without an ID gets a fresh unique one, so that one-off solves
+// do not replace each other's records.
+func (s *Solver) Solve(ctx context.Context, tool *library.Tool, in Instance) (*library.Run, error) {
+	if tool == nil {
+		return nil, errors.New("solve: no tool given")
+	}
+	if s.LLM == nil || s.Runtime == nil || s.Prompts == nil {
+		return nil, errors.New("solve: the solver needs an LLM client, a runtime and prompts")
+	}
+	start := time.Now()
+	if in.ID == "" {
+		in.ID = adhocID()
+	}
+	run := &library.Run{
+		Batch: in.Batch, InputID: in.ID, Question: in.Question,
+		ToolName: tool.Name, ToolVersion: tool.Version,
+	}
+	prompt, err := s.Prompts.Render(UseTemplate, NewUseData(tool, in.Question))
+	if err != nil {
+		return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tool.Ref(), err)
+	}
+	msgs := []llm.Message{{Role: "user", Content: prompt}}
+	toolSrc := starlarkrt.Source{Name: tool.Ref() + ".star", Code: tool.Source}
+	retries := max(s.Retries, 0)
+	for attempt := 0; attempt <= retries; attempt++ {
+		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tool.Ref()})
+		if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tool.Ref(), err)
+		}
+		reply := resp.Content
+		failure := attemptOnce(ctx, s.Runtime, toolSrc, in.Question, reply, run)
+		if failure == nil {
+			run.OK, run.Error = true, ""
+			break
+		}
+		var mach *machineryError
+		if errors.As(failure, &mach) {
+			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tool.Ref(), mach.err)
+		}
+		run.OK, run.Error = false, failure.Error()
+		if err != nil { // truncated: say so as well
+			run.Error = "the reply was cut off by the token limit; " + run.Error
+		}
+		msgs = append(msgs,
+			llm.Message{Role: "assistant", Content: reply},
+			llm.Message{Role: "user", Content: Feedback(failure)})
+	}
+	run.Latency = time.Since(start)
+	if s.Store != nil {
+		if err := s.Store.RecordRun(ctx, run); err != nil {
+			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tool.Ref(), err)
+		}
+	}
+	return run, nil
+}
+
+// machineryError marks a failure that is not the model's fault and ends
+// the solve with an error rather than a failed run.
+type machineryError struct{ err error }
+
+func (e *machineryError) Error() string { return e.err.Error() }
+
+// attemptOnce runs the first code block of reply after the tool and fills
+// run's Code, RawResult and Answer. It returns nil on success, the error to
+// feed back to the model, or a *machineryError.
+func attemptOnce(ctx context.Context, rt *starlarkrt.Runtime, tool starlarkrt.Source, question, reply string, run *library.Run) error {
+	run.Code, run.RawResult, run.Answer = "", "", ""
+	blocks := llm.CodeBlocks(reply)
+	if len(blocks) == 0 {
+		return errNoCode
+	}
+	run.Code = blocks[0]
+	res, err := rt.Exec(ctx, tool, starlarkrt.Source{Name: "call.star", Code: run.Code})
+	if err != nil {
+		var pe *starlarkrt.ProgramError
+		var le *starlarkrt.LimitError
+		if errors.As(err, &pe) || errors.As(err, &le) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return &machineryError{ctx.Err()}
+		}
+		return &machineryError{fmt.Errorf("run the call: %w", err)}
+	}
+	run.RawResult = RawResult(res)
+	ans, err := FinalAnswer(question, res)
+	if err != nil {
+		return err
+	}
+	run.Answer = ans
+	return nil
+}
+
+// Feedback renders an attempt's error as the user message that asks the
+// model to fix its code: a program error with its position, the offending
+// source line and the hint, a limit error with what was exceeded.
+func Feedback(err error) string {
+	var b strings.Builder
+	b.WriteString("Your code failed")
+	var pe *starlarkrt.ProgramError
+	var le *starlarkrt.LimitError
+	switch {
+	case errors.As(err, &pe):
+		fmt.Fprintf(&b, " with a %s error", orDefault(pe.Phase, "runtime"))
+		if pe.File != "" {
+			fmt.Fprintf(&b, " at %s:%d:%d", pe.File, pe.Line, pe.Col)
+		}
+		fmt.Fprintf(&b, ": %s\n", pe.Msg)
+		if pe.SourceLine != "" {
+			fmt.Fprintf(&b, "The line was: %s\n", strings.TrimSpace(pe.SourceLine))
+		}
+		if pe.Hint != "" {
+			fmt.Fprintf(&b, "Hint: %s\n", pe.Hint)
+		}
+		if pe.Backtrace != "" {
+			fmt.Fprintf(&b, "Traceback:\n%s\n", strings.TrimRight(pe.Backtrace, "\n"))
+		}
+	case errors.As(err, &le):
+		fmt.Fprintf(&b, ": %s. Call the function more directly, without loops that do not end.\n", le.Error())
+	default:
+		fmt.Fprintf(&b, ": %s\n", err)
+	}
+	b.WriteString("Fix the snippet. Do not redefine the function. Reply with one fenced code block that assigns the final answer to `ans`.")
+	return b.String()
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// adhocID is a fresh id for an instance that came without one.
+func adhocID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "adhoc-" + time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
