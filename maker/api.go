@@ -1,3 +1,29 @@
+// Package maker turns a few solved examples of a task into a verified,
+// reusable Starlark tool, as in "LLMs As Tool Makers".
+//
+// One growing chat with the maker model runs three steps:
+//
+//   - propose: the model sees the training examples and the dialect's rules
+//     and writes the tool in one fenced block (the first block of the reply
+//     is the tool). The tool is loaded in the sandbox; a syntax or runtime
+//     error, positioned and with a hint, goes back to the model (fix).
+//   - verify: the model writes one test per validation example, one fenced
+//     block each. A reply with one block more than there are examples
+//     carries a corrected tool first. Every test is checked by the rules in
+//     check.go and run; failures go back to the model (verify_fix). Only
+//     this step and the training check below decide success.
+//   - package: the model writes call code for each training question; a
+//     tool whose code fails a training example is rejected. The usage
+//     examples kept with the tool are the validation tests without their
+//     assert lines.
+//
+// The entry of a tool is the function every test calls (the last defined,
+// if several are); the propose prompt asks for helpers first and the main
+// function last, and without a common call the last function is the entry.
+//
+// The package never saves: the caller stores the returned tool. It never
+// talks to a model except through llm.Client, and never runs code except
+// through starlarkrt.Runtime.
 package maker
 
 // CONTRACT FILE — owned by the tool-making work. The dispatcher and eval
@@ -7,6 +33,9 @@ import (
 	"context"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/llm"
+	"github.com/latm/latm/prompts"
+	"github.com/latm/latm/starlarkrt"
 )
 
 // Task is what a tool is made for.
@@ -22,13 +51,26 @@ type Attempt struct {
 	VerifyTries  int
 }
 
-// Maker turns solved examples into a verified tool (configured by the
-// tool-making work: model client, sandbox, prompts, split and tries).
-type Maker struct{}
+// Maker turns solved examples into a verified tool. Zero counts take the
+// defaults of the reference method (3 each).
+type Maker struct {
+	LLM     *llm.Client
+	Runtime *starlarkrt.Runtime
+	Prompts *prompts.Set
+
+	Train int // training examples shown at propose (the first Train)
+	Valid int // validation examples tested at verify (the next Valid)
+
+	ProposeTries int // replies allowed to produce a loadable tool
+	VerifyTries  int // replies allowed to produce passing tests
+
+	Model string // the maker model's name, recorded as the tool's MakerModel
+}
 
 // Make runs propose → verify → package. On success it returns the tool
 // (not yet saved); on failure an error saying which step ran out of tries,
 // with the transcript kept in the returned tool's Transcript when non-nil.
+// A step's failure is a *StepError.
 func (m *Maker) Make(ctx context.Context, task Task) (*library.Tool, Attempt, error) {
-	panic("todo")
+	return m.make(ctx, task)
 }

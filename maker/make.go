@@ -1,0 +1,427 @@
+package maker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/llm"
+	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/user"
+)
+
+// Default split and tries, as in the reference method.
+const (
+	DefaultTrain = 3
+	DefaultValid = 3
+	DefaultTries = 3
+)
+
+// StepError says which step of making failed and why; Tries is how many
+// replies the step used.
+type StepError struct {
+	Step  string // "propose", "verify" or "package"
+	Tries int
+	Err   error
+}
+
+func (e *StepError) Error() string {
+	if e.Tries > 0 {
+		return fmt.Sprintf("%s step failed after %d tries: %v", e.Step, e.Tries, e.Err)
+	}
+	return fmt.Sprintf("%s step failed: %v", e.Step, e.Err)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// session is one making: the growing chat and what it has produced.
+type session struct {
+	m    *Maker
+	task Task
+	chat []llm.Message
+
+	src   string // the current tool source
+	funcs []starlarkrt.Function
+}
+
+func (m *Maker) make(ctx context.Context, task Task) (*library.Tool, Attempt, error) {
+	var att Attempt
+	if m.LLM == nil || m.Runtime == nil || m.Prompts == nil {
+		return nil, att, errors.New("make: the maker needs a model client, a sandbox and prompts")
+	}
+	train, valid, err := m.split(task)
+	if err != nil {
+		return nil, att, err
+	}
+	s := &session{m: m, task: task}
+	fail := func(err error) (*library.Tool, Attempt, error) {
+		return &library.Tool{Name: task.Name, Transcript: s.transcript()}, att, err
+	}
+	if err := s.propose(ctx, train, &att); err != nil {
+		return fail(err)
+	}
+	vals, calls, err := s.verify(ctx, valid, &att)
+	if err != nil {
+		return fail(err)
+	}
+	tool, err := s.pack(ctx, train, valid, vals, calls)
+	if err != nil {
+		return fail(err)
+	}
+	return tool, att, nil
+}
+
+func (m *Maker) split(task Task) (train, valid []library.Example, err error) {
+	nt, nv := m.Train, m.Valid
+	if nt <= 0 {
+		nt = DefaultTrain
+	}
+	if nv <= 0 {
+		nv = DefaultValid
+	}
+	if len(task.Examples) < nt+nv {
+		return nil, nil, fmt.Errorf("make %s: %d examples, need %d (%d for training and %d for validation); give more examples or lower train/valid",
+			task.Name, len(task.Examples), nt+nv, nt, nv)
+	}
+	return task.Examples[:nt], task.Examples[nt : nt+nv], nil
+}
+
+func tries(n int) int {
+	if n <= 0 {
+		return DefaultTries
+	}
+	return n
+}
+
+// ask appends prompt to the chat, sends it and appends the reply.
+func (s *session) ask(ctx context.Context, prompt string) (string, error) {
+	s.chat = append(s.chat, llm.Message{Role: "user", Content: prompt})
+	resp, err := s.m.LLM.Chat(ctx, llm.Request{Role: llm.Maker, Messages: append([]llm.Message(nil), s.chat...), Tool: s.task.Name})
+	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+		return "", fmt.Errorf("ask the maker model: %w", err)
+	}
+	// A truncated reply is kept: its blocks fail to parse or load, and the
+	// model is told so.
+	s.chat = append(s.chat, llm.Message{Role: "assistant", Content: resp.Content})
+	return resp.Content, nil
+}
+
+func (s *session) render(name string, data any) (string, error) {
+	return s.m.Prompts.Render(name, data)
+}
+
+func (s *session) transcript() []library.Message {
+	out := make([]library.Message, len(s.chat))
+	for i, m := range s.chat {
+		out[i] = library.Message{Role: m.Role, Content: m.Content}
+	}
+	return out
+}
+
+func (s *session) dialect() (string, error) { return s.render("dialect", nil) }
+
+// load loads src in the sandbox. A problem of the program (syntax, runtime,
+// limit, no function) is returned as text for the model; err is a failure
+// of the machinery.
+func (s *session) load(ctx context.Context, src string) (funcs []starlarkrt.Function, problem string, err error) {
+	mod, err := s.m.Runtime.Load(ctx, starlarkrt.Source{Name: s.task.Name + ".star", Code: src})
+	if p := programProblem(err); p != "" {
+		return nil, p, nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("load the tool: %w", err)
+	}
+	if len(mod.Functions) == 0 {
+		return nil, "the code defines no function; write the tool as a def", nil
+	}
+	return mod.Functions, "", nil
+}
+
+// programProblem renders an error of the program for the model, or "" if
+// err is nil or not the program's fault.
+func programProblem(err error) string {
+	var pe *starlarkrt.ProgramError
+	var le *starlarkrt.LimitError
+	switch {
+	case errors.As(err, &pe):
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s error at %s line %d, column %d: %s", pe.Phase, pe.File, pe.Line, pe.Col, pe.Msg)
+		if pe.SourceLine != "" {
+			fmt.Fprintf(&b, "\n    %s", pe.SourceLine)
+		}
+		if pe.Hint != "" {
+			fmt.Fprintf(&b, "\nhint: %s", pe.Hint)
+		}
+		return b.String()
+	case errors.As(err, &le):
+		return fmt.Sprintf("the program ran out of its %s limit (max %s); make it do less work", le.Limit, le.Max)
+	}
+	return ""
+}
+
+func (s *session) propose(ctx context.Context, train []library.Example, att *Attempt) error {
+	dialect, err := s.dialect()
+	if err != nil {
+		return err
+	}
+	prompt, err := s.render("propose", map[string]any{
+		"Name": s.task.Name, "Description": s.task.Description, "Examples": train, "Dialect": dialect,
+	})
+	if err != nil {
+		return err
+	}
+	var problem string
+	n := tries(s.m.ProposeTries)
+	for try := 1; try <= n; try++ {
+		att.ProposeTries = try
+		reply, err := s.ask(ctx, prompt)
+		if err != nil {
+			return &StepError{Step: "propose", Tries: try, Err: err}
+		}
+		blocks := llm.CodeBlocks(reply)
+		if len(blocks) == 0 {
+			problem = "the reply has no ```starlark block with the tool"
+		} else {
+			funcs, p, err := s.load(ctx, blocks[0])
+			if err != nil {
+				return &StepError{Step: "propose", Tries: try, Err: err}
+			}
+			if p == "" {
+				s.src, s.funcs = blocks[0], funcs
+				return nil
+			}
+			problem = p
+		}
+		if prompt, err = s.render("fix", map[string]any{"Problem": problem, "Dialect": dialect}); err != nil {
+			return err
+		}
+	}
+	return &StepError{Step: "propose", Tries: n, Err: fmt.Errorf("no loadable tool; last problem: %s", problem)}
+}
+
+// failure is one test that did not pass, as the verify_fix prompt shows it.
+type failure struct {
+	Index    int // 1-based
+	Question string
+	Want     string
+	Got      string
+	Error    string
+}
+
+func (s *session) funcNames() []string {
+	names := make([]string, len(s.funcs))
+	for i, f := range s.funcs {
+		names[i] = f.Name
+	}
+	return names
+}
+
+// verify asks for tests until all pass, and returns the validation records
+// and the tests' call code (the tests without their asserts).
+func (s *session) verify(ctx context.Context, valid []library.Example, att *Attempt) ([]library.Validation, []string, error) {
+	prompt, err := s.render("verify", map[string]any{"Examples": valid})
+	if err != nil {
+		return nil, nil, err
+	}
+	var last string
+	n := tries(s.m.VerifyTries)
+	for try := 1; try <= n; try++ {
+		att.VerifyTries = try
+		reply, err := s.ask(ctx, prompt)
+		if err != nil {
+			return nil, nil, &StepError{Step: "verify", Tries: try, Err: err}
+		}
+		var problem string
+		var fails []failure
+		var vals []library.Validation
+		var calls []string
+		blocks := llm.CodeBlocks(reply)
+		switch {
+		case len(blocks) == len(valid)+1:
+			funcs, p, err := s.load(ctx, blocks[0])
+			if err != nil {
+				return nil, nil, &StepError{Step: "verify", Tries: try, Err: err}
+			}
+			if p != "" {
+				problem = "The corrected tool does not load: " + p
+				break
+			}
+			s.src, s.funcs = blocks[0], funcs
+			blocks = blocks[1:]
+			fallthrough
+		case len(blocks) == len(valid):
+			vals, calls, fails, err = s.runTests(ctx, valid, blocks)
+			if err != nil {
+				return nil, nil, &StepError{Step: "verify", Tries: try, Err: err}
+			}
+			if len(fails) == 0 {
+				return vals, calls, nil
+			}
+		default:
+			problem = fmt.Sprintf("The reply has %d ```starlark blocks; write exactly %d, one test per question (and, only to correct the tool, the whole tool first).", len(blocks), len(valid))
+		}
+		last = problem
+		if len(fails) > 0 {
+			last = describe(fails[0])
+		}
+		if prompt, err = s.render("verify_fix", map[string]any{"Problem": problem, "Failures": fails, "N": len(valid)}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return nil, nil, &StepError{Step: "verify", Tries: n, Err: fmt.Errorf("the tests still fail; last problem: %s", last)}
+}
+
+func describe(f failure) string {
+	if f.Error != "" {
+		return fmt.Sprintf("test %d: %s", f.Index, f.Error)
+	}
+	return fmt.Sprintf("test %d: want %q, got %q", f.Index, f.Want, f.Got)
+}
+
+// runTests checks and runs one test per example. err is a failure of the
+// machinery; a test's own problems are failures.
+func (s *session) runTests(ctx context.Context, exs []library.Example, tests []string) (vals []library.Validation, calls []string, fails []failure, err error) {
+	for i, ex := range exs {
+		v := library.Validation{Question: ex.Question, Want: ex.Answer}
+		call, got, problem, err := s.runCall(ctx, ex, tests[i], true, i+1)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if problem == "" {
+			// The test itself, assert included, must pass too.
+			_, err := s.m.Runtime.Exec(ctx, s.source(), starlarkrt.Source{Name: fmt.Sprintf("test%d.star", i+1), Code: tests[i]})
+			if p := programProblem(err); p != "" {
+				problem = p
+			} else if err != nil {
+				return nil, nil, nil, fmt.Errorf("run test %d: %w", i+1, err)
+			}
+		}
+		v.Got, v.OK, v.Error = got, problem == "", problem
+		vals = append(vals, v)
+		calls = append(calls, call)
+		if problem != "" {
+			fails = append(fails, failure{Index: i + 1, Question: ex.Question, Want: ex.Answer, Got: got, Error: errorUnlessMismatch(problem, got, ex.Answer)})
+		}
+	}
+	return vals, calls, fails, nil
+}
+
+// errorUnlessMismatch leaves Error empty for a plain wrong answer, so the
+// prompt shows expected against got.
+func errorUnlessMismatch(problem, got, want string) string {
+	if problem == mismatch(got, want) {
+		return ""
+	}
+	return problem
+}
+
+func mismatch(got, want string) string { return fmt.Sprintf("want %q, got %q", want, got) }
+
+func (s *session) source() starlarkrt.Source {
+	return starlarkrt.Source{Name: s.task.Name + ".star", Code: s.src}
+}
+
+// runCall checks code statically, runs it without its asserts and compares
+// the answer it computes with the example's. It returns the call code, the
+// answer it gave, and the problem ("" if it answered right).
+func (s *session) runCall(ctx context.Context, ex library.Example, code string, isTest bool, index int) (call, got, problem string, err error) {
+	call, problem = staticCheck(s.task.Name, code, ex.Answer, s.funcNames(), isTest)
+	if problem != "" {
+		return call, "", problem, nil
+	}
+	res, err := s.m.Runtime.Exec(ctx, s.source(), starlarkrt.Source{Name: fmt.Sprintf("call%d.star", index), Code: call})
+	if p := programProblem(err); p != "" {
+		return call, "", p, nil
+	}
+	if err != nil {
+		return call, "", "", fmt.Errorf("run the call code of example %d: %w", index, err)
+	}
+	if user.AnswerVar(res) == "" {
+		return call, "", "the code assigns no variable named ans (assign the answer to `ans` at the top level, not inside a def)", nil
+	}
+	got, err = user.FinalAnswer(ex.Question, res)
+	if err != nil {
+		return call, "", fmt.Sprintf("the answer cannot be read: %v", err), nil
+	}
+	if !answersMatch(s.task.Name, got, ex.Answer) {
+		return call, got, mismatch(got, ex.Answer), nil
+	}
+	return call, got, "", nil
+}
+
+// pack checks the tool on the training examples and assembles it.
+func (s *session) pack(ctx context.Context, train, valid []library.Example, vals []library.Validation, calls []string) (*library.Tool, error) {
+	entry := s.entry(calls)
+	prompt, err := s.render("package", map[string]any{"Examples": train, "Entry": entry.Name})
+	if err != nil {
+		return nil, err
+	}
+	reply, err := s.ask(ctx, prompt)
+	if err != nil {
+		return nil, &StepError{Step: "package", Err: err}
+	}
+	blocks := llm.CodeBlocks(reply)
+	if len(blocks) != len(train) {
+		return nil, &StepError{Step: "package", Err: fmt.Errorf("the reply has %d code blocks for the %d training examples", len(blocks), len(train))}
+	}
+	for i, ex := range train {
+		_, _, problem, err := s.runCall(ctx, ex, blocks[i], false, i+1)
+		if err != nil {
+			return nil, &StepError{Step: "package", Err: err}
+		}
+		if problem != "" {
+			return nil, &StepError{Step: "package", Err: fmt.Errorf("the tool fits the validation examples but fails training example %d: %s", i+1, problem)}
+		}
+	}
+	var examples []library.UsageExample
+	for i, ex := range valid {
+		// Re-run what the tool user will be shown, against the final source.
+		_, got, problem, err := s.runCall(ctx, ex, calls[i], false, i+1)
+		if err != nil {
+			return nil, &StepError{Step: "package", Err: err}
+		}
+		if problem != "" {
+			return nil, &StepError{Step: "package", Err: fmt.Errorf("usage example %d no longer works: %s", i+1, problem)}
+		}
+		examples = append(examples, library.UsageExample{Question: ex.Question, Code: calls[i], Answer: got})
+	}
+	desc := s.task.Description
+	if desc == "" {
+		desc, _, _ = strings.Cut(strings.TrimSpace(entry.Doc), "\n")
+	}
+	if desc == "" {
+		desc = fmt.Sprintf("Solves %s questions.", s.task.Name)
+	}
+	return &library.Tool{
+		Name:        s.task.Name,
+		Description: desc,
+		Source:      s.src,
+		Entry:       entry.Name,
+		Signature:   entry.Name + "(" + strings.Join(entry.Params, ", ") + ")",
+		Examples:    examples,
+		Validation:  vals,
+		MakerModel:  s.m.Model,
+		Transcript:  s.transcript(),
+	}, nil
+}
+
+// entry picks the function every test calls (the last defined, if several
+// do); with none in common, the last function of the tool.
+func (s *session) entry(calls []string) starlarkrt.Function {
+	names := s.funcNames()
+	count := map[string]int{}
+	for _, c := range calls {
+		called, _ := calledFuncs(c, names)
+		for _, n := range called {
+			count[n]++
+		}
+	}
+	for i := len(s.funcs) - 1; i >= 0; i-- {
+		if count[s.funcs[i].Name] == len(calls) && len(calls) > 0 {
+			return s.funcs[i]
+		}
+	}
+	return s.funcs[len(s.funcs)-1]
+}
