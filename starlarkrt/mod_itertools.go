@@ -1,5 +1,751 @@
 package starlarkrt
 
-import "go.starlark.net/starlarkstruct"
+import (
+	"fmt"
 
-func itertoolsModule() *starlarkstruct.Module { return &starlarkstruct.Module{Name: "itertools"} }
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+	"go.starlark.net/syntax"
+)
+
+// itertoolsModule is a subset of Python's itertools.
+//
+// permutations, combinations, combinations_with_replacement, product,
+// count, cycle, repeat, chain and islice return lazy iterables that
+// charge one step per element produced, so a loop over permutations of 12
+// elements stops at the step limit instead of allocating them all. Unlike
+// Python's one-shot iterators they can be iterated again (each time from
+// the start) and have no len(). accumulate, groupby, zip_longest,
+// pairwise, starmap, takewhile, dropwhile, filterfalse and compress return
+// lists; groupby returns a list of (key, list) pairs, so its groups are
+// lists rather than iterators.
+func itertoolsModule() *starlarkstruct.Module {
+	m := starlark.StringDict{}
+	add := func(name string, fn builtinFunc) { m[name] = starlark.NewBuiltin("itertools."+name, fn) }
+	add("permutations", itPermutations)
+	add("combinations", itCombinations(false))
+	add("combinations_with_replacement", itCombinations(true))
+	add("product", itProduct)
+	add("count", itCount)
+	add("cycle", itCycle)
+	add("repeat", itRepeat)
+	add("islice", itIslice)
+	add("accumulate", itAccumulate)
+	add("groupby", itGroupby)
+	add("zip_longest", itZipLongest)
+	add("pairwise", itPairwise)
+	add("starmap", itStarmap)
+	add("takewhile", itWhile(true))
+	add("dropwhile", itWhile(false))
+	add("filterfalse", itFilterfalse)
+	add("compress", itCompress)
+	m["chain"] = &builtinWithAttrs{
+		Builtin: starlark.NewBuiltin("itertools.chain", itChain),
+		attrs: starlark.StringDict{
+			"from_iterable": starlark.NewBuiltin("itertools.chain.from_iterable", itChainFromIterable),
+		},
+	}
+	return &starlarkstruct.Module{Name: "itertools", Members: m}
+}
+
+// builtinWithAttrs is a builtin function that also has attributes, like
+// Python's itertools.chain.from_iterable or datetime.datetime.strptime.
+type builtinWithAttrs struct {
+	*starlark.Builtin
+	attrs starlark.StringDict
+}
+
+var _ starlark.HasAttrs = (*builtinWithAttrs)(nil)
+
+// Attr returns the named attribute.
+func (b *builtinWithAttrs) Attr(name string) (starlark.Value, error) {
+	if v, ok := b.attrs[name]; ok {
+		return v, nil
+	}
+	return nil, nil
+}
+
+// AttrNames lists the attributes.
+func (b *builtinWithAttrs) AttrNames() []string { return b.attrs.Keys() }
+
+// lazyIterable is an iterable whose elements are computed on demand. Each
+// element produced charges one step to the thread that created it.
+type lazyIterable struct {
+	name   string
+	thread *starlark.Thread
+	// start returns a fresh generator: each call yields the next element,
+	// or false at the end.
+	start func() func() (starlark.Value, bool)
+}
+
+var _ starlark.Iterable = (*lazyIterable)(nil)
+
+func (l *lazyIterable) String() string        { return "<itertools." + l.name + " object>" }
+func (l *lazyIterable) Type() string          { return "itertools." + l.name }
+func (l *lazyIterable) Freeze()               {}
+func (l *lazyIterable) Truth() starlark.Bool  { return true }
+func (l *lazyIterable) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable: %s", l.Type()) }
+
+// Iterate starts the iteration from the first element.
+func (l *lazyIterable) Iterate() starlark.Iterator {
+	return &lazyIterator{l: l, next: l.start()}
+}
+
+type lazyIterator struct {
+	l    *lazyIterable
+	next func() (starlark.Value, bool)
+	done bool
+}
+
+// Next produces the next element. Once the step limit is passed it ends
+// the iteration; the interpreter then stops with the limit error.
+func (it *lazyIterator) Next(p *starlark.Value) bool {
+	if it.done {
+		return false
+	}
+	if err := chargeSteps(it.l.thread, 1); err != nil {
+		it.done = true
+		it.l.thread.Cancel(err.Error())
+		return false
+	}
+	v, ok := it.next()
+	if !ok {
+		it.done = true
+		return false
+	}
+	*p = v
+	return true
+}
+
+func (it *lazyIterator) Done() {}
+
+func lazy(thread *starlark.Thread, name string, start func() func() (starlark.Value, bool)) *lazyIterable {
+	return &lazyIterable{name: name, thread: thread, start: start}
+}
+
+// optLen unpacks an optional non-negative length r (None: n).
+func optLen(fname string, v starlark.Value, n int) (int, error) {
+	if v == nil || v == starlark.None {
+		return n, nil
+	}
+	var r int
+	if err := starlark.AsInt(v, &r); err != nil {
+		return 0, fmt.Errorf("%s: r must be an int, got %s", fname, v.Type())
+	}
+	if r < 0 {
+		return 0, fmt.Errorf("%s: r must be non-negative, got %d", fname, r)
+	}
+	return r, nil
+}
+
+func pick(pool []starlark.Value, idx []int) starlark.Tuple {
+	t := make(starlark.Tuple, len(idx))
+	for i, j := range idx {
+		t[i] = pool[j]
+	}
+	return t
+}
+
+// itPermutations is permutations(iterable, r=None), in Python's order.
+func itPermutations(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var it, rv starlark.Value
+	if err := starlark.UnpackArgs("permutations", args, kwargs, "iterable", &it, "r?", &rv); err != nil {
+		return nil, err
+	}
+	pool, err := collect(thread, "permutations", it)
+	if err != nil {
+		return nil, err
+	}
+	n := len(pool)
+	r, err := optLen("permutations", rv, n)
+	if err != nil {
+		return nil, err
+	}
+	return lazy(thread, "permutations", func() func() (starlark.Value, bool) {
+		indices := make([]int, n)
+		for i := range indices {
+			indices[i] = i
+		}
+		cycles := make([]int, r)
+		for i := range cycles {
+			cycles[i] = n - i
+		}
+		first, finished := true, r > n
+		return func() (starlark.Value, bool) {
+			if finished {
+				return nil, false
+			}
+			if first {
+				first = false
+				return pick(pool, indices[:r]), true
+			}
+			for i := r - 1; i >= 0; i-- {
+				cycles[i]--
+				if cycles[i] == 0 {
+					x := indices[i]
+					copy(indices[i:], indices[i+1:])
+					indices[n-1] = x
+					cycles[i] = n - i
+					continue
+				}
+				j := cycles[i]
+				indices[i], indices[n-j] = indices[n-j], indices[i]
+				return pick(pool, indices[:r]), true
+			}
+			finished = true
+			return nil, false
+		}
+	}), nil
+}
+
+// itCombinations is combinations(iterable, r) or, with repl,
+// combinations_with_replacement(iterable, r), in Python's order.
+func itCombinations(repl bool) builtinFunc {
+	name := "combinations"
+	if repl {
+		name = "combinations_with_replacement"
+	}
+	return func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var it, rv starlark.Value
+		if err := starlark.UnpackArgs(name, args, kwargs, "iterable", &it, "r", &rv); err != nil {
+			return nil, err
+		}
+		pool, err := collect(thread, name, it)
+		if err != nil {
+			return nil, err
+		}
+		n := len(pool)
+		r, err := optLen(name, rv, n)
+		if err != nil {
+			return nil, err
+		}
+		return lazy(thread, name, func() func() (starlark.Value, bool) {
+			indices := make([]int, r)
+			if !repl {
+				for i := range indices {
+					indices[i] = i
+				}
+			}
+			first := true
+			finished := (!repl && r > n) || (repl && n == 0 && r > 0)
+			return func() (starlark.Value, bool) {
+				if finished {
+					return nil, false
+				}
+				if first {
+					first = false
+					return pick(pool, indices), true
+				}
+				i := r - 1
+				for ; i >= 0; i-- {
+					if repl && indices[i] != n-1 || !repl && indices[i] != i+n-r {
+						break
+					}
+				}
+				if i < 0 {
+					finished = true
+					return nil, false
+				}
+				if repl {
+					v := indices[i] + 1
+					for j := i; j < r; j++ {
+						indices[j] = v
+					}
+				} else {
+					indices[i]++
+					for j := i + 1; j < r; j++ {
+						indices[j] = indices[j-1] + 1
+					}
+				}
+				return pick(pool, indices), true
+			}
+		}), nil
+	}
+}
+
+// itProduct is product(*iterables, repeat=1), in Python's order.
+func itProduct(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	repeat := 1
+	if err := starlark.UnpackArgs("product", nil, kwargs, "repeat?", &repeat); err != nil {
+		return nil, err
+	}
+	if repeat < 0 {
+		return nil, fmt.Errorf("product: repeat must be non-negative, got %d", repeat)
+	}
+	var pools [][]starlark.Value
+	for _, a := range args {
+		p, err := collect(thread, "product", a)
+		if err != nil {
+			return nil, err
+		}
+		pools = append(pools, p)
+	}
+	all := make([][]starlark.Value, 0, len(pools)*repeat)
+	for range repeat {
+		all = append(all, pools...)
+	}
+	return lazy(thread, "product", func() func() (starlark.Value, bool) {
+		idx := make([]int, len(all))
+		first, finished := true, false
+		for _, p := range all {
+			if len(p) == 0 {
+				finished = true
+			}
+		}
+		return func() (starlark.Value, bool) {
+			if finished {
+				return nil, false
+			}
+			if !first {
+				i := len(all) - 1
+				for ; i >= 0; i-- {
+					idx[i]++
+					if idx[i] < len(all[i]) {
+						break
+					}
+					idx[i] = 0
+				}
+				if i < 0 {
+					finished = true
+					return nil, false
+				}
+			}
+			first = false
+			t := make(starlark.Tuple, len(all))
+			for i, p := range all {
+				t[i] = p[idx[i]]
+			}
+			return t, true
+		}
+	}), nil
+}
+
+// itCount is count(start=0, step=1): endless, bounded by the step limit.
+func itCount(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var start, step starlark.Value = starlark.MakeInt(0), starlark.MakeInt(1)
+	if err := starlark.UnpackArgs("count", args, kwargs, "start?", &start, "step?", &step); err != nil {
+		return nil, err
+	}
+	if _, err := starlark.Binary(syntax.PLUS, start, step); err != nil {
+		return nil, fmt.Errorf("count: start and step must be numbers: %w", err)
+	}
+	return lazy(thread, "count", func() func() (starlark.Value, bool) {
+		cur := start
+		return func() (starlark.Value, bool) {
+			v := cur
+			cur, _ = starlark.Binary(syntax.PLUS, cur, step)
+			return v, true
+		}
+	}), nil
+}
+
+// itCycle is cycle(iterable): endless, bounded by the step limit.
+func itCycle(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var it starlark.Value
+	if err := starlark.UnpackPositionalArgs("cycle", args, kwargs, 1, &it); err != nil {
+		return nil, err
+	}
+	pool, err := collect(thread, "cycle", it)
+	if err != nil {
+		return nil, err
+	}
+	return lazy(thread, "cycle", func() func() (starlark.Value, bool) {
+		i := 0
+		return func() (starlark.Value, bool) {
+			if len(pool) == 0 {
+				return nil, false
+			}
+			v := pool[i%len(pool)]
+			i++
+			return v, true
+		}
+	}), nil
+}
+
+// itRepeat is repeat(object, times=None): endless without times.
+func itRepeat(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var obj, times starlark.Value
+	if err := starlark.UnpackArgs("repeat", args, kwargs, "object", &obj, "times?", &times); err != nil {
+		return nil, err
+	}
+	n := -1
+	if times != nil && times != starlark.None {
+		if err := starlark.AsInt(times, &n); err != nil {
+			return nil, fmt.Errorf("repeat: times must be an int, got %s", times.Type())
+		}
+		n = max(n, 0)
+	}
+	return lazy(thread, "repeat", func() func() (starlark.Value, bool) {
+		left := n
+		return func() (starlark.Value, bool) {
+			if left == 0 {
+				return nil, false
+			}
+			left--
+			return obj, true
+		}
+	}), nil
+}
+
+// iterOf returns an iterator over v (strings give characters).
+func iterOf(fname string, v starlark.Value) (starlark.Iterator, error) {
+	if s, ok := v.(starlark.String); ok {
+		v = chars(string(s))
+	}
+	it, ok := v.(starlark.Iterable)
+	if !ok {
+		return nil, fmt.Errorf("%s: got %s, want an iterable (list, tuple, string, range, dict, set)", fname, v.Type())
+	}
+	return it.Iterate(), nil
+}
+
+// itChain is chain(*iterables).
+func itChain(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(kwargs) > 0 {
+		return nil, fmt.Errorf("chain: unexpected keyword arguments")
+	}
+	return chainOf(thread, "chain", args)
+}
+
+// itChainFromIterable is chain.from_iterable(iterable of iterables).
+func itChainFromIterable(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var it starlark.Value
+	if err := starlark.UnpackPositionalArgs("chain.from_iterable", args, kwargs, 1, &it); err != nil {
+		return nil, err
+	}
+	parts, err := collect(thread, "chain.from_iterable", it)
+	if err != nil {
+		return nil, err
+	}
+	return chainOf(thread, "chain", parts)
+}
+
+func chainOf(thread *starlark.Thread, name string, parts []starlark.Value) (starlark.Value, error) {
+	for _, p := range parts {
+		if _, err := iterOf(name, p); err != nil {
+			return nil, err
+		}
+	}
+	return lazy(thread, name, func() func() (starlark.Value, bool) {
+		i := 0
+		var cur starlark.Iterator
+		return func() (starlark.Value, bool) {
+			for i < len(parts) {
+				if cur == nil {
+					cur, _ = iterOf(name, parts[i])
+				}
+				var v starlark.Value
+				if cur.Next(&v) {
+					return v, true
+				}
+				cur.Done()
+				cur = nil
+				i++
+			}
+			return nil, false
+		}
+	}), nil
+}
+
+// itIslice is islice(iterable, stop) or islice(iterable, start, stop[, step]).
+func itIslice(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(kwargs) > 0 || len(args) < 2 || len(args) > 4 {
+		return nil, fmt.Errorf("islice: want islice(iterable, stop) or islice(iterable, start, stop[, step])")
+	}
+	src := args[0]
+	if _, err := iterOf("islice", src); err != nil {
+		return nil, err
+	}
+	start, stop, step := 0, -1, 1
+	num := func(what string, v starlark.Value, dst *int, noneOK bool) error {
+		if v == starlark.None && noneOK {
+			return nil
+		}
+		if err := starlark.AsInt(v, dst); err != nil || *dst < 0 {
+			return fmt.Errorf("islice: %s must be None or a non-negative int, got %v", what, v)
+		}
+		return nil
+	}
+	var err error
+	if len(args) == 2 {
+		err = num("stop", args[1], &stop, true)
+	} else {
+		err = num("start", args[1], &start, true)
+		if err == nil {
+			err = num("stop", args[2], &stop, true)
+		}
+		if err == nil && len(args) == 4 {
+			err = num("step", args[3], &step, true)
+			if err == nil && step == 0 {
+				err = fmt.Errorf("islice: step must be at least 1")
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return lazy(thread, "islice", func() func() (starlark.Value, bool) {
+		in, _ := iterOf("islice", src)
+		i, next := 0, start
+		return func() (starlark.Value, bool) {
+			var v starlark.Value
+			for stop < 0 || next < stop {
+				if !in.Next(&v) {
+					return nil, false
+				}
+				i++
+				if i-1 == next {
+					next += step
+					return v, true
+				}
+				if err := chargeSteps(thread, 1); err != nil {
+					return nil, false
+				}
+			}
+			return nil, false
+		}
+	}), nil
+}
+
+// itAccumulate is accumulate(iterable, func=None, *, initial=None), as a list.
+func itAccumulate(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var it, fn, initial starlark.Value
+	if err := starlark.UnpackArgs("accumulate", args, kwargs, "iterable", &it, "func?", &fn, "initial?", &initial); err != nil {
+		return nil, err
+	}
+	var out []starlark.Value
+	var acc starlark.Value
+	if initial != nil && initial != starlark.None {
+		acc = initial
+		out = append(out, acc)
+	}
+	err := iterate(thread, "accumulate", it, func(x starlark.Value) error {
+		if acc == nil {
+			acc = x
+		} else {
+			var err error
+			if fn == nil || fn == starlark.None {
+				acc, err = starlark.Binary(syntax.PLUS, acc, x)
+			} else {
+				acc, err = starlark.Call(thread, fn, starlark.Tuple{acc, x}, nil)
+			}
+			if err != nil {
+				return fmt.Errorf("accumulate: %w", err)
+			}
+		}
+		out = append(out, acc)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return starlark.NewList(out), nil
+}
+
+// itGroupby is groupby(iterable, key=None): a list of (key, list) pairs of
+// consecutive elements with equal keys.
+func itGroupby(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var it, key starlark.Value
+	if err := starlark.UnpackArgs("groupby", args, kwargs, "iterable", &it, "key?", &key); err != nil {
+		return nil, err
+	}
+	var out []starlark.Value
+	var curKey starlark.Value
+	var cur []starlark.Value
+	flush := func() {
+		if cur != nil {
+			out = append(out, starlark.Tuple{curKey, starlark.NewList(cur)})
+		}
+	}
+	err := iterate(thread, "groupby", it, func(x starlark.Value) error {
+		k := x
+		if key != nil && key != starlark.None {
+			var err error
+			if k, err = starlark.Call(thread, key, starlark.Tuple{x}, nil); err != nil {
+				return fmt.Errorf("groupby: key: %w", err)
+			}
+		}
+		if cur != nil {
+			eq, err := starlark.Equal(curKey, k)
+			if err != nil {
+				return fmt.Errorf("groupby: %w", err)
+			}
+			if eq {
+				cur = append(cur, x)
+				return nil
+			}
+		}
+		flush()
+		curKey, cur = k, []starlark.Value{x}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	flush()
+	return starlark.NewList(out), nil
+}
+
+// itZipLongest is zip_longest(*iterables, fillvalue=None), as a list.
+func itZipLongest(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var fill starlark.Value = starlark.None
+	if err := starlark.UnpackArgs("zip_longest", nil, kwargs, "fillvalue?", &fill); err != nil {
+		return nil, err
+	}
+	cols := make([][]starlark.Value, len(args))
+	longest := 0
+	for i, a := range args {
+		c, err := collect(thread, "zip_longest", a)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = c
+		longest = max(longest, len(c))
+	}
+	out := make([]starlark.Value, longest)
+	for j := range out {
+		t := make(starlark.Tuple, len(cols))
+		for i, c := range cols {
+			if j < len(c) {
+				t[i] = c[j]
+			} else {
+				t[i] = fill
+			}
+		}
+		out[j] = t
+	}
+	return starlark.NewList(out), nil
+}
+
+// itPairwise is pairwise(iterable), as a list of tuples.
+func itPairwise(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var it starlark.Value
+	if err := starlark.UnpackPositionalArgs("pairwise", args, kwargs, 1, &it); err != nil {
+		return nil, err
+	}
+	xs, err := collect(thread, "pairwise", it)
+	if err != nil {
+		return nil, err
+	}
+	var out []starlark.Value
+	for i := 1; i < len(xs); i++ {
+		out = append(out, starlark.Tuple{xs[i-1], xs[i]})
+	}
+	return starlark.NewList(out), nil
+}
+
+// itStarmap is starmap(function, iterable), as a list.
+func itStarmap(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var fn, it starlark.Value
+	if err := starlark.UnpackPositionalArgs("starmap", args, kwargs, 2, &fn, &it); err != nil {
+		return nil, err
+	}
+	var out []starlark.Value
+	err := iterate(thread, "starmap", it, func(x starlark.Value) error {
+		fargs, err := collect(thread, "starmap", x)
+		if err != nil {
+			return err
+		}
+		v, err := starlark.Call(thread, fn, fargs, nil)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return starlark.NewList(out), nil
+}
+
+// itWhile is takewhile(predicate, iterable) (take) or dropwhile, as a list.
+func itWhile(take bool) builtinFunc {
+	name := "dropwhile"
+	if take {
+		name = "takewhile"
+	}
+	return func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var pred, it starlark.Value
+		if err := starlark.UnpackPositionalArgs(name, args, kwargs, 2, &pred, &it); err != nil {
+			return nil, err
+		}
+		var out []starlark.Value
+		switching := true
+		errStop := fmt.Errorf("stop")
+		err := iterate(thread, name, it, func(x starlark.Value) error {
+			if switching {
+				v, err := starlark.Call(thread, pred, starlark.Tuple{x}, nil)
+				if err != nil {
+					return err
+				}
+				if v.Truth() {
+					if take {
+						out = append(out, x)
+					}
+					return nil
+				}
+				switching = false
+				if take {
+					return errStop
+				}
+			}
+			out = append(out, x)
+			return nil
+		})
+		if err != nil && err != errStop {
+			return nil, err
+		}
+		return starlark.NewList(out), nil
+	}
+}
+
+// itFilterfalse is filterfalse(predicate, iterable), as a list.
+func itFilterfalse(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var pred, it starlark.Value
+	if err := starlark.UnpackPositionalArgs("filterfalse", args, kwargs, 2, &pred, &it); err != nil {
+		return nil, err
+	}
+	var out []starlark.Value
+	err := iterate(thread, "filterfalse", it, func(x starlark.Value) error {
+		keep := !x.Truth()
+		if pred != starlark.None {
+			v, err := starlark.Call(thread, pred, starlark.Tuple{x}, nil)
+			if err != nil {
+				return err
+			}
+			keep = !v.Truth()
+		}
+		if keep {
+			out = append(out, x)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return starlark.NewList(out), nil
+}
+
+// itCompress is compress(data, selectors), as a list.
+func itCompress(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var data, sel starlark.Value
+	if err := starlark.UnpackArgs("compress", args, kwargs, "data", &data, "selectors", &sel); err != nil {
+		return nil, err
+	}
+	d, err := collect(thread, "compress", data)
+	if err != nil {
+		return nil, err
+	}
+	s, err := collect(thread, "compress", sel)
+	if err != nil {
+		return nil, err
+	}
+	var out []starlark.Value
+	for i := 0; i < len(d) && i < len(s); i++ {
+		if s[i].Truth() {
+			out = append(out, d[i])
+		}
+	}
+	return starlark.NewList(out), nil
+}
