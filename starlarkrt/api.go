@@ -1,14 +1,8 @@
 package starlarkrt
 
-// CONTRACT FILE — the types and signatures other packages build against.
-// The starlarkrt owner fills in the bodies and may move these declarations
-// into other files of the package, but must keep the names and shapes
-// (add fields and methods freely; do not rename or remove without telling
-// the coordinator).
-
 import (
-	"context"
-	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -104,38 +98,28 @@ type ProgramError struct {
 	Backtrace  string
 }
 
-func (e *ProgramError) Error() string { return e.Msg }
-
-var errTODO = errors.New("starlarkrt: not implemented yet")
-
-// Runtime compiles, caches and runs programs under limits. It is safe for
-// concurrent use.
-type Runtime struct {
-	opts Options
+// Error renders the error as a model or a person should read it:
+//
+//	tool.star:3:9: syntax error: got '**', want primary expression
+//	    return a ** b
+//	hint: Starlark has no ** operator; write pow(a, b)
+func (e *ProgramError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		fmt.Fprintf(&b, "%s:%d:%d: ", e.File, e.Line, e.Col)
+	}
+	if e.Phase == "syntax" {
+		b.WriteString("syntax error: ")
+	}
+	b.WriteString(e.Msg)
+	if e.SourceLine != "" {
+		b.WriteString("\n    ")
+		b.WriteString(strings.TrimSpace(e.SourceLine))
+	}
+	if e.Hint != "" {
+		b.WriteString("\nhint: ")
+		b.WriteString(e.Hint)
+	}
+	return b.String()
 }
 
-// New returns a Runtime.
-func New(opts Options) *Runtime { return &Runtime{opts: opts} }
-
-// Close stops any worker processes.
-func (rt *Runtime) Close() error { return nil }
-
-// Load compiles src (once per distinct source), runs its top level, and
-// describes the functions it defines.
-func (rt *Runtime) Load(ctx context.Context, src Source) (*Module, error) { return nil, errTODO }
-
-// Call loads src and calls its function fn with JSON-like arguments.
-func (rt *Runtime) Call(ctx context.Context, src Source, fn string, args []any, kwargs map[string]any) (*Result, error) {
-	return nil, errTODO
-}
-
-// Exec loads tool, then runs snippet as a module that sees the tool's
-// globals, and returns the snippet's globals.
-func (rt *Runtime) Exec(ctx context.Context, tool, snippet Source) (*ExecResult, error) {
-	return nil, errTODO
-}
-
-// RunWorkerIfRequested must be called first in main (and in TestMain of any
-// test binary that uses Subprocess isolation). In a process started as a
-// sandbox worker it serves requests and exits; otherwise it returns at once.
-func RunWorkerIfRequested() {}

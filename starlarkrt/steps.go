@@ -16,6 +16,17 @@ type callState struct {
 	// stop holds the *LimitError that ended the call early (time, memory,
 	// depth, output), set by whichever guard noticed first.
 	stop atomic.Pointer[LimitError]
+	// ctxErr holds the error of the caller's context once it is done.
+	ctxErr atomic.Pointer[error]
+	// peak is the largest heap growth the memory guard saw.
+	peak atomic.Int64
+}
+
+// cancel stops the call because its caller gave up.
+func (cs *callState) cancel(thread *starlark.Thread, err error) {
+	if cs.ctxErr.CompareAndSwap(nil, &err) {
+		thread.Cancel(err.Error())
+	}
 }
 
 // halt records why the call must stop (the first reason wins) and cancels
@@ -38,6 +49,9 @@ func chargeSteps(thread *starlark.Thread, n uint64) error {
 	}
 	if e := cs.stop.Load(); e != nil {
 		return e
+	}
+	if e := cs.ctxErr.Load(); e != nil {
+		return *e
 	}
 	if cs.maxSteps > 0 && thread.Steps >= cs.maxSteps {
 		e := &LimitError{Limit: "steps", Max: strconv.FormatUint(cs.maxSteps, 10)}

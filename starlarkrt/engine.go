@@ -1,0 +1,374 @@
+package starlarkrt
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+)
+
+// An engine compiles and runs programs on goroutines of the current
+// process. The in-process Runtime uses one directly; in Subprocess mode
+// every worker process runs one.
+//
+// Compiled programs are cached by source; a tool's top level is run afresh
+// for every call (it costs microseconds), so every call sees fresh globals
+// exactly as a Python exec of the tool would, and tools may keep mutable
+// module-level state (memo tables) without tripping over frozen values.
+type engine struct {
+	mu    sync.Mutex
+	cache map[[32]byte]*compiled
+	order [][32]byte // insertion order, for eviction
+}
+
+// maxCached bounds the compiled-program cache of one engine.
+const maxCached = 512
+
+// compiled is one compiled source and what its compilation learned.
+type compiled struct {
+	prog    *starlark.Program
+	globals []string // the program's global names, in order of first binding
+	lines   []string // the original source, for error messages
+	err     error    // a compile error, cached like a program
+}
+
+func newEngine() *engine { return &engine{cache: map[[32]byte]*compiled{}} }
+
+// universe holds the names every program sees beyond Starlark's own.
+var (
+	universeOnce sync.Once
+	universe     starlark.StringDict
+)
+
+func predeclaredNames() starlark.StringDict {
+	universeOnce.Do(func() { universe = predeclared() })
+	return universe
+}
+
+func sourceKey(parts ...string) [32]byte {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s", len(p), p)
+	}
+	var k [32]byte
+	copy(k[:], h.Sum(nil))
+	return k
+}
+
+// compile returns the compiled program for src, whose free names may also
+// refer to extra (the tool's globals, for a call snippet).
+func (e *engine) compile(src Source, extraKey string, extra func(string) bool) *compiled {
+	key := sourceKey(src.Name, src.Code, extraKey)
+	e.mu.Lock()
+	c, ok := e.cache[key]
+	e.mu.Unlock()
+	if ok {
+		return c
+	}
+	c = compileSource(src, extra)
+	e.mu.Lock()
+	if _, ok := e.cache[key]; !ok {
+		if len(e.order) >= maxCached {
+			delete(e.cache, e.order[0])
+			e.order = e.order[1:]
+		}
+		e.cache[key] = c
+		e.order = append(e.order, key)
+	}
+	e.mu.Unlock()
+	return c
+}
+
+func compileSource(src Source, extra func(string) bool) *compiled {
+	c := &compiled{lines: strings.Split(src.Code, "\n")}
+	code, err := preprocess(src.Name, src.Code)
+	if err != nil {
+		c.err = programError("syntax", err, src.Name, c.lines)
+		return c
+	}
+	f, err := fileOptions.Parse(src.Name, code, 0)
+	if err != nil {
+		c.err = programError("syntax", err, src.Name, c.lines)
+		return c
+	}
+	if err := transform(f); err != nil {
+		c.err = programError("syntax", err, src.Name, c.lines)
+		return c
+	}
+	uni := predeclaredNames()
+	isPredeclared := func(name string) bool {
+		return uni.Has(name) || (extra != nil && extra(name))
+	}
+	prog, err := starlark.FileProgram(f, isPredeclared)
+	if err != nil {
+		c.err = programError("syntax", err, src.Name, c.lines)
+		return c
+	}
+	c.prog = prog
+	if m, ok := f.Module.(*resolve.Module); ok {
+		for _, b := range m.Globals {
+			c.globals = append(c.globals, b.First.Name)
+		}
+	}
+	return c
+}
+
+// call is one execution under limits: a thread, its guards, its output.
+type call struct {
+	thread *starlark.Thread
+	state  *callState
+	limits Limits
+	out    strings.Builder
+	start  time.Time
+	stop   func()
+}
+
+// stepChunk is how many steps run between two checks of the depth limit
+// (and of the step limit itself) by the thread's OnMaxSteps hook. A frame
+// costs at least two steps, so the depth limit is overshot by at most
+// stepChunk/2 frames, far below what the Go stack could not hold.
+const stepChunk = 256
+
+func (e *engine) begin(ctx context.Context, lim Limits, name string) *call {
+	lim = lim.withDefaults()
+	c := &call{limits: lim, start: time.Now(), state: &callState{maxSteps: lim.MaxSteps}}
+	th := &starlark.Thread{Name: name}
+	c.thread = th
+	th.SetLocal(stateKey, c.state)
+	th.Load = func(_ *starlark.Thread, module string) (starlark.StringDict, error) {
+		return nil, fmt.Errorf("load(%q) is not available: tools are single files; use import for the modules %s", module, moduleList())
+	}
+	th.Print = func(_ *starlark.Thread, msg string) {
+		if c.state.stop.Load() != nil {
+			return
+		}
+		if c.out.Len()+len(msg)+1 > lim.MaxOutput {
+			c.state.halt(th, &LimitError{Limit: "output", Max: formatSize(int64(lim.MaxOutput))})
+			return
+		}
+		c.out.WriteString(msg)
+		c.out.WriteByte('\n')
+	}
+	next := func() uint64 {
+		n := th.Steps + stepChunk
+		if n > lim.MaxSteps {
+			n = lim.MaxSteps
+		}
+		return n
+	}
+	th.SetMaxExecutionSteps(next())
+	th.OnMaxSteps = func(th *starlark.Thread) {
+		if th.Steps >= lim.MaxSteps {
+			c.state.halt(th, &LimitError{Limit: "steps", Max: fmt.Sprint(lim.MaxSteps)})
+			return
+		}
+		if th.CallStackDepth() > lim.MaxDepth {
+			c.state.halt(th, &LimitError{Limit: "depth", Max: fmt.Sprint(lim.MaxDepth)})
+			return
+		}
+		th.SetMaxExecutionSteps(next())
+	}
+	c.stop = watch(ctx, c, lim)
+	return c
+}
+
+// end stops the guards and turns err into the error the caller sees: the
+// limit that stopped the call, a cancelled context, or a ProgramError.
+func (c *call) end(err error, files map[string][]string) error {
+	c.stop()
+	if le := c.state.stop.Load(); le != nil {
+		return le
+	}
+	if e := c.state.ctxErr.Load(); e != nil {
+		return *e
+	}
+	if err == nil {
+		return nil
+	}
+	if strings.Contains(err.Error(), "Starlark stack overflow") {
+		return &LimitError{Limit: "depth", Max: fmt.Sprint(c.limits.MaxDepth)}
+	}
+	return programErrorIn(err, files)
+}
+
+func (c *call) stats() Stats {
+	return Stats{Steps: c.thread.Steps, Wall: time.Since(c.start), PeakMemory: c.state.peak.Load()}
+}
+
+// prepare compiles and initializes a tool, returning its fresh globals.
+func (e *engine) prepare(c *call, tool Source) (starlark.StringDict, *compiled, error) {
+	comp := e.compile(tool, "", nil)
+	if comp.err != nil {
+		return nil, comp, comp.err
+	}
+	globals, err := comp.prog.Init(c.thread, predeclaredNames())
+	if err != nil {
+		return nil, comp, c.end(err, map[string][]string{tool.Name: comp.lines})
+	}
+	return globals, comp, nil
+}
+
+func (e *engine) load(ctx context.Context, lim Limits, tool Source) (*Module, error) {
+	c := e.begin(ctx, lim, tool.Name)
+	globals, comp, err := e.prepare(c, tool)
+	if err != nil {
+		c.stop()
+		return nil, err
+	}
+	if err := c.end(nil, nil); err != nil {
+		return nil, err
+	}
+	return describe(globals, comp.globals), nil
+}
+
+func describe(globals starlark.StringDict, order []string) *Module {
+	m := &Module{}
+	for _, name := range order {
+		fn, ok := globals[name].(*starlark.Function)
+		if !ok {
+			continue
+		}
+		f := Function{Name: name, Doc: fn.Doc()}
+		for i := 0; i < fn.NumParams(); i++ {
+			p, _ := fn.Param(i)
+			f.Params = append(f.Params, p)
+		}
+		m.Functions = append(m.Functions, f)
+	}
+	return m
+}
+
+func (e *engine) call(ctx context.Context, lim Limits, tool Source, fn string, args []any, kwargs map[string]any) (*Result, error) {
+	c := e.begin(ctx, lim, tool.Name)
+	globals, comp, err := e.prepare(c, tool)
+	if err != nil {
+		c.stop()
+		return nil, err
+	}
+	f, ok := globals[fn]
+	if !ok {
+		c.stop()
+		return nil, fmt.Errorf("%s defines no function %q (it defines: %s)", tool.Name, fn, strings.Join(functionNames(globals, comp.globals), ", "))
+	}
+	if _, ok := f.(starlark.Callable); !ok {
+		c.stop()
+		return nil, fmt.Errorf("%s: %q is a %s, not a function", tool.Name, fn, f.Type())
+	}
+	sargs := make(starlark.Tuple, len(args))
+	for i, a := range args {
+		v, err := ToStarlark(a)
+		if err != nil {
+			c.stop()
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		sargs[i] = v
+	}
+	var skw []starlark.Tuple
+	keys := make([]string, 0, len(kwargs))
+	for k := range kwargs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, err := ToStarlark(kwargs[k])
+		if err != nil {
+			c.stop()
+			return nil, fmt.Errorf("argument %s: %w", k, err)
+		}
+		skw = append(skw, starlark.Tuple{starlark.String(k), v})
+	}
+	ret, err := starlark.Call(c.thread, f, sargs, skw)
+	if err := c.end(err, map[string][]string{tool.Name: comp.lines}); err != nil {
+		return nil, err
+	}
+	val, err := FromStarlark(ret)
+	if err != nil {
+		return nil, fmt.Errorf("%s returned a value that is not JSON-like: %w", fn, err)
+	}
+	if err := checkResultSize(val, lim.withDefaults().MaxResult); err != nil {
+		return nil, err
+	}
+	return &Result{Value: val, Output: c.out.String(), Stats: c.stats()}, nil
+}
+
+func functionNames(globals starlark.StringDict, order []string) []string {
+	var names []string
+	for _, n := range order {
+		if _, ok := globals[n].(starlark.Callable); ok {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		names = []string{"no functions"}
+	}
+	return names
+}
+
+func (e *engine) exec(ctx context.Context, lim Limits, tool, snippet Source) (*ExecResult, error) {
+	c := e.begin(ctx, lim, snippet.Name)
+	globals, comp, err := e.prepare(c, tool)
+	if err != nil {
+		c.stop()
+		return nil, err
+	}
+	// The snippet sees the tool's globals as predeclared names; it is
+	// compiled against the tool's set of global names.
+	sn := e.compile(snippet, strings.Join(comp.globals, "\x00"), func(name string) bool { return globals.Has(name) })
+	if sn.err != nil {
+		c.stop()
+		return nil, sn.err
+	}
+	pre := make(starlark.StringDict, len(predeclaredNames())+len(globals))
+	for k, v := range predeclaredNames() {
+		pre[k] = v
+	}
+	for k, v := range globals {
+		pre[k] = v
+	}
+	out, err := sn.prog.Init(c.thread, pre)
+	if err := c.end(err, map[string][]string{tool.Name: comp.lines, snippet.Name: sn.lines}); err != nil {
+		return nil, err
+	}
+	res := &ExecResult{Globals: map[string]any{}, Output: c.out.String(), Stats: c.stats()}
+	size := 0
+	max := lim.withDefaults().MaxResult
+	for _, name := range sn.globals {
+		v, ok := out[name]
+		if !ok {
+			continue
+		}
+		g, err := FromStarlark(v)
+		if err != nil {
+			continue // functions and other values that have no JSON form
+		}
+		n, err := jsonSize(g)
+		if err != nil {
+			continue
+		}
+		if size += n; size > max {
+			return nil, &LimitError{Limit: "result", Max: formatSize(int64(max))}
+		}
+		res.Globals[name] = g
+		res.Order = append(res.Order, name)
+	}
+	return res, nil
+}
+
+// moduleList names the importable modules, for error messages.
+func moduleList() string {
+	var names []string
+	for n := range modules() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return "(none)"
+	}
+	return strings.Join(names, ", ")
+}

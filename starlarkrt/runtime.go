@@ -1,0 +1,113 @@
+package starlarkrt
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Runtime compiles, caches and runs programs under limits. It is safe for
+// concurrent use.
+//
+// With InProcess isolation programs run on goroutines of the caller: the
+// fastest choice, and bounded in steps, time, depth, output and result,
+// but memory only approximately (a single huge operation such as
+// "x" * 1000000000 is allocated before any guard can see it). With
+// Subprocess isolation every call runs in a long-lived worker process of
+// the same binary under an OS memory limit, so such an operation kills at
+// most the worker, which is restarted; the call reports a memory limit
+// error. docs/benchmarks.md has the measured cost of each.
+type Runtime struct {
+	opts Options
+	eng  *engine
+
+	poolOnce sync.Once
+	pool     *pool
+	poolErr  error
+}
+
+// New returns a Runtime. Worker processes, for Subprocess isolation, start
+// on first use.
+func New(opts Options) *Runtime {
+	opts.Limits = opts.Limits.withDefaults()
+	return &Runtime{opts: opts, eng: newEngine()}
+}
+
+// Limits returns the limits every call runs under.
+func (rt *Runtime) Limits() Limits { return rt.opts.Limits }
+
+// Isolation returns where programs run.
+func (rt *Runtime) Isolation() Isolation { return rt.opts.Isolation }
+
+// Close stops any worker processes.
+func (rt *Runtime) Close() error {
+	if rt.pool != nil {
+		rt.pool.close()
+	}
+	return nil
+}
+
+func (rt *Runtime) workers() (*pool, error) {
+	rt.poolOnce.Do(func() { rt.pool, rt.poolErr = newPool(rt.opts) })
+	return rt.pool, rt.poolErr
+}
+
+// Load compiles src (once per distinct source), runs its top level, and
+// describes the functions it defines.
+func (rt *Runtime) Load(ctx context.Context, src Source) (*Module, error) {
+	if rt.opts.Isolation == InProcess {
+		return rt.eng.load(ctx, rt.opts.Limits, src)
+	}
+	resp, err := rt.remote(ctx, &wireRequest{Op: "load", Tool: src})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Module, nil
+}
+
+// Call loads src and calls its function fn with JSON-like arguments (see
+// ToStarlark); the result is JSON-like (see FromStarlark).
+func (rt *Runtime) Call(ctx context.Context, src Source, fn string, args []any, kwargs map[string]any) (*Result, error) {
+	if rt.opts.Isolation == InProcess {
+		return rt.eng.call(ctx, rt.opts.Limits, src, fn, args, kwargs)
+	}
+	resp, err := rt.remote(ctx, &wireRequest{Op: "call", Tool: src, Fn: fn, Args: args, Kwargs: kwargs})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Result, nil
+}
+
+// Exec loads tool, then runs snippet as a module that sees the tool's
+// globals, and returns the snippet's globals.
+func (rt *Runtime) Exec(ctx context.Context, tool, snippet Source) (*ExecResult, error) {
+	if rt.opts.Isolation == InProcess {
+		return rt.eng.exec(ctx, rt.opts.Limits, tool, snippet)
+	}
+	resp, err := rt.remote(ctx, &wireRequest{Op: "exec", Tool: tool, Snippet: snippet})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Exec, nil
+}
+
+func (rt *Runtime) remote(ctx context.Context, req *wireRequest) (*wireResponse, error) {
+	p, err := rt.workers()
+	if err != nil {
+		return nil, err
+	}
+	req.Limits = rt.opts.Limits
+	resp, err := p.do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case resp.Limit != nil:
+		return nil, resp.Limit
+	case resp.Program != nil:
+		return nil, resp.Program
+	case resp.Err != "":
+		return nil, fmt.Errorf("%s", resp.Err)
+	}
+	return resp, nil
+}

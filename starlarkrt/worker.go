@@ -1,0 +1,366 @@
+package starlarkrt
+
+import (
+	"bufio"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Environment variables that turn a process of this binary into a sandbox
+// worker, and give it its memory budget in bytes.
+const (
+	workerEnv       = "LATM_STARLARKRT_WORKER"
+	workerMemoryEnv = "LATM_STARLARKRT_MEMORY"
+)
+
+// workerOverhead is the address space a worker needs beyond the programs'
+// own memory budget: the Go runtime, the interpreter, compiled programs.
+const workerOverhead = 192 << 20
+
+// wireRequest and wireResponse cross the pipe between a Runtime and its
+// worker processes, gob-encoded.
+type wireRequest struct {
+	Op      string // "load", "call", "exec"
+	Tool    Source
+	Snippet Source
+	Fn      string
+	Args    []any
+	Kwargs  map[string]any
+	Limits  Limits
+}
+
+type wireResponse struct {
+	Module  *Module
+	Result  *Result
+	Exec    *ExecResult
+	Limit   *LimitError
+	Program *ProgramError
+	Err     string
+}
+
+func init() {
+	gob.Register([]any{})
+	gob.Register(map[string]any{})
+	gob.Register(&big.Int{})
+}
+
+// RunWorkerIfRequested must be called first in main (and in TestMain of any
+// test binary that uses Subprocess isolation). In a process started as a
+// sandbox worker it serves requests on stdin/stdout until stdin closes, and
+// exits; otherwise it returns at once.
+func RunWorkerIfRequested() {
+	if os.Getenv(workerEnv) != "1" {
+		return
+	}
+	budget, _ := strconv.ParseInt(os.Getenv(workerMemoryEnv), 10, 64)
+	if budget <= 0 {
+		budget = DefaultMaxMemory
+	}
+	// The OS limit stops what the sampling guard is too slow to see: one
+	// operation that allocates far past the budget makes the Go runtime
+	// fail ("out of memory") and the worker die; the parent reports it
+	// as the memory limit and starts another worker.
+	if err := limitMemory(budget + workerOverhead); err != nil {
+		fmt.Fprintf(os.Stderr, "latm sandbox worker: %v\n", err)
+	}
+	debug.SetMemoryLimit(budget + workerOverhead/2)
+	debug.SetMaxStack(256 << 20)
+	err := serve(os.Stdin, os.Stdout)
+	if err != nil && !errors.Is(err, io.EOF) {
+		fmt.Fprintf(os.Stderr, "latm sandbox worker: %v\n", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// serve answers requests one at a time until r ends.
+func serve(r io.Reader, w io.Writer) error {
+	eng := newEngine()
+	dec := gob.NewDecoder(bufio.NewReader(r))
+	bw := bufio.NewWriter(w)
+	enc := gob.NewEncoder(bw)
+	for {
+		var req wireRequest
+		if err := dec.Decode(&req); err != nil {
+			return err
+		}
+		resp := handle(eng, &req)
+		if err := enc.Encode(resp); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+	}
+}
+
+func handle(eng *engine, req *wireRequest) *wireResponse {
+	ctx := context.Background()
+	resp := &wireResponse{}
+	var err error
+	switch req.Op {
+	case "load":
+		resp.Module, err = eng.load(ctx, req.Limits, req.Tool)
+	case "call":
+		resp.Result, err = eng.call(ctx, req.Limits, req.Tool, req.Fn, req.Args, req.Kwargs)
+	case "exec":
+		resp.Exec, err = eng.exec(ctx, req.Limits, req.Tool, req.Snippet)
+	default:
+		err = fmt.Errorf("unknown request %q", req.Op)
+	}
+	var le *LimitError
+	var pe *ProgramError
+	switch {
+	case err == nil:
+	case errors.As(err, &le):
+		resp.Limit = le
+	case errors.As(err, &pe):
+		resp.Program = pe
+	default:
+		resp.Err = err.Error()
+	}
+	return resp
+}
+
+// pool runs requests on worker processes, at most size at a time.
+type pool struct {
+	exe   string
+	lim   Limits
+	slots chan struct{}
+
+	mu     sync.Mutex
+	idle   []*worker
+	all    map[*worker]bool
+	closed bool
+}
+
+func newPool(opts Options) (*pool, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("starlarkrt: find own executable to start sandbox workers: %w", err)
+	}
+	n := opts.Workers
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	return &pool{exe: exe, lim: opts.Limits, slots: make(chan struct{}, n), all: map[*worker]bool{}}, nil
+}
+
+// worker is one sandbox process.
+type worker struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	enc    *gob.Encoder
+	dec    *gob.Decoder
+	stderr *tail
+	exited chan struct{}
+}
+
+func (p *pool) start() (*worker, error) {
+	cmd := exec.Command(p.exe)
+	cmd.Env = []string{
+		workerEnv + "=1",
+		workerMemoryEnv + "=" + strconv.FormatInt(p.lim.MaxMemory, 10),
+		"GOMAXPROCS=2",
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	w := &worker{cmd: cmd, stdin: stdin, stderr: &tail{max: 4096}, exited: make(chan struct{})}
+	cmd.Stderr = w.stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starlarkrt: start sandbox worker %s: %w", p.exe, err)
+	}
+	go func() {
+		cmd.Wait()
+		close(w.exited)
+	}()
+	w.enc = gob.NewEncoder(stdin)
+	w.dec = gob.NewDecoder(bufio.NewReader(stdout))
+	p.mu.Lock()
+	p.all[w] = true
+	p.mu.Unlock()
+	return w, nil
+}
+
+func (p *pool) take() (*worker, error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, errors.New("starlarkrt: runtime closed")
+	}
+	if n := len(p.idle); n > 0 {
+		w := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return w, nil
+	}
+	p.mu.Unlock()
+	return p.start()
+}
+
+func (p *pool) put(w *worker) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		w.kill()
+		return
+	}
+	p.idle = append(p.idle, w)
+}
+
+func (p *pool) discard(w *worker) {
+	w.kill()
+	p.mu.Lock()
+	delete(p.all, w)
+	p.mu.Unlock()
+}
+
+func (w *worker) kill() {
+	w.stdin.Close()
+	if w.cmd.Process != nil {
+		w.cmd.Process.Kill()
+	}
+	<-w.exited
+}
+
+func (p *pool) close() {
+	p.mu.Lock()
+	p.closed = true
+	all := make([]*worker, 0, len(p.all))
+	for w := range p.all {
+		all = append(all, w)
+	}
+	p.all = map[*worker]bool{}
+	p.idle = nil
+	p.mu.Unlock()
+	for _, w := range all {
+		w.kill()
+	}
+}
+
+// grace is how long past its time limit a call may take before its worker
+// is killed: the worker stops a call itself at the limit, between two
+// instructions; the kill is for single operations that never yield.
+func grace(timeout time.Duration) time.Duration { return 500*time.Millisecond + timeout/10 }
+
+func (p *pool) do(ctx context.Context, req *wireRequest) (*wireResponse, error) {
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-p.slots }()
+	// A worker found dead when the request is sent (it was killed while
+	// idle) is replaced once.
+	for attempt := 0; ; attempt++ {
+		w, err := p.take()
+		if err != nil {
+			return nil, err
+		}
+		if err := w.enc.Encode(req); err != nil {
+			p.discard(w)
+			if attempt == 0 {
+				continue
+			}
+			return nil, fmt.Errorf("starlarkrt: send to sandbox worker: %w", err)
+		}
+		return p.wait(ctx, w, req)
+	}
+}
+
+func (p *pool) wait(ctx context.Context, w *worker, req *wireRequest) (*wireResponse, error) {
+	type answer struct {
+		resp *wireResponse
+		err  error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		var resp wireResponse
+		err := w.dec.Decode(&resp)
+		ch <- answer{&resp, err}
+	}()
+	timer := time.NewTimer(req.Limits.Timeout + grace(req.Limits.Timeout))
+	defer timer.Stop()
+	select {
+	case a := <-ch:
+		if a.err != nil {
+			p.discard(w)
+			return nil, w.crashError(req.Limits)
+		}
+		p.put(w)
+		return a.resp, nil
+	case <-timer.C:
+		p.discard(w)
+		<-ch
+		return nil, &LimitError{Limit: "time", Max: req.Limits.Timeout.String()}
+	case <-ctx.Done():
+		p.discard(w)
+		<-ch
+		return nil, ctx.Err()
+	}
+}
+
+// crashError says why a worker died in the middle of a call, from the end
+// of what it wrote to stderr.
+func (w *worker) crashError(lim Limits) error {
+	<-w.exited
+	msg := w.stderr.String()
+	switch {
+	case strings.Contains(msg, "out of memory"), strings.Contains(msg, "cannot allocate memory"):
+		return &LimitError{Limit: "memory", Max: formatSize(lim.MaxMemory)}
+	case strings.Contains(msg, "stack exceeds"), strings.Contains(msg, "stack overflow"):
+		return &LimitError{Limit: "depth", Max: strconv.Itoa(lim.MaxDepth)}
+	}
+	first := msg
+	if i := strings.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	if first == "" {
+		first = w.cmd.ProcessState.String()
+	}
+	return fmt.Errorf("starlarkrt: sandbox worker died during the call: %s", first)
+}
+
+// tail keeps the first max bytes written to it (a Go crash report starts
+// with its reason).
+type tail struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if room := t.max - len(t.buf); room > 0 {
+		if len(p) < room {
+			room = len(p)
+		}
+		t.buf = append(t.buf, p[:room]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
