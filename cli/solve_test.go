@@ -1,0 +1,403 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latm/latm/internal/fakeopenai"
+	"github.com/latm/latm/library"
+)
+
+// solveEnv isolates a test, points every model role at a fake endpoint and
+// saves tools into a fresh database, whose path it returns.
+func solveEnv(t *testing.T, tools ...*library.Tool) (db string, srv *fakeopenai.Server) {
+	t.Helper()
+	requireSandbox(t)
+	db = toolsEnv(t)
+	srv = fakeopenai.New(t)
+	t.Setenv("LATM_BASE_URL", srv.URL)
+	t.Setenv("OPENAI_API_KEY", "sk-test")
+	t.Setenv("LATM_CACHE", "false")
+	seed(t, db, tools...)
+	return db, srv
+}
+
+func runSolve(t *testing.T, db string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(context.Background(), append([]string{"--db", db, "--no-cache", "solve"}, args...), strings.NewReader(""), &out, &errb, os.Getenv)
+	return code, out.String(), errb.String()
+}
+
+// fence wraps code the way a model replies.
+func fence(code string) string { return "Here you go:\n```starlark\n" + code + "\n```\n" }
+
+func sortQuestion(words ...string) string {
+	return "Sort the following words alphabetically: List: " + strings.Join(words, " ")
+}
+
+func sortCall(words ...string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = fmt.Sprintf("%q", w)
+	}
+	return "ans = sort_words([" + strings.Join(q, ", ") + "])"
+}
+
+func storedRuns(t *testing.T, db, batch string) map[string]*library.Run {
+	t.Helper()
+	s, err := library.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	runs, err := s.Runs(context.Background(), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runs
+}
+
+func TestSolveOneQuestion(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	q := sortQuestion("pear", "apple", "fig")
+	srv.Script(fakeopenai.Match{Contains: "Question: " + q}, fakeopenai.Reply{Content: fence(sortCall("pear", "apple", "fig"))})
+
+	code, out, errs := runSolve(t, db, "--tool", "sort", q)
+	if code != ExitOK || out != "apple fig pear\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	prompt := reqs[0].Last()
+	for _, want := range []string{sortSource[:20], `ans = sort_words(["oven", "costume"])`, "Answer: costume oven", "assigns the final answer to `ans`", "Question: " + q} {
+		if !strings.Contains(prompt, want) {
+			t.Errorf("prompt lacks %q:\n%s", want, prompt)
+		}
+	}
+
+	code, out, errs = runSolve(t, db, "--tool", "sort@1", "--json", q)
+	if code != ExitOK {
+		t.Fatalf("--json: exit %d, %s", code, errs)
+	}
+	var rec runRecord
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	if !rec.OK || rec.Answer != "apple fig pear" || rec.RawResult != `"apple fig pear"` || rec.Tool != "sort@1" || !strings.Contains(rec.Code, "sort_words") {
+		t.Errorf("record %+v", rec)
+	}
+	if runs := storedRuns(t, db, ""); len(runs) != 2 {
+		t.Errorf("%d one-off runs stored, want 2 (one per solve)", len(runs))
+	}
+}
+
+const pickSource = `def partner_of(partners, swaps, who):
+    """Follows the partner swaps and returns who ends with whom."""
+    p = dict(partners)
+    for a, b in swaps:
+        p[a], p[b] = p[b], p[a]
+    return p[who]
+`
+
+func TestSolveMultipleChoiceGivesTheOptionLetter(t *testing.T) {
+	tool := &library.Tool{
+		Name: "partners", Source: pickSource, Entry: "partner_of", Signature: "partner_of(partners, swaps, who)",
+		Description: "Track partner swaps.",
+		Examples: []library.UsageExample{{Question: "Alice is with Sam, Bob with Lola. Alice and Bob switch. Alice is with\nOptions:\n(A) Sam\n(B) Lola",
+			Code: `ans = partner_of({"Alice": "Sam", "Bob": "Lola"}, [("Alice", "Bob")], "Alice")`, Answer: "(B)"}},
+	}
+	db, srv := solveEnv(t, tool)
+	q := "Alice, Bob and Claire dance. Alice is dancing with Patrick, Bob is dancing with Sam, Claire is dancing with Jamie. First, Alice and Claire switch partners. Then, Bob and Alice switch partners. At the end, Bob is dancing with\nOptions:\n(A) Patrick\n(B) Sam\n(C) Jamie"
+	srv.Script(fakeopenai.Match{Contains: "At the end, Bob"}, fakeopenai.Reply{Content: fence(
+		`partners = {"Alice": "Patrick", "Bob": "Sam", "Claire": "Jamie"}
+ans = partner_of(partners, [("Alice", "Claire"), ("Bob", "Alice")], "Bob")`)})
+	code, out, errs := runSolve(t, db, "--tool", "partners", q)
+	if code != ExitOK || out != "(C)\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want (C) for Jamie", code, out, errs)
+	}
+}
+
+func TestSolveRetriesWithTheSandboxError(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	q := sortQuestion("kiwi", "banana")
+	srv.Script(fakeopenai.Match{Contains: "Question: " + q},
+		fakeopenai.Reply{Content: fence("words = [\"kiwi\", \"banana\"]\nans = sort_word(words)")},
+		fakeopenai.Reply{Content: fence(sortCall("kiwi", "banana"))})
+
+	code, out, errs := runSolve(t, db, "--tool", "sort", q)
+	if code != ExitOK || out != "banana kiwi\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want 2", len(reqs))
+	}
+	second := reqs[1]
+	if len(second.Messages) < 3 || second.Messages[len(second.Messages)-2].Role != "assistant" ||
+		!strings.Contains(second.Messages[len(second.Messages)-2].Content, "sort_word(words)") {
+		t.Fatalf("the retry does not carry the failed reply: %+v", second.Messages)
+	}
+	fb := second.Last()
+	for _, want := range []string{"Your code failed", "sort_word", "call.star:2", "ans = sort_word(words)"} {
+		if !strings.Contains(fb, want) {
+			t.Errorf("feedback lacks %q:\n%s", want, fb)
+		}
+	}
+}
+
+func TestSolveRetriesExhaustedRecordsAFailedRun(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	q := sortQuestion("plum", "cherry")
+	srv.Script(fakeopenai.Match{Contains: "Question: " + q},
+		fakeopenai.Reply{Content: fence(`ans = sort_words(["plum", "cherry"]`)}, // syntax error
+		fakeopenai.Reply{Content: "I cannot write code for this."})              // no code block
+	code, out, errs := runSolve(t, db, "--tool", "sort", q)
+	if code != ExitFailed || out != "" || !strings.Contains(errs, "no code block") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("%d requests, want 2 (solve.retries defaults to 1)", n)
+	}
+	runs := storedRuns(t, db, "")
+	if len(runs) != 1 {
+		t.Fatalf("%d runs stored, want 1", len(runs))
+	}
+	for _, r := range runs {
+		if r.OK || r.Error == "" || r.Question != q || r.ToolName != "sort" || r.ToolVersion != 1 {
+			t.Errorf("stored run %+v", r)
+		}
+	}
+}
+
+// writeLines writes a JSONL input file and returns its path.
+func writeLines(t *testing.T, name string, lines ...string) string {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+func readResults(t *testing.T, text string) []solveResult {
+	t.Helper()
+	var rs []solveResult
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		var r solveResult
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("output line %q: %v", line, err)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func sortLine(id string, words ...string) string {
+	b, _ := json.Marshal(map[string]string{"id": id, "question": sortQuestion(words...)})
+	return string(b)
+}
+
+func TestSolveBatchReportsBadLinesAndGoesOn(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		switch {
+		case strings.Contains(r.Last(), "List: b a"):
+			return fakeopenai.Reply{Content: fence(sortCall("b", "a"))}
+		case strings.Contains(r.Last(), "List: d c"):
+			return fakeopenai.Reply{Content: fence(sortCall("d", "c"))}
+		}
+		return fakeopenai.Reply{Status: 500}
+	})
+	in := writeLines(t, "in.jsonl",
+		sortLine("first", "b", "a"),
+		`{"id": "broken", "question": `,
+		`{"id": 7}`,
+		"",
+		`{"question": "`+sortQuestion("d", "c")+`"}`,
+	)
+	code, out, errs := runSolve(t, db, "--tool", "sort", "--input", in, "--output", "out.jsonl")
+	if code != ExitPartial {
+		t.Fatalf("exit %d, want %d; stderr %q", code, ExitPartial, errs)
+	}
+	if out != "" {
+		t.Errorf("stdout %q with --output", out)
+	}
+	for _, want := range []string{"in.jsonl:2: invalid JSON", "in.jsonl:3: no question", "(fix: ", "2 of 4 inputs"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	b, err := os.ReadFile("out.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := readResults(t, string(b))
+	want := []solveResult{
+		{ID: "first", Answer: "a b", OK: true, Tool: "sort@1"},
+		{ID: "2", OK: false, Tool: "sort@1"},
+		{ID: "7", OK: false, Tool: "sort@1"},
+		{ID: "5", Answer: "c d", OK: true, Tool: "sort@1"},
+	}
+	if len(rs) != len(want) {
+		t.Fatalf("%d results, want %d: %+v", len(rs), len(want), rs)
+	}
+	for i := range want {
+		got := rs[i]
+		if got.ID != want[i].ID || got.Answer != want[i].Answer || got.OK != want[i].OK || got.Tool != want[i].Tool {
+			t.Errorf("result %d = %+v, want %+v", i, got, want[i])
+		}
+		if !got.OK && got.Error == "" {
+			t.Errorf("result %d failed without an error", i)
+		}
+	}
+}
+
+func TestSolveBatchResumesWhereItStopped(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	words := [][]string{{"b", "a"}, {"d", "c"}, {"f", "e"}, {"h", "g"}}
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		for _, w := range words {
+			if strings.Contains(r.Last(), "Question: "+sortQuestion(w...)) {
+				return fakeopenai.Reply{Content: fence(sortCall(w...))}
+			}
+		}
+		return fakeopenai.Reply{Status: 400}
+	})
+	var lines []string
+	for i, w := range words {
+		lines = append(lines, sortLine(fmt.Sprint("q", i), w...))
+	}
+	in := writeLines(t, "in.jsonl", lines[:2]...)
+	if code, _, errs := runSolve(t, db, "--tool", "sort", "--input", in); code != ExitOK {
+		t.Fatalf("first half: exit %d, %s", code, errs)
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Fatalf("first half made %d requests, want 2", n)
+	}
+	writeLines(t, in, lines...)
+	code, out, errs := runSolve(t, db, "--tool", "sort", "--input", in, "--workers", "2")
+	if code != ExitOK {
+		t.Fatalf("whole: exit %d, %s", code, errs)
+	}
+	reqs := srv.Requests()[2:]
+	if len(reqs) != 2 {
+		t.Fatalf("the resumed run made %d requests, want 2 (only the new half)", len(reqs))
+	}
+	for _, r := range reqs {
+		if strings.Contains(r.Last(), "List: b a") || strings.Contains(r.Last(), "List: d c") {
+			t.Errorf("resumed run asked again for a solved instance: %q", r.Last())
+		}
+	}
+	rs := readResults(t, out)
+	wantAnswers := []string{"a b", "c d", "e f", "g h"}
+	if len(rs) != 4 {
+		t.Fatalf("%d results, want 4", len(rs))
+	}
+	for i, r := range rs {
+		if r.ID != fmt.Sprint("q", i) || r.Answer != wantAnswers[i] || !r.OK {
+			t.Errorf("result %d = %+v", i, r)
+		}
+	}
+	abs, _ := filepath.Abs(in)
+	batch, _ := defaultBatchID(abs, "sort@1")
+	if runs := storedRuns(t, db, batch); len(runs) != 4 {
+		t.Errorf("%d runs in batch %s, want 4", len(runs), batch)
+	}
+}
+
+func TestSolveBatchKeepsInputOrderWithWorkers(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	const n = 12
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		for i := 0; i < n; i++ {
+			w := []string{fmt.Sprintf("w%02dz", i), fmt.Sprintf("w%02da", i)}
+			if strings.Contains(r.Last(), "Question: "+sortQuestion(w...)) {
+				// Earlier inputs answer later, so completion order is reversed.
+				return fakeopenai.Reply{Content: fence(sortCall(w...)), Delay: time.Duration(n-i) * 15 * time.Millisecond}
+			}
+		}
+		return fakeopenai.Reply{Status: 400}
+	})
+	var lines []string
+	for i := 0; i < n; i++ {
+		lines = append(lines, sortLine(fmt.Sprint(i), fmt.Sprintf("w%02dz", i), fmt.Sprintf("w%02da", i)))
+	}
+	in := writeLines(t, "in.jsonl", lines...)
+	code, out, errs := runSolve(t, db, "--tool", "sort", "--input", in, "--workers", "4")
+	if code != ExitOK {
+		t.Fatalf("exit %d, %s", code, errs)
+	}
+	rs := readResults(t, out)
+	if len(rs) != n {
+		t.Fatalf("%d results, want %d", len(rs), n)
+	}
+	for i, r := range rs {
+		if want := fmt.Sprintf("w%02da w%02dz", i, i); r.ID != fmt.Sprint(i) || r.Answer != want {
+			t.Errorf("result %d = %+v, want id %d answer %q", i, r, i, want)
+		}
+	}
+	if errs != "" {
+		t.Errorf("stderr %q: a progress bar or noise on a non-terminal", errs)
+	}
+}
+
+func TestSolveUsageErrors(t *testing.T) {
+	db := toolsEnv(t)
+	seed(t, db, sortTool("sort"))
+	for _, args := range [][]string{
+		{"a question"},
+		{"--tool", "sort"},
+		{"--tool", "sort", "--input", "x.jsonl", "a question"},
+		{"--tool", "bad name!", "q"},
+	} {
+		if code, _, errs := runSolve(t, db, args...); code != ExitUsage {
+			t.Errorf("solve %q: exit %d, want %d (%s)", args, code, ExitUsage, errs)
+		}
+	}
+}
+
+func TestParseSolveLine(t *testing.T) {
+	seen := map[string]int{}
+	lines := []string{`{"id": "a", "question": "q1"}`, `{"id": 12, "question": "q2"}`, `{"question": "q3"}`,
+		`{"id": "a", "question": "q4"}`, `{"id": [1], "question": "q5"}`, `{"id": "z", "question": "  "}`, `[1, 2]`}
+	want := []struct{ id, question, err string }{
+		{"a", "q1", ""}, {"12", "q2", ""}, {"3", "q3", ""}, {"a", "q4", "duplicate id \"a\", first used on line 1"},
+		{"5", "", "id must be"}, {"z", "", "no question"}, {"7", "", "invalid JSON"},
+	}
+	for i, line := range lines {
+		it := parseSolveLine(i+1, []byte(line), seen)
+		if it.id != want[i].id || (want[i].err == "" && it.question != want[i].question) ||
+			(want[i].err == "") != (it.err == "") || !strings.Contains(it.err, want[i].err) {
+			t.Errorf("line %d %s: got %+v, want %+v", i+1, line, it, want[i])
+		}
+	}
+}
+
+func FuzzReadSolveInput(f *testing.F) {
+	f.Add([]byte(`{"id": "a", "question": "q"}` + "\n" + `{"id": 1.5e3}` + "\n\n{"))
+	f.Add([]byte("\xff\x00\n[]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		items, err := readSolveInput("fuzz.jsonl", bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		ids := map[string]bool{}
+		for _, it := range items {
+			if it.err == "" {
+				if strings.TrimSpace(it.question) == "" || ids[it.id] {
+					t.Fatalf("accepted a bad item %+v", it)
+				}
+				ids[it.id] = true
+			}
+		}
+	})
+}
