@@ -1,0 +1,431 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/latm/latm/internal/fakeopenai"
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/llm"
+	"github.com/latm/latm/starlarkrt"
+)
+
+// wordSorting are six solved examples: the first three train, the last
+// three validate.
+var wordSorting = []struct{ list, answer string }{
+	{"syndrome therefrom", "syndrome therefrom"},
+	{"vegetate artillery harm fda doris", "artillery doris fda harm vegetate"},
+	{"superstitious westward coupe", "coupe superstitious westward"},
+	{"oven costume bread", "bread costume oven"},
+	{"zeta alpha mu", "alpha mu zeta"},
+	{"pear apple fig", "apple fig pear"},
+}
+
+func wsQuestion(list string) string {
+	return "Sort the following words alphabetically: List: " + list
+}
+
+const (
+	goodTool = "def sort_words(words):\n    \"\"\"Sorts a list of words alphabetically.\"\"\"\n    return sorted(words)\n"
+	// reversedTool loads but answers wrong.
+	reversedTool = "def sort_words(words):\n    \"\"\"Sorts a list of words.\"\"\"\n    return sorted(words, reverse=True)\n"
+	// shortTool passes the validation examples, whose words are short, but
+	// drops the long word of training example 3.
+	shortTool = "def sort_words(words):\n    \"\"\"Sorts the short words.\"\"\"\n    return sorted([w for w in words if len(w) < 10])\n"
+	// classTool is a Python-ism the dialect rejects.
+	classTool = "class Sorter:\n    pass\n\ndef sort_words(words):\n    return sorted(words)\n"
+)
+
+func fence(codes ...string) string {
+	var b strings.Builder
+	b.WriteString("Here it is.\n")
+	for _, c := range codes {
+		fmt.Fprintf(&b, "```starlark\n%s\n```\n", strings.TrimSpace(c))
+	}
+	return b.String()
+}
+
+// wsCall is call code in the tests' shape; with assert, a test.
+func wsCall(i int, withAssert bool) string {
+	e := wordSorting[i]
+	code := fmt.Sprintf("words = %q.split()\nret = sort_words(words)\nans = \" \".join(ret)\n", e.list)
+	if withAssert {
+		code += fmt.Sprintf("assert ans == %q\n", e.answer)
+	}
+	return code
+}
+
+func wsTests(tool string) string {
+	codes := []string{wsCall(3, true), wsCall(4, true), wsCall(5, true)}
+	if tool != "" {
+		codes = append([]string{tool}, codes...)
+	}
+	return fence(codes...)
+}
+
+func wsPackage() string { return fence(wsCall(0, false), wsCall(1, false), wsCall(2, false)) }
+
+// makerScript answers the maker's chat by the prompt it last received:
+// each phase takes its replies in order, the last one repeating.
+type makerScript struct {
+	mu      sync.Mutex
+	replies map[string][]string
+}
+
+// phases maps a phrase of each prompt to its phase.
+var phases = []struct{ phrase, phase string }{
+	{"Please write a generic function", "propose"},
+	{"Failed to load the function", "fix"},
+	{"Write one unit test for each", "verify"},
+	{"The tests failed", "verify_fix"},
+	{"Success! The function passes", "package"},
+}
+
+func (m *makerScript) reply(t *testing.T) func(fakeopenai.Request) fakeopenai.Reply {
+	return func(r fakeopenai.Request) fakeopenai.Reply {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		for _, p := range phases {
+			if !strings.Contains(r.Last(), p.phrase) {
+				continue
+			}
+			q := m.replies[p.phase]
+			if len(q) == 0 {
+				t.Errorf("no scripted reply for the %s prompt", p.phase)
+				return fakeopenai.Reply{Status: 500}
+			}
+			if len(q) > 1 {
+				m.replies[p.phase] = q[1:]
+			}
+			return fakeopenai.Reply{Content: q[0]}
+		}
+		t.Errorf("unexpected prompt: %q", r.Last())
+		return fakeopenai.Reply{Status: 500}
+	}
+}
+
+// makeEnv starts a fake maker endpoint scripted with replies and writes the
+// six examples to a JSONL file; it returns the database, the file and the
+// server.
+func makeEnv(t *testing.T, replies map[string][]string) (db, examples string, srv *fakeopenai.Server) {
+	t.Helper()
+	skipUntilLanded(t)
+	db = toolsEnv(t)
+	srv = fakeopenai.New(t)
+	srv.Handle((&makerScript{replies: replies}).reply(t))
+	t.Setenv("LATM_BASE_URL", srv.URL)
+	t.Setenv("LATM_API_KEY_ENV", "LATM_TEST_KEY")
+	t.Setenv("LATM_TEST_KEY", "sk-test")
+	t.Setenv("LATM_MAKER_MODEL", "maker-test")
+	t.Setenv("LATM_MAKER_RETRIES", "0")
+	t.Setenv("LATM_CACHE", "false")
+	t.Setenv("TMPDIR", t.TempDir())
+	var b strings.Builder
+	for _, e := range wordSorting {
+		line, _ := json.Marshal(library.Example{Question: wsQuestion(e.list), Answer: e.answer})
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	examples = filepath.Join(t.TempDir(), "ws.jsonl")
+	if err := os.WriteFile(examples, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return db, examples, srv
+}
+
+func runMakeCmd(t *testing.T, db string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(context.Background(), append([]string{"--db", db, "make"}, args...), strings.NewReader(""), &out, &errb, os.Getenv)
+	if strings.Contains(errb.String(), "llm: not wired yet") {
+		t.Skip("the model client is not wired into the CLI yet")
+	}
+	return code, out.String(), errb.String()
+}
+
+// skipUntilLanded skips the end-to-end tests while the sandbox or the
+// model client are still placeholders (they are built in parallel).
+func skipUntilLanded(t *testing.T) {
+	t.Helper()
+	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess})
+	defer rt.Close()
+	if _, err := rt.Load(context.Background(), starlarkrt.Source{Name: "probe.star", Code: "def f():\n    return 1\n"}); err != nil && strings.Contains(err.Error(), "not implemented") {
+		t.Skip("starlarkrt is not implemented yet")
+	}
+	defer func() {
+		if recover() != nil {
+			t.Skip("llm is not implemented yet")
+		}
+	}()
+	llm.CodeBlocks("")
+}
+
+func savedTool(t *testing.T, db, name string) (*library.Tool, error) {
+	t.Helper()
+	s, err := library.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	return s.Tool(context.Background(), name, 0)
+}
+
+func TestMakeFirstTime(t *testing.T) {
+	db, ex, srv := makeEnv(t, map[string][]string{
+		"propose": {fence(goodTool)},
+		"verify":  {wsTests("")},
+		"package": {wsPackage()},
+	})
+	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex, "--description", "Sort words alphabetically.")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if want := "made word_sorting@1 (propose tries 1, verify tries 1)"; !strings.Contains(out, want) {
+		t.Fatalf("output %q lacks %q", out, want)
+	}
+	tool, err := savedTool(t, db, "word_sorting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tool.Version != 1 || tool.Entry != "sort_words" || tool.Signature != "sort_words(words)" || tool.MakerModel != "maker-test" {
+		t.Errorf("tool = %s entry %q signature %q model %q", tool.Ref(), tool.Entry, tool.Signature, tool.MakerModel)
+	}
+	if strings.TrimSpace(tool.Source) != strings.TrimSpace(goodTool) || tool.Description != "Sort words alphabetically." {
+		t.Errorf("source %q description %q", tool.Source, tool.Description)
+	}
+	if len(tool.Examples) != 3 {
+		t.Fatalf("%d usage examples, want 3", len(tool.Examples))
+	}
+	for i, u := range tool.Examples {
+		e := wordSorting[3+i]
+		if u.Question != wsQuestion(e.list) || u.Answer != e.answer || strings.Contains(u.Code, "assert") || !strings.Contains(u.Code, "sort_words(") {
+			t.Errorf("usage example %d = %+v", i, u)
+		}
+	}
+	if len(tool.Validation) != 3 || !tool.Validation[0].OK {
+		t.Errorf("validation = %+v", tool.Validation)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 3 || len(tool.Transcript) != 6 {
+		t.Fatalf("%d requests, transcript of %d messages; want 3 and 6", len(reqs), len(tool.Transcript))
+	}
+	// One growing chat: the package request carries everything before it.
+	if len(reqs[2].Messages) != 5 || reqs[0].Model != "maker-test" {
+		t.Errorf("package request has %d messages, model %q", len(reqs[2].Messages), reqs[0].Model)
+	}
+	if p := reqs[0].Last(); !strings.Contains(p, "Answer: artillery doris fda harm vegetate") || !strings.Contains(p, "pow(x, y)") || strings.Contains(p, "bread costume oven") {
+		t.Errorf("propose prompt should show the training examples and the dialect, not validation answers:\n%s", p)
+	}
+}
+
+func TestMakeFixesProposal(t *testing.T) {
+	db, ex, srv := makeEnv(t, map[string][]string{
+		"propose": {fence(classTool)},
+		"fix":     {fence(goodTool)},
+		"verify":  {wsTests("")},
+		"package": {wsPackage()},
+	})
+	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex)
+	if code != ExitOK || !strings.Contains(out, "propose tries 2, verify tries 1") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	fix := srv.Requests()[1].Last()
+	for _, want := range []string{"line 1", "class Sorter", "hint:"} {
+		if !strings.Contains(fix, want) {
+			t.Errorf("the fix prompt lacks %q:\n%s", want, fix)
+		}
+	}
+}
+
+func TestMakeFixesVerification(t *testing.T) {
+	db, ex, srv := makeEnv(t, map[string][]string{
+		"propose":    {fence(reversedTool)},
+		"verify":     {wsTests("")},
+		"verify_fix": {wsTests(goodTool)},
+		"package":    {wsPackage()},
+	})
+	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex)
+	if code != ExitOK || !strings.Contains(out, "propose tries 1, verify tries 2") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	fb := srv.Requests()[2].Last()
+	if !strings.Contains(fb, `expected ans == "bread costume oven", got "oven costume bread"`) {
+		t.Errorf("verify_fix prompt lacks expected vs got:\n%s", fb)
+	}
+	tool, err := savedTool(t, db, "word_sorting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(tool.Source, "reverse") {
+		t.Errorf("saved the wrong tool:\n%s", tool.Source)
+	}
+}
+
+func TestMakeRejectsCheatingTests(t *testing.T) {
+	literal := strings.Replace(wsCall(3, true), `ans = " ".join(ret)`, `ans = "bread costume oven"`, 1)
+	noAssert := wsCall(3, false)
+	noCall := "ans = \" \".join(sorted(\"oven costume bread\".split()))\nassert ans == \"bread costume oven\"\n"
+	for _, c := range []struct{ name, test, problem string }{
+		{"literal answer", literal, "by hand"},
+		{"no assert", noAssert, "no `assert"},
+		{"no tool call", noCall, "calls none of the tool's functions"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db, ex, srv := makeEnv(t, map[string][]string{
+				"propose":    {fence(goodTool)},
+				"verify":     {fence(c.test, wsCall(4, true), wsCall(5, true))},
+				"verify_fix": {wsTests("")},
+				"package":    {wsPackage()},
+			})
+			code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex)
+			if code != ExitOK || !strings.Contains(out, "verify tries 2") {
+				t.Fatalf("exit %d: %s %s", code, out, errs)
+			}
+			if fb := srv.Requests()[2].Last(); !strings.Contains(fb, "Test 1 ") || !strings.Contains(fb, c.problem) {
+				t.Errorf("verify_fix prompt lacks %q:\n%s", c.problem, fb)
+			}
+		})
+	}
+	t.Run("out of tries", func(t *testing.T) {
+		db, ex, _ := makeEnv(t, map[string][]string{
+			"propose":    {fence(goodTool)},
+			"verify":     {fence(literal, wsCall(4, true), wsCall(5, true))},
+			"verify_fix": {fence(literal, wsCall(4, true), wsCall(5, true))},
+		})
+		code, _, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex)
+		if code != ExitFailed || !strings.Contains(errs, "verify step failed after 3 tries") || !strings.Contains(errs, "by hand") {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+	})
+}
+
+func TestMakeOutOfTries(t *testing.T) {
+	db, ex, srv := makeEnv(t, map[string][]string{
+		"propose": {fence(classTool)},
+		"fix":     {fence(classTool)},
+	})
+	transcript := filepath.Join(t.TempDir(), "chat.json")
+	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex, "--transcript", transcript)
+	if code != ExitFailed || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	for _, want := range []string{"propose step failed after 3 tries", "nothing saved", "transcript in " + transcript} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr %q lacks %q", errs, want)
+		}
+	}
+	b, err := os.ReadFile(transcript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []library.Message
+	if err := json.Unmarshal(b, &msgs); err != nil || len(msgs) != 6 || msgs[5].Role != "assistant" {
+		t.Fatalf("transcript: %v, %d messages", err, len(msgs))
+	}
+	if len(srv.Requests()) != 3 {
+		t.Errorf("%d requests, want 3", len(srv.Requests()))
+	}
+	if _, err := savedTool(t, db, "word_sorting"); err == nil {
+		t.Error("a tool was saved")
+	}
+
+	// Without --transcript the chat goes to a new file in the temp dir.
+	code, _, errs = runMakeCmd(t, db, "word_sorting", "--examples", ex)
+	m := regexp.MustCompile(`transcript in (\S+)`).FindStringSubmatch(errs)
+	if code != ExitFailed || m == nil {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(m[1]); err != nil {
+		t.Errorf("default transcript: %v", err)
+	}
+}
+
+func TestMakeRejectsToolFailingTraining(t *testing.T) {
+	db, ex, _ := makeEnv(t, map[string][]string{
+		"propose": {fence(shortTool)},
+		"verify":  {wsTests("")},
+		"package": {wsPackage()},
+	})
+	code, _, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex)
+	want := `the tool fits the validation examples but fails training example 3: want "coupe superstitious westward", got "coupe westward"`
+	if code != ExitFailed || !strings.Contains(errs, want) || !strings.Contains(errs, "package step") {
+		t.Fatalf("exit %d: stderr %q lacks %q", code, errs, want)
+	}
+	if _, err := savedTool(t, db, "word_sorting"); err == nil {
+		t.Error("a tool was saved")
+	}
+}
+
+func TestMakeBadExamples(t *testing.T) {
+	db := toolsEnv(t)
+	file := filepath.Join(t.TempDir(), "ex.jsonl")
+	lines := []string{
+		`{"question": "Sort: b a", "answer": "a b"}`,
+		`{"question": "Sort: d c", "answer": "c d"`,
+		``,
+		`{"question": "Sort: f e"}`,
+		`{"question": "Sort: h g", "answer": 42}`,
+		`{"question": "  ", "answer": "x"}`,
+		`{"question": "Sort: j i", "answer": "i j"}`,
+	}
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runMakeCmd(t, db, "word_sorting", "--examples", file)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want %d: %s", code, ExitUsage, errs)
+	}
+	for _, want := range []string{
+		file + ":2: not a JSON object",
+		file + `:4: no "answer" field (fix:`,
+		file + `:5: "answer" is not a string (fix:`,
+		file + `:6: "question" is empty`,
+		"2 usable examples, need 6",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if strings.Contains(errs, file+":1:") || strings.Contains(errs, file+":7:") {
+		t.Errorf("good lines reported:\n%s", errs)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"word_sorting"}, "exactly one of --examples"},
+		{[]string{"word_sorting", "--examples", file, "--bbh", "word_sorting"}, "exactly one of --examples"},
+		{[]string{"Bad Name!", "--bbh", "word_sorting"}, "Bad Name!"},
+		{[]string{"x", "--bbh", "no_such_task"}, "no_such_task"},
+		{[]string{"x", "--examples", filepath.Join(t.TempDir(), "missing.jsonl")}, "missing.jsonl"},
+	} {
+		if code, _, errs := runMakeCmd(t, db, c.args...); code != ExitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("make %v: exit %d, stderr %q lacks %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
+func FuzzParseExamples(f *testing.F) {
+	f.Add("{\"question\": \"q\", \"answer\": \"a\"}\n{bad\n")
+	f.Add("{\"question\": 1}\n\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		var warn bytes.Buffer
+		ex, err := parseExamples("f.jsonl", strings.NewReader(in), &warn)
+		if err != nil {
+			return
+		}
+		for _, e := range ex {
+			if strings.TrimSpace(e.Question) == "" || strings.TrimSpace(e.Answer) == "" {
+				t.Fatalf("empty example accepted: %+v", e)
+			}
+		}
+	})
+}
