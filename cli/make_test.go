@@ -44,7 +44,7 @@ const (
 	classTool = "class Sorter:\n    pass\n\ndef sort_words(words):\n    return sorted(words)\n"
 )
 
-func fence(codes ...string) string {
+func wsFence(codes ...string) string {
 	var b strings.Builder
 	b.WriteString("Here it is.\n")
 	for _, c := range codes {
@@ -68,10 +68,10 @@ func wsTests(tool string) string {
 	if tool != "" {
 		codes = append([]string{tool}, codes...)
 	}
-	return fence(codes...)
+	return wsFence(codes...)
 }
 
-func wsPackage() string { return fence(wsCall(0, false), wsCall(1, false), wsCall(2, false)) }
+func wsPackage() string { return wsFence(wsCall(0, false), wsCall(1, false), wsCall(2, false)) }
 
 // makerScript answers the maker's chat by the prompt it last received:
 // each phase takes its replies in order, the last one repeating.
@@ -180,7 +180,7 @@ func savedTool(t *testing.T, db, name string) (*library.Tool, error) {
 
 func TestMakeFirstTime(t *testing.T) {
 	db, ex, srv := makeEnv(t, map[string][]string{
-		"propose": {fence(goodTool)},
+		"propose": {wsFence(goodTool)},
 		"verify":  {wsTests("")},
 		"package": {wsPackage()},
 	})
@@ -228,8 +228,8 @@ func TestMakeFirstTime(t *testing.T) {
 
 func TestMakeFixesProposal(t *testing.T) {
 	db, ex, srv := makeEnv(t, map[string][]string{
-		"propose": {fence(classTool)},
-		"fix":     {fence(goodTool)},
+		"propose": {wsFence(classTool)},
+		"fix":     {wsFence(goodTool)},
 		"verify":  {wsTests("")},
 		"package": {wsPackage()},
 	})
@@ -247,7 +247,7 @@ func TestMakeFixesProposal(t *testing.T) {
 
 func TestMakeFixesVerification(t *testing.T) {
 	db, ex, srv := makeEnv(t, map[string][]string{
-		"propose":    {fence(reversedTool)},
+		"propose":    {wsFence(reversedTool)},
 		"verify":     {wsTests("")},
 		"verify_fix": {wsTests(goodTool)},
 		"package":    {wsPackage()},
@@ -280,8 +280,8 @@ func TestMakeRejectsCheatingTests(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			db, ex, srv := makeEnv(t, map[string][]string{
-				"propose":    {fence(goodTool)},
-				"verify":     {fence(c.test, wsCall(4, true), wsCall(5, true))},
+				"propose":    {wsFence(goodTool)},
+				"verify":     {wsFence(c.test, wsCall(4, true), wsCall(5, true))},
 				"verify_fix": {wsTests("")},
 				"package":    {wsPackage()},
 			})
@@ -296,9 +296,9 @@ func TestMakeRejectsCheatingTests(t *testing.T) {
 	}
 	t.Run("out of tries", func(t *testing.T) {
 		db, ex, _ := makeEnv(t, map[string][]string{
-			"propose":    {fence(goodTool)},
-			"verify":     {fence(literal, wsCall(4, true), wsCall(5, true))},
-			"verify_fix": {fence(literal, wsCall(4, true), wsCall(5, true))},
+			"propose":    {wsFence(goodTool)},
+			"verify":     {wsFence(literal, wsCall(4, true), wsCall(5, true))},
+			"verify_fix": {wsFence(literal, wsCall(4, true), wsCall(5, true))},
 		})
 		code, _, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex)
 		if code != ExitFailed || !strings.Contains(errs, "verify step failed after 3 tries") || !strings.Contains(errs, "by hand") {
@@ -309,8 +309,8 @@ func TestMakeRejectsCheatingTests(t *testing.T) {
 
 func TestMakeOutOfTries(t *testing.T) {
 	db, ex, srv := makeEnv(t, map[string][]string{
-		"propose": {fence(classTool)},
-		"fix":     {fence(classTool)},
+		"propose": {wsFence(classTool)},
+		"fix":     {wsFence(classTool)},
 	})
 	transcript := filepath.Join(t.TempDir(), "chat.json")
 	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex, "--transcript", transcript)
@@ -350,7 +350,7 @@ func TestMakeOutOfTries(t *testing.T) {
 
 func TestMakeRejectsToolFailingTraining(t *testing.T) {
 	db, ex, _ := makeEnv(t, map[string][]string{
-		"propose": {fence(shortTool)},
+		"propose": {wsFence(shortTool)},
 		"verify":  {wsTests("")},
 		"package": {wsPackage()},
 	})
