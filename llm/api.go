@@ -1,9 +1,8 @@
 package llm
 
-// CONTRACT FILE — the types and signatures other packages build against.
-// The llm owner fills in the bodies and may move declarations into other
-// files, but keeps names and shapes (add freely; tell the coordinator before
-// renaming or removing).
+// The types other packages build against. The Client lives in client.go,
+// reply parsing in parse.go, the cache and record/replay files in
+// exchange.go.
 
 import (
 	"context"
@@ -102,24 +101,12 @@ type Config struct {
 	Record  string              // JSONL file to append exchanges to
 	Replay  string              // JSONL file to serve exchanges from, with no network
 	Getenv  func(string) string // nil: os.Getenv
+
+	// RetryBase is the first backoff step; each retry doubles it (full
+	// jitter, capped at 30s). Zero means 500ms; tests set a millisecond.
+	RetryBase time.Duration
 }
 
 // ErrTruncated is returned (wrapped, with the Response) when the reply was
 // cut off by the token limit (finish_reason "length").
 var ErrTruncated = errors.New("reply truncated by the token limit")
-
-// Client talks to OpenAI-compatible endpoints, one configuration per role.
-type Client struct{}
-
-// New returns a Client.
-func New(cfg Config) (*Client, error) { panic("todo") }
-
-// Chat sends one request with retries and returns the parsed reply.
-func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) { panic("todo") }
-
-// Close flushes the record file, if any.
-func (c *Client) Close() error { return nil }
-
-// CodeBlocks returns the fenced code blocks of a reply (labelled starlark,
-// python, py or not labelled), in order.
-func CodeBlocks(reply string) []string { panic("todo") }
