@@ -30,7 +30,7 @@ const DefaultAPIKeyEnv = "OPENAI_API_KEY"
 type Client struct {
 	cfg    Config
 	roles  map[Role]*roleClient
-	base   time.Duration                                  // first backoff step
+	base   time.Duration                                    // first backoff step
 	sleep  func(ctx context.Context, d time.Duration) error // waits between attempts; tests replace it
 	rec    *recorder
 	replay *replayer

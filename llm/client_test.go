@@ -435,11 +435,11 @@ func TestConfigErrors(t *testing.T) {
 func TestRetryAfterParsing(t *testing.T) {
 	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{
-		"":    0,
-		"3":   3 * time.Second,
-		"0.5": 500 * time.Millisecond,
-		"-1":  0,
-		"999": maxRetryAfter,
+		"":                              0,
+		"3":                             3 * time.Second,
+		"0.5":                           500 * time.Millisecond,
+		"-1":                            0,
+		"999":                           maxRetryAfter,
 		"Wed, 01 Jan 2025 12:00:10 GMT": 10 * time.Second,
 		"Wed, 01 Jan 2025 13:00:00 GMT": maxRetryAfter,
 		"soon":                          0,
