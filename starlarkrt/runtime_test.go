@@ -184,13 +184,23 @@ var hostile = []struct {
 }
 
 func TestHostile(t *testing.T) {
-	lim := Limits{MaxSteps: 50_000_000, Timeout: 3 * time.Second, MaxDepth: 500, MaxMemory: 128 << 20, MaxOutput: 64 << 10, MaxResult: 1 << 20}
+	// The time limit is generous so that, on a loaded machine too, every
+	// other limit is reached first; the program that only the time limit
+	// can stop runs under a short one.
+	lim := Limits{MaxSteps: 50_000_000, Timeout: 20 * time.Second, MaxDepth: 500, MaxMemory: 128 << 20, MaxOutput: 64 << 10, MaxResult: 1 << 20}
+	short := lim
+	short.Timeout = 2 * time.Second
 	for _, is := range isolations {
 		t.Run(is.name, func(t *testing.T) {
-			rt := newRuntime(t, is.iso, lim)
+			rtLong := newRuntime(t, is.iso, lim)
+			rtShort := newRuntime(t, is.iso, short)
 			for _, h := range hostile {
 				if h.subOnly && is.iso == InProcess {
 					continue
+				}
+				rt, lim := rtLong, lim
+				if h.want == "time" {
+					rt, lim = rtShort, short
 				}
 				t.Run(h.name, func(t *testing.T) {
 					start := time.Now()
@@ -213,7 +223,7 @@ func TestHostile(t *testing.T) {
 				})
 			}
 			// The runtime still works after every bomb.
-			res, err := rt.Call(context.Background(), Source{Name: "ok.star", Code: adder}, "add", []any{int64(1), int64(2)}, nil)
+			res, err := rtLong.Call(context.Background(), Source{Name: "ok.star", Code: adder}, "add", []any{int64(1), int64(2)}, nil)
 			if err != nil || res.Value != int64(3) {
 				t.Fatalf("after the corpus: %v %v", res, err)
 			}

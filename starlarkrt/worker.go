@@ -324,10 +324,14 @@ func (w *worker) crashError(lim Limits) error {
 	<-w.exited
 	msg := w.stderr.String()
 	switch {
-	case strings.Contains(msg, "out of memory"), strings.Contains(msg, "cannot allocate memory"):
-		return &LimitError{Limit: "memory", Max: formatSize(lim.MaxMemory)}
 	case strings.Contains(msg, "stack exceeds"), strings.Contains(msg, "stack overflow"):
 		return &LimitError{Limit: "depth", Max: strconv.Itoa(lim.MaxDepth)}
+	case strings.Contains(msg, "out of memory"), strings.Contains(msg, "cannot allocate memory"),
+		// The worker is pure Go: it faults only when the runtime itself
+		// fails to get memory under the OS limit (seen in the garbage
+		// collector's mark phase when a mapping is refused).
+		strings.Contains(msg, "SIGSEGV"), strings.Contains(msg, "SIGBUS"):
+		return &LimitError{Limit: "memory", Max: formatSize(lim.MaxMemory)}
 	}
 	first := msg
 	if i := strings.IndexByte(first, '\n'); i >= 0 {
