@@ -1,6 +1,81 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"text/tabwriter"
 
-// newCostCmd is filled in by the issue that owns the command; nil hides it.
-func newCostCmd(app *App) *cobra.Command { return nil }
+	"github.com/spf13/cobra"
+
+	"github.com/latm/latm/library"
+)
+
+// costReport is the JSON shape of latm cost.
+type costReport struct {
+	By    string            `json:"by"`
+	Rows  []library.CostRow `json:"rows"`
+	Total library.CostRow   `json:"total"`
+}
+
+func newCostCmd(app *App) *cobra.Command {
+	var by string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "cost",
+		Short: "Sum the model calls in the ledger: calls, cache hits, tokens and money",
+		Long: `cost sums every model call latm has made with this database, grouped by
+role, model, tool or day (UTC). Cache hits and replayed calls cost nothing
+and count no tokens. Money is in the unit of the configured prices
+(<role>.price_in and <role>.price_out, per million tokens).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch by {
+			case "role", "model", "tool", "day":
+			default:
+				return usageError("--by %q: want role, model, tool or day", by)
+			}
+			store, err := app.Store()
+			if err != nil {
+				return err
+			}
+			rows, err := store.CostReport(cmd.Context(), by)
+			if err != nil {
+				return err
+			}
+			rep := costReport{By: by, Rows: rows, Total: library.CostRow{Key: "total"}}
+			if rep.Rows == nil {
+				rep.Rows = []library.CostRow{}
+			}
+			for _, r := range rows {
+				rep.Total.Calls += r.Calls
+				rep.Total.CacheHits += r.CacheHits
+				rep.Total.TokensIn += r.TokensIn
+				rep.Total.TokensOut += r.TokensOut
+				rep.Total.Cost += r.Cost
+			}
+			if asJSON {
+				return writeJSON(app.Out, rep)
+			}
+			if len(rows) == 0 {
+				fmt.Fprintf(app.Out, "no model calls recorded in %s\n", app.Cfg.DB)
+				return nil
+			}
+			tw := tabwriter.NewWriter(app.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "%s\tCALLS\tCACHE HITS\tTOKENS IN\tTOKENS OUT\tCOST\n", costHeader(by))
+			for _, r := range append(rows, rep.Total) {
+				key := r.Key
+				if key == "" {
+					key = "(none)"
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.4f\n", key, r.Calls, r.CacheHits, r.TokensIn, r.TokensOut, r.Cost)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&by, "by", "role", "group by role, model, tool or day")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func costHeader(by string) string {
+	return map[string]string{"role": "ROLE", "model": "MODEL", "tool": "TOOL", "day": "DAY"}[by]
+}

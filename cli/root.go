@@ -107,7 +107,7 @@ func (a *App) runtimeOptions() starlarkrt.Options {
 func (a *App) Close() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var errs []error
+	errs := []error{a.closeLLM()}
 	if a.rt != nil {
 		errs = append(errs, a.rt.Close())
 	}

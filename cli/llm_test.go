@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latm/latm/internal/fakeopenai"
+	"github.com/latm/latm/llm"
+)
+
+// llmApp is an App wired to a fake endpoint for every role, as the
+// configuration would give it, with a fresh database.
+func llmApp(t *testing.T, srv *fakeopenai.Server, edit func(*Config)) *App {
+	t.Helper()
+	role := func(model string, temp float32) RoleConfig {
+		return RoleConfig{Model: model, Temperature: temp, MaxTokens: 64, Timeout: 5 * time.Second, Retries: 1, PriceIn: 2, PriceOut: 8}
+	}
+	app := &App{
+		Getenv: func(k string) string { return map[string]string{"FAKE_KEY": "sk-fake"}[k] },
+		Cfg: Config{
+			DB: filepath.Join(t.TempDir(), "latm.db"), Cache: true,
+			BaseURL: srv.URL, APIKeyEnv: "FAKE_KEY",
+			Maker: role("big", 0.3), User: role("small", 0), Dispatcher: role("small", 0), Solver: role("big", 0),
+		},
+	}
+	if edit != nil {
+		edit(&app.Cfg)
+	}
+	t.Cleanup(func() { app.Close() })
+	return app
+}
+
+func TestAppLLMWiresLedgerAndCache(t *testing.T) {
+	srv := fakeopenai.New(t)
+	srv.Script(fakeopenai.Match{Model: "small"}, fakeopenai.Reply{Content: "```python\nsort_words(['b','a'])\n```", PromptTokens: 1000, OutTokens: 100})
+	srv.Script(fakeopenai.Match{Model: "big"}, fakeopenai.Reply{Content: "def f(): pass"})
+	app := llmApp(t, srv, nil)
+	c, err := app.LLM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := app.LLM(); again != c {
+		t.Errorf("LLM() built a second client")
+	}
+	ctx := context.Background()
+	q := llm.Request{Role: llm.User, Tool: "sort_words", Messages: []llm.Message{{Role: "user", Content: "sort b a"}}}
+	for i := range 2 {
+		resp, err := c.Chat(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := llm.CodeBlocks(resp.Content); len(got) != 1 || got[0] != "sort_words(['b','a'])" {
+			t.Errorf("call %d: code blocks %q", i, got)
+		}
+		if resp.CacheHit != (i == 1) {
+			t.Errorf("call %d: CacheHit = %v", i, resp.CacheHit)
+		}
+	}
+	if _, err := c.Chat(ctx, llm.Request{Role: llm.Maker, Messages: []llm.Message{{Role: "user", Content: "make"}}}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests reached the server, want 2 (the second user call is a cache hit)", len(reqs))
+	}
+	if got := reqs[0].Header["Authorization"]; len(got) != 1 || got[0] != "Bearer sk-fake" {
+		t.Errorf("Authorization = %q, want the key from the top-level api_key_env", got)
+	}
+	if reqs[1].Temperature != 0.3 || reqs[1].MaxTokens != 64 {
+		t.Errorf("maker request temperature %v max_tokens %d", reqs[1].Temperature, reqs[1].MaxTokens)
+	}
+	st, err := app.Store()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.CostReport(ctx, "role")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[1].Key != "user" || rows[1].Calls != 2 || rows[1].CacheHits != 1 || rows[1].TokensIn != 1000 {
+		t.Errorf("ledger by role = %+v", rows)
+	}
+}
+
+func TestAppLLMNoCacheAndRecordReplay(t *testing.T) {
+	srv := fakeopenai.New(t)
+	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "one"}, fakeopenai.Reply{Content: "two"})
+	file := filepath.Join(t.TempDir(), "calls.jsonl")
+	app := llmApp(t, srv, func(c *Config) { c.Cache, c.Record = false, file })
+	c, err := app.LLM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := llm.Request{Role: llm.Dispatcher, Messages: []llm.Message{{Role: "user", Content: "which tool?"}}}
+	for _, want := range []string{"one", "two"} {
+		if resp, err := c.Chat(context.Background(), q); err != nil || resp.Content != want {
+			t.Fatalf("with the cache off: %+v, %v; want %q", resp, err, want)
+		}
+	}
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(file); err != nil || strings.Count(string(b), "\n") != 2 {
+		t.Fatalf("record file: %v\n%s", err, b)
+	}
+	srv.Close()
+
+	replay := llmApp(t, srv, func(c *Config) { c.Replay = file; c.APIKeyEnv = "UNSET_KEY" })
+	rc, err := replay.LLM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"one", "two", "two"} {
+		if resp, err := rc.Chat(context.Background(), q); err != nil || resp.Content != want {
+			t.Errorf("replay: %+v, %v; want %q", resp, err, want)
+		}
+	}
+}
+
+func TestAppLLMBadConfigIsAUsageError(t *testing.T) {
+	srv := fakeopenai.New(t)
+	app := llmApp(t, srv, func(c *Config) { c.Maker.APIType = "bedrock" })
+	_, err := app.LLM()
+	ee, ok := err.(*ExitError)
+	if !ok || ee.Code != ExitUsage || !strings.Contains(err.Error(), "maker.api_type") {
+		t.Errorf("err = %v, want a usage error naming maker.api_type", err)
+	}
+}
