@@ -122,4 +122,3 @@ func (e *ProgramError) Error() string {
 	}
 	return b.String()
 }
-
