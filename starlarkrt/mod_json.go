@@ -256,4 +256,3 @@ func (e *jsonEncoder) str(s string) {
 	}
 	b.WriteByte('"')
 }
-
