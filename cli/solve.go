@@ -305,7 +305,7 @@ func solveBatch(ctx context.Context, app *App, s *user.Solver, tool *library.Too
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
-						firstErr = fmt.Errorf("%s:%d: %w", o.input, it.line, err)
+						firstErr = fmt.Errorf("%s:%d: %w (the batch stopped; fix the cause and rerun the same command to resume)", o.input, it.line, err)
 					}
 					mu.Unlock()
 					cancel()

@@ -401,3 +401,19 @@ func FuzzReadSolveInput(f *testing.F) {
 		}
 	})
 }
+
+func TestSolveBatchStopsWhenTheEndpointFails(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	srv.Handle(func(fakeopenai.Request) fakeopenai.Reply { return fakeopenai.Reply{Status: 401} })
+	in := writeLines(t, "in.jsonl", sortLine("a", "b", "a"), sortLine("b", "d", "c"))
+	code, out, errs := runSolve(t, db, "--tool", "sort", "--input", in, "--workers", "1")
+	if code != ExitFailed {
+		t.Fatalf("exit %d, want %d; stderr %q", code, ExitFailed, errs)
+	}
+	if out != "" || !strings.Contains(errs, "in.jsonl:1:") || !strings.Contains(errs, "rerun the same command") {
+		t.Errorf("stdout %q, stderr %q", out, errs)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests after the endpoint failed, want 1: the batch must stop", n)
+	}
+}
