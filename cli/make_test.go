@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
@@ -428,4 +429,50 @@ func FuzzParseExamples(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMakeBBH makes a tool from the bundled word_sorting task; the scripted
+// model writes honest tests for whatever questions it is shown.
+func TestMakeBBH(t *testing.T) {
+	db, _, srv := makeEnv(t, nil)
+	pair := regexp.MustCompile(`Question: (.*)\nAnswer: (.*)`)
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		last := r.Last()
+		switch {
+		case strings.Contains(last, "Please write a generic function"):
+			return fakeopenai.Reply{Content: wsFence(goodTool)}
+		case strings.Contains(last, "Write one unit test for each"):
+			var tests []string
+			for _, m := range pair.FindAllStringSubmatch(last, -1) {
+				tests = append(tests, fmt.Sprintf("ret = sort_words(%q.split(\"List:\")[1].split())\nans = \" \".join(ret)\nassert ans == %q", m[1], m[2]))
+			}
+			return fakeopenai.Reply{Content: wsFence(tests...)}
+		case strings.Contains(last, "Success!"):
+			var calls []string
+			for _, m := range regexp.MustCompile(`Question: (.*)`).FindAllStringSubmatch(last, -1) {
+				calls = append(calls, fmt.Sprintf("ret = sort_words(%q.split(\"List:\")[1].split())\nans = \" \".join(ret)", m[1]))
+			}
+			return fakeopenai.Reply{Content: wsFence(calls...)}
+		}
+		return fakeopenai.Reply{Status: 500}
+	})
+	code, out, errs := runMakeCmd(t, db, "word_sorting", "--bbh", "word_sorting", "--train", "2", "--valid", "4")
+	if code != ExitOK || !strings.Contains(out, "made word_sorting@1") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	tool, err := savedTool(t, db, "word_sorting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	split, err := bbh.LoadSplit("word_sorting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Training from the task's training split, validation from its own.
+	if len(tool.Examples) != 4 || tool.Examples[0].Question != split.Valid[0].Question || tool.Examples[3].Answer != split.Valid[3].Answer {
+		t.Errorf("usage examples %+v", tool.Examples)
+	}
+	if p := srv.Requests()[0].Last(); !strings.Contains(p, split.Train[1].Question) || strings.Contains(p, split.Train[2].Question) {
+		t.Errorf("propose prompt should show exactly the first 2 training examples:\n%s", p)
+	}
 }
