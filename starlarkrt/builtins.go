@@ -31,6 +31,7 @@ func predeclared() starlark.StringDict {
 	d := starlark.StringDict{}
 	for name, m := range moduleTable() {
 		d[name] = m
+		d[moduleAlias+name] = m
 	}
 	for name, fn := range map[string]func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error){
 		"sum": pySum, "pow": pyPow, "round": pyRound, "divmod": pyDivmod,
@@ -464,8 +465,10 @@ func latmMethod(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tupl
 	if ha, ok := recv.(starlark.HasAttrs); ok {
 		if m, err := ha.Attr(name); err == nil && m != nil {
 			v, err := starlark.Call(thread, m, rest, kwargs)
-			if err != nil && name == "format" && strings.Contains(err.Error(), "format spec features not supported") {
-				return pyFormat(thread, string(recv.(starlark.String)), rest, kwargs)
+			if s, isStr := recv.(starlark.String); err != nil && isStr && name == "format" {
+				// Starlark rejected the format (a spec, an index): valid
+				// Starlark fails here, so Python's rules may take over.
+				return pyFormat(thread, string(s), rest, kwargs)
 			}
 			return v, err
 		}
@@ -483,6 +486,8 @@ type pyMethod func(thread *starlark.Thread, recv starlark.Value, args starlark.T
 // "<starlark type>.<name>".
 var pyMethods = map[string]pyMethod{
 	"list.sort":      listSort,
+	"tuple.count":    tupleCount,
+	"tuple.index":    tupleIndex,
 	"list.count":     listCount,
 	"list.copy":      listCopy,
 	"list.reverse":   listReverse,
@@ -524,11 +529,15 @@ func listSort(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple,
 }
 
 func listCount(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return seqCount(thread, recv.(*starlark.List), args, kwargs)
+}
+
+// seqCount is list.count(v) and tuple.count(v).
+func seqCount(thread *starlark.Thread, l *starlark.List, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var v starlark.Value
 	if err := starlark.UnpackPositionalArgs("count", args, kwargs, 1, &v); err != nil {
 		return nil, err
 	}
-	l := recv.(*starlark.List)
 	n := 0
 	for i := 0; i < l.Len(); i++ {
 		if err := chargeSteps(thread, 1); err != nil {
@@ -543,6 +552,23 @@ func listCount(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple
 		}
 	}
 	return starlark.MakeInt(n), nil
+}
+
+func tupleCount(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return seqCount(thread, starlark.NewList(recv.(starlark.Tuple)), args, kwargs)
+}
+
+// tupleIndex is tuple.index(v[, start[, end]]), as list.index.
+func tupleIndex(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	l := starlark.NewList(recv.(starlark.Tuple))
+	m, err := l.Attr("index")
+	if err != nil {
+		return nil, err
+	}
+	if err := chargeSteps(thread, uint64(l.Len())); err != nil {
+		return nil, err
+	}
+	return starlark.Call(thread, m, args, kwargs)
 }
 
 func listCopy(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -31,6 +31,10 @@ const (
 	methodName  = "_latm_method"
 	assertName  = "_latm_assert_failed"
 	percentName = "_latm_percent"
+	// moduleAlias prefixes a second, unshadowable name of each module, so
+	// that `from datetime import datetime` reads the module, not the
+	// variable it defines.
+	moduleAlias = "_latm_module_"
 )
 
 // moduleTable returns the importable modules; tests may replace it.
@@ -487,7 +491,7 @@ func (p *prep) importStmt(ln [2]int) error {
 			j += 2
 		}
 		if alias != "" && alias != name && !noopModules[root] {
-			assigns = append(assigns, alias+" = "+name)
+			assigns = append(assigns, alias+" = "+moduleAlias+name)
 		}
 		if j < ln[1] && p.toks[j].text != "," {
 			return nil
@@ -501,6 +505,9 @@ func (p *prep) importStmt(ln [2]int) error {
 // fromStmt handles `from m import a, b as c`, `from m import (a, b)` and
 // `from m import *`.
 func (p *prep) fromStmt(ln [2]int) error {
+	if ln[1]-ln[0] < 2 {
+		return nil // malformed: let the parser report it
+	}
 	t := p.toks[ln[0]+1]
 	name, i := p.dotted(ln[0]+1, ln[1])
 	if name == "" || i >= ln[1] || p.toks[i].text != "import" {
@@ -522,7 +529,7 @@ func (p *prep) fromStmt(ln [2]int) error {
 	i++
 	if i < ln[1] && p.toks[i].text == "*" {
 		for _, m := range sortedAttrs(mod) {
-			assigns = append(assigns, m+" = "+name+"."+m)
+			assigns = append(assigns, m+" = "+moduleAlias+name+"."+m)
 		}
 		p.replaceStmt(ln, stmtList(assigns))
 		return nil
@@ -547,7 +554,7 @@ func (p *prep) fromStmt(ln [2]int) error {
 				return p.errorAt(tt, fmt.Sprintf("module '%s' has no '%s'; it has: %s", name, attr, strings.Join(sortedAttrs(mod), ", ")), "")
 			}
 		}
-		assigns = append(assigns, alias+" = "+name+"."+attr)
+		assigns = append(assigns, alias+" = "+moduleAlias+name+"."+attr)
 	}
 	p.replaceStmt(ln, stmtList(assigns))
 	return nil
@@ -845,6 +852,7 @@ var extraMethods = map[string]bool{
 	"sort": true, "count": true, "copy": true, "reverse": true,
 	"zfill": true, "ljust": true, "rjust": true, "center": true,
 	"isnumeric": true, "isdecimal": true, "format": true, "isdisjoint": true,
+	"index": true,
 }
 
 // rewriteExprs rewrites, in place, every expression of f: the iterables of

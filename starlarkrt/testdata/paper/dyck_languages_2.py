@@ -1,0 +1,3 @@
+input_str = "({{}}"
+ret = complete_sequence(input_str)
+ans = ret

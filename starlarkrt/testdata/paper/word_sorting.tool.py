@@ -1,0 +1,2 @@
+def sort_words_alphabetically(word_list):
+    return sorted(word_list)
