@@ -32,6 +32,10 @@ type Options struct {
 	Limits    Limits
 	Isolation Isolation
 	Workers   int // worker processes for Subprocess (0: GOMAXPROCS)
+	// WorkerPath is the program started as a worker: by default this
+	// process's own executable, whose main must call RunWorkerIfRequested
+	// first (latm's does). starlarkrt/internal/sandboxworker is a bare one.
+	WorkerPath string
 }
 
 // Source is a named piece of Starlark (or Python-flavoured) code. Name is

@@ -2,7 +2,6 @@ package starlarkrt
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"sort"
 	"strings"
@@ -23,9 +22,13 @@ import (
 // module-level state (memo tables) without tripping over frozen values.
 type engine struct {
 	mu    sync.Mutex
-	cache map[[32]byte]*compiled
-	order [][32]byte // insertion order, for eviction
+	cache map[cacheKey]*compiled
+	order []cacheKey // insertion order, for eviction
 }
+
+// cacheKey identifies a compilation: the source, and for a call snippet
+// the global names of the tool it runs against.
+type cacheKey struct{ name, code, extra string }
 
 // maxCached bounds the compiled-program cache of one engine.
 const maxCached = 512
@@ -38,7 +41,7 @@ type compiled struct {
 	err     error    // a compile error, cached like a program
 }
 
-func newEngine() *engine { return &engine{cache: map[[32]byte]*compiled{}} }
+func newEngine() *engine { return &engine{cache: map[cacheKey]*compiled{}} }
 
 // universe holds the names every program sees beyond Starlark's own.
 var (
@@ -51,20 +54,10 @@ func predeclaredNames() starlark.StringDict {
 	return universe
 }
 
-func sourceKey(parts ...string) [32]byte {
-	h := sha256.New()
-	for _, p := range parts {
-		fmt.Fprintf(h, "%d:%s", len(p), p)
-	}
-	var k [32]byte
-	copy(k[:], h.Sum(nil))
-	return k
-}
-
 // compile returns the compiled program for src, whose free names may also
 // refer to extra (the tool's globals, for a call snippet).
 func (e *engine) compile(src Source, extraKey string, extra func(string) bool) *compiled {
-	key := sourceKey(src.Name, src.Code, extraKey)
+	key := cacheKey{src.Name, src.Code, extraKey}
 	e.mu.Lock()
 	c, ok := e.cache[key]
 	e.mu.Unlock()
@@ -127,6 +120,10 @@ type call struct {
 	out    strings.Builder
 	start  time.Time
 	stop   func()
+
+	// Read and written by the monitor only.
+	deadline time.Time
+	base     int64 // heap bytes when the call began
 }
 
 // stepChunk is how many steps run between two checks of the depth limit

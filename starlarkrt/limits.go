@@ -7,6 +7,8 @@ import (
 	"math/big"
 	"runtime/metrics"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -68,52 +70,85 @@ func heapBytes() int64 {
 	return int64(s[0].Value.Uint64())
 }
 
-// watch guards a running call: it halts the thread when the time limit
-// passes, when ctx is cancelled, and when the heap has grown past the
-// memory limit since the call began. The heap is the process's, so in
-// process with concurrent calls the figure is shared and approximate; in
-// a worker process, which runs one call at a time, it is the call's own,
-// and the worker's OS limit stops what one sample is too slow to see.
-// The returned func stops the guard and waits for it.
+// watch guards a running call until the returned func is called: the
+// call's thread is halted when ctx is done, when the time limit passes, or
+// when the heap has grown past the memory limit since the call began. One
+// monitor goroutine checks every running call each memoryPeriod, so a call
+// costs no goroutine or timer of its own. The heap is the process's: in
+// process with concurrent calls the figure is shared and approximate; in a
+// worker process, which runs one call at a time, it is the call's own, and
+// the worker's OS limit stops what a sample is too slow to see.
 func watch(ctx context.Context, c *call, lim Limits) func() {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	base := heapBytes()
-	go func() {
-		defer close(finished)
-		timer := time.NewTimer(lim.Timeout)
-		defer timer.Stop()
-		tick := time.NewTicker(memoryPeriod)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
+	stopCtx := context.AfterFunc(ctx, func() { c.state.cancel(c.thread, ctx.Err()) })
+	mon.add(c, lim)
+	return func() {
+		stopCtx()
+		mon.remove(c)
+	}
+}
+
+// monitor checks the running calls of this process.
+type monitor struct {
+	mu      sync.Mutex
+	calls   map[*call]Limits
+	running bool
+	heap    atomic.Int64 // the last sample
+}
+
+var mon = &monitor{calls: map[*call]Limits{}}
+
+func (m *monitor) add(c *call, lim Limits) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.running {
+		m.running = true
+		m.heap.Store(heapBytes())
+		go m.loop()
+	}
+	c.deadline = c.start.Add(lim.Timeout)
+	c.base = m.heap.Load()
+	m.calls[c] = lim
+}
+
+func (m *monitor) remove(c *call) {
+	m.mu.Lock()
+	delete(m.calls, c)
+	m.mu.Unlock()
+}
+
+// idleTicks is how many empty checks the monitor makes before it stops.
+const idleTicks = 500
+
+func (m *monitor) loop() {
+	tick := time.NewTicker(memoryPeriod)
+	defer tick.Stop()
+	idle := 0
+	for now := range tick.C {
+		heap := heapBytes()
+		m.heap.Store(heap)
+		m.mu.Lock()
+		if len(m.calls) == 0 {
+			if idle++; idle >= idleTicks {
+				m.running = false
+				m.mu.Unlock()
 				return
-			case <-ctx.Done():
-				c.state.cancel(c.thread, ctx.Err())
-				return
-			case <-timer.C:
+			}
+		} else {
+			idle = 0
+		}
+		for c, lim := range m.calls {
+			grown := heap - c.base
+			if grown > c.state.peak.Load() {
+				c.state.peak.Store(grown)
+			}
+			switch {
+			case now.After(c.deadline):
 				c.state.halt(c.thread, &LimitError{Limit: "time", Max: lim.Timeout.String()})
-				return
-			case <-tick.C:
-				grown := heapBytes() - base
-				if grown > c.state.peak.Load() {
-					c.state.peak.Store(grown)
-				}
-				if grown > lim.MaxMemory {
-					c.state.halt(c.thread, &LimitError{Limit: "memory", Max: formatSize(lim.MaxMemory)})
-					return
-				}
+			case grown > lim.MaxMemory:
+				c.state.halt(c.thread, &LimitError{Limit: "memory", Max: formatSize(lim.MaxMemory)})
 			}
 		}
-	}()
-	return func() {
-		select {
-		case <-done:
-		default:
-			close(done)
-		}
-		<-finished
+		m.mu.Unlock()
 	}
 }
 

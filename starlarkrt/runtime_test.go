@@ -3,8 +3,11 @@ package starlarkrt
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -26,6 +29,48 @@ var isolations = []struct {
 func newRuntime(t testing.TB, iso Isolation, lim Limits) *Runtime {
 	t.Helper()
 	rt := New(Options{Isolation: iso, Limits: lim, Workers: 2})
+	t.Cleanup(func() { rt.Close() })
+	return rt
+}
+
+var (
+	workerOnce sync.Once
+	workerPath string
+	workerErr  error
+)
+
+// plainWorker builds the bare sandbox worker without the race detector, so
+// that memory bombs meet the OS limit a worker sets, whatever flags this
+// test binary was built with.
+func plainWorker(t testing.TB) string {
+	t.Helper()
+	workerOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "latm-worker")
+		if err != nil {
+			workerErr = err
+			return
+		}
+		workerPath = filepath.Join(dir, "sandboxworker")
+		out, err := exec.Command("go", "build", "-o", workerPath, "github.com/latm/latm/starlarkrt/internal/sandboxworker").CombinedOutput()
+		if err != nil {
+			workerErr = fmt.Errorf("build the sandbox worker: %v\n%s", err, out)
+		}
+	})
+	if workerErr != nil {
+		t.Fatal(workerErr)
+	}
+	return workerPath
+}
+
+// hostileRuntime runs programs in bare workers built without the race
+// detector (see plainWorker).
+func hostileRuntime(t testing.TB, iso Isolation, lim Limits) *Runtime {
+	t.Helper()
+	opts := Options{Isolation: iso, Limits: lim, Workers: 2}
+	if iso == Subprocess {
+		opts.WorkerPath = plainWorker(t)
+	}
+	rt := New(opts)
 	t.Cleanup(func() { rt.Close() })
 	return rt
 }
@@ -192,8 +237,8 @@ func TestHostile(t *testing.T) {
 	short.Timeout = 2 * time.Second
 	for _, is := range isolations {
 		t.Run(is.name, func(t *testing.T) {
-			rtLong := newRuntime(t, is.iso, lim)
-			rtShort := newRuntime(t, is.iso, short)
+			rtLong := hostileRuntime(t, is.iso, lim)
+			rtShort := hostileRuntime(t, is.iso, short)
 			for _, h := range hostile {
 				if h.subOnly && is.iso == InProcess {
 					continue

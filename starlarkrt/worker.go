@@ -72,8 +72,10 @@ func RunWorkerIfRequested() {
 	// operation that allocates far past the budget makes the Go runtime
 	// fail ("out of memory") and the worker die; the parent reports it
 	// as the memory limit and starts another worker.
-	if err := limitMemory(budget + workerOverhead); err != nil {
-		fmt.Fprintf(os.Stderr, "latm sandbox worker: %v\n", err)
+	if !raceEnabled {
+		if err := limitMemory(budget + workerOverhead); err != nil {
+			fmt.Fprintf(os.Stderr, "latm sandbox worker: %v\n", err)
+		}
 	}
 	debug.SetMemoryLimit(budget + workerOverhead/2)
 	debug.SetMaxStack(256 << 20)
@@ -147,9 +149,12 @@ type pool struct {
 }
 
 func newPool(opts Options) (*pool, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("starlarkrt: find own executable to start sandbox workers: %w", err)
+	exe := opts.WorkerPath
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("starlarkrt: find own executable to start sandbox workers: %w", err)
+		}
 	}
 	n := opts.Workers
 	if n <= 0 {

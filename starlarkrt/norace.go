@@ -1,0 +1,5 @@
+//go:build !race
+
+package starlarkrt
+
+const raceEnabled = false
