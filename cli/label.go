@@ -1,6 +1,104 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"errors"
+	"fmt"
+	"strings"
 
-// newLabelCmd is filled in by the issue that owns the command; nil hides it.
-func newLabelCmd(app *App) *cobra.Command { return nil }
+	"github.com/spf13/cobra"
+
+	"github.com/latm/latm/library"
+)
+
+func newLabelCmd(app *App) *cobra.Command {
+	var list bool
+	cmd := &cobra.Command{
+		Use:   "label (ID ANSWER | --list)",
+		Short: "Give the answer to a pending instance of an unknown task, or list them",
+		Long: `label records a person's answer to an instance waiting in the pending pool.
+ID is the pending id shown by --list (BATCH:ID), or the instance's id alone
+when only one batch has it. Once a group has dispatch.min_examples labelled
+instances, the next latm stream makes its tool.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if list && len(args) > 0 || !list && len(args) != 2 {
+				return usageError("label: give ID ANSWER, or --list")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			store, err := app.Store()
+			if err != nil {
+				return err
+			}
+			open, err := store.PendingInstances(ctx, -1)
+			if err != nil {
+				return err
+			}
+			if list {
+				for _, p := range open {
+					label := p.Label
+					if label == "" {
+						label = "-"
+					}
+					fmt.Fprintf(app.Out, "%s\tgroup %d\t%s (%s)\t%s\n", p.InstanceID, p.Group, label, orDash(p.LabelSource), oneLine(p.Question, 80))
+				}
+				return nil
+			}
+			id, answer := args[0], strings.TrimSpace(args[1])
+			if answer == "" {
+				return usageError("label %s: the answer is empty", id)
+			}
+			key, err := pendingID(open, id)
+			if err != nil {
+				return err
+			}
+			if err := store.LabelPending(ctx, key, answer, "human"); err != nil {
+				if errors.Is(err, library.ErrNotFound) {
+					return usageError("label: no pending instance %q (see latm label --list)", id)
+				}
+				return err
+			}
+			fmt.Fprintf(app.Out, "labelled %s\n", key)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&list, "list", false, "list the pending instances: id, group, label, question")
+	return cmd
+}
+
+// pendingID resolves a pending id given in full (BATCH:ID) or as the
+// instance id alone.
+func pendingID(open []*library.Pending, id string) (string, error) {
+	var matches []string
+	for _, p := range open {
+		if p.InstanceID == id {
+			return id, nil
+		}
+		if _, rest, ok := strings.Cut(p.InstanceID, ":"); ok && rest == id {
+			matches = append(matches, p.InstanceID)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return "", usageError("label: no pending instance %q (see latm label --list)", id)
+	case 1:
+		return matches[0], nil
+	}
+	return "", usageError("label: %q is pending in several batches (%s); give the full id", id, strings.Join(matches, ", "))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

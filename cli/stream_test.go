@@ -1,0 +1,239 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/latm/latm/dispatch"
+	"github.com/latm/latm/internal/fakeopenai"
+	"github.com/latm/latm/library"
+)
+
+// streamScript answers every role of a stream: the maker by its phases,
+// the user model with a call of sort_words for the question's list, the
+// solver directly, the dispatcher with "unknown".
+func streamScript(t *testing.T) func(fakeopenai.Request) fakeopenai.Reply {
+	maker := (&makerScript{replies: map[string][]string{
+		"propose": {wsFence(goodTool)},
+		"verify":  {wsTests("")},
+		"package": {wsPackage()},
+	}}).reply(t)
+	list := regexp.MustCompile(`(?m)Question: Sort the following words alphabetically: List: (.*)\s*$`)
+	return func(r fakeopenai.Request) fakeopenai.Reply {
+		last := r.Last()
+		switch {
+		case strings.Contains(last, "calls the function above"):
+			m := list.FindAllStringSubmatch(last, -1)
+			if m == nil {
+				t.Errorf("user prompt without a word list: %q", last)
+				return fakeopenai.Reply{Status: 500}
+			}
+			words := strings.TrimSpace(m[len(m)-1][1])
+			return fakeopenai.Reply{Content: fence(fmt.Sprintf("ans = \" \".join(sort_words(%q.split()))", words))}
+		case strings.Contains(last, "Classify the following question"):
+			return fakeopenai.Reply{Content: "Task: unknown"}
+		case strings.Contains(last, "Answer the following question"):
+			return fakeopenai.Reply{Content: "I think so.\nAnswer: solver guess"}
+		}
+		return maker(r)
+	}
+}
+
+func streamEnv(t *testing.T) (db string, srv *fakeopenai.Server) {
+	t.Helper()
+	requireSandbox(t)
+	skipUntilLanded(t)
+	db = toolsEnv(t)
+	srv = fakeopenai.New(t)
+	srv.Handle(streamScript(t))
+	t.Setenv("LATM_BASE_URL", srv.URL)
+	t.Setenv("OPENAI_API_KEY", "sk-test")
+	t.Setenv("LATM_CACHE", "false")
+	return db, srv
+}
+
+func runStreamCmd(t *testing.T, db string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(context.Background(), append([]string{"--db", db, "stream"}, args...), strings.NewReader(""), &out, &errb, os.Getenv)
+	return code, out.String(), errb.String()
+}
+
+func streamResults(t *testing.T, text string) map[string]dispatch.Result {
+	t.Helper()
+	got := map[string]dispatch.Result{}
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		if line == "" {
+			continue
+		}
+		var r dispatch.Result
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("output line %q: %v", line, err)
+		}
+		if _, dup := got[r.ID]; dup && r.Status == dispatch.StatusPending {
+			continue // the later, final result wins
+		}
+		got[r.ID] = r
+	}
+	return got
+}
+
+// wsInput writes the six labelled word-sorting instances, a bad line and
+// an unlabelled instance after them.
+func wsInput(t *testing.T) string {
+	t.Helper()
+	var lines []string
+	for i, e := range wordSorting {
+		b, _ := json.Marshal(map[string]string{"id": fmt.Sprintf("w%d", i), "question": wsQuestion(e.list), "answer": e.answer})
+		lines = append(lines, string(b))
+	}
+	lines = append(lines, `{"id": "bad", "question": 7}`)
+	lines = append(lines, `{"id": "late", "question": "Sort the following words alphabetically: List: kiwi banana cherry"}`)
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestStreamMakesAToolForAnUnknownTaskAndResumes(t *testing.T) {
+	db, srv := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
+	in := wsInput(t)
+
+	code, out, errOut := runStreamCmd(t, db, "--input", in, "--workers", "1", "--batch", "b1")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "LINE 7:") || !strings.Contains(errOut, "no question") {
+		t.Errorf("the bad line is not reported as LINE 7: %q", errOut)
+	}
+	got := streamResults(t, out)
+	for i, e := range wordSorting {
+		r := got[fmt.Sprintf("w%d", i)]
+		if r.Status != dispatch.StatusSolved || r.Answer != e.answer || !strings.HasPrefix(r.Tool, "sort_") {
+			t.Errorf("w%d: %+v, want solved %q with the made tool", i, r, e.answer)
+		}
+	}
+	late := got["late"]
+	if late.Status != dispatch.StatusSolved || late.Answer != "banana cherry kiwi" || late.Stage != 1 {
+		t.Errorf("late: %+v, want solved at stage 1 with the new tool", late)
+	}
+	if _, ok := got["bad"]; ok {
+		t.Errorf("the bad line produced a result")
+	}
+	s, err := library.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := s.PendingInstances(context.Background(), -1)
+	s.Close()
+	if err != nil || len(open) != 0 {
+		t.Errorf("pending after the group was solved: %d (%v)", len(open), err)
+	}
+
+	// Rerun: every instance is reported again from the records, with no
+	// model call and no new tool.
+	calls := len(srv.Requests())
+	code, out2, errOut := runStreamCmd(t, db, "--input", in, "--workers", "3", "--batch", "b1")
+	if code != 0 {
+		t.Fatalf("rerun: exit %d, stderr %s", code, errOut)
+	}
+	if n := len(srv.Requests()); n != calls {
+		t.Errorf("rerun made %d model calls, want none", n-calls)
+	}
+	got2 := streamResults(t, out2)
+	if len(got2) != 7 {
+		t.Errorf("rerun reported %d instances, want 7: %s", len(got2), out2)
+	}
+	for id, r := range got {
+		if r2 := got2[id]; r2.Answer != r.Answer || r2.Tool != r.Tool {
+			t.Errorf("rerun %s: %+v, first run %+v", id, r2, r)
+		}
+	}
+	if _, tout, _ := runTools(t, db, "list"); strings.Count(tout, "sort_") != 1 {
+		t.Errorf("want exactly one made tool, tools list:\n%s", tout)
+	}
+}
+
+func TestStreamPendingWithSolverAndLabel(t *testing.T) {
+	db, srv := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_MIN_EXAMPLES", "6")
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	var lines []string
+	for i, e := range wordSorting[:5] {
+		b, _ := json.Marshal(map[string]string{"id": fmt.Sprintf("w%d", i), "question": wsQuestion(e.list), "answer": e.answer})
+		lines = append(lines, string(b))
+	}
+	lines = append(lines, fmt.Sprintf(`{"id": "w5", "question": %q}`, wsQuestion(wordSorting[5].list)))
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runStreamCmd(t, db, "--input", path, "--workers", "1")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	got := streamResults(t, out)
+	for i := range 6 {
+		r := got[fmt.Sprintf("w%d", i)]
+		if r.Status != dispatch.StatusPending || r.Answer != "solver guess" || r.Group != 1 {
+			t.Errorf("w%d: %+v, want pending in group 1 with the solver's answer", i, r)
+		}
+	}
+	calls := len(srv.Requests())
+	if calls != 6 {
+		t.Errorf("%d model calls, want 6 solver calls", calls)
+	}
+
+	// A person labels the sixth; the rerun makes the tool (the maker sees
+	// the examples in pool order, which one worker keeps as input order)
+	// and solves all.
+	var lout, lerr bytes.Buffer
+	if code := Main(context.Background(), []string{"--db", db, "label", "w5", wordSorting[5].answer}, strings.NewReader(""), &lout, &lerr, os.Getenv); code != 0 {
+		t.Fatalf("label: exit %d: %s", code, lerr.String())
+	}
+	code, out, errOut = runStreamCmd(t, db, "--input", path, "--workers", "2")
+	if code != 0 {
+		t.Fatalf("rerun: exit %d, stderr %s", code, errOut)
+	}
+	got = streamResults(t, out)
+	for i, e := range wordSorting {
+		if r := got[fmt.Sprintf("w%d", i)]; r.Status != dispatch.StatusSolved || r.Answer != e.answer {
+			t.Errorf("after labelling, w%d: %+v, want solved %q", i, r, e.answer)
+		}
+	}
+	for _, r := range srv.Requests()[calls:] {
+		if strings.Contains(r.Last(), "Answer the following question") {
+			t.Errorf("the rerun asked the solver again")
+		}
+	}
+}
+
+func TestLabelUnknownID(t *testing.T) {
+	db := toolsEnv(t)
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"--db", db, "label", "nope", "x"}, strings.NewReader(""), &out, &errb, os.Getenv)
+	if code != ExitUsage || !strings.Contains(errb.String(), `no pending instance "nope"`) {
+		t.Errorf("exit %d, stderr %q; want a usage error naming the id", code, errb.String())
+	}
+}
+
+func FuzzParseStreamLine(f *testing.F) {
+	f.Add(`{"id": "a", "question": "q", "answer": "x"}`)
+	f.Add(`{"id": 3, "question": "q", "answer": 4}`)
+	f.Add(`{"question": "q", "answer": [1]}`)
+	f.Add(`not json`)
+	f.Fuzz(func(t *testing.T, line string) {
+		it := parseStreamLine(1, []byte(line), map[string]int{})
+		if it.err == "" && strings.TrimSpace(it.question) == "" {
+			t.Errorf("accepted %q without a question", line)
+		}
+	})
+}

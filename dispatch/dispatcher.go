@@ -1,0 +1,302 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/llm"
+	"github.com/latm/latm/maker"
+	"github.com/latm/latm/prompts"
+	"github.com/latm/latm/user"
+)
+
+// Result statuses.
+const (
+	StatusSolved  = "solved"  // answered with a tool
+	StatusPending = "pending" // unknown task, waiting for a tool (may carry the solver's answer)
+	StatusError   = "error"   // the tool run or the machinery failed
+)
+
+// Unknown-task policies.
+const (
+	UnknownSolver = "solver" // answer meanwhile with the strong model
+	UnknownNone   = "none"   // leave unanswered for a person
+)
+
+// Instance is one instance of a stream.
+type Instance struct {
+	Batch    string
+	ID       string
+	Question string
+	Answer   string // a known label, if any
+}
+
+// Result is what became of one instance.
+type Result struct {
+	Batch  string  `json:"batch,omitempty"`
+	ID     string  `json:"id"`
+	Status string  `json:"status"`
+	Answer string  `json:"answer,omitempty"`
+	Tool   string  `json:"tool,omitempty"` // name@version
+	Stage  int     `json:"stage,omitempty"`
+	Group  int64   `json:"group,omitempty"` // pending group
+	Calls  int     `json:"calls"`          // model calls dispatch made for it (routing, solver, one per tool use)
+	Cost   float64 `json:"cost,omitempty"` // cost of the routing and solver calls
+	Error  string  `json:"error,omitempty"`
+}
+
+// Dispatcher routes instances, solves the known ones with their tool, pools
+// the unknown ones and makes a tool for a group once it has MinExamples
+// labelled instances.
+type Dispatcher struct {
+	Store   *library.Store
+	Router  *Router
+	Solver  *user.Solver
+	Maker   *maker.Maker
+	LLM     *llm.Client // the solver role, for unknown instances
+	Prompts *prompts.Set
+
+	Unknown        string  // UnknownSolver or UnknownNone
+	ModelLabels    bool    // count the solver's answers as labels
+	MinExamples    int     // labelled instances a group needs; 0 means 6
+	GroupThreshold float64 // 0 means DefaultGroupThreshold
+
+	// mu serializes changes to the pool and tool making, so that two
+	// workers never put one task in two new groups or make one tool twice.
+	mu     sync.Mutex
+	failed map[int64]int // group → labelled count when making last failed
+}
+
+// Handle routes one instance and acts on the decision. It returns the
+// instance's result and, when the instance completed a group, the results
+// of the group's instances solved with the new tool. An error is returned
+// only for machinery failures; a failed tool run is a result.
+func (d *Dispatcher) Handle(ctx context.Context, in Instance) ([]Result, error) {
+	dec, err := d.Router.Route(ctx, in.Batch, in.ID, in.Question)
+	if err != nil {
+		return nil, err
+	}
+	if dec.Tool != nil {
+		r, err := d.solve(ctx, dec.Tool, in.Batch, in.ID, in.Question)
+		if err != nil {
+			return nil, err
+		}
+		r.Stage, r.Calls, r.Cost = dec.Stage, r.Calls+dec.Calls, dec.Cost
+		return []Result{r}, nil
+	}
+	return d.pool(ctx, in, dec)
+}
+
+// solve answers an instance with a tool and records the run.
+func (d *Dispatcher) solve(ctx context.Context, tool *library.Tool, batch, id, question string) (Result, error) {
+	run, err := d.Solver.Solve(ctx, tool, user.Instance{ID: id, Batch: batch, Question: question})
+	if err != nil {
+		return Result{}, err
+	}
+	r := Result{Batch: batch, ID: id, Status: StatusSolved, Answer: run.Answer, Tool: tool.Ref(), Calls: 1}
+	if !run.OK {
+		r.Status, r.Error = StatusError, run.Error
+	}
+	return r, nil
+}
+
+// pool puts an unknown instance into the pending pool, answers it with
+// the solver if so configured, and makes its group's tool when ready.
+func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision) ([]Result, error) {
+	r := Result{Batch: in.Batch, ID: in.ID, Status: StatusPending, Stage: dec.Stage, Calls: dec.Calls, Cost: dec.Cost}
+	p := &library.Pending{InstanceID: pendingKey(in.Batch, in.ID), Question: in.Question, Label: in.Answer}
+	if in.Answer != "" {
+		p.LabelSource = "input"
+	}
+	d.mu.Lock()
+	err := d.Store.AddPending(ctx, p)
+	if err == nil && p.Group == 0 {
+		var open []*library.Pending
+		if open, err = openPending(ctx, d.Store); err == nil {
+			p.Group = groupOf(open, in.Question, d.groupThreshold())
+			err = d.Store.SetPendingGroup(ctx, p.ID, p.Group)
+		}
+	}
+	d.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	r.Group = p.Group
+
+	if d.Unknown == UnknownSolver {
+		ans, resp, err := d.direct(ctx, in.Question)
+		if resp != nil {
+			r.Calls++
+			r.Cost += resp.Cost
+		}
+		if err != nil {
+			return nil, err
+		}
+		r.Answer = ans
+		// Kept as a run without a tool, so that a restart repeats nothing;
+		// the tool's run replaces it once the group is solved.
+		if err := d.Store.RecordRun(ctx, &library.Run{Batch: in.Batch, InputID: in.ID, Question: in.Question,
+			Answer: ans, OK: ans != ""}); err != nil {
+			return nil, err
+		}
+		if d.ModelLabels && p.Label == "" && ans != "" {
+			if err := d.Store.LabelPending(ctx, p.InstanceID, ans, "model"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	made, err := d.MakeReady(ctx, p.Group)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range made {
+		if m.Batch == in.Batch && m.ID == in.ID {
+			m.Stage, m.Calls, m.Cost = r.Stage, r.Calls+m.Calls, r.Cost
+			r = m
+		}
+	}
+	out := []Result{r}
+	for _, m := range made {
+		if !(m.Batch == in.Batch && m.ID == in.ID) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (d *Dispatcher) groupThreshold() float64 {
+	if d.GroupThreshold > 0 {
+		return d.GroupThreshold
+	}
+	return DefaultGroupThreshold
+}
+
+func (d *Dispatcher) minExamples() int {
+	if d.MinExamples > 0 {
+		return d.MinExamples
+	}
+	return 6
+}
+
+// MakeReady makes a tool for every group with enough labelled instances
+// (group < 0: every group; else only that one), saves it, solves the
+// group's pending instances with it and marks them solved. It returns their
+// results. A group whose making failed is tried again only once it has
+// more labelled instances than at the failure.
+func (d *Dispatcher) MakeReady(ctx context.Context, group int64) ([]Result, error) {
+	if d.Maker == nil {
+		return nil, nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	open, err := openPending(ctx, d.Store)
+	if err != nil {
+		return nil, err
+	}
+	byGroup := map[int64][]*library.Pending{}
+	var order []int64
+	for _, p := range open {
+		if p.Group <= 0 || group >= 0 && p.Group != group {
+			continue
+		}
+		if byGroup[p.Group] == nil {
+			order = append(order, p.Group)
+		}
+		byGroup[p.Group] = append(byGroup[p.Group], p)
+	}
+	var out []Result
+	for _, g := range order {
+		rs, err := d.makeGroup(ctx, g, byGroup[g])
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*library.Pending) ([]Result, error) {
+	var examples []library.Example
+	var questions []string
+	for _, p := range members {
+		questions = append(questions, p.Question)
+		if p.Label != "" {
+			examples = append(examples, library.Example{Question: p.Question, Answer: p.Label})
+		}
+	}
+	if len(examples) < d.minExamples() || d.failed[g] >= len(examples) {
+		return nil, nil
+	}
+	tools, err := d.Store.Tools(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	taken := map[string]bool{}
+	for _, t := range tools {
+		taken[t.Name] = true
+	}
+	name := taskName(questions, taken)
+	tool, _, err := d.Maker.Make(ctx, maker.Task{Name: name, Description: fmt.Sprintf("made from %d labelled instances of pending group %d", len(examples), g), Examples: examples})
+	if err != nil {
+		var se *maker.StepError
+		if !errors.As(err, &se) && ctx.Err() != nil {
+			return nil, err
+		}
+		if d.failed == nil {
+			d.failed = map[int64]int{}
+		}
+		d.failed[g] = len(examples)
+		return nil, nil
+	}
+	if err := d.Store.SaveTool(ctx, tool); err != nil {
+		return nil, fmt.Errorf("save tool for group %d: %w", g, err)
+	}
+	var out []Result
+	for _, p := range members {
+		batch, id := splitPendingKey(p.InstanceID)
+		r, err := d.solve(ctx, tool, batch, id, p.Question)
+		if err != nil {
+			return out, err
+		}
+		if err := d.Store.MarkPendingSolved(ctx, p.ID); err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// direct answers a question with the solver role, no tool.
+func (d *Dispatcher) direct(ctx context.Context, question string) (string, *llm.Response, error) {
+	if d.LLM == nil || d.Prompts == nil {
+		return "", nil, errors.New("answer unknown instance: no solver model configured (set dispatch.unknown to none to leave them for a person)")
+	}
+	prompt, err := d.Prompts.Render("direct", struct{ Question string }{question})
+	if err != nil {
+		return "", nil, err
+	}
+	start := time.Now()
+	resp, err := d.LLM.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: prompt}}})
+	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+		return "", resp, fmt.Errorf("solver (after %s): %w", time.Since(start).Round(time.Millisecond), err)
+	}
+	return DirectAnswer(resp.Content), resp, nil
+}
+
+// DirectAnswer extracts the final answer from a solver reply: what follows
+// the last "Answer:" line, or "" when there is none.
+func DirectAnswer(reply string) string {
+	ans := ""
+	for _, line := range strings.Split(reply, "\n") {
+		line = strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "*"))
+		if len(line) >= 7 && strings.EqualFold(line[:7], "answer:") {
+			ans = strings.TrimSpace(strings.Trim(strings.TrimSpace(line[7:]), "*"))
+		}
+	}
+	return ans
+}

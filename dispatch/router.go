@@ -1,0 +1,227 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/llm"
+	"github.com/latm/latm/prompts"
+)
+
+// Template is the name of the dispatcher prompt in prompts/templates.
+const Template = "dispatch"
+
+// Thresholds steer stage 1. A best score at or above Accept that beats the
+// runner-up by at least Margin routes without a model; a best score below
+// Reject is unknown without a model; anything else asks the dispatcher
+// model. Scores are in [0, 1].
+type Thresholds struct {
+	Accept float64
+	Margin float64
+	Reject float64
+}
+
+// DefaultThresholds were calibrated on BIG-Bench Hard examples 0–9 of every
+// bundled task (docs/bench-dispatch.md, "Calibration").
+var DefaultThresholds = Thresholds{Accept: 0.45, Margin: 0.15, Reject: 0.2}
+
+// Decision is where one instance goes.
+type Decision struct {
+	Tool  *library.Tool // nil: unknown task
+	Stage int           // 1: no model; 2: dispatcher model
+	Score float64       // the best stage-1 score
+	Calls int           // model calls made (0 or 1)
+	Cost  float64       // their cost
+}
+
+// Router decides, for one instance, an existing tool or unknown.
+type Router struct {
+	Store      *library.Store
+	LLM        *llm.Client // may be nil: stage 2 then answers unknown
+	Prompts    *prompts.Set
+	Thresholds Thresholds
+	Candidates int // tools retrieved per instance; 0 means 10
+
+	mu       sync.Mutex
+	profiles map[string]*profiled // by tool ref
+}
+
+type profiled struct {
+	tool    *library.Tool
+	profile *Profile
+}
+
+// candidate is a tool with its stage-1 score.
+type candidate struct {
+	tool  *library.Tool
+	score float64
+}
+
+// Route decides where question goes and records the decision under batch
+// and id.
+func (r *Router) Route(ctx context.Context, batch, id, question string) (Decision, error) {
+	d, err := r.decide(ctx, question)
+	if err != nil {
+		return d, fmt.Errorf("route %s: %w", id, err)
+	}
+	rt := &library.Route{Batch: batch, InputID: id, Question: question, Stage: d.Stage, Score: d.Score}
+	if d.Tool != nil {
+		rt.Tool = d.Tool.Ref()
+	}
+	if err := r.Store.RecordRoute(ctx, rt); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+func (r *Router) decide(ctx context.Context, question string) (Decision, error) {
+	cands, err := r.candidates(ctx, question)
+	if err != nil {
+		return Decision{}, err
+	}
+	if len(cands) == 0 {
+		return Decision{Stage: 1}, nil
+	}
+	best, second := cands[0].score, 0.0
+	if len(cands) > 1 {
+		second = cands[1].score
+	}
+	th := r.Thresholds
+	switch {
+	case best >= th.Accept && best-second >= th.Margin:
+		return Decision{Tool: cands[0].tool, Stage: 1, Score: best}, nil
+	case best < th.Reject:
+		return Decision{Stage: 1, Score: best}, nil
+	}
+	d := Decision{Stage: 2, Score: best}
+	if r.LLM == nil {
+		return d, nil
+	}
+	tool, resp, err := r.ask(ctx, question, cands)
+	if resp != nil {
+		d.Calls, d.Cost = 1, resp.Cost
+	}
+	if err != nil {
+		return d, err
+	}
+	d.Tool = tool
+	return d, nil
+}
+
+// candidates retrieves tools for question and scores them, best first.
+func (r *Router) candidates(ctx context.Context, question string) ([]candidate, error) {
+	limit := r.Candidates
+	if limit <= 0 {
+		limit = 10
+	}
+	hits, err := r.Store.SearchTools(ctx, question, limit)
+	if err != nil {
+		return nil, err
+	}
+	shs := shingles(question)
+	var cands []candidate
+	for _, h := range hits {
+		p, err := r.profile(ctx, h.Name, h.Version)
+		if err != nil {
+			return nil, err
+		}
+		cands = append(cands, candidate{tool: p.tool, score: p.profile.score(shs)})
+	}
+	sortCandidates(cands)
+	return cands, nil
+}
+
+func sortCandidates(cands []candidate) {
+	// Insertion sort: a handful of candidates; ties keep retrieval order.
+	for i := 1; i < len(cands); i++ {
+		for j := i; j > 0 && cands[j].score > cands[j-1].score; j-- {
+			cands[j], cands[j-1] = cands[j-1], cands[j]
+		}
+	}
+}
+
+// profile loads a tool version and its profile, cached: a tool version
+// never changes once saved.
+func (r *Router) profile(ctx context.Context, name string, version int) (*profiled, error) {
+	ref := library.ToolRef(name, version)
+	r.mu.Lock()
+	p, ok := r.profiles[ref]
+	r.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	t, err := r.Store.Tool(ctx, name, version)
+	if err != nil {
+		return nil, err
+	}
+	qs := make([]string, 0, len(t.Examples))
+	for _, e := range t.Examples {
+		qs = append(qs, e.Question)
+	}
+	p = &profiled{tool: t, profile: NewProfile(qs)}
+	r.mu.Lock()
+	if r.profiles == nil {
+		r.profiles = map[string]*profiled{}
+	}
+	r.profiles[ref] = p
+	r.mu.Unlock()
+	return p, nil
+}
+
+// promptTool is one candidate as the dispatcher prompt shows it.
+type promptTool struct {
+	Name, Question string
+}
+
+// ask is stage 2: the dispatcher model picks one candidate or unknown.
+func (r *Router) ask(ctx context.Context, question string, cands []candidate) (*library.Tool, *llm.Response, error) {
+	if r.Prompts == nil {
+		return nil, nil, errors.New("dispatcher: no prompts loaded")
+	}
+	data := struct {
+		Tools    []promptTool
+		Question string
+	}{Question: question}
+	byName := map[string]*library.Tool{}
+	for _, c := range cands {
+		q := ""
+		if len(c.tool.Examples) > 0 {
+			q = c.tool.Examples[0].Question
+		}
+		data.Tools = append(data.Tools, promptTool{Name: c.tool.Name, Question: q})
+		byName[strings.ToLower(c.tool.Name)] = c.tool
+	}
+	prompt, err := r.Prompts.Render(Template, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := r.LLM.Chat(ctx, llm.Request{Role: llm.Dispatcher, Messages: []llm.Message{{Role: "user", Content: prompt}}})
+	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+		return nil, resp, fmt.Errorf("dispatcher: %w", err)
+	}
+	return byName[strings.ToLower(ParseReply(resp.Content))], resp, nil
+}
+
+// ParseReply extracts the task name from a dispatcher reply: the last line
+// of the form "Task: <name>" (quotes, backticks, brackets and a trailing
+// period removed). It returns "" for "unknown" and for a reply without
+// such a line.
+func ParseReply(reply string) string {
+	name := ""
+	for _, line := range strings.Split(reply, "\n") {
+		line = strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "*#>`"))
+		if len(line) < 5 || !strings.EqualFold(line[:5], "task:") {
+			continue
+		}
+		name = strings.Trim(strings.TrimSpace(line[5:]), "`'\"*[]<>.")
+		name = strings.TrimSpace(name)
+	}
+	if strings.EqualFold(name, "unknown") || strings.ContainsAny(name, " \t") {
+		return ""
+	}
+	return name
+}
