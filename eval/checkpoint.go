@@ -21,6 +21,8 @@ type instance struct {
 	Correct bool   `json:"correct"`
 	Error   string `json:"error,omitempty"`
 	usage
+
+	unfinished bool // failed outside the model; never checkpointed
 }
 
 // toolRecord is one finished tool making, as a checkpoint line.

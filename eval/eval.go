@@ -25,6 +25,7 @@ import (
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
+	"github.com/latm/latm/user"
 )
 
 // Methods.
@@ -34,29 +35,31 @@ const (
 	MethodDirect = "direct"
 )
 
-// Chatter is the model client.
+// Chatter is the model client eval asks directly (cot and direct).
 type Chatter interface {
 	Chat(ctx context.Context, req llm.Request) (*llm.Response, error)
 }
 
-// ToolMaker makes a tool for a task.
+// ToolMaker makes a tool for a task; *maker.Maker is one.
 type ToolMaker interface {
 	Make(ctx context.Context, task maker.Task) (*library.Tool, maker.Attempt, error)
 }
 
-// Solver answers one question with one tool.
+// Solver answers one instance with one tool; *user.Solver is one. A failed
+// run (the model's code erred) is a run with OK false and a nil error; an
+// error is a failure of the machinery (endpoint, sandbox, cancel).
 type Solver interface {
-	Solve(ctx context.Context, tool *library.Tool, question string) (*library.Run, error)
+	Solve(ctx context.Context, tool *library.Tool, in user.Instance) (*library.Run, error)
 }
 
-// Deps are the packages a run drives. NewMaker and NewSolver build them
-// around the metered client eval gives them, so that each method's calls
-// are counted apart.
+// Deps are the packages a run drives. Chat, Maker and Solver must share a
+// model client whose ledger is wrapped by Ledger: that is how eval counts
+// each instance's and each making's calls, tokens and cost.
 type Deps struct {
-	Chat      Chatter
-	Prompts   *prompts.Set
-	NewMaker  func(Chatter) ToolMaker
-	NewSolver func(Chatter) Solver
+	Chat    Chatter
+	Prompts *prompts.Set
+	Maker   ToolMaker // needed by the latm method
+	Solver  Solver    // needed by the latm method
 }
 
 // Options choose what to run.
@@ -66,27 +69,40 @@ type Options struct {
 	Limit      int      // test instances per task; 0: all
 	CoTRole    llm.Role // the role that answers with chain of thought (default user)
 	Workers    int      // instances in flight (default 4)
+	Train      int      // training examples given to the maker (default 3, at most 5)
+	Valid      int      // validation examples given to the maker (default 3, at most 5)
 	Checkpoint string   // JSONL file to resume from and append to; "" for none
 	Progress   func(done, total int)
+	// Roles says which model and endpoint answer for each role; each row
+	// names those its figures were measured on.
+	Roles map[string]RoleInfo
 }
 
 // Row is one task × method result.
 type Row struct {
-	Task      string  `json:"task"`
-	Method    string  `json:"method"`
-	N         int     `json:"n"`
-	Correct   int     `json:"correct"`
-	Accuracy  float64 `json:"accuracy"` // percent
-	Errors    int     `json:"errors"`   // instances that ended in an error (scored wrong)
-	Calls     int     `json:"calls"`
-	CacheHits int     `json:"cache_hits"`
-	TokensIn  int     `json:"tokens_in"`
-	TokensOut int     `json:"tokens_out"`
-	Estimated bool    `json:"tokens_estimated,omitempty"`
-	Cost      float64 `json:"cost"` // all calls, making included
-	MakeCost  float64 `json:"make_cost,omitempty"`
-	MakeCalls int     `json:"make_calls,omitempty"`
-	WallMS    int64   `json:"wall_ms"`
+	Task     string  `json:"task"`
+	Method   string  `json:"method"`
+	N        int     `json:"n"`
+	Correct  int     `json:"correct"`
+	Accuracy float64 `json:"accuracy"` // percent
+	Errors   int     `json:"errors"`   // instances that ended in an error (scored wrong)
+	// Unfinished counts the errors that were not the model's doing (the
+	// endpoint failed after its retries, the sandbox broke): they are not
+	// checkpointed, so a re-run with the checkpoint tries them again.
+	Unfinished int     `json:"unfinished,omitempty"`
+	Calls      int     `json:"calls"`
+	CacheHits  int     `json:"cache_hits"`
+	TokensIn   int     `json:"tokens_in"`
+	TokensOut  int     `json:"tokens_out"`
+	Estimated  bool    `json:"tokens_estimated,omitempty"`
+	Cost       float64 `json:"cost"` // all calls, making included
+	MakeCost   float64 `json:"make_cost,omitempty"`
+	MakeCalls  int     `json:"make_calls,omitempty"`
+	WallMS     int64   `json:"wall_ms"`
+	// Measured names the models and endpoints that produced the figures.
+	Measured string `json:"measured"`
+	// FirstError is the first instance error, for a hint of what went wrong.
+	FirstError string `json:"first_error,omitempty"`
 	// Tool making (latm only).
 	Tool         string `json:"tool,omitempty"`
 	MakeOK       bool   `json:"make_ok,omitempty"`
@@ -95,7 +111,10 @@ type Row struct {
 	VerifyTries  int    `json:"verify_tries,omitempty"`
 }
 
-// Run evaluates every task with every method.
+// Run evaluates every task with every method. An instance whose answer
+// could not be had for a reason that is not the model's (the endpoint
+// failed after its retries, the sandbox broke) is scored wrong and counted
+// in Errors, but not checkpointed, so that a re-run tries it again.
 func Run(ctx context.Context, d Deps, o Options) ([]Row, error) {
 	if len(o.Methods) == 0 {
 		o.Methods = []string{MethodLATM, MethodCoT, MethodDirect}
@@ -104,12 +123,30 @@ func Run(ctx context.Context, d Deps, o Options) ([]Row, error) {
 		if m != MethodLATM && m != MethodCoT && m != MethodDirect {
 			return nil, fmt.Errorf("method %q: want latm, cot or direct", m)
 		}
+		if m == MethodLATM && (d.Maker == nil || d.Solver == nil) {
+			return nil, errors.New("method latm needs a maker and a solver")
+		}
+	}
+	if d.Chat == nil || d.Prompts == nil {
+		return nil, errors.New("eval needs a model client and prompts")
 	}
 	if o.CoTRole == "" {
 		o.CoTRole = llm.User
 	}
 	if o.Workers <= 0 {
 		o.Workers = 4
+	}
+	if o.Train <= 0 {
+		o.Train = 3
+	}
+	if o.Valid <= 0 {
+		o.Valid = 3
+	}
+	for _, t := range o.Tasks {
+		if o.Train > len(t.Train) || o.Valid > len(t.Valid) {
+			return nil, fmt.Errorf("task %s has %d training and %d validation examples; the maker is set to take %d and %d (lower make.train/make.valid)",
+				t.Name, len(t.Train), len(t.Valid), o.Train, o.Valid)
+		}
 	}
 	cp, err := openCheckpoint(o.Checkpoint)
 	if err != nil {
@@ -160,25 +197,53 @@ func limitTest(test []Example, limit int) []Example {
 	return test
 }
 
+// measured names the models and endpoints a method's figures come from.
+func measured(o Options, method string) string {
+	var roles []string
+	switch method {
+	case MethodLATM:
+		roles = []string{string(llm.Maker), string(llm.User)}
+	case MethodCoT:
+		roles = []string{string(o.CoTRole)}
+	case MethodDirect:
+		roles = []string{string(llm.Solver)}
+	}
+	var parts []string
+	for _, r := range roles {
+		ri, ok := o.Roles[r]
+		if !ok {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %s @ %s", r, ri.Model, ri.Endpoint))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// modelFault marks an instance the model got wrong in a way that is its
+// own doing (its code failed on every try): scored wrong and checkpointed.
+type modelFault struct{ msg string }
+
+func (e *modelFault) Error() string { return e.msg }
+
 // runOne evaluates one task with one method.
 func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, method string, tick func()) (Row, error) {
 	start := time.Now()
-	row := Row{Task: t.Name, Method: method}
+	row := Row{Task: t.Name, Method: method, Measured: measured(o, method)}
 	test := limitTest(t.Test, o.Limit)
 	row.N = len(test)
 
-	var answer func(ctx context.Context, m *meter, q string) (string, error)
+	var answer func(ctx context.Context, i int, q string) (string, error)
 	switch method {
 	case MethodDirect:
-		answer = func(ctx context.Context, m *meter, q string) (string, error) {
-			return askDirect(ctx, m, d.Prompts, q)
+		answer = func(ctx context.Context, _ int, q string) (string, error) {
+			return askDirect(ctx, d.Chat, d.Prompts, q)
 		}
 	case MethodCoT:
-		answer = func(ctx context.Context, m *meter, q string) (string, error) {
-			return askCoT(ctx, m, d.Prompts, o.CoTRole, t.CoT, q)
+		answer = func(ctx context.Context, _ int, q string) (string, error) {
+			return askCoT(ctx, d.Chat, d.Prompts, o.CoTRole, t.CoT, q)
 		}
 	case MethodLATM:
-		tool, err := makeTool(ctx, d, cp, t, &row)
+		tool, err := makeTool(ctx, d, o, cp, t, &row)
 		if err != nil {
 			return row, err
 		}
@@ -190,13 +255,13 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			row.WallMS = time.Since(start).Milliseconds()
 			return row, nil
 		}
-		answer = func(ctx context.Context, m *meter, q string) (string, error) {
-			run, err := d.NewSolver(m).Solve(ctx, tool, q)
+		answer = func(ctx context.Context, i int, q string) (string, error) {
+			run, err := d.Solver.Solve(ctx, tool, user.Instance{ID: fmt.Sprintf("%s/%d", t.Name, i), Batch: "eval", Question: q})
 			if err != nil {
 				return "", err
 			}
 			if !run.OK {
-				return run.Answer, errors.New(run.Error)
+				return run.Answer, &modelFault{run.Error}
 			}
 			return run.Answer, nil
 		}
@@ -221,8 +286,8 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 		go func(i int, ex Example) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			m := &meter{inner: d.Chat}
-			got, err := answer(ctx, m, ex.Question)
+			m := &meter{}
+			got, err := answer(withMeter(ctx, m), i, ex.Question)
 			if ctx.Err() != nil {
 				return // not finished: not recorded, so a re-run does it again
 			}
@@ -230,11 +295,15 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			if err != nil {
 				in.Error = err.Error()
 			}
+			var fault *modelFault
+			in.unfinished = err != nil && !errors.As(err, &fault)
 			results[i] = in
-			if err := cp.append(in); err != nil {
-				errMu.Lock()
-				firstErr = errors.Join(firstErr, err)
-				errMu.Unlock()
+			if !in.unfinished {
+				if err := cp.append(in); err != nil {
+					errMu.Lock()
+					firstErr = errors.Join(firstErr, err)
+					errMu.Unlock()
+				}
 			}
 			tick()
 		}(i, ex)
@@ -252,6 +321,13 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 		}
 		if r.Error != "" {
 			row.Errors++
+			if r.unfinished {
+				row.Unfinished++
+			}
+			// An error outside the model is the more useful hint.
+			if row.FirstError == "" || r.unfinished && row.Unfinished == 1 {
+				row.FirstError = r.Error
+			}
 		}
 		row.add(r.usage)
 	}
@@ -263,16 +339,18 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 }
 
 // makeTool makes the task's tool once (or takes it from the checkpoint).
-func makeTool(ctx context.Context, d Deps, cp *checkpoint, t *Task, row *Row) (*library.Tool, error) {
+// The maker sees the first o.Train training and the first o.Valid
+// validation examples, as in the paper.
+func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, row *Row) (*library.Tool, error) {
 	rec, ok := cp.tool(t.Name)
 	if !ok {
-		m := &meter{inner: d.Chat}
+		m := &meter{}
 		var examples []library.Example
-		for _, e := range append(append([]Example{}, t.Train...), t.Valid...) {
+		for _, e := range append(append([]Example{}, t.Train[:o.Train]...), t.Valid[:o.Valid]...) {
 			examples = append(examples, library.Example{Question: e.Question, Answer: e.Answer})
 		}
 		start := time.Now()
-		tool, att, err := d.NewMaker(m).Make(ctx, maker.Task{Name: t.Name, Examples: examples})
+		tool, att, err := d.Maker.Make(withMeter(ctx, m), maker.Task{Name: t.Name, Examples: examples})
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -301,7 +379,7 @@ func askDirect(ctx context.Context, c Chatter, p *prompts.Set, q string) (string
 		return "", err
 	}
 	resp, err := c.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: text}}})
-	if err != nil {
+	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
 		return "", err
 	}
 	return extractDirect(resp.Content), nil
@@ -313,7 +391,7 @@ func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewSh
 		return "", err
 	}
 	resp, err := c.Chat(ctx, llm.Request{Role: role, Messages: []llm.Message{{Role: "user", Content: text}}})
-	if err != nil {
+	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
 		return "", err
 	}
 	return extractCoT(resp.Content), nil

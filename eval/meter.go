@@ -26,34 +26,59 @@ func (r *Row) add(u usage) {
 	r.Cost += u.Cost
 }
 
-// meter counts the calls that pass through it. A cache hit costs nothing
-// now, but it is counted with the cost the call had, so that a resumed run
-// reports what the whole run cost.
+// meter counts the calls made under one context: one test instance or one
+// tool making. The model client reports every call to its ledger with the
+// caller's context, so a ledger wrapped by Ledger finds the meter there;
+// this counts the calls the maker and the user model make inside their own
+// packages as well as eval's own cot and direct calls.
+//
+// The figures are the ledger's: a call served from the response cache is a
+// call and a cache hit, with no tokens and no cost, since it cost nothing.
 type meter struct {
-	inner Chatter
-	mu    sync.Mutex
-	u     usage
+	mu sync.Mutex
+	u  usage
 }
 
-func (m *meter) Chat(ctx context.Context, req llm.Request) (*llm.Response, error) {
-	resp, err := m.inner.Chat(ctx, req)
+func (m *meter) record(c llm.Call) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.u.Calls++
-	if resp != nil {
-		m.u.TokensIn += resp.TokensIn
-		m.u.TokensOut += resp.TokensOut
-		m.u.Cost += resp.Cost
-		m.u.Estimated = m.u.Estimated || resp.Estimated
-		if resp.CacheHit {
-			m.u.CacheHits++
-		}
+	m.u.TokensIn += c.TokensIn
+	m.u.TokensOut += c.TokensOut
+	m.u.Cost += c.Cost
+	m.u.Estimated = m.u.Estimated || c.Estimated
+	if c.CacheHit {
+		m.u.CacheHits++
 	}
-	return resp, err
 }
 
 func (m *meter) usage() usage {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.u
+}
+
+type meterKey struct{}
+
+func withMeter(ctx context.Context, m *meter) context.Context {
+	return context.WithValue(ctx, meterKey{}, m)
+}
+
+// Ledger wraps the ledger of the model client a run uses, so that every
+// call is counted for the instance or making it belongs to before it is
+// passed on to inner (which may be nil). Run's figures come only from
+// calls reported this way: give Deps.Chat, the maker and the solver a
+// client built with this ledger.
+func Ledger(inner llm.Ledger) llm.Ledger { return meterLedger{inner} }
+
+type meterLedger struct{ inner llm.Ledger }
+
+func (l meterLedger) RecordCall(ctx context.Context, c llm.Call) error {
+	if m, ok := ctx.Value(meterKey{}).(*meter); ok {
+		m.record(c)
+	}
+	if l.inner == nil {
+		return nil
+	}
+	return l.inner.RecordCall(ctx, c)
 }

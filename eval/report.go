@@ -29,6 +29,7 @@ type Results struct {
 	Methods      []string            `json:"methods"`
 	Tasks        []string            `json:"tasks"`
 	Limit        int                 `json:"limit,omitempty"`
+	CoTRole      string              `json:"cot_role,omitempty"`
 	Rows         []Row               `json:"rows"`
 }
 
@@ -63,6 +64,7 @@ func Markdown(w io.Writer, r *Results) {
 	}
 	sort.Strings(roles)
 	fmt.Fprintf(w, "%s\n", strings.Join(roles, " · "))
+	fmt.Fprintln(w, "Every figure below was measured on the models and endpoints its row names; none is quoted from the paper.")
 	byTask := map[string][]Row{}
 	var order []string
 	for _, row := range r.Rows {
@@ -73,18 +75,25 @@ func Markdown(w io.Writer, r *Results) {
 	}
 	for _, task := range order {
 		fmt.Fprintf(w, "\n### %s\n\n", task)
-		fmt.Fprintln(w, "| method | accuracy | correct/n | errors | model calls | cache hits | tokens in | tokens out | cost | wall | tool making |")
-		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+		fmt.Fprintln(w, "| method | accuracy | correct/n | errors | model calls | cache hits | tokens in | tokens out | cost | wall | tool making | measured on |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 		for _, row := range byTask[task] {
 			est := ""
 			if row.Estimated {
 				est = "~"
 			}
-			fmt.Fprintf(w, "| %s | %.1f%% | %d/%d | %d | %d | %d | %s%d | %s%d | %s | %s | %s |\n",
+			fmt.Fprintf(w, "| %s | %.1f%% | %d/%d | %d | %d | %d | %s%d | %s%d | %s | %s | %s | %s |\n",
 				row.Method, row.Accuracy, row.Correct, row.N, row.Errors, row.Calls, row.CacheHits,
-				est, row.TokensIn, est, row.TokensOut, money(row.Cost), (time.Duration(row.WallMS) * time.Millisecond).Round(time.Millisecond), making(row))
+				est, row.TokensIn, est, row.TokensOut, money(row.Cost), (time.Duration(row.WallMS) * time.Millisecond).Round(time.Millisecond), making(row), orDash(row.Measured))
 		}
 	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 func making(row Row) string {
