@@ -407,3 +407,37 @@ func TestEvalBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalMakingFailsScoresAllWrong: a tool that never loads ends making
+// after its tries; every instance is scored wrong, no user call is made,
+// and the row says why.
+func TestEvalMakingFailsScoresAllWrong(t *testing.T) {
+	db, srv := evalEnv(t)
+	task := writeWSTask(t)
+	ms := &makerScript{replies: map[string][]string{"propose": {wsFence(classTool)}, "fix": {wsFence(classTool)}}}
+	makerReply := ms.reply(t)
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		if r.Model != "maker-test" {
+			t.Errorf("unexpected %s request after making failed", r.Model)
+			return fakeopenai.Reply{Status: 500}
+		}
+		rep := makerReply(r)
+		rep.PromptTokens, rep.OutTokens = 1000, 100
+		return rep
+	})
+	out := filepath.Join(t.TempDir(), "res.json")
+	code, stdout, errs := runEvalCmd(t, db, "--task-file", task, "--methods", "latm", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	row := rowOf(t, readEvalResults(t, out), "ws", "latm")
+	if row.MakeOK || row.Correct != 0 || row.Errors != 4 || row.Unfinished != 0 || row.ProposeTries != 3 || row.Calls != 3 {
+		t.Errorf("row %+v: want making failed after 3 propose tries (3 calls), 0/4, 4 errors", row)
+	}
+	if want := 3 * (1000*2.0 + 100*8.0) / 1e6; !near(row.Cost, want) {
+		t.Errorf("cost %v, want %v", row.Cost, want)
+	}
+	if !strings.Contains(stdout, "| latm | 0.0% | 0/4 | 4 |") || !strings.Contains(stdout, "failed after 3+0 tries") {
+		t.Errorf("Markdown:\n%s", stdout)
+	}
+}
