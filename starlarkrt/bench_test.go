@@ -1,0 +1,84 @@
+package starlarkrt_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/latm/latm/internal/bbh"
+	"github.com/latm/latm/internal/fixtures"
+	"github.com/latm/latm/starlarkrt"
+)
+
+var trivial = starlarkrt.Source{Name: "trivial.star", Code: "def f(x):\n    return x + 1\n"}
+
+func benchRuntime(b *testing.B, iso starlarkrt.Isolation) *starlarkrt.Runtime {
+	rt := starlarkrt.New(starlarkrt.Options{Isolation: iso, Workers: 1})
+	b.Cleanup(func() { rt.Close() })
+	return rt
+}
+
+// BenchmarkTrivialCall is the per-call overhead of a compiled tool: a new
+// thread, the tool's top level, one function call, argument and result
+// conversion (and, in a worker, the round trip over the pipe).
+func BenchmarkTrivialCall(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		iso  starlarkrt.Isolation
+	}{{"inprocess", starlarkrt.InProcess}, {"subprocess", starlarkrt.Subprocess}} {
+		b.Run(c.name, func(b *testing.B) {
+			rt := benchRuntime(b, c.iso)
+			ctx := context.Background()
+			args := []any{int64(1)}
+			if _, err := rt.Call(ctx, trivial, "f", args, nil); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := rt.Call(ctx, trivial, "f", args, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFixtureTools times each fixture tool per call, cycling through
+// the test examples of its task.
+func BenchmarkFixtureTools(b *testing.B) {
+	for _, tool := range fixtures.Tools() {
+		for _, c := range []struct {
+			name string
+			iso  starlarkrt.Isolation
+		}{{"inprocess", starlarkrt.InProcess}, {"subprocess", starlarkrt.Subprocess}} {
+			b.Run(tool.Task+"/"+c.name, func(b *testing.B) {
+				rt := benchRuntime(b, c.iso)
+				args := fixtureArgs(b, tool)
+				src := starlarkrt.Source{Name: tool.File, Code: tool.Source}
+				ctx := context.Background()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := rt.Call(ctx, src, tool.Func, args[i%len(args)], nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func fixtureArgs(tb testing.TB, tool fixtures.Tool) [][]any {
+	split, err := bbh.LoadSplit(tool.Task)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out [][]any
+	for _, ex := range split.Test {
+		a, err := tool.Args(ex.Question)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, a)
+	}
+	return out
+}
