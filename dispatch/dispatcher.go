@@ -45,8 +45,8 @@ type Result struct {
 	Tool   string  `json:"tool,omitempty"` // name@version
 	Stage  int     `json:"stage,omitempty"`
 	Group  int64   `json:"group,omitempty"` // pending group
-	Calls  int     `json:"calls"`          // model calls dispatch made for it (routing, solver, one per tool use)
-	Cost   float64 `json:"cost,omitempty"` // cost of the routing and solver calls
+	Calls  int     `json:"calls"`           // model calls dispatch made for it (routing, solver, one per tool use)
+	Cost   float64 `json:"cost,omitempty"`  // cost of the routing and solver calls
 	Error  string  `json:"error,omitempty"`
 }
 

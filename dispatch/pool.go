@@ -14,7 +14,7 @@ import (
 // Set low enough that instances of one templated task gather after a
 // single member, high enough that BIG-Bench Hard tasks of different
 // families stay apart in most cases (docs/bench-dispatch.md, "Pool").
-const DefaultGroupThreshold = 0.3
+const DefaultGroupThreshold = 0.2
 
 // groupOf picks the group for question among the open pending instances:
 // the group whose profile scores highest, if at least threshold, else a

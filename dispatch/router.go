@@ -217,7 +217,7 @@ func ParseReply(reply string) string {
 		if len(line) < 5 || !strings.EqualFold(line[:5], "task:") {
 			continue
 		}
-		name = strings.Trim(strings.TrimSpace(line[5:]), "`'\"*[]<>.")
+		name = strings.Trim(line[5:], "`'\"*[]<>. \t")
 		name = strings.TrimSpace(name)
 	}
 	if strings.EqualFold(name, "unknown") || strings.ContainsAny(name, " \t") {
