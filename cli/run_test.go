@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunCallsAFunction(t *testing.T) {
+	f := writeFile(t, "sort.star", "def solve(words, reverse=False):\n    print('sorting', len(words))\n    return sorted(words, reverse=reverse)\n")
+	code, out, errOut := runConfigCLI(t, "run", f, "--args", `["b a c"]`)
+	// A string iterates by character in the dialect, so sorted() sorts them.
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []string
+	if err := json.Unmarshal([]byte(out), &got); err != nil || !reflect.DeepEqual(got, []string{" ", " ", "a", "b", "c"}) {
+		t.Fatalf("stdout %q (%v)", out, err)
+	}
+	if errOut != "sorting 5\n" {
+		t.Fatalf("the program's print should go to stderr, got %q", errOut)
+	}
+	code, out, errOut = runConfigCLI(t, "run", f, "--args", `{"words": ["b", "a"], "reverse": true}`)
+	if code != 0 || strings.Join(strings.Fields(out), "") != `["b","a"]` {
+		t.Fatalf("keyword args: exit %d out %q err %q", code, out, errOut)
+	}
+}
+
+func TestRunExitStatuses(t *testing.T) {
+	loop := writeFile(t, "loop.star", "def solve():\n    while True:\n        pass\n")
+	bad := writeFile(t, "bad.star", "def solve(:\n    return 1\n")
+	boom := writeFile(t, "boom.star", "def solve():\n    return 1 // 0\n")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"run", loop, "--max-steps", "10000", "--isolation", "inprocess"}, ExitLimit, "limit exceeded: steps (max 10000)"},
+		{[]string{"run", loop, "--max-steps", "1000000000", "--timeout", "100ms"}, ExitLimit, "limit exceeded: time (max 100ms)"},
+		{[]string{"run", bad}, ExitFailed, "bad.star:1:12: syntax error"},
+		{[]string{"run", boom}, ExitFailed, "boom.star:2:"},
+		{[]string{"run", boom, "--args", "[1,"}, ExitUsage, "--args is not JSON"},
+		{[]string{"run", boom, "--args", "3"}, ExitUsage, "must be a JSON array"},
+		{[]string{"run", filepath.Join(t.TempDir(), "missing.star")}, ExitUsage, "missing.star"},
+		{[]string{"run"}, ExitUsage, "accepts 1 arg"},
+	} {
+		code, _, errOut := runConfigCLI(t, c.args...)
+		if code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("latm %s: exit %d, stderr %q; want exit %d and %q", strings.Join(c.args, " "), code, errOut, c.code, c.want)
+		}
+	}
+}
+
+// TestRunPaperPrograms runs the paper's 18 GPT-4 programs (tool plus use
+// case, as one file, unmodified) through latm run and compares the answer
+// variable with what CPython computes (starlarkrt/testdata/paper).
+func TestRunPaperPrograms(t *testing.T) {
+	dir := filepath.Join("..", "starlarkrt", "testdata", "paper")
+	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var expected map[string]struct {
+		Var   string
+		Value any
+	}
+	if err := json.Unmarshal(raw, &expected); err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, 0, len(expected))
+	for n := range expected {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	passed := 0
+	for _, name := range names {
+		task := name[:strings.LastIndexByte(name, '_')]
+		tool, _ := os.ReadFile(filepath.Join(dir, task+".tool.py"))
+		use, _ := os.ReadFile(filepath.Join(dir, name+".py"))
+		f := writeFile(t, name+".py", string(tool)+"\n"+string(use))
+		want := expected[name]
+		code, out, errOut := runConfigCLI(t, "run", f, "--var", want.Var)
+		if code != 0 {
+			t.Errorf("%s: exit %d: %s", name, code, errOut)
+			continue
+		}
+		var got any
+		if err := json.Unmarshal([]byte(out), &got); err != nil || !reflect.DeepEqual(got, want.Value) {
+			t.Errorf("%s: %s = %s, CPython gives %v", name, want.Var, strings.TrimSpace(out), want.Value)
+			continue
+		}
+		passed++
+	}
+	t.Logf("latm run: %d/%d paper programs give CPython's answer", passed, len(names))
+}
