@@ -167,14 +167,19 @@ func (c *Client) roleNames() string {
 // chat serves req from the replay file, the cache or the network.
 func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Response, error) {
 	key := cacheKey(r.rc, req.Messages)
+	// Recordings leave the endpoint out of their keys, so a session
+	// recorded against one server replays anywhere.
+	portable := r.rc
+	portable.BaseURL = ""
+	recKey := cacheKey(portable, req.Messages)
 	if c.replay != nil {
-		resp, err := c.replay.take(key)
+		resp, err := c.replay.take(recKey)
 		if err != nil {
 			return nil, fmt.Errorf("llm: %w for this request (%s, %s, %q); record it with --record",
 				err, req.Role, r.rc.Model, clip(lastContent(req.Messages), 60))
 		}
 		resp.CacheHit, resp.Cost = true, 0
-		if err := c.record(key, r, req, resp); err != nil {
+		if err := c.record(recKey, r, req, resp); err != nil {
 			return resp, err
 		}
 		return resp, truncated(r, resp)
@@ -189,7 +194,7 @@ func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Respons
 		// An entry that no longer decodes is treated as a miss and replaced.
 		if ok && unmarshalResponse(b, &resp) == nil {
 			resp.CacheHit, resp.Cost = true, 0
-			if err := c.record(key, r, req, &resp); err != nil {
+			if err := c.record(recKey, r, req, &resp); err != nil {
 				return &resp, err
 			}
 			return &resp, truncated(r, &resp)
@@ -208,7 +213,7 @@ func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Respons
 			return resp, fmt.Errorf("llm: %s call to %s: store in the response cache: %w", req.Role, r.rc.Model, err)
 		}
 	}
-	if err := c.record(key, r, req, resp); err != nil {
+	if err := c.record(recKey, r, req, resp); err != nil {
 		return resp, err
 	}
 	return resp, truncated(r, resp)
