@@ -2,32 +2,24 @@ package cli
 
 import (
 	"context"
-	"sync"
 
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 )
 
-// llmClients holds the model client of each App, opened on first use and
-// closed by App.Close.
-var llmClients = struct {
-	sync.Mutex
-	m map[*App]*llm.Client
-}{m: map[*App]*llm.Client{}}
-
 // LLM returns the model client for this invocation, wired to the ledger and
 // the response cache in the store, and to --record/--replay.
 func (a *App) LLM() (*llm.Client, error) {
 	// The store first: App.Close holds the App's lock while it takes
-	// llmClients', so LLM must never wait for the App's lock holding it.
+	// llmMu, so LLM must never wait for the App's lock holding llmMu.
 	st, err := a.Store()
 	if err != nil {
 		return nil, err
 	}
-	llmClients.Lock()
-	defer llmClients.Unlock()
-	if c := llmClients.m[a]; c != nil {
-		return c, nil
+	a.llmMu.Lock()
+	defer a.llmMu.Unlock()
+	if a.llmc != nil {
+		return a.llmc, nil
 	}
 	cfg := a.llmConfig()
 	cfg.Ledger = storeLedger{st}
@@ -38,7 +30,7 @@ func (a *App) LLM() (*llm.Client, error) {
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	llmClients.m[a] = c
+	a.llmc = c
 	return c, nil
 }
 
@@ -72,10 +64,10 @@ func (a *App) llmConfig() llm.Config {
 
 // closeLLM closes this App's model client, if one was opened.
 func (a *App) closeLLM() error {
-	llmClients.Lock()
-	c := llmClients.m[a]
-	delete(llmClients.m, a)
-	llmClients.Unlock()
+	a.llmMu.Lock()
+	c := a.llmc
+	a.llmc = nil
+	a.llmMu.Unlock()
 	if c == nil {
 		return nil
 	}

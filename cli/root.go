@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/llm"
 	"github.com/latm/latm/starlarkrt"
 )
 
@@ -58,6 +59,9 @@ type App struct {
 	mu    sync.Mutex
 	store *library.Store
 	rt    *starlarkrt.Runtime
+
+	llmMu sync.Mutex // never held while taking mu
+	llmc  *llm.Client
 }
 
 // Store opens the database on first use.
