@@ -22,7 +22,6 @@ import (
 // name, with prices per million tokens the tests compute cost from.
 func evalEnv(t *testing.T) (db string, srv *fakeopenai.Server) {
 	t.Helper()
-	skipUntilLanded(t)
 	db = toolsEnv(t)
 	srv = fakeopenai.New(t)
 	for k, v := range map[string]string{

@@ -15,8 +15,6 @@ import (
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
-	"github.com/latm/latm/llm"
-	"github.com/latm/latm/starlarkrt"
 )
 
 // wordSorting are six solved examples: the first three train, the last
@@ -118,7 +116,6 @@ func (m *makerScript) reply(t *testing.T) func(fakeopenai.Request) fakeopenai.Re
 // server.
 func makeEnv(t *testing.T, replies map[string][]string) (db, examples string, srv *fakeopenai.Server) {
 	t.Helper()
-	skipUntilLanded(t)
 	db = toolsEnv(t)
 	srv = fakeopenai.New(t)
 	srv.Handle((&makerScript{replies: replies}).reply(t))
@@ -146,27 +143,7 @@ func runMakeCmd(t *testing.T, db string, args ...string) (code int, stdout, stde
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = Main(context.Background(), append([]string{"--db", db, "make"}, args...), strings.NewReader(""), &out, &errb, os.Getenv)
-	if strings.Contains(errb.String(), "llm: not wired yet") {
-		t.Skip("the model client is not wired into the CLI yet")
-	}
 	return code, out.String(), errb.String()
-}
-
-// skipUntilLanded skips the end-to-end tests while the sandbox or the
-// model client are still placeholders (they are built in parallel).
-func skipUntilLanded(t *testing.T) {
-	t.Helper()
-	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess})
-	defer rt.Close()
-	if _, err := rt.Load(context.Background(), starlarkrt.Source{Name: "probe.star", Code: "def f():\n    return 1\n"}); err != nil && strings.Contains(err.Error(), "not implemented") {
-		t.Skip("starlarkrt is not implemented yet")
-	}
-	defer func() {
-		if recover() != nil {
-			t.Skip("llm is not implemented yet")
-		}
-	}()
-	llm.CodeBlocks("")
 }
 
 func savedTool(t *testing.T, db, name string) (*library.Tool, error) {

@@ -19,7 +19,6 @@ import (
 // saves tools into a fresh database, whose path it returns.
 func solveEnv(t *testing.T, tools ...*library.Tool) (db string, srv *fakeopenai.Server) {
 	t.Helper()
-	requireSandbox(t)
 	db = toolsEnv(t)
 	srv = fakeopenai.New(t)
 	t.Setenv("LATM_BASE_URL", srv.URL)

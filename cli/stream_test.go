@@ -48,8 +48,6 @@ func streamScript(t *testing.T) func(fakeopenai.Request) fakeopenai.Reply {
 
 func streamEnv(t *testing.T) (db string, srv *fakeopenai.Server) {
 	t.Helper()
-	requireSandbox(t)
-	skipUntilLanded(t)
 	db = toolsEnv(t)
 	srv = fakeopenai.New(t)
 	srv.Handle(streamScript(t))

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/latm/latm/library"
-	"github.com/latm/latm/starlarkrt"
-	"github.com/latm/latm/user"
 )
 
 // toolsEnv isolates a test from config files and the user's database and
@@ -223,30 +221,7 @@ func TestToolsExportAndImportErrors(t *testing.T) {
 	}
 }
 
-// requireSandbox skips until the sandbox and answer formatting it builds
-// on can run a usage example.
-func requireSandbox(t *testing.T) {
-	t.Helper()
-	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess})
-	defer rt.Close()
-	res, err := rt.Exec(context.Background(), starlarkrt.Source{Name: "t.star", Code: sortSource},
-		starlarkrt.Source{Name: "e.star", Code: `ans = sort_words(["b", "a"])`})
-	if err != nil && strings.Contains(err.Error(), "not implemented") {
-		t.Skip("starlarkrt.Exec is not implemented yet")
-	}
-	if err != nil {
-		return // a real error: let the test report it
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			t.Skipf("user.FinalAnswer is not implemented yet: %v", r)
-		}
-	}()
-	user.FinalAnswer("Sort the following words alphabetically: List: b a", res)
-}
-
 func TestToolsRoundTripThroughTheSandbox(t *testing.T) {
-	requireSandbox(t)
 	db := toolsEnv(t)
 	seed(t, db, sortTool("word_sorting"))
 	code, first, errOut := runTools(t, db, "export", "word_sorting")
@@ -271,7 +246,6 @@ func TestToolsRoundTripThroughTheSandbox(t *testing.T) {
 }
 
 func TestToolsTestAndImportRefuseFailingExamples(t *testing.T) {
-	requireSandbox(t)
 	db := toolsEnv(t)
 	broken := sortTool("word_sorting")
 	broken.Examples[1].Answer = "mu alpha zeta" // recorded wrong
