@@ -51,6 +51,7 @@ and count no tokens. Money is in the unit of the configured prices
 				rep.Total.TokensIn += r.TokensIn
 				rep.Total.TokensOut += r.TokensOut
 				rep.Total.Cost += r.Cost
+				rep.Total.Estimated += r.Estimated
 			}
 			if asJSON {
 				return writeJSON(app.Out, rep)
@@ -66,9 +67,19 @@ and count no tokens. Money is in the unit of the configured prices
 				if key == "" {
 					key = "(none)"
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.4f\n", key, r.Calls, r.CacheHits, r.TokensIn, r.TokensOut, r.Cost)
+				mark := ""
+				if r.Estimated > 0 {
+					mark = "*"
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d%s\t%d%s\t%.4f%s\n", key, r.Calls, r.CacheHits, r.TokensIn, mark, r.TokensOut, mark, r.Cost, mark)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if rep.Total.Estimated > 0 {
+				fmt.Fprintf(app.Out, "* includes %d calls whose server sent no token usage: their tokens (and cost) are estimated from text length\n", rep.Total.Estimated)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&by, "by", "role", "group by role, model, tool or day")

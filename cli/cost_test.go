@@ -111,3 +111,28 @@ func TestCostErrorsAndEmpty(t *testing.T) {
 		t.Errorf("empty ledger JSON: exit %d: %s", code, out)
 	}
 }
+
+func TestCostMarksEstimatedTokens(t *testing.T) {
+	toolsEnv(t)
+	srv := fakeopenai.New(t)
+	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "12345678", NoUsage: true})
+	app := llmApp(t, srv, nil)
+	c, err := app.LLM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Chat(context.Background(), llm.Request{Role: llm.User, Messages: []llm.Message{{Role: "user", Content: "abcdefgh"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCost(t, app.Cfg.DB)
+	if code != 0 || !strings.Contains(out, "* includes 1 calls whose server sent no token usage") {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	code, out, _ = runCost(t, app.Cfg.DB, "--json")
+	if code != 0 || !strings.Contains(out, `"estimated": 1`) {
+		t.Fatalf("json: %s", out)
+	}
+}

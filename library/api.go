@@ -172,6 +172,7 @@ type CostRow struct {
 	TokensIn  int     `json:"tokens_in"`
 	TokensOut int     `json:"tokens_out"`
 	Cost      float64 `json:"cost"`
+	Estimated int     `json:"estimated"` // calls whose token counts were estimated (the server sent no usage)
 }
 
 // The Store methods live beside the tables they touch: store.go (open,

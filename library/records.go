@@ -261,7 +261,8 @@ func (s *Store) CostReport(ctx context.Context, by string) ([]CostRow, error) {
 		return nil, fmt.Errorf("cost report by %q: want role, model, tool or day", by)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+key+` AS k, count(*), coalesce(sum(cache_hit), 0),
-		coalesce(sum(tokens_in), 0), coalesce(sum(tokens_out), 0), coalesce(sum(cost), 0)
+		coalesce(sum(tokens_in), 0), coalesce(sum(tokens_out), 0), coalesce(sum(cost), 0),
+		coalesce(sum(estimated), 0)
 		FROM model_calls GROUP BY k ORDER BY k`)
 	if err != nil {
 		return nil, fmt.Errorf("cost report by %s: %w", by, err)
@@ -270,7 +271,7 @@ func (s *Store) CostReport(ctx context.Context, by string) ([]CostRow, error) {
 	var out []CostRow
 	for rows.Next() {
 		var r CostRow
-		if err := rows.Scan(&r.Key, &r.Calls, &r.CacheHits, &r.TokensIn, &r.TokensOut, &r.Cost); err != nil {
+		if err := rows.Scan(&r.Key, &r.Calls, &r.CacheHits, &r.TokensIn, &r.TokensOut, &r.Cost, &r.Estimated); err != nil {
 			return nil, fmt.Errorf("cost report by %s: %w", by, err)
 		}
 		out = append(out, r)
