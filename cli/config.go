@@ -171,14 +171,24 @@ func newViper(configFile string, getenv func(string) string) (*viper.Viper, erro
 		}
 		return v, nil
 	}
-	v.SetConfigName("latm")
-	v.AddConfigPath(".")
+	// Looked up by full name: viper's own search would also take a file
+	// named plain "latm" — the binary itself, built into the working
+	// directory.
+	dirs := []string{"."}
 	if dir, err := os.UserConfigDir(); err == nil {
-		v.AddConfigPath(filepath.Join(dir, "latm"))
+		dirs = append(dirs, filepath.Join(dir, "latm"))
 	}
-	if err := v.ReadInConfig(); err != nil {
-		if _, ok := err.(viper.ConfigFileNotFoundError); !ok {
-			return nil, fmt.Errorf("config file %s: %w (fix the YAML or remove the file)", v.ConfigFileUsed(), err)
+	for _, dir := range dirs {
+		for _, name := range []string{"latm.yaml", "latm.yml"} {
+			path := filepath.Join(dir, name)
+			if st, err := os.Stat(path); err != nil || st.IsDir() {
+				continue
+			}
+			v.SetConfigFile(path)
+			if err := v.ReadInConfig(); err != nil {
+				return nil, fmt.Errorf("config file %s: %w (fix the YAML or remove the file)", path, err)
+			}
+			return v, nil
 		}
 	}
 	return v, nil

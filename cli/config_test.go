@@ -156,3 +156,24 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("latm version: %d %q", code, out)
 	}
 }
+
+// A binary named latm in the working directory (go build -o latm .) is not
+// a config file.
+func TestConfigIgnoresTheBinary(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	t.Setenv("HOME", dir)
+	if err := os.WriteFile("latm", []byte("\x7fELF\x02\x01\x01\x00binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runConfigCLI(t, "version"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if err := os.WriteFile("latm.yml", []byte("workers: 7\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := effectiveConfig(t)["workers"]; got != float64(7) {
+		t.Fatalf("latm.yml not read: workers = %v", got)
+	}
+}
