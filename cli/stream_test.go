@@ -124,6 +124,11 @@ func TestStreamMakesAToolForAnUnknownTaskAndResumes(t *testing.T) {
 	if late.Status != dispatch.StatusSolved || late.Answer != "banana cherry kiwi" || late.Stage != 1 {
 		t.Errorf("late: %+v, want solved at stage 1 with the new tool", late)
 	}
+	// Stage 1 made no call; the tool user made one, priced at the user
+	// role's default prices.
+	if late.Calls != 1 || late.Cost <= 0 {
+		t.Errorf("late: %d calls costing %v, want the user's one call and its cost", late.Calls, late.Cost)
+	}
 	if _, ok := got["bad"]; ok {
 		t.Errorf("the bad line produced a result")
 	}

@@ -45,8 +45,8 @@ type Result struct {
 	Tool   string  `json:"tool,omitempty"` // name@version
 	Stage  int     `json:"stage,omitempty"`
 	Group  int64   `json:"group,omitempty"` // pending group
-	Calls  int     `json:"calls"`           // model calls dispatch made for it (routing, solver, one per tool use)
-	Cost   float64 `json:"cost,omitempty"`  // cost of the routing and solver calls
+	Calls  int     `json:"calls"`           // model calls made for it: routing, the solver, the tool user (with retries)
+	Cost   float64 `json:"cost,omitempty"`  // their cost, from the configured prices
 	Error  string  `json:"error,omitempty"`
 }
 
@@ -86,7 +86,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in Instance) ([]Result, error) 
 		if err != nil {
 			return nil, err
 		}
-		r.Stage, r.Calls, r.Cost = dec.Stage, r.Calls+dec.Calls, dec.Cost
+		r.Stage, r.Calls, r.Cost = dec.Stage, r.Calls+dec.Calls, r.Cost+dec.Cost
 		return []Result{r}, nil
 	}
 	return d.pool(ctx, in, dec)
@@ -94,11 +94,13 @@ func (d *Dispatcher) Handle(ctx context.Context, in Instance) ([]Result, error) 
 
 // solve answers an instance with a tool and records the run.
 func (d *Dispatcher) solve(ctx context.Context, tool *library.Tool, batch, id, question string) (Result, error) {
-	run, err := d.Solver.Solve(ctx, tool, user.Instance{ID: id, Batch: batch, Question: question})
+	mctx, meter := llm.WithMeter(ctx)
+	run, err := d.Solver.Solve(mctx, tool, user.Instance{ID: id, Batch: batch, Question: question})
 	if err != nil {
 		return Result{}, err
 	}
-	r := Result{Batch: batch, ID: id, Status: StatusSolved, Answer: run.Answer, Tool: tool.Ref(), Calls: 1}
+	used := meter.Totals()
+	r := Result{Batch: batch, ID: id, Status: StatusSolved, Answer: run.Answer, Tool: tool.Ref(), Calls: used.Calls, Cost: used.Cost}
 	if !run.OK {
 		r.Status, r.Error = StatusError, run.Error
 	}
@@ -156,7 +158,7 @@ func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision) ([]Res
 	}
 	for _, m := range made {
 		if m.Batch == in.Batch && m.ID == in.ID {
-			m.Stage, m.Calls, m.Cost = r.Stage, r.Calls+m.Calls, r.Cost
+			m.Stage, m.Calls, m.Cost = r.Stage, r.Calls+m.Calls, r.Cost+m.Cost
 			r = m
 		}
 	}

@@ -143,6 +143,7 @@ func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		call.Status = shortStatus(err)
 	}
+	meterFrom(ctx).add(call)
 	if c.cfg.Ledger != nil {
 		// A cancelled call is still recorded.
 		if lerr := c.cfg.Ledger.RecordCall(context.WithoutCancel(ctx), call); lerr != nil {
