@@ -219,6 +219,44 @@ func TestStreamPendingWithSolverAndLabel(t *testing.T) {
 	}
 }
 
+// Only with dispatch.model_labels do the solver's answers count as labels
+// of the pending instances.
+func TestStreamModelLabels(t *testing.T) {
+	for _, enabled := range []bool{false, true} {
+		t.Run(fmt.Sprint("model_labels=", enabled), func(t *testing.T) {
+			db, _ := streamEnv(t)
+			t.Setenv("LATM_DISPATCH_MIN_EXAMPLES", "100")
+			t.Setenv("LATM_DISPATCH_MODEL_LABELS", fmt.Sprint(enabled))
+			path := filepath.Join(t.TempDir(), "in.jsonl")
+			var lines []string
+			for i, e := range wordSorting[:3] {
+				lines = append(lines, fmt.Sprintf(`{"id": "w%d", "question": %q}`, i, wsQuestion(e.list)))
+			}
+			if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if code, _, errOut := runStreamCmd(t, db, "--input", path, "--workers", "1"); code != 0 {
+				t.Fatalf("exit %d, stderr %s", code, errOut)
+			}
+			s, err := library.Open(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			pending, err := s.PendingInstances(context.Background(), -1)
+			if err != nil || len(pending) != 3 {
+				t.Fatalf("%d pending (%v), want 3", len(pending), err)
+			}
+			for _, p := range pending {
+				labelled := p.Label == "solver guess" && p.LabelSource == "model"
+				if labelled != enabled || (!enabled && p.Label != "") {
+					t.Errorf("pending %s: label %q from %q with model_labels %v", p.InstanceID, p.Label, p.LabelSource, enabled)
+				}
+			}
+		})
+	}
+}
+
 func TestLabelUnknownID(t *testing.T) {
 	db := toolsEnv(t)
 	var out, errb bytes.Buffer
