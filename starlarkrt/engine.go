@@ -2,6 +2,7 @@ package starlarkrt
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,10 +17,13 @@ import (
 // process. The in-process Runtime uses one directly; in Subprocess mode
 // every worker process runs one.
 //
-// Compiled programs are cached by source; a tool's top level is run afresh
-// for every call (it costs microseconds), so every call sees fresh globals
-// exactly as a Python exec of the tool would, and tools may keep mutable
-// module-level state (memo tables) without tripping over frozen values.
+// Compiled programs are cached by source, and so are a tool's globals once
+// its top level has run, frozen: a call then costs one thread and one
+// function call. A call that fails because it mutates a frozen global (a
+// module-level memo table, say) runs once more with fresh, unfrozen
+// globals, as a Python exec of the tool would give it; programs are
+// deterministic and have no effects outside the call, so the rerun is
+// safe and its result is the call's.
 type engine struct {
 	mu    sync.Mutex
 	cache map[cacheKey]*compiled
@@ -39,6 +43,10 @@ type compiled struct {
 	globals []string // the program's global names, in order of first binding
 	lines   []string // the original source, for error messages
 	err     error    // a compile error, cached like a program
+
+	mu     sync.Mutex
+	frozen starlark.StringDict // the tool's globals after its top level ran, frozen; nil until then
+	scope  starlark.StringDict // predeclared names plus frozen, for call snippets
 }
 
 func newEngine() *engine { return &engine{cache: map[cacheKey]*compiled{}} }
@@ -198,22 +206,73 @@ func (c *call) stats() Stats {
 	return Stats{Steps: c.thread.Steps, Wall: time.Since(c.start), PeakMemory: c.state.peak.Load()}
 }
 
-// prepare compiles and initializes a tool, returning its fresh globals.
-func (e *engine) prepare(c *call, tool Source) (starlark.StringDict, *compiled, error) {
+// prepare compiles a tool and returns its globals: the cached frozen ones,
+// or, when fresh is set or none are cached yet, those of a new run of its
+// top level (which are then frozen and cached unless fresh is set).
+func (e *engine) prepare(c *call, tool Source, fresh bool) (starlark.StringDict, *compiled, error) {
 	comp := e.compile(tool, "", nil)
 	if comp.err != nil {
 		return nil, comp, comp.err
+	}
+	if !fresh {
+		comp.mu.Lock()
+		g := comp.frozen
+		comp.mu.Unlock()
+		if g != nil {
+			return g, comp, nil
+		}
 	}
 	globals, err := comp.prog.Init(c.thread, predeclaredNames())
 	if err != nil {
 		return nil, comp, c.end(err, map[string][]string{tool.Name: comp.lines})
 	}
+	if !fresh {
+		globals.Freeze()
+		comp.mu.Lock()
+		if comp.frozen == nil {
+			comp.frozen = globals
+			comp.scope = make(starlark.StringDict, len(predeclaredNames())+len(globals))
+			for k, v := range predeclaredNames() {
+				comp.scope[k] = v
+			}
+			for k, v := range globals {
+				comp.scope[k] = v
+			}
+		}
+		globals = comp.frozen
+		comp.mu.Unlock()
+	}
 	return globals, comp, nil
+}
+
+// scopeOf returns the names a call snippet sees: the predeclared ones and
+// the tool's globals (cached with the tool's frozen globals).
+func scopeOf(comp *compiled, globals starlark.StringDict, fresh bool) starlark.StringDict {
+	if !fresh {
+		comp.mu.Lock()
+		defer comp.mu.Unlock()
+		return comp.scope
+	}
+	pre := make(starlark.StringDict, len(predeclaredNames())+len(globals))
+	for k, v := range predeclaredNames() {
+		pre[k] = v
+	}
+	for k, v := range globals {
+		pre[k] = v
+	}
+	return pre
+}
+
+// frozenMutation reports whether err is a program's attempt to change a
+// frozen value: the sign that the tool keeps mutable module-level state.
+func frozenMutation(err error) bool {
+	var pe *ProgramError
+	return errors.As(err, &pe) && pe.Phase == "runtime" && strings.Contains(pe.Msg, "frozen")
 }
 
 func (e *engine) load(ctx context.Context, lim Limits, tool Source) (*Module, error) {
 	c := e.begin(ctx, lim, tool.Name)
-	globals, comp, err := e.prepare(c, tool)
+	globals, comp, err := e.prepare(c, tool, false)
 	if err != nil {
 		c.stop()
 		return nil, err
@@ -242,8 +301,16 @@ func describe(globals starlark.StringDict, order []string) *Module {
 }
 
 func (e *engine) call(ctx context.Context, lim Limits, tool Source, fn string, args []any, kwargs map[string]any) (*Result, error) {
+	res, err := e.callOnce(ctx, lim, tool, fn, args, kwargs, false)
+	if frozenMutation(err) {
+		return e.callOnce(ctx, lim, tool, fn, args, kwargs, true)
+	}
+	return res, err
+}
+
+func (e *engine) callOnce(ctx context.Context, lim Limits, tool Source, fn string, args []any, kwargs map[string]any, fresh bool) (*Result, error) {
 	c := e.begin(ctx, lim, tool.Name)
-	globals, comp, err := e.prepare(c, tool)
+	globals, comp, err := e.prepare(c, tool, fresh)
 	if err != nil {
 		c.stop()
 		return nil, err
@@ -308,8 +375,16 @@ func functionNames(globals starlark.StringDict, order []string) []string {
 }
 
 func (e *engine) exec(ctx context.Context, lim Limits, tool, snippet Source) (*ExecResult, error) {
+	res, err := e.execOnce(ctx, lim, tool, snippet, false)
+	if frozenMutation(err) {
+		return e.execOnce(ctx, lim, tool, snippet, true)
+	}
+	return res, err
+}
+
+func (e *engine) execOnce(ctx context.Context, lim Limits, tool, snippet Source, fresh bool) (*ExecResult, error) {
 	c := e.begin(ctx, lim, snippet.Name)
-	globals, comp, err := e.prepare(c, tool)
+	globals, comp, err := e.prepare(c, tool, fresh)
 	if err != nil {
 		c.stop()
 		return nil, err
@@ -321,14 +396,7 @@ func (e *engine) exec(ctx context.Context, lim Limits, tool, snippet Source) (*E
 		c.stop()
 		return nil, sn.err
 	}
-	pre := make(starlark.StringDict, len(predeclaredNames())+len(globals))
-	for k, v := range predeclaredNames() {
-		pre[k] = v
-	}
-	for k, v := range globals {
-		pre[k] = v
-	}
-	out, err := sn.prog.Init(c.thread, pre)
+	out, err := sn.prog.Init(c.thread, scopeOf(comp, globals, fresh))
 	if err := c.end(err, map[string][]string{tool.Name: comp.lines, snippet.Name: sn.lines}); err != nil {
 		return nil, err
 	}

@@ -143,8 +143,38 @@ func TestExec(t *testing.T) {
 	}
 }
 
-// Each call sees fresh tool globals, so a tool may keep a module-level memo
-// table that it mutates, and one call's mutation never leaks into the next.
+// A tool's top level runs once; later calls reuse its frozen globals.
+func TestGlobalsCached(t *testing.T) {
+	tool := Source{Name: "table.star", Code: "table = [i * i for i in range(20000)]\ndef f(i):\n    return table[i]\n"}
+	for _, is := range isolations {
+		t.Run(is.name, func(t *testing.T) {
+			rt := newRuntime(t, is.iso, Limits{})
+			first, err := rt.Call(context.Background(), tool, "f", []any{int64(3)}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := rt.Call(context.Background(), tool, "f", []any{int64(4)}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first.Value != int64(9) || second.Value != int64(16) {
+				t.Fatalf("values %v %v", first.Value, second.Value)
+			}
+			if first.Stats.Steps < 20000 || second.Stats.Steps > 100 {
+				t.Fatalf("steps: first call %d, second %d; want the top level to run once", first.Stats.Steps, second.Stats.Steps)
+			}
+			snippet := Source{Name: "call.star", Code: "ans = f(5) + len(table)\n"}
+			res, err := rt.Exec(context.Background(), tool, snippet)
+			if err != nil || res.Globals["ans"] != int64(20025) || res.Stats.Steps > 100 {
+				t.Fatalf("exec: %v %v", res, err)
+			}
+		})
+	}
+}
+
+// A tool that mutates module-level state (a memo table) gets fresh globals
+// for that call, as under Python; one call's mutation never leaks into the
+// next.
 func TestFreshGlobals(t *testing.T) {
 	tool := Source{Name: "memo.star", Code: "seen = {}\ndef f(x):\n    seen[x] = True\n    return len(seen)\n"}
 	rt := newRuntime(t, InProcess, Limits{})
@@ -306,7 +336,8 @@ func TestTimeLimitAndCancel(t *testing.T) {
 }
 
 func TestConcurrentCalls(t *testing.T) {
-	src := Source{Name: "sq.star", Code: "def sq(x):\n    return x * x\n"}
+	// The calls share the tool's frozen globals, and iterate over them.
+	src := Source{Name: "sq.star", Code: "ones = [1] * 10\nw = {'k': 1}\ndef sq(x):\n    return x * x + sum([o - 1 for o in ones]) + len([k for k in w]) - 1\n"}
 	for _, is := range isolations {
 		t.Run(is.name, func(t *testing.T) {
 			rt := newRuntime(t, is.iso, Limits{})
