@@ -16,10 +16,14 @@ import (
 //     from a literal equal to the expected answer;
 //  4. run without its assert lines, the answer it computes (read and
 //     post-processed as the tool user's answers are) equals the expected
-//     answer.
+//     answer;
+//  5. run again with every tool function returning a meaningless string,
+//     it no longer gives the expected answer: the answer comes from the
+//     tool, not from text built some other way ("1" + "5").
 //
 // Rules 1–3 are static and look at the code with strings and comments
-// blanked out; rule 4 is checked by running the code in the sandbox. The
+// blanked out; rules 4 and 5 are checked by running the code in the
+// sandbox. The
 // same rules, minus the assert, apply to the call code written for the
 // training examples.
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/latm/latm/library"
@@ -348,7 +349,31 @@ func (s *session) runCall(ctx context.Context, ex library.Example, code string, 
 	if !answersMatch(s.task.Name, got, ex.Answer) {
 		return call, got, mismatch(got, ex.Answer), nil
 	}
+	// Rule 5: the answer must come from the tool. Run the code again with
+	// every tool function answering a meaningless string; if it still
+	// gives the expected answer, it did not need the tool to get it.
+	stub, err := s.m.Runtime.Exec(ctx, s.stubbed(), starlarkrt.Source{Name: fmt.Sprintf("call%d.star", index), Code: call})
+	if err == nil {
+		if still, ferr := user.FinalAnswer(ex.Question, stub); ferr == nil && answersMatch(s.task.Name, still, ex.Answer) {
+			return call, got, "the answer does not depend on the tool: with every tool function returning a meaningless value the code still answers " + strconv.Quote(still) + " (compute ans from what the tool returns)", nil
+		}
+	}
 	return call, got, "", nil
+}
+
+// stubSentinel is what every function of a stubbed tool returns.
+const stubSentinel = "latm-stub-value"
+
+// stubbed returns the tool with every function it defines replaced by one
+// that returns stubSentinel, for the dependency check of runCall.
+func (s *session) stubbed() starlarkrt.Source {
+	var b strings.Builder
+	b.WriteString(s.src)
+	b.WriteString("\n")
+	for _, name := range s.funcNames() {
+		fmt.Fprintf(&b, "\ndef %s(*args, **kwargs):\n    return %q\n", name, stubSentinel)
+	}
+	return starlarkrt.Source{Name: s.task.Name + ".stubbed.star", Code: b.String()}
 }
 
 // pack checks the tool on the training examples and assembles it.

@@ -122,3 +122,29 @@ func TestMakeTooFewExamples(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A test that calls the tool but builds its answer some other way passes
+// the static rules; the dependency check (rule 5) rejects it.
+func TestMakeRejectsAnswersThatIgnoreTheTool(t *testing.T) {
+	indirect := func(q, want string) string {
+		return fmt.Sprintf("ret = add(parse(%q))\nans = \"%s\"\nassert ans == %q", q, strings.Join(strings.Split(want, ""), "\" + \""), want)
+	}
+	m, srv := newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
+		switch last := r.Last(); {
+		case strings.Contains(last, "Please write a generic function"):
+			return fakeopenai.Reply{Content: block(sumTool)}
+		case strings.Contains(last, "Write one unit test"), strings.Contains(last, "The tests failed"):
+			return fakeopenai.Reply{Content: block(indirect(sums[1].Question, "15")) + block(sumTest(sums[2].Question, "7"))}
+		}
+		return fakeopenai.Reply{Status: 500}
+	})
+	_, _, err := m.Make(context.Background(), Task{Name: "sums", Examples: sums})
+	var se *StepError
+	if !errors.As(err, &se) || se.Step != "verify" {
+		t.Fatalf("err = %v, want the verify step to run out of tries", err)
+	}
+	fix := srv.Requests()[len(srv.Requests())-1].Last()
+	if !strings.Contains(fix, "does not depend on the tool") {
+		t.Errorf("the feedback does not name the problem:\n%s", fix)
+	}
+}
