@@ -365,3 +365,29 @@ func TestConcurrentCalls(t *testing.T) {
 		})
 	}
 }
+
+// A worker killed from outside while idle is replaced before the next call
+// rather than failing it.
+func TestWorkerKilledWhileIdle(t *testing.T) {
+	rt := newRuntime(t, Subprocess, Limits{})
+	src := Source{Name: "sq.star", Code: "def sq(x):\n    return x * x\n"}
+	if _, err := rt.Call(context.Background(), src, "sq", []any{int64(2)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	p, err := rt.workers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	idle := append([]*worker(nil), p.idle...)
+	p.mu.Unlock()
+	if len(idle) != 1 {
+		t.Fatalf("%d idle workers, want 1", len(idle))
+	}
+	idle[0].cmd.Process.Kill()
+	<-idle[0].exited
+	res, err := rt.Call(context.Background(), src, "sq", []any{int64(3)}, nil)
+	if err != nil || res.Value != int64(9) {
+		t.Fatalf("after the kill: %v %v", res, err)
+	}
+}

@@ -211,9 +211,15 @@ func (p *pool) take() (*worker, error) {
 		p.mu.Unlock()
 		return nil, errors.New("starlarkrt: runtime closed")
 	}
-	if n := len(p.idle); n > 0 {
+	for n := len(p.idle); n > 0; n = len(p.idle) {
 		w := p.idle[n-1]
 		p.idle = p.idle[:n-1]
+		select {
+		case <-w.exited: // died while idle (killed from outside): replace it
+			delete(p.all, w)
+			continue
+		default:
+		}
 		p.mu.Unlock()
 		return w, nil
 	}
