@@ -16,7 +16,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -395,60 +394,4 @@ func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewSh
 		return "", err
 	}
 	return extractCoT(resp.Content), nil
-}
-
-var (
-	answerIsRE   = regexp.MustCompile(`(?i)the answer is[:\s]*(.+)`)
-	answerLineRE = regexp.MustCompile(`(?im)^\s*(?:final\s+)?answer\s*:\s*(.+)$`)
-)
-
-// extractCoT takes the text after the last "the answer is", as BIG-Bench
-// Hard's prompts end every solution; then an "Answer:" line; then the last line.
-func extractCoT(reply string) string {
-	if a, ok := lastMatch(answerIsRE, reply); ok {
-		return a
-	}
-	if a, ok := lastMatch(answerLineRE, reply); ok {
-		return a
-	}
-	return lastLine(reply)
-}
-
-// extractDirect prefers the "Answer:" line the direct prompt asks for.
-func extractDirect(reply string) string {
-	if a, ok := lastMatch(answerLineRE, reply); ok {
-		return a
-	}
-	if a, ok := lastMatch(answerIsRE, reply); ok {
-		return a
-	}
-	return lastLine(reply)
-}
-
-func lastMatch(re *regexp.Regexp, s string) (string, bool) {
-	m := re.FindAllStringSubmatch(s, -1)
-	if len(m) == 0 {
-		return "", false
-	}
-	return cleanAnswer(m[len(m)-1][1]), true
-}
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return cleanAnswer(lines[len(lines)-1])
-}
-
-func cleanAnswer(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	s = strings.Trim(s, "*`")
-	s = strings.TrimSpace(s)
-	// "So the answer is (A)." — the full stop is the sentence's, except in
-	// answers that end in one themselves ("No time slot works.").
-	if strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "works.") {
-		s = strings.TrimSuffix(s, ".")
-	}
-	return strings.TrimSpace(s)
 }
