@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/latm/latm/library"
@@ -186,14 +185,14 @@ func (r *Router) ask(ctx context.Context, question string, cands []candidate) (*
 		Tools    []promptTool
 		Question string
 	}{Question: question}
-	byName := map[string]*library.Tool{}
+	tools := make([]*library.Tool, 0, len(cands))
 	for _, c := range cands {
 		q := ""
 		if len(c.tool.Examples) > 0 {
 			q = c.tool.Examples[0].Question
 		}
 		data.Tools = append(data.Tools, promptTool{Name: c.tool.Name, Question: q})
-		byName[strings.ToLower(c.tool.Name)] = c.tool
+		tools = append(tools, c.tool)
 	}
 	prompt, err := r.Prompts.Render(Template, data)
 	if err != nil {
@@ -203,25 +202,5 @@ func (r *Router) ask(ctx context.Context, question string, cands []candidate) (*
 	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
 		return nil, resp, fmt.Errorf("dispatcher: %w", err)
 	}
-	return byName[strings.ToLower(ParseReply(resp.Content))], resp, nil
-}
-
-// ParseReply extracts the task name from a dispatcher reply: the last line
-// of the form "Task: <name>" (quotes, backticks, brackets and a trailing
-// period removed). It returns "" for "unknown" and for a reply without
-// such a line.
-func ParseReply(reply string) string {
-	name := ""
-	for _, line := range strings.Split(reply, "\n") {
-		line = strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "*#>`"))
-		if len(line) < 5 || !strings.EqualFold(line[:5], "task:") {
-			continue
-		}
-		name = strings.Trim(line[5:], "`'\"*[]<>. \t")
-		name = strings.TrimSpace(name)
-	}
-	if strings.EqualFold(name, "unknown") || strings.ContainsAny(name, " \t") {
-		return ""
-	}
-	return name
+	return pickTool(resp.Content, candidateIndex(tools)), resp, nil
 }

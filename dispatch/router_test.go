@@ -139,7 +139,8 @@ func TestParseReply(t *testing.T) {
 		"**Task:** `dyck`.":         "dyck",
 		"Reasoning…\nTask: unknown": "",
 		"garbage":                   "",
-		"Task: two words":           "",
+		"Task: two words":           "two_words",
+		"The task is Word Sorting.": "word_sorting",
 		"task: a\nTask: b":          "b",
 	} {
 		if got := ParseReply(in); got != want {
