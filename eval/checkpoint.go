@@ -2,6 +2,8 @@ package eval
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +22,11 @@ type instance struct {
 	Answer  string `json:"answer"`
 	Correct bool   `json:"correct"`
 	Error   string `json:"error,omitempty"`
+	// Measured names the models and endpoints that answered, and Question
+	// is the hash of the example asked: a re-run reuses the line only when
+	// both still hold, so a changed model, --cot-role or task file asks again.
+	Measured string `json:"measured"`
+	Question string `json:"question"`
 	usage
 
 	unfinished bool // failed outside the model; never checkpointed
@@ -34,6 +41,10 @@ type toolRecord struct {
 	ProposeTries int           `json:"propose_tries"`
 	VerifyTries  int           `json:"verify_tries"`
 	WallMS       int64         `json:"wall_ms"`
+	// Maker names the maker model and endpoint, Examples hashes the
+	// examples it was shown; a re-run reuses the making only when both hold.
+	Maker    string `json:"maker"`
+	Examples string `json:"examples"`
 	usage
 }
 
@@ -89,8 +100,11 @@ func openCheckpoint(path string) (*checkpoint, error) {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	// A line torn by a kill would glue itself to the next record.
-	if st, err := f.Stat(); err == nil && st.Size() > 0 {
-		if _, err := f.WriteString("\n"); err != nil {
+	if torn, err := lacksFinalNewline(path); err != nil || torn {
+		if err == nil {
+			_, err = f.WriteString("\n")
+		}
+		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("checkpoint: %w", err)
 		}
@@ -99,18 +113,56 @@ func openCheckpoint(path string) (*checkpoint, error) {
 	return cp, nil
 }
 
-func (cp *checkpoint) done(task, method string, i int) (instance, bool) {
+// done returns the finished instance i of task and method, if it was
+// measured on the same models and asked the same question.
+// lacksFinalNewline says whether the file at path is non-empty and does
+// not end in a newline: its last line was torn.
+func lacksFinalNewline(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size() == 0 {
+		return false, err
+	}
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, st.Size()-1); err != nil {
+		return false, err
+	}
+	return b[0] != '\n', nil
+}
+
+func (cp *checkpoint) done(task, method string, i int, measured, question string) (instance, bool) {
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
 	in, ok := cp.insts[instKey(task, method, i)]
-	return in, ok
+	if !ok || in.Measured != measured || in.Question != question {
+		return instance{}, false
+	}
+	return in, true
 }
 
-func (cp *checkpoint) tool(task string) (toolRecord, bool) {
+// tool returns the finished making for task, if the same maker model was
+// shown the same examples.
+func (cp *checkpoint) tool(task, maker, examples string) (toolRecord, bool) {
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
 	tr, ok := cp.tools[task]
-	return tr, ok
+	if !ok || tr.Maker != maker || tr.Examples != examples {
+		return toolRecord{}, false
+	}
+	return tr, true
+}
+
+// exampleHash identifies the examples a record was measured on.
+func exampleHash(ex ...Example) string {
+	h := sha256.New()
+	for _, e := range ex {
+		fmt.Fprintf(h, "%d:%s%d:%s", len(e.Question), e.Question, len(e.Answer), e.Answer)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 func (cp *checkpoint) append(rec any) error {

@@ -88,16 +88,19 @@ type Row struct {
 	// Unfinished counts the errors that were not the model's doing (the
 	// endpoint failed after its retries, the sandbox broke): they are not
 	// checkpointed, so a re-run with the checkpoint tries them again.
-	Unfinished int     `json:"unfinished,omitempty"`
-	Calls      int     `json:"calls"`
-	CacheHits  int     `json:"cache_hits"`
-	TokensIn   int     `json:"tokens_in"`
-	TokensOut  int     `json:"tokens_out"`
-	Estimated  bool    `json:"tokens_estimated,omitempty"`
-	Cost       float64 `json:"cost"` // all calls, making included
-	MakeCost   float64 `json:"make_cost,omitempty"`
-	MakeCalls  int     `json:"make_calls,omitempty"`
-	WallMS     int64   `json:"wall_ms"`
+	Unfinished int `json:"unfinished,omitempty"`
+	// Resumed counts the instances taken from the checkpoint, measured on
+	// the same models and questions by an earlier run.
+	Resumed   int     `json:"resumed,omitempty"`
+	Calls     int     `json:"calls"`
+	CacheHits int     `json:"cache_hits"`
+	TokensIn  int     `json:"tokens_in"`
+	TokensOut int     `json:"tokens_out"`
+	Estimated bool    `json:"tokens_estimated,omitempty"`
+	Cost      float64 `json:"cost"` // all calls, making included
+	MakeCost  float64 `json:"make_cost,omitempty"`
+	MakeCalls int     `json:"make_calls,omitempty"`
+	WallMS    int64   `json:"wall_ms"`
 	// Measured names the models and endpoints that produced the figures.
 	Measured string `json:"measured"`
 	// FirstError is the first instance error, for a hint of what went wrong.
@@ -198,19 +201,25 @@ func limitTest(test []Example, limit int) []Example {
 
 // measured names the models and endpoints a method's figures come from.
 func measured(o Options, method string) string {
-	var roles []string
 	switch method {
 	case MethodLATM:
-		roles = []string{string(llm.Maker), string(llm.User)}
+		return measuredRoles(o, llm.Maker, llm.User)
 	case MethodCoT:
-		roles = []string{string(o.CoTRole)}
+		return measuredRoles(o, o.CoTRole)
 	case MethodDirect:
-		roles = []string{string(llm.Solver)}
+		return measuredRoles(o, llm.Solver)
 	}
+	return ""
+}
+
+// measuredRoles names the models and endpoints of roles, as rows show them.
+func measuredRoles(o Options, roles ...llm.Role) string {
 	var parts []string
 	for _, r := range roles {
-		ri, ok := o.Roles[r]
+		ri, ok := o.Roles[string(r)]
 		if !ok {
+			// Unnamed roles still tell measurements apart.
+			parts = append(parts, string(r))
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s %s @ %s", r, ri.Model, ri.Endpoint))
@@ -272,8 +281,10 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 	var firstErr error
 	var errMu sync.Mutex
 	for i, ex := range test {
-		if prev, ok := cp.done(t.Name, method, i); ok {
+		qh := exampleHash(ex)
+		if prev, ok := cp.done(t.Name, method, i, row.Measured, qh); ok {
 			results[i] = prev
+			row.Resumed++
 			tick()
 			continue
 		}
@@ -282,7 +293,7 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 		}
 		sem <- struct{}{}
 		wg.Add(1)
-		go func(i int, ex Example) {
+		go func(i int, ex Example, qh string) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			m := &meter{}
@@ -290,7 +301,7 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			if ctx.Err() != nil {
 				return // not finished: not recorded, so a re-run does it again
 			}
-			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && Correct(t.Name, got, ex.Answer), usage: m.usage()}
+			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && Correct(t.Name, got, ex.Answer), Measured: row.Measured, Question: qh, usage: m.usage()}
 			if err != nil {
 				in.Error = err.Error()
 			}
@@ -305,7 +316,7 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 				}
 			}
 			tick()
-		}(i, ex)
+		}(i, ex, qh)
 	}
 	wg.Wait()
 	if firstErr != nil {
@@ -341,11 +352,13 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 // The maker sees the first o.Train training and the first o.Valid
 // validation examples, as in the paper.
 func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, row *Row) (*library.Tool, error) {
-	rec, ok := cp.tool(t.Name)
+	shown := append(append([]Example{}, t.Train[:o.Train]...), t.Valid[:o.Valid]...)
+	makerModel, examplesHash := measuredRoles(o, llm.Maker), exampleHash(shown...)
+	rec, ok := cp.tool(t.Name, makerModel, examplesHash)
 	if !ok {
 		m := &meter{}
 		var examples []library.Example
-		for _, e := range append(append([]Example{}, t.Train[:o.Train]...), t.Valid[:o.Valid]...) {
+		for _, e := range shown {
 			examples = append(examples, library.Example{Question: e.Question, Answer: e.Answer})
 		}
 		start := time.Now()
@@ -353,7 +366,7 @@ func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, r
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		rec = toolRecord{Kind: "tool", Task: t.Name, Tool: tool, ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries, usage: m.usage(), WallMS: time.Since(start).Milliseconds()}
+		rec = toolRecord{Kind: "tool", Task: t.Name, Tool: tool, ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries, Maker: makerModel, Examples: examplesHash, usage: m.usage(), WallMS: time.Since(start).Milliseconds()}
 		if err != nil {
 			rec.Tool, rec.Error = nil, err.Error()
 		}

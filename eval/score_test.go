@@ -102,7 +102,7 @@ func TestCheckpointSurvivesTornLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, ok := cp.done("t", "cot", 0)
+	in, ok := cp.done("t", "cot", 0, "", "")
 	if !ok || !in.Correct || in.Cost != 0.5 {
 		t.Fatalf("lost the finished instance: %+v %v", in, ok)
 	}
@@ -110,7 +110,7 @@ func TestCheckpointSurvivesTornLine(t *testing.T) {
 	cp.Close()
 	cp, _ = openCheckpoint(path)
 	defer cp.Close()
-	if _, ok := cp.done("t", "cot", 1); !ok {
+	if _, ok := cp.done("t", "cot", 1, "", ""); !ok {
 		t.Fatal("record after a torn line was glued to it and lost")
 	}
 }
