@@ -167,10 +167,25 @@ func runStream(ctx context.Context, app *App, input, output, batch string, worke
 	var wmu sync.Mutex
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
+	// final holds the instances (batch:id) reported solved or failed in
+	// this run: the records read at the start may say pending for an
+	// instance a group's new tool has solved since, and a reader takes an
+	// instance's last line as its result.
+	final := map[string]bool{}
 	emit := func(rs ...dispatch.Result) error {
 		wmu.Lock()
 		defer wmu.Unlock()
 		for _, r := range rs {
+			if r.Batch == "" {
+				r.Batch = batch
+			}
+			key := r.Batch + ":" + r.ID
+			if r.Status == dispatch.StatusPending && final[key] {
+				continue
+			}
+			if r.Status != dispatch.StatusPending {
+				final[key] = true
+			}
 			if r.Batch == batch {
 				r.Batch = ""
 			}
@@ -188,11 +203,6 @@ func runStream(ctx context.Context, app *App, input, output, batch string, worke
 	}
 	if err := emit(made...); err != nil {
 		return err
-	}
-	for _, m := range made {
-		if m.Batch == batch {
-			done[m.ID] = &library.Run{InputID: m.ID, ToolName: "made"} // emitted just now
-		}
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -254,11 +264,9 @@ read:
 		}
 		if r, ok := done[it.id]; ok && r.Question == it.question {
 			if r.ToolName != "" || pending[batch+":"+it.id] == nil {
-				if r.ToolName != "made" {
-					if err := emit(resultOfRun(r)); err != nil {
-						fail(err)
-						break
-					}
+				if err := emit(resultOfRun(r)); err != nil {
+					fail(err)
+					break
 				}
 				continue
 			}

@@ -206,6 +206,7 @@ func TestStreamPendingWithSolverAndLabel(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("rerun: exit %d, stderr %s", code, errOut)
 	}
+	checkFinalResults(t, out)
 	got = streamResults(t, out)
 	for i, e := range wordSorting {
 		if r := got[fmt.Sprintf("w%d", i)]; r.Status != dispatch.StatusSolved || r.Answer != e.answer {
@@ -254,6 +255,26 @@ func TestStreamModelLabels(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkFinalResults fails if an instance is reported pending after it was
+// reported solved or failed: a reader of the stream takes the last line.
+func checkFinalResults(t *testing.T, text string) {
+	t.Helper()
+	final := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		var r dispatch.Result
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("output line %q: %v", line, err)
+		}
+		key := r.Batch + ":" + r.ID
+		if st := final[key]; st != "" && r.Status == dispatch.StatusPending {
+			t.Errorf("%s reported pending after %s:\n%s", r.ID, st, text)
+		}
+		if r.Status != dispatch.StatusPending {
+			final[key] = r.Status
+		}
 	}
 }
 
