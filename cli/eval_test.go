@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/latm/latm/eval"
 	"github.com/latm/latm/internal/bbh"
@@ -438,5 +439,92 @@ func TestEvalMakingFailsScoresAllWrong(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "| latm | 0.0% | 0/4 | 4 |") || !strings.Contains(stdout, "failed after 3+0 tries") {
 		t.Errorf("Markdown:\n%s", stdout)
+	}
+}
+
+// latmHandler answers the maker with a tool that passes (each reply after
+// makerDelay) and the user with right calls for every wsTest instance.
+func latmHandler(t *testing.T, makerDelay time.Duration) func(fakeopenai.Request) fakeopenai.Reply {
+	ms := &makerScript{replies: map[string][]string{
+		"propose": {wsFence(goodTool)},
+		"verify":  {wsTests("")},
+		"package": {wsPackage()},
+	}}
+	makerReply := ms.reply(t)
+	return func(r fakeopenai.Request) fakeopenai.Reply {
+		if r.Model == "maker-test" {
+			rep := makerReply(r)
+			rep.Delay = makerDelay
+			return rep
+		}
+		for _, e := range wsTest {
+			if strings.Contains(r.Last(), "Question: "+wsQuestion(e.list)) {
+				return fakeopenai.Reply{Content: fence(fmt.Sprintf("words = %q.split()\nans = \" \".join(sort_words(words))", e.list))}
+			}
+		}
+		t.Errorf("unexpected %s request: %q", r.Model, r.Last())
+		return fakeopenai.Reply{Status: 500}
+	}
+}
+
+// TestEvalWallTimeCountsMakingOnce: the latm row's wall time is the making
+// plus the solving, not the making twice.
+func TestEvalWallTimeCountsMakingOnce(t *testing.T) {
+	db, srv := evalEnv(t)
+	task := writeWSTask(t)
+	const delay = 200 * time.Millisecond // per maker call; making takes 3
+	srv.Handle(latmHandler(t, delay))
+	out := filepath.Join(t.TempDir(), "res.json")
+	code, stdout, errs := runEvalCmd(t, db, "--task-file", task, "--methods", "latm", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	row := rowOf(t, readEvalResults(t, out), "ws", "latm")
+	if !row.MakeOK || row.Correct != 4 {
+		t.Fatalf("row %+v", row)
+	}
+	making := 3 * delay.Milliseconds()
+	if row.WallMS < making || row.WallMS >= 2*making-100 {
+		t.Errorf("wall %d ms for a making of %d ms and four quick instances; making counted twice?", row.WallMS, making)
+	}
+}
+
+// TestEvalMakerEndpointFailureIsRetried: a making that stopped because the
+// maker's endpoint failed is not the model's failure: the run exits
+// partial, and a re-run with the checkpoint makes the tool again.
+func TestEvalMakerEndpointFailureIsRetried(t *testing.T) {
+	db, srv := evalEnv(t)
+	task := writeWSTask(t)
+	var mu sync.Mutex
+	down := true
+	good := latmHandler(t, 0)
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		mu.Lock()
+		defer mu.Unlock()
+		if down && r.Model == "maker-test" {
+			return fakeopenai.Reply{Status: 503}
+		}
+		return good(r)
+	})
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "ck.jsonl")
+	code, _, errs := runEvalCmd(t, db, "--task-file", task, "--methods", "latm", "--checkpoint", ckpt, "--out", filepath.Join(dir, "a.json"))
+	if code != ExitPartial || !strings.Contains(errs, "4 instances could not be answered") {
+		t.Fatalf("maker endpoint down: exit %d, stderr %s", code, errs)
+	}
+	first := rowOf(t, readEvalResults(t, filepath.Join(dir, "a.json")), "ws", "latm")
+	if first.MakeOK || first.Errors != 4 || first.Unfinished != 4 || first.FirstError == "" {
+		t.Errorf("first run %+v: want 4 unfinished errors", first)
+	}
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	code, _, errs = runEvalCmd(t, db, "--task-file", task, "--methods", "latm", "--checkpoint", ckpt, "--out", filepath.Join(dir, "b.json"))
+	if code != ExitOK {
+		t.Fatalf("re-run: exit %d, %s", code, errs)
+	}
+	second := rowOf(t, readEvalResults(t, filepath.Join(dir, "b.json")), "ws", "latm")
+	if !second.MakeOK || second.Correct != 4 || second.Unfinished != 0 {
+		t.Errorf("re-run %+v: want the tool made and 4/4", second)
 	}
 }

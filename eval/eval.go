@@ -235,7 +235,6 @@ func (e *modelFault) Error() string { return e.msg }
 
 // runOne evaluates one task with one method.
 func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, method string, tick func()) (Row, error) {
-	start := time.Now()
 	row := Row{Task: t.Name, Method: method, Measured: measured(o, method)}
 	test := limitTest(t.Test, o.Limit)
 	row.N = len(test)
@@ -251,16 +250,20 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			return askCoT(ctx, d.Chat, d.Prompts, o.CoTRole, t.CoT, q)
 		}
 	case MethodLATM:
-		tool, err := makeTool(ctx, d, o, cp, t, &row)
+		tool, unfinished, err := makeTool(ctx, d, o, cp, t, &row)
 		if err != nil {
 			return row, err
 		}
 		if tool == nil { // making failed: every instance is scored wrong, as in the paper
 			row.Errors = row.N
+			if unfinished {
+				// Not the model's failure: nothing was checkpointed, so a
+				// re-run makes the tool again.
+				row.Unfinished, row.FirstError = row.N, row.MakeError
+			}
 			for range test {
 				tick()
 			}
-			row.WallMS = time.Since(start).Milliseconds()
 			return row, nil
 		}
 		answer = func(ctx context.Context, i int, q string) (string, error) {
@@ -275,6 +278,9 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 		}
 	}
 
+	// The making's wall time is in the row already (from the checkpoint
+	// when it was resumed); this is the instances'.
+	start := time.Now()
 	results := make([]instance, len(test))
 	sem := make(chan struct{}, o.Workers)
 	var wg sync.WaitGroup
@@ -350,8 +356,10 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 
 // makeTool makes the task's tool once (or takes it from the checkpoint).
 // The maker sees the first o.Train training and the first o.Valid
-// validation examples, as in the paper.
-func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, row *Row) (*library.Tool, error) {
+// validation examples, as in the paper. A making that stopped because the
+// maker's endpoint failed after its retries returns a nil tool with
+// unfinished set, and is not checkpointed, so that a re-run tries again.
+func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, row *Row) (tool *library.Tool, unfinished bool, err error) {
 	shown := append(append([]Example{}, t.Train[:o.Train]...), t.Valid[:o.Valid]...)
 	makerModel, examplesHash := measuredRoles(o, llm.Maker), exampleHash(shown...)
 	rec, ok := cp.tool(t.Name, makerModel, examplesHash)
@@ -364,14 +372,19 @@ func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, r
 		start := time.Now()
 		tool, att, err := d.Maker.Make(withMeter(ctx, m), maker.Task{Name: t.Name, Examples: examples})
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 		rec = toolRecord{Kind: "tool", Task: t.Name, Tool: tool, ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries, Maker: makerModel, Examples: examplesHash, usage: m.usage(), WallMS: time.Since(start).Milliseconds()}
 		if err != nil {
 			rec.Tool, rec.Error = nil, err.Error()
 		}
-		if err := cp.append(rec); err != nil {
-			return nil, err
+		// The maker gives up at once when a call fails, so a failed last
+		// call means the endpoint ended the making, not the model.
+		unfinished = err != nil && m.lastFailed()
+		if !unfinished {
+			if err := cp.append(rec); err != nil {
+				return nil, false, err
+			}
 		}
 	}
 	row.add(rec.usage)
@@ -382,7 +395,7 @@ func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, r
 	if rec.Tool != nil {
 		row.Tool = rec.Tool.Name
 	}
-	return rec.Tool, nil
+	return rec.Tool, unfinished, nil
 }
 
 func askDirect(ctx context.Context, c Chatter, p *prompts.Set, q string) (string, error) {

@@ -35,14 +35,16 @@ func (r *Row) add(u usage) {
 // The figures are the ledger's: a call served from the response cache is a
 // call and a cache hit, with no tokens and no cost, since it cost nothing.
 type meter struct {
-	mu sync.Mutex
-	u  usage
+	mu     sync.Mutex
+	u      usage
+	failed bool // the last call failed (a truncated reply is a reply)
 }
 
 func (m *meter) record(c llm.Call) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.u.Calls++
+	m.failed = c.Status != "ok" && c.Status != "truncated"
 	m.u.TokensIn += c.TokensIn
 	m.u.TokensOut += c.TokensOut
 	m.u.Cost += c.Cost
@@ -50,6 +52,13 @@ func (m *meter) record(c llm.Call) {
 	if c.CacheHit {
 		m.u.CacheHits++
 	}
+}
+
+// lastFailed says whether the last call counted failed outside the model.
+func (m *meter) lastFailed() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.failed
 }
 
 func (m *meter) usage() usage {
