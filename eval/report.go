@@ -130,15 +130,52 @@ func Compare(w io.Writer, a, b *Results, nameA, nameB string) {
 		diffs = append(diffs, fmt.Sprintf("latm version: %s → %s", a.LATMVersion, b.LATMVersion))
 	}
 	for _, role := range unionKeys(a.Roles, b.Roles) {
-		ra, rb := a.Roles[role], b.Roles[role]
-		if ra != rb {
-			diffs = append(diffs, fmt.Sprintf("%s: %s @ %s → %s @ %s", role, ra.Model, ra.Endpoint, rb.Model, rb.Endpoint))
+		ra, okA := a.Roles[role]
+		rb, okB := b.Roles[role]
+		if ra != rb || okA != okB {
+			priced := ra.PriceIn != rb.PriceIn || ra.PriceOut != rb.PriceOut
+			diffs = append(diffs, fmt.Sprintf("%s: %s → %s", role, roleText(ra, okA, priced && okB), roleText(rb, okB, priced && okA)))
 		}
 	}
 	for _, p := range unionKeys(a.PromptHashes, b.PromptHashes) {
 		if a.PromptHashes[p] != b.PromptHashes[p] {
 			diffs = append(diffs, fmt.Sprintf("prompt %s changed", p))
 		}
+	}
+	if a.Limit != b.Limit {
+		diffs = append(diffs, fmt.Sprintf("limit: %s → %s", limitText(a.Limit), limitText(b.Limit)))
+	}
+	if a.CoTRole != b.CoTRole {
+		diffs = append(diffs, fmt.Sprintf("cot role: %s → %s", orDash(a.CoTRole), orDash(b.CoTRole)))
+	}
+	// Rows measured on different instances, or in one run only, are
+	// not a comparison of like with like: say so above the table.
+	inA, inB := map[string]Row{}, map[string]Row{}
+	for _, r := range a.Rows {
+		inA[r.Task+"/"+r.Method] = r
+	}
+	for _, r := range b.Rows {
+		inB[r.Task+"/"+r.Method] = r
+	}
+	var onlyA, onlyB []string
+	for _, r := range a.Rows {
+		k := r.Task + "/" + r.Method
+		if y, ok := inB[k]; !ok {
+			onlyA = append(onlyA, k)
+		} else if y.N != r.N {
+			diffs = append(diffs, fmt.Sprintf("%s: n %d → %d; the accuracies are over different instances", k, r.N, y.N))
+		}
+	}
+	for _, r := range b.Rows {
+		if _, ok := inA[r.Task+"/"+r.Method]; !ok {
+			onlyB = append(onlyB, r.Task+"/"+r.Method)
+		}
+	}
+	if len(onlyA) > 0 {
+		diffs = append(diffs, "only in A: "+strings.Join(onlyA, ", "))
+	}
+	if len(onlyB) > 0 {
+		diffs = append(diffs, "only in B: "+strings.Join(onlyB, ", "))
 	}
 	if len(diffs) == 0 {
 		fmt.Fprintln(w, "Same models, endpoints, prompts and version.")
@@ -182,6 +219,26 @@ func Compare(w io.Writer, a, b *Results, nameA, nameB string) {
 			cell(okA, "%s", money(x.Cost)), cell(okB, "%s", money(y.Cost)),
 			cell(okA, "%d", x.Calls), cell(okB, "%d", y.Calls))
 	}
+}
+
+// roleText names a role's model and endpoint in Compare, with its prices
+// when they are what changed.
+func roleText(ri RoleInfo, used, priced bool) string {
+	if !used {
+		return "not used"
+	}
+	s := fmt.Sprintf("%s @ %s", ri.Model, ri.Endpoint)
+	if priced {
+		s += fmt.Sprintf(", price %g/%g", ri.PriceIn, ri.PriceOut)
+	}
+	return s
+}
+
+func limitText(n int) string {
+	if n <= 0 {
+		return "all"
+	}
+	return fmt.Sprint(n)
 }
 
 func unionKeys[V any](a, b map[string]V) []string {
