@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 )
@@ -264,6 +266,9 @@ func newlinesOf(s string) string { return strings.Repeat("\n", strings.Count(s, 
 // reject, so valid Starlark is returned unchanged. An import of a module the
 // runtime lacks is reported as a *ProgramError at the import's line.
 func preprocess(name, src string) (string, error) {
+	if validAsIs(name, src) {
+		return src, nil
+	}
 	toks := pyTokenize(src)
 	p := &prep{name: name, src: src, toks: toks, match: matchBrackets(toks)}
 	for _, ln := range p.logicalLines() {
@@ -275,6 +280,20 @@ func preprocess(name, src string) (string, error) {
 	p.annotations()
 	p.powers()
 	return applyEdits(src, p.edits), nil
+}
+
+// validAsIs reports whether src is already a Starlark program that needs no
+// source rewrite: it parses, and it resolves with every name taken as
+// defined except assert. In Starlark assert is an ordinary name (a program
+// may define a function or variable called assert), so an assert statement
+// is rewritten only when the program does not parse or leaves assert
+// undefined; then it cannot be valid Starlark, whose meaning would change.
+func validAsIs(name, src string) bool {
+	f, err := fileOptions.Parse(name, src, 0)
+	if err != nil {
+		return false
+	}
+	return resolve.File(f, func(n string) bool { return n != "assert" }, starlark.Universe.Has) == nil
 }
 
 // prep holds the state of one preprocess run.
