@@ -120,7 +120,7 @@ func pyIter(thread *starlark.Thread, fn string, v starlark.Value) (starlark.Iter
 	return it, nil
 }
 
-// latmIter is _latm_iter(x): the characters of a string, x itself otherwise.
+// latmIter is latm.iter(x): the characters of a string, x itself otherwise.
 func latmIter(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) != 1 || len(kwargs) != 0 {
 		return nil, fmt.Errorf("%s: want 1 argument", iterName)
@@ -451,7 +451,7 @@ func pyIntBase(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	return starlark.String(sign + prefix + v.Text(base)), nil
 }
 
-// latmMethod is _latm_method(recv, name, *args, **kwargs): recv.name(...)
+// latmMethod is latm.method(recv, name, *args, **kwargs): recv.name(...)
 // when recv has that method, else the Python method Starlark lacks for
 // recv's type (list.sort, list.count, str.zfill, …), else the usual
 // "has no field or method" error.

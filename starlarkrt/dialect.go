@@ -26,13 +26,16 @@ import (
 // and global reassignment on.
 var fileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true}
 
-// Names of the helpers the rewrites call. They start with "_latm_" so that
-// they cannot collide with names a program chooses.
+// Names of the helpers the rewrites call. The AST rewrites of transform,
+// which run on every program, use names that are not identifiers (they hold
+// a dot), so no program can define, shadow or mention them. The source
+// rewrites of preprocess, which run only on programs that are not valid
+// Starlark as written, must use identifiers: theirs start with "_latm_".
 const (
-	iterName    = "_latm_iter"
-	methodName  = "_latm_method"
+	iterName    = "latm.iter"
+	methodName  = "latm.method"
+	percentName = "latm.percent"
 	assertName  = "_latm_assert_failed"
-	percentName = "_latm_percent"
 	// moduleAlias prefixes a second, unshadowable name of each module, so
 	// that `from datetime import datetime` reads the module, not the
 	// variable it defines.
@@ -840,20 +843,20 @@ func (p *prep) unaryEnd(i int) int {
 // transform applies sound rewrites to the parsed file before it is resolved
 // and compiled:
 //   - the iterable of every for statement and comprehension clause is
-//     wrapped in _latm_iter, which turns a string into its characters (valid
+//     wrapped in latm.iter, which turns a string into its characters (valid
 //     Starlark cannot iterate a string, so this changes no valid program);
 //   - calls of the methods Python has and Starlark lacks (xs.sort(),
-//     xs.count(v), s.zfill(n), …) go through _latm_method, which implements
+//     xs.count(v), s.zfill(n), …) go through latm.method, which implements
 //     them for the receiver types that lack them and otherwise calls the
 //     receiver's own attribute;
-//   - "literal" % rhs goes through _latm_percent, which adds widths,
+//   - "literal" % rhs goes through latm.percent, which adds widths,
 //     precisions and flags to Starlark's %-formatting.
 func transform(f *syntax.File) error {
 	rewriteExprs(f)
 	return nil
 }
 
-// wrapIter returns _latm_iter(x).
+// wrapIter returns latm.iter(x).
 func wrapIter(x syntax.Expr) syntax.Expr {
 	start, end := x.Span()
 	return &syntax.CallExpr{
@@ -864,7 +867,7 @@ func wrapIter(x syntax.Expr) syntax.Expr {
 	}
 }
 
-// extraMethods are the method names whose calls go through _latm_method:
+// extraMethods are the method names whose calls go through latm.method:
 // methods Python has on some type where Starlark lacks them (see
 // builtins.go), plus str.format for format specs.
 var extraMethods = map[string]bool{
