@@ -247,17 +247,17 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 	}
 
 	var bar *progressbar.ProgressBar
+	var barTried bool // stderr is asked once whether it is a terminal
 	rows, err := eval.Run(ctx, deps, eval.Options{
 		Tasks: tasks, Methods: o.methods, Limit: o.limit, CoTRole: llm.Role(o.cotRole), Workers: o.workers,
 		Train: app.Cfg.Make.Train, Valid: app.Cfg.Make.Valid, Checkpoint: o.checkpoint, Roles: res.Roles,
 		Progress: func(done, total int) {
-			if bar == nil {
-				bar = evalProgress(app.Err, total)
-				if bar == nil {
-					return
-				}
+			if !barTried {
+				barTried, bar = true, evalProgress(app.Err, total)
 			}
-			_ = bar.Set(done)
+			if bar != nil {
+				_ = bar.Set(done)
+			}
 		},
 	})
 	if bar != nil {

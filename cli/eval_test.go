@@ -528,3 +528,19 @@ func TestEvalMakerEndpointFailureIsRetried(t *testing.T) {
 		t.Errorf("re-run %+v: want the tool made and 4/4", second)
 	}
 }
+
+// TestEvalQuietWhenStderrIsNotATerminal: with stderr a pipe or file, no
+// progress bar or control characters are written, only the results line.
+func TestEvalQuietWhenStderrIsNotATerminal(t *testing.T) {
+	db, srv := evalEnv(t)
+	test := bbhWordSorting(t, 3)
+	srv.Handle((&directAndCoT{t: t, test: test}).reply)
+	out := filepath.Join(t.TempDir(), "res.json")
+	code, _, errs := runEvalCmd(t, db, "--tasks", "word_sorting", "--methods", "direct,cot", "--limit", "3", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if want := "results written to " + out + "\n"; errs != want {
+		t.Errorf("stderr %q, want only %q", errs, want)
+	}
+}

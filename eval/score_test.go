@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/latm/latm/internal/bbh"
 )
 
 func TestCorrect(t *testing.T) {
@@ -126,6 +128,36 @@ func TestCompare(t *testing.T) {
 	for _, want := range []string{"user: m1 @ e → m2 @ e", "prompt use changed", "| word_sorting | latm | 50.0% | 75.0% | +25.0 |", "| word_sorting | cot | 40.0% | — | — |"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("compare output lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+// TestPaperSplit: every bundled task of the paper splits 0–4 train, 5–9
+// validation, 10–249 test, in file order.
+func TestPaperSplit(t *testing.T) {
+	for _, name := range []string{"logical_deduction_five_objects", "tracking_shuffled_objects_five_objects", "dyck_languages",
+		"word_sorting", "chinese_remainder_theorem", "schedule_meeting"} {
+		all, err := bbh.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		task, err := LoadTask(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 250 || len(task.Train) != 5 || len(task.Valid) != 5 || len(task.Test) != 240 {
+			t.Fatalf("%s: %d examples split %d/%d/%d", name, len(all), len(task.Train), len(task.Valid), len(task.Test))
+		}
+		for _, c := range []struct {
+			got Example
+			i   int
+		}{{task.Train[0], 0}, {task.Train[4], 4}, {task.Valid[0], 5}, {task.Valid[4], 9}, {task.Test[0], 10}, {task.Test[239], 249}} {
+			if c.got.Question != all[c.i].Question || c.got.Answer != all[c.i].Answer {
+				t.Errorf("%s: split puts another example where example %d belongs", name, c.i)
+			}
+		}
+		if task.CoT == "" {
+			t.Errorf("%s: no CoT prompt bundled", name)
 		}
 	}
 }
