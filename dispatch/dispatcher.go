@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/latm/latm/library"
@@ -70,13 +71,23 @@ type Dispatcher struct {
 	// workers never put one task in two new groups or make one tool twice.
 	mu     sync.Mutex
 	failed map[int64]int // group → labelled count when making last failed
+	// made counts the tools this dispatcher has made; an unknown decision
+	// taken before the latest one is taken again (the new tool may fit).
+	made atomic.Int64
 }
+
+// generation is the number of tools made so far.
+func (d *Dispatcher) generation() int64 { return d.made.Load() }
+
+// toolAdded notes that a tool was made; callers hold d.mu.
+func (d *Dispatcher) toolAdded() { d.made.Add(1) }
 
 // Handle routes one instance and acts on the decision. It returns the
 // instance's result and, when the instance completed a group, the results
 // of the group's instances solved with the new tool. An error is returned
 // only for machinery failures; a failed tool run is a result.
 func (d *Dispatcher) Handle(ctx context.Context, in Instance) ([]Result, error) {
+	gen := d.generation()
 	dec, err := d.Router.Route(ctx, in.Batch, in.ID, in.Question)
 	if err != nil {
 		return nil, err
@@ -89,7 +100,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in Instance) ([]Result, error) 
 		r.Stage, r.Calls, r.Cost = dec.Stage, r.Calls+dec.Calls, r.Cost+dec.Cost
 		return []Result{r}, nil
 	}
-	return d.pool(ctx, in, dec)
+	return d.pool(ctx, in, dec, gen)
 }
 
 // solve answers an instance with a tool and records the run.
@@ -108,14 +119,24 @@ func (d *Dispatcher) solve(ctx context.Context, tool *library.Tool, batch, id, q
 }
 
 // pool puts an unknown instance into the pending pool, answers it with
-// the solver if so configured, and makes its group's tool when ready.
-func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision) ([]Result, error) {
+// the solver if so configured, and makes its group's tool when ready. gen
+// is the generation the decision was taken in: if a tool was made since,
+// the instance is routed again, since the new tool may be its task's.
+func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen int64) ([]Result, error) {
 	r := Result{Batch: in.Batch, ID: in.ID, Status: StatusPending, Stage: dec.Stage, Calls: dec.Calls, Cost: dec.Cost}
 	p := &library.Pending{InstanceID: pendingKey(in.Batch, in.ID), Question: in.Question, Label: in.Answer}
 	if in.Answer != "" {
 		p.LabelSource = "input"
 	}
 	d.mu.Lock()
+	if d.generation() != gen {
+		d.mu.Unlock()
+		rs, err := d.Handle(ctx, in)
+		if err == nil && len(rs) > 0 {
+			rs[0].Calls, rs[0].Cost = rs[0].Calls+dec.Calls, rs[0].Cost+dec.Cost
+		}
+		return rs, err
+	}
 	err := d.Store.AddPending(ctx, p)
 	if err == nil && p.Group == 0 {
 		var open []*library.Pending
@@ -258,6 +279,7 @@ func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*library.
 	if err := d.Store.SaveTool(ctx, tool); err != nil {
 		return nil, fmt.Errorf("save tool for group %d: %w", g, err)
 	}
+	d.toolAdded()
 	var out []Result
 	for _, p := range members {
 		batch, id := splitPendingKey(p.InstanceID)
