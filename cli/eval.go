@@ -238,8 +238,10 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 	for _, name := range set.Names() {
 		res.PromptHashes[name] = set.Hash(name)
 	}
+	res.TaskHashes = map[string]string{}
 	for _, t := range tasks {
 		res.Tasks = append(res.Tasks, t.Name)
+		res.TaskHashes[t.Name] = t.Hash()
 	}
 	out := o.out
 	if out == "" {

@@ -26,11 +26,13 @@ type Results struct {
 	Finished     time.Time           `json:"finished"`
 	Roles        map[string]RoleInfo `json:"roles"`
 	PromptHashes map[string]string   `json:"prompt_hashes"`
-	Methods      []string            `json:"methods"`
-	Tasks        []string            `json:"tasks"`
-	Limit        int                 `json:"limit,omitempty"`
-	CoTRole      string              `json:"cot_role,omitempty"`
-	Rows         []Row               `json:"rows"`
+	// TaskHashes identify each task's examples and CoT prompt (Task.Hash).
+	TaskHashes map[string]string `json:"task_hashes,omitempty"`
+	Methods    []string          `json:"methods"`
+	Tasks      []string          `json:"tasks"`
+	Limit      int               `json:"limit,omitempty"`
+	CoTRole    string            `json:"cot_role,omitempty"`
+	Rows       []Row             `json:"rows"`
 }
 
 // WriteFile writes r as indented JSON.
@@ -140,6 +142,13 @@ func Compare(w io.Writer, a, b *Results, nameA, nameB string) {
 	for _, p := range unionKeys(a.PromptHashes, b.PromptHashes) {
 		if a.PromptHashes[p] != b.PromptHashes[p] {
 			diffs = append(diffs, fmt.Sprintf("prompt %s changed", p))
+		}
+	}
+	for _, task := range unionKeys(a.TaskHashes, b.TaskHashes) {
+		ha, okA := a.TaskHashes[task]
+		hb, okB := b.TaskHashes[task]
+		if okA && okB && ha != hb {
+			diffs = append(diffs, fmt.Sprintf("task %s: examples or CoT prompt changed", task))
 		}
 	}
 	if a.Limit != b.Limit {

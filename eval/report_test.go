@@ -37,14 +37,14 @@ func TestMarkdownRendersEveryFigure(t *testing.T) {
 func TestCompareMismatchedRuns(t *testing.T) {
 	a := &Results{LATMVersion: "1", Limit: 10, CoTRole: "user",
 		Roles:        map[string]RoleInfo{"user": {Model: "m", Endpoint: "e", PriceIn: 1, PriceOut: 2}, "maker": {Model: "big", Endpoint: "e"}},
-		PromptHashes: map[string]string{"use": "aa", "cot": "cc"},
+		PromptHashes: map[string]string{"use": "aa", "cot": "cc"}, TaskHashes: map[string]string{"ws": "1", "crt": "x"},
 		Rows: []Row{
 			{Task: "ws", Method: MethodLATM, N: 10, Accuracy: 50, Cost: 1, Calls: 14},
 			{Task: "ws", Method: MethodCoT, N: 10, Accuracy: 40, Calls: 10},
 		}}
 	b := &Results{LATMVersion: "2", CoTRole: "solver",
 		Roles:        map[string]RoleInfo{"user": {Model: "m", Endpoint: "e", PriceIn: 3, PriceOut: 2}, "solver": {Model: "s", Endpoint: "e2"}},
-		PromptHashes: map[string]string{"use": "aa", "direct": "dd"},
+		PromptHashes: map[string]string{"use": "aa", "direct": "dd"}, TaskHashes: map[string]string{"ws": "2", "crt": "x"},
 		Rows: []Row{
 			{Task: "ws", Method: MethodLATM, N: 240, Accuracy: 75, Cost: 2, Calls: 244},
 			{Task: "crt", Method: MethodDirect, N: 240, Accuracy: 10, Calls: 240},
@@ -61,6 +61,7 @@ func TestCompareMismatchedRuns(t *testing.T) {
 		"prompt cot changed",
 		"prompt direct changed",
 		"limit: 10 → all",
+		"task ws: examples or CoT prompt changed",
 		"cot role: user → solver",
 		"ws/latm: n 10 → 240; the accuracies are over different instances",
 		"only in A: ws/cot",
@@ -73,7 +74,7 @@ func TestCompareMismatchedRuns(t *testing.T) {
 			t.Errorf("compare lacks %q:\n%s", want, s)
 		}
 	}
-	if strings.Contains(s, "prompt use changed") || strings.Contains(s, "Same models") {
+	if strings.Contains(s, "prompt use changed") || strings.Contains(s, "task crt") || strings.Contains(s, "Same models") {
 		t.Errorf("compare reports what did not change:\n%s", s)
 	}
 

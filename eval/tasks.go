@@ -26,6 +26,13 @@ type Example struct {
 	Answer   string `json:"answer"`
 }
 
+// Hash identifies the task's examples and CoT prompt, so that two results
+// files can tell whether they were measured on the same data.
+func (t *Task) Hash() string {
+	all := append(append(append([]Example{}, t.Train...), t.Valid...), t.Test...)
+	return exampleHash(append(all, Example{Question: "cot", Answer: t.CoT})...)
+}
+
 // LoadTask resolves a name from --tasks: a bundled BIG-Bench Hard task, or a
 // path to a JSONL file of {"question", "answer"} lines split like the paper
 // (5 train, 5 validation, the rest test).
