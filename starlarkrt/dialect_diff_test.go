@@ -42,7 +42,7 @@ func diffPlainPredeclared() starlark.StringDict {
 }
 
 // diffLimits bounds one run. The dialect gets more steps than plain
-// Starlark: its rewrites add calls (_latm_iter, _latm_method) that cost steps.
+// Starlark: its rewrites add calls (latm.iter, latm.method) that cost steps.
 func diffLimits(steps uint64) Limits {
 	return Limits{MaxSteps: steps, Timeout: 5 * time.Second, MaxMemory: 64 << 20, MaxDepth: 200, MaxOutput: 1 << 16}
 }
@@ -51,7 +51,7 @@ func diffLimits(steps uint64) Limits {
 func diffExec(prog *starlark.Program, pre starlark.StringDict, steps uint64) *diffRun {
 	e := newEngine()
 	c := e.begin(context.Background(), diffLimits(steps), "diff")
-	g, err := prog.Init(c.thread, pre)
+	g, err := diffInit(prog, c.thread, pre)
 	ended := c.end(err, nil)
 	r := &diffRun{runErr: err, globals: g, out: c.out.String()}
 	if ended != nil && r.runErr == nil {
@@ -62,6 +62,18 @@ func diffExec(prog *starlark.Program, pre starlark.StringDict, steps uint64) *di
 		r.limited = true
 	}
 	return r
+}
+
+// diffInit runs the program's top level. A panic inside go.starlark.net
+// (set().difference() with no argument dereferences nil, for one) becomes
+// an error, so that the comparison goes on: both sides must then fail.
+func diffInit(prog *starlark.Program, th *starlark.Thread, pre starlark.StringDict) (g starlark.StringDict, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			g, err = nil, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return prog.Init(th, pre)
 }
 
 // runPlain runs src as plain go.starlark.net would.
@@ -112,7 +124,7 @@ type diffExtension struct {
 var diffExtensions = []diffExtension{
 	// for loops, comprehension clauses and the iterable-taking builtins
 	// (list, sorted, max, zip, …) iterate a string by character.
-	{"string iteration", regexp.MustCompile(`string value is not iterable|got string, want iterable`)},
+	{"string iteration", regexp.MustCompile(`string value is not iterable|got string, want iterable|is not iterable: string`)},
 	// Python methods Starlark lacks, called through _latm_method.
 	{"added method", regexp.MustCompile(`^(list|tuple|dict|set|string) has no \.(sort|count|copy|reverse|zfill|ljust|rjust|center|isnumeric|isdecimal|isdisjoint|index) field or method`)},
 	// str.format with the format specs, indexing and attributes Python
