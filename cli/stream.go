@@ -61,6 +61,10 @@ solved with it. Rerunning with the same input and --batch skips what is done.`,
 type streamItem struct {
 	solveItem
 	answer string
+	// resume: the instance is in the pending pool but half done (not
+	// grouped, or not answered by the solver); answered: the solver's
+	// answer is recorded.
+	resume, answered bool
 }
 
 // parseStreamLine parses one input line: a solve line with an optional
@@ -227,7 +231,14 @@ func runStream(ctx context.Context, app *App, input, output, batch string, worke
 		go func() {
 			defer wg.Done()
 			for it := range jobs {
-				rs, err := d.Handle(ctx, dispatch.Instance{Batch: batch, ID: it.id, Question: it.question, Answer: it.answer})
+				in := dispatch.Instance{Batch: batch, ID: it.id, Question: it.question, Answer: it.answer}
+				var rs []dispatch.Result
+				var err error
+				if it.resume {
+					rs, err = d.Resume(ctx, in, it.answered)
+				} else {
+					rs, err = d.Handle(ctx, in)
+				}
 				if err != nil {
 					fail(fmt.Errorf("%s:%d: %w", name, it.line, err))
 					continue
@@ -272,15 +283,21 @@ read:
 			}
 		}
 		if p := pending[batch+":"+it.id]; p != nil && p.Question == it.question {
-			r := dispatch.Result{ID: it.id, Status: dispatch.StatusPending, Group: p.Group}
-			if run := done[it.id]; run != nil {
-				r.Answer = run.Answer
+			run := done[it.id]
+			if p.Group <= 0 || d.Unknown == dispatch.UnknownSolver && run == nil {
+				// Stopped halfway through pooling: finish it.
+				it.resume, it.answered = true, run != nil
+			} else {
+				r := dispatch.Result{ID: it.id, Status: dispatch.StatusPending, Group: p.Group}
+				if run != nil {
+					r.Answer = run.Answer
+				}
+				if err := emit(r); err != nil {
+					fail(err)
+					break
+				}
+				continue
 			}
-			if err := emit(r); err != nil {
-				fail(err)
-				break
-			}
-			continue
 		}
 		select {
 		case jobs <- it:

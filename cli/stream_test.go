@@ -299,3 +299,54 @@ func FuzzParseStreamLine(f *testing.F) {
 		}
 	})
 }
+
+// A stop between the steps of pooling an instance (after it entered the
+// pool, before it was grouped or answered by the solver) must not leave it
+// half done: the rerun groups it and answers it, once.
+func TestStreamResumesAHalfPooledInstance(t *testing.T) {
+	db, srv := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_MIN_EXAMPLES", "100")
+	q := wsQuestion(wordSorting[0].list)
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(path, []byte(fmt.Sprintf(`{"id": "w0", "question": %q}`+"\n", q)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := library.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The state a stop right after AddPending leaves.
+	if err := s.AddPending(context.Background(), &library.Pending{InstanceID: "b1:w0", Question: q}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	for run := 1; run <= 2; run++ {
+		code, out, errOut := runStreamCmd(t, db, "--input", path, "--workers", "1", "--batch", "b1")
+		if code != 0 {
+			t.Fatalf("run %d: exit %d, stderr %s", run, code, errOut)
+		}
+		r := streamResults(t, out)["w0"]
+		if r.Status != dispatch.StatusPending || r.Group <= 0 || r.Answer != "solver guess" {
+			t.Errorf("run %d: %+v, want pending in a group with the solver's answer", run, r)
+		}
+	}
+	solverCalls := 0
+	for _, r := range srv.Requests() {
+		if strings.Contains(r.Last(), "Answer the following question") {
+			solverCalls++
+		}
+	}
+	if solverCalls != 1 {
+		t.Errorf("the solver was asked %d times, want once", solverCalls)
+	}
+	s, err = library.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	open, err := s.PendingInstances(context.Background(), -1)
+	if err != nil || len(open) != 1 || open[0].Group <= 0 {
+		t.Errorf("pending %+v (%v), want w0 once, grouped", open, err)
+	}
+}

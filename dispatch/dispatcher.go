@@ -100,7 +100,16 @@ func (d *Dispatcher) Handle(ctx context.Context, in Instance) ([]Result, error) 
 		r.Stage, r.Calls, r.Cost = dec.Stage, r.Calls+dec.Calls, r.Cost+dec.Cost
 		return []Result{r}, nil
 	}
-	return d.pool(ctx, in, dec, gen)
+	return d.pool(ctx, in, dec, gen, false)
+}
+
+// Resume finishes an instance that is already in the pending pool but was
+// left half done (the process stopped between its steps): it groups it if
+// it has no group yet and, under UnknownSolver, answers it with the solver
+// unless answered says that was done. Its route is recorded already, so it
+// is not routed again.
+func (d *Dispatcher) Resume(ctx context.Context, in Instance, answered bool) ([]Result, error) {
+	return d.pool(ctx, in, Decision{}, d.generation(), answered)
 }
 
 // solve answers an instance with a tool and records the run.
@@ -122,7 +131,7 @@ func (d *Dispatcher) solve(ctx context.Context, tool *library.Tool, batch, id, q
 // the solver if so configured, and makes its group's tool when ready. gen
 // is the generation the decision was taken in: if a tool was made since,
 // the instance is routed again, since the new tool may be its task's.
-func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen int64) ([]Result, error) {
+func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen int64, answered bool) ([]Result, error) {
 	r := Result{Batch: in.Batch, ID: in.ID, Status: StatusPending, Stage: dec.Stage, Calls: dec.Calls, Cost: dec.Cost}
 	p := &library.Pending{InstanceID: pendingKey(in.Batch, in.ID), Question: in.Question, Label: in.Answer}
 	if in.Answer != "" {
@@ -151,7 +160,7 @@ func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen in
 	}
 	r.Group = p.Group
 
-	if d.Unknown == UnknownSolver {
+	if d.Unknown == UnknownSolver && !answered {
 		ans, resp, err := d.direct(ctx, in.Question)
 		if resp != nil {
 			r.Calls++

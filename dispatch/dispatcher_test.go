@@ -95,7 +95,7 @@ func TestUnknownRoutedBeforeItsToolWasMadeUsesTheTool(t *testing.T) {
 	saveEcho(t, d.Store, "word_sorting")
 	d.toolAdded()
 
-	rs, err := d.pool(ctx, in, dec, gen)
+	rs, err := d.pool(ctx, in, dec, gen, false)
 	if err != nil {
 		t.Fatal(err)
 	}
