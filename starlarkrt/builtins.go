@@ -462,6 +462,15 @@ func latmMethod(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tupl
 	recv := args[0]
 	name, _ := starlark.AsString(args[1])
 	rest := args[2:]
+	if set, ok := recv.(*starlark.Set); ok && len(rest) == 0 && len(kwargs) == 0 {
+		// go.starlark.net dereferences nil for these without an argument.
+		switch name {
+		case "difference", "intersection":
+			return setCopy(thread, set, nil, nil) // Python: a copy
+		case "issubset", "issuperset", "symmetric_difference":
+			return nil, fmt.Errorf("%s: want 1 argument, got 0", name)
+		}
+	}
 	if ha, ok := recv.(starlark.HasAttrs); ok {
 		if m, err := ha.Attr(name); err == nil && m != nil {
 			v, err := starlark.Call(thread, m, rest, kwargs)

@@ -869,12 +869,17 @@ func wrapIter(x syntax.Expr) syntax.Expr {
 
 // extraMethods are the method names whose calls go through latm.method:
 // methods Python has on some type where Starlark lacks them (see
-// builtins.go), plus str.format for format specs.
+// builtins.go), plus str.format for format specs, plus the set methods
+// that go.starlark.net cannot call without an argument.
 var extraMethods = map[string]bool{
 	"sort": true, "count": true, "copy": true, "reverse": true,
 	"zfill": true, "ljust": true, "rjust": true, "center": true,
 	"isnumeric": true, "isdecimal": true, "format": true, "isdisjoint": true,
 	"index": true,
+	// go.starlark.net panics when these set methods get no argument;
+	// latmMethod answers instead.
+	"difference": true, "intersection": true, "issubset": true, "issuperset": true,
+	"symmetric_difference": true,
 }
 
 // rewriteExprs rewrites, in place, every expression of f: the iterables of

@@ -133,6 +133,9 @@ var diffExtensions = []diffExtension{
 	// "literal" % args with Python's flags, widths, precisions and
 	// conversions (%d of a bool, …).
 	{"printf formatting", regexp.MustCompile(`^unknown conversion|format requires|(not enough|too many) arguments for format string`)},
+	// A go.starlark.net panic (set().difference() with no argument): the
+	// dialect answers as Python does instead of crashing.
+	{"plain Starlark panics", regexp.MustCompile(`^panic: `)},
 }
 
 // diffExtensionOf returns the extension that explains a plain failure, or "".
@@ -303,4 +306,33 @@ func FuzzDialectSound(f *testing.F) {
 			t.Fatalf("program:\n%s\n%s", src, p)
 		}
 	})
+}
+
+// TestDialectSetMethodsWithoutArgument: go.starlark.net dereferences nil
+// when set.difference, intersection, issubset, issuperset or
+// symmetric_difference is called without an argument. The dialect gives
+// Python's answer (a copy) or a clear error instead of the panic.
+func TestDialectSetMethodsWithoutArgument(t *testing.T) {
+	for _, tc := range []struct{ src, want, err string }{
+		{"s = set([1, 2])\nx = s.difference()\ns.add(3)\n", "set([1, 2])", ""},
+		{"x = set([1]).intersection()\n", "set([1])", ""},
+		{"x = set([1]).issubset()\n", "", "issubset: want 1 argument"},
+		{"x = set([1]).issuperset()\n", "", "issuperset: want 1 argument"},
+		{"x = set([1]).symmetric_difference()\n", "", "symmetric_difference: want 1 argument"},
+		{"x = set([1]).difference([1])\n", "set([])", ""},
+	} {
+		r := runDialect(tc.src, 10_000)
+		switch {
+		case r.compileErr != nil:
+			t.Errorf("%q: %v", tc.src, r.compileErr)
+		case tc.err != "":
+			if r.runErr == nil || !strings.Contains(r.runErr.Error(), tc.err) {
+				t.Errorf("%q: error %v, want %q", tc.src, r.runErr, tc.err)
+			}
+		case r.runErr != nil:
+			t.Errorf("%q: %v", tc.src, r.runErr)
+		case r.globals["x"].String() != tc.want:
+			t.Errorf("%q: x = %s, want %s", tc.src, r.globals["x"], tc.want)
+		}
+	}
 }
