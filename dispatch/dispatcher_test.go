@@ -19,7 +19,7 @@ import (
 // model role is srv: the tool user answers with a call of echo, the solver
 // with "Answer: guess", the dispatcher with "Task: unknown". It has no
 // maker; tests that need one make tools themselves.
-func dispatcherEnv(t *testing.T) (*Dispatcher, *fakeopenai.Server) {
+func dispatcherEnv(t testing.TB) (*Dispatcher, *fakeopenai.Server) {
 	t.Helper()
 	s, err := library.Open(filepath.Join(t.TempDir(), "latm.db"))
 	if err != nil {
@@ -63,7 +63,7 @@ func dispatcherEnv(t *testing.T) (*Dispatcher, *fakeopenai.Server) {
 
 // saveEcho saves a tool named name whose usage questions are examples 5–9
 // of the BBH task name.
-func saveEcho(t *testing.T, s *library.Store, name string) *library.Tool {
+func saveEcho(t testing.TB, s *library.Store, name string) *library.Tool {
 	t.Helper()
 	sp, err := bbh.LoadSplit(name)
 	if err != nil {
