@@ -146,18 +146,6 @@ func runStream(ctx context.Context, app *App, input, output, batch string, worke
 	if err != nil {
 		return err
 	}
-	done, err := d.Store.Runs(ctx, batch)
-	if err != nil {
-		return err
-	}
-	open, err := d.Store.PendingInstances(ctx, -1)
-	if err != nil {
-		return err
-	}
-	pending := map[string]*library.Pending{}
-	for _, p := range open {
-		pending[p.InstanceID] = p
-	}
 
 	out := app.Out
 	if output != "" {
@@ -184,8 +172,8 @@ func runStream(ctx context.Context, app *App, input, output, batch string, worke
 				r.Batch = batch
 			}
 			key := r.Batch + ":" + r.ID
-			if r.Status == dispatch.StatusPending && final[key] {
-				continue
+			if final[key] {
+				continue // reported solved or failed already in this run
 			}
 			if r.Status != dispatch.StatusPending {
 				final[key] = true
@@ -200,13 +188,35 @@ func runStream(ctx context.Context, app *App, input, output, batch string, worke
 		return nil
 	}
 
-	// Groups labelled since the last run (latm label) may be ready now.
+	// Groups labelled since the last run (latm label) may be ready now,
+	// and pending instances may have a tool now: one made from their group
+	// by a run that stopped before solving them all, or one imported.
 	made, err := d.MakeReady(ctx, -1)
 	if err != nil {
 		return err
 	}
 	if err := emit(made...); err != nil {
 		return err
+	}
+	revisited, err := d.Revisit(ctx)
+	if err != nil {
+		return fmt.Errorf("%w (rerun the same command to resume)", err)
+	}
+	if err := emit(revisited...); err != nil {
+		return err
+	}
+
+	done, err := d.Store.Runs(ctx, batch)
+	if err != nil {
+		return err
+	}
+	open, err := d.Store.PendingInstances(ctx, -1)
+	if err != nil {
+		return err
+	}
+	pending := map[string]*library.Pending{}
+	for _, p := range open {
+		pending[p.InstanceID] = p
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -350,3 +350,63 @@ func TestStreamResumesAHalfPooledInstance(t *testing.T) {
 		t.Errorf("pending %+v (%v), want w0 once, grouped", open, err)
 	}
 }
+
+// Pending instances whose task got a tool outside their run (a stop after
+// the group's tool was saved but before all its members were solved, or a
+// person importing a tool) are solved by the next run, with no model call
+// to decide.
+func TestStreamSolvesPendingInstancesOnceAToolExists(t *testing.T) {
+	db, srv := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
+	t.Setenv("LATM_DISPATCH_MIN_EXAMPLES", "100")
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	var lines []string
+	for i, e := range wordSorting[:3] {
+		lines = append(lines, fmt.Sprintf(`{"id": "w%d", "question": %q}`, i, wsQuestion(e.list)))
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runStreamCmd(t, db, "--input", path, "--workers", "1")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	for id, r := range streamResults(t, out) {
+		if r.Status != dispatch.StatusPending {
+			t.Fatalf("%s: %+v, want pending: no tool exists yet", id, r)
+		}
+	}
+	tool := &library.Tool{Name: "sorter", Description: "Sort words alphabetically.", Source: goodTool,
+		Entry: "sort_words", Signature: "sort_words(words)", MakerModel: "m"}
+	for _, e := range wordSorting[3:] {
+		tool.Examples = append(tool.Examples, library.UsageExample{Question: wsQuestion(e.list), Code: wsCall(3, false), Answer: e.answer})
+	}
+	seed(t, db, tool)
+
+	before := len(srv.Requests())
+	code, out, errOut = runStreamCmd(t, db, "--input", path, "--workers", "1")
+	if code != 0 {
+		t.Fatalf("rerun: exit %d, stderr %s", code, errOut)
+	}
+	checkFinalResults(t, out)
+	got := streamResults(t, out)
+	for i, e := range wordSorting[:3] {
+		r := got[fmt.Sprintf("w%d", i)]
+		if r.Status != dispatch.StatusSolved || r.Answer != e.answer || r.Tool != "sorter@1" || r.Stage != 1 {
+			t.Errorf("w%d: %+v, want solved %q with sorter@1 at stage 1", i, r, e.answer)
+		}
+	}
+	for _, r := range srv.Requests()[before:] {
+		if !strings.Contains(r.Last(), "calls the function above") {
+			t.Errorf("a call other than the tool user's: %q", r.Last())
+		}
+	}
+	s, err := library.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if open, err := s.PendingInstances(context.Background(), -1); err != nil || len(open) != 0 {
+		t.Errorf("%d still pending (%v)", len(open), err)
+	}
+}

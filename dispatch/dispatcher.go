@@ -304,6 +304,47 @@ func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*library.
 	return out, nil
 }
 
+// Revisit solves the pending instances that a tool now exists for: a tool
+// made from their group by a run that stopped before it had solved them
+// all, or one made elsewhere, imported or saved since. Only a confident
+// stage-1 match counts, so deciding costs no model call. It returns their
+// results.
+func (d *Dispatcher) Revisit(ctx context.Context) ([]Result, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	open, err := openPending(ctx, d.Store)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, p := range open {
+		if p.Group <= 0 {
+			continue // not pooled completely yet: the stream finishes it
+		}
+		tool, score, err := d.Router.Confident(ctx, p.Question)
+		if err != nil {
+			return out, err
+		}
+		if tool == nil {
+			continue
+		}
+		batch, id := splitPendingKey(p.InstanceID)
+		if err := d.Store.RecordRoute(ctx, &library.Route{Batch: batch, InputID: id, Question: p.Question, Tool: tool.Ref(), Stage: 1, Score: score}); err != nil {
+			return out, err
+		}
+		r, err := d.solve(ctx, tool, batch, id, p.Question)
+		if err != nil {
+			return out, err
+		}
+		r.Stage = 1
+		if err := d.Store.MarkPendingSolved(ctx, p.ID); err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // direct answers a question with the solver role, no tool.
 func (d *Dispatcher) direct(ctx context.Context, question string) (string, *llm.Response, error) {
 	if d.LLM == nil || d.Prompts == nil {

@@ -91,7 +91,7 @@ func (r *Router) decide(ctx context.Context, question string) (Decision, error) 
 	}
 	th := r.Thresholds
 	switch {
-	case best >= th.Accept && best-second >= th.Margin:
+	case confident(best, second, th):
 		return Decision{Tool: cands[0].tool, Stage: 1, Score: best}, nil
 	case best < th.Reject:
 		return Decision{Stage: 1, Score: best}, nil
@@ -109,6 +109,28 @@ func (r *Router) decide(ctx context.Context, question string) (Decision, error) 
 	}
 	d.Tool = tool
 	return d, nil
+}
+
+// confident reports whether stage 1 may route to the best candidate alone.
+func confident(best, second float64, th Thresholds) bool {
+	return best >= th.Accept && best-second >= th.Margin
+}
+
+// Confident returns the tool stage 1 routes question to with no model
+// call, or nil when stage 1 alone is not sure, and the best score.
+func (r *Router) Confident(ctx context.Context, question string) (*library.Tool, float64, error) {
+	cands, err := r.candidates(ctx, question)
+	if err != nil || len(cands) == 0 {
+		return nil, 0, err
+	}
+	second := 0.0
+	if len(cands) > 1 {
+		second = cands[1].score
+	}
+	if !confident(cands[0].score, second, r.Thresholds) {
+		return nil, cands[0].score, nil
+	}
+	return cands[0].tool, cands[0].score, nil
 }
 
 // candidates retrieves tools for question and scores them, best first.
