@@ -129,7 +129,7 @@ var diffExtensions = []diffExtension{
 	{"added method", regexp.MustCompile(`^(list|tuple|dict|set|string) has no \.(sort|count|copy|reverse|zfill|ljust|rjust|center|isnumeric|isdecimal|isdisjoint|index) field or method`)},
 	// str.format with the format specs, indexing and attributes Python
 	// accepts.
-	{"str.format spec", regexp.MustCompile(`^format spec features not supported|^format: (element|attribute) syntax`)},
+	{"str.format spec", regexp.MustCompile(`^format spec features not supported|^format: (element|attribute) syntax|^format: unknown conversion "[ar]"`)},
 	// "literal" % args with Python's flags, widths, precisions and
 	// conversions (%d of a bool, …).
 	{"printf formatting", regexp.MustCompile(`^unknown conversion|format requires|(not enough|too many) arguments for format string`)},
