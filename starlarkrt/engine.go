@@ -222,7 +222,11 @@ func (e *engine) prepare(c *call, tool Source, fresh bool) (starlark.StringDict,
 			return g, comp, nil
 		}
 	}
-	globals, err := comp.prog.Init(c.thread, predeclaredNames())
+	var globals starlark.StringDict
+	err := safely(func() (err error) {
+		globals, err = comp.prog.Init(c.thread, predeclaredNames())
+		return err
+	})
 	if err != nil {
 		return nil, comp, c.end(err, map[string][]string{tool.Name: comp.lines})
 	}
@@ -261,6 +265,20 @@ func scopeOf(comp *compiled, globals starlark.StringDict, fresh bool) starlark.S
 		pre[k] = v
 	}
 	return pre
+}
+
+// safely runs f, turning a panic inside the interpreter (go.starlark.net
+// has a few, e.g. calling set().difference taken as a value with no
+// argument) into a runtime error of the program, so that no program can
+// crash the process that runs it.
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &ProgramError{Phase: "runtime", Msg: fmt.Sprintf("internal error in the interpreter: %v", r),
+				Hint: "the interpreter failed on this program; write the failing expression another way"}
+		}
+	}()
+	return f()
 }
 
 // frozenMutation reports whether err is a program's attempt to change a
@@ -347,7 +365,11 @@ func (e *engine) callOnce(ctx context.Context, lim Limits, tool Source, fn strin
 		}
 		skw = append(skw, starlark.Tuple{starlark.String(k), v})
 	}
-	ret, err := starlark.Call(c.thread, f, sargs, skw)
+	var ret starlark.Value
+	err = safely(func() (err error) {
+		ret, err = starlark.Call(c.thread, f, sargs, skw)
+		return err
+	})
 	if err := c.end(err, map[string][]string{tool.Name: comp.lines}); err != nil {
 		return nil, err
 	}
@@ -396,7 +418,11 @@ func (e *engine) execOnce(ctx context.Context, lim Limits, tool, snippet Source,
 		c.stop()
 		return nil, sn.err
 	}
-	out, err := sn.prog.Init(c.thread, scopeOf(comp, globals, fresh))
+	var out starlark.StringDict
+	err = safely(func() (err error) {
+		out, err = sn.prog.Init(c.thread, scopeOf(comp, globals, fresh))
+		return err
+	})
 	if err := c.end(err, map[string][]string{tool.Name: comp.lines, snippet.Name: sn.lines}); err != nil {
 		return nil, err
 	}

@@ -53,6 +53,10 @@ func lineAt(lines []string, n int) string {
 // programErrorIn turns a runtime error into a ProgramError positioned at
 // the innermost frame that lies in one of files (name → source lines).
 func programErrorIn(err error, files map[string][]string) error {
+	var pe0 *ProgramError
+	if errors.As(err, &pe0) {
+		return pe0
+	}
 	var ee *starlark.EvalError
 	if !errors.As(err, &ee) {
 		return &ProgramError{Phase: "runtime", Msg: err.Error(), Hint: hint(err.Error(), "")}

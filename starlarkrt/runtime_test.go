@@ -256,6 +256,7 @@ var hostile = []struct {
 	{"eval escape", "def f():\n    return eval('1+1')\n", "error:undefined: eval", false},
 	{"dunder access", "def f():\n    return f.__globals__\n", "error:__globals__", false},
 	{"exec escape", "def f():\n    return exec('x = 1')\n", "error:undefined: exec", false},
+	{"interpreter panic", "def f():\n    g = set().difference\n    return g()\n", "error:internal error in the interpreter", false},
 }
 
 func TestHostile(t *testing.T) {

@@ -335,6 +335,8 @@ func (w *worker) crashError(lim Limits) error {
 	<-w.exited
 	msg := w.stderr.String()
 	switch {
+	case strings.HasPrefix(msg, "panic: ") || strings.Contains(msg, "\npanic: "):
+		// A Go panic, not a refused allocation: a bug, reported as such.
 	case strings.Contains(msg, "stack exceeds"), strings.Contains(msg, "stack overflow"):
 		return &LimitError{Limit: "depth", Max: strconv.Itoa(lim.MaxDepth)}
 	case strings.Contains(msg, "out of memory"), strings.Contains(msg, "cannot allocate memory"),
