@@ -1301,6 +1301,19 @@ func pyFormat(thread *starlark.Thread, format string, args starlark.Tuple, kwarg
 		default:
 			return "", fmt.Errorf("format: unknown conversion !%c", conv)
 		}
+		// Python refuses a spec for a value that has no format of its
+		// own, and the s code for anything but a string: so do we,
+		// rather than give an answer Python would not.
+		if spec := sb.String(); spec != "" {
+			switch v.(type) {
+			case starlark.String, starlark.Int, starlark.Float, starlark.Bool:
+			default:
+				return "", fmt.Errorf("format: unsupported format spec %q for a value of type %s (format str(x) instead)", spec, v.Type())
+			}
+			if _, isString := v.(starlark.String); sp.verb == 's' && !isString {
+				return "", fmt.Errorf("format: unknown format code 's' for a value of type %s (use {} or {!s})", v.Type())
+			}
+		}
 		return formatWithSpec(v, sp, false)
 	}
 	for i := 0; i < len(format); i++ {

@@ -95,6 +95,9 @@ func TestBuiltinErrors(t *testing.T) {
 		{"'%d' % 'a'", "want int"},
 		{"'{:q}'.format(1)", "unsupported format character"},
 		{"'%d %d' % (1,)", "not enough arguments"},
+		{"'{:s}'.format(3)", "unknown format code 's'"},
+		{"'{:>5}'.format(None)", "unsupported format spec"},
+		{"'{:<3}'.format([1])", "unsupported format spec"},
 	} {
 		_, err := runProg(t, "x = "+tc.expr+"\n")
 		if err == nil || !strings.Contains(err.Error(), tc.msg) {
