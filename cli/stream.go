@@ -280,7 +280,7 @@ read:
 		}
 		it := parseStreamLine(n, line, seen)
 		if it.err != "" {
-			fmt.Fprintf(app.Err, "LINE %d: %s\n", n, it.err)
+			fmt.Fprintf(app.Err, "%s:%d: %s\n", name, n, it.err)
 			continue
 		}
 		if r, ok := done[it.id]; ok && r.Question == it.question {

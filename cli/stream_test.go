@@ -110,8 +110,8 @@ func TestStreamMakesAToolForAnUnknownTaskAndResumes(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
 	}
-	if !strings.Contains(errOut, "LINE 7:") || !strings.Contains(errOut, "no question") {
-		t.Errorf("the bad line is not reported as LINE 7: %q", errOut)
+	if !strings.Contains(errOut, in+":7:") || !strings.Contains(errOut, "no question") || !strings.Contains(errOut, "fix:") {
+		t.Errorf("the bad line is not reported as FILE:7 with a fix: %q", errOut)
 	}
 	got := streamResults(t, out)
 	for i, e := range wordSorting {
