@@ -1182,7 +1182,7 @@ func pyFormat(thread *starlark.Thread, format string, args starlark.Tuple, kwarg
 	if err := chargeSteps(thread, uint64(len(format))); err != nil {
 		return nil, err
 	}
-	auto := 0
+	auto, manual := 0, false
 	var b strings.Builder
 	var field func(f string) (string, error)
 	lookup := func(name string) (starlark.Value, error) {
@@ -1192,12 +1192,19 @@ func pyFormat(thread *starlark.Thread, format string, args starlark.Tuple, kwarg
 		}
 		var v starlark.Value
 		if key == "" {
+			if manual {
+				return nil, errors.New("format: cannot switch from manual field specification to automatic field numbering")
+			}
 			if auto >= len(args) {
 				return nil, fmt.Errorf("format: replacement index %d out of range", auto)
 			}
 			v = args[auto]
 			auto++
 		} else if n, err := strconv.Atoi(key); err == nil {
+			if auto > 0 {
+				return nil, errors.New("format: cannot switch from automatic field numbering to manual field specification")
+			}
+			manual = true
 			if n >= len(args) {
 				return nil, fmt.Errorf("format: replacement index %d out of range", n)
 			}
