@@ -39,6 +39,19 @@ func TestRunCallsAFunction(t *testing.T) {
 	}
 }
 
+// Numbers in --args reach a worker process as numbers, big ones too.
+func TestRunNumberArguments(t *testing.T) {
+	f := writeFile(t, "add.star", "\ufeffdef solve(a, b):\n\treturn a * b\n")
+	code, out, errOut := runConfigCLI(t, "run", f, "--args", `[123456789012345678901234567890, 2]`)
+	if code != 0 || strings.TrimSpace(out) != "246913578024691357802469135780" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = runConfigCLI(t, "run", f, "--args", `{"a": 1.5, "b": 2}`)
+	if code != 0 || strings.TrimSpace(out) != "3" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
 func TestRunExitStatuses(t *testing.T) {
 	loop := writeFile(t, "loop.star", "def solve():\n    while True:\n        pass\n")
 	bad := writeFile(t, "bad.star", "def solve(:\n    return 1\n")

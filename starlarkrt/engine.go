@@ -87,6 +87,8 @@ func (e *engine) compile(src Source, extraKey string, extra func(string) bool) *
 }
 
 func compileSource(src Source, extra func(string) bool) *compiled {
+	// A byte-order mark, as some editors write, is not part of the program.
+	src.Code = strings.TrimPrefix(src.Code, "\ufeff")
 	c := &compiled{lines: strings.Split(src.Code, "\n")}
 	code, err := preprocess(src.Name, src.Code)
 	if err != nil {

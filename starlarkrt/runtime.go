@@ -71,7 +71,28 @@ func (rt *Runtime) Call(ctx context.Context, src Source, fn string, args []any, 
 	if rt.opts.Isolation == InProcess {
 		return rt.eng.call(ctx, rt.opts.Limits, src, fn, args, kwargs)
 	}
-	resp, err := rt.remote(ctx, &wireRequest{Op: "call", Tool: src, Fn: fn, Args: args, Kwargs: kwargs})
+	// Arguments cross the pipe in their canonical JSON-like form
+	// (json.Number, int, []string… become int64, float64, []any…).
+	wargs := make([]any, len(args))
+	for i, a := range args {
+		v, err := canonical(a)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		wargs[i] = v
+	}
+	var wkw map[string]any
+	if kwargs != nil {
+		wkw = make(map[string]any, len(kwargs))
+		for k, a := range kwargs {
+			v, err := canonical(a)
+			if err != nil {
+				return nil, fmt.Errorf("argument %s: %w", k, err)
+			}
+			wkw[k] = v
+		}
+	}
+	resp, err := rt.remote(ctx, &wireRequest{Op: "call", Tool: src, Fn: fn, Args: wargs, Kwargs: wkw})
 	if err != nil {
 		return nil, err
 	}
@@ -110,4 +131,14 @@ func (rt *Runtime) remote(ctx context.Context, req *wireRequest) (*wireResponse,
 		return nil, fmt.Errorf("%s", resp.Err)
 	}
 	return resp, nil
+}
+
+// canonical converts a Go value that ToStarlark accepts into the JSON-like
+// form FromStarlark returns.
+func canonical(v any) (any, error) {
+	sv, err := ToStarlark(v)
+	if err != nil {
+		return nil, err
+	}
+	return FromStarlark(sv)
 }

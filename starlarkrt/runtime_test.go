@@ -2,6 +2,7 @@ package starlarkrt
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -118,6 +119,28 @@ func TestCall(t *testing.T) {
 			}
 			if _, err := rt.Call(ctx, src, "nope", nil, nil); err == nil || !strings.Contains(err.Error(), "add, shape") {
 				t.Fatalf("missing function: %v", err)
+			}
+		})
+	}
+}
+
+// Arguments may come in any form ToStarlark takes, in both isolations:
+// json.Number from a decoder with UseNumber, Go ints, string slices.
+func TestCallArgumentForms(t *testing.T) {
+	src := Source{Name: "bom.star", Code: "\ufeffdef f(a, b, c):\n    return [a + 1, b, c]\n"}
+	for _, is := range isolations {
+		t.Run(is.name, func(t *testing.T) {
+			rt := newRuntime(t, is.iso, Limits{})
+			res, err := rt.Call(context.Background(), src, "f", []any{json.Number("41"), 2.5, []string{"x"}}, map[string]any{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []any{int64(42), 2.5, []any{"x"}}; !reflect.DeepEqual(res.Value, want) {
+				t.Fatalf("got %#v", res.Value)
+			}
+			res, err = rt.Call(context.Background(), src, "f", []any{1}, map[string]any{"b": json.Number("1.5"), "c": nil})
+			if err != nil || !reflect.DeepEqual(res.Value, []any{int64(2), 1.5, nil}) {
+				t.Fatalf("keywords: %#v %v", res, err)
 			}
 		})
 	}
