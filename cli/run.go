@@ -79,7 +79,7 @@ func (a *App) run(cmd *cobra.Command, file, fn string, fnGiven bool, rawArgs, sh
 	src := starlarkrt.Source{Name: file, Code: string(code)}
 	mod, err := rt.Load(ctx, src)
 	if err != nil {
-		return runError(err)
+		return runError(file, err)
 	}
 	call := fnGiven || defines(mod, fn)
 	if !call && rawArgs != "" {
@@ -90,13 +90,13 @@ func (a *App) run(cmd *cobra.Command, file, fn string, fnGiven bool, rawArgs, sh
 	if call {
 		res, err := rt.Call(ctx, src, fn, posArgs, kwArgs)
 		if err != nil {
-			return runError(err)
+			return runError(file, err)
 		}
 		out, printed = res.Value, res.Output
 	} else {
 		res, err := rt.Exec(ctx, starlarkrt.Source{Name: "empty.star"}, src)
 		if err != nil {
-			return runError(err)
+			return runError(file, err)
 		}
 		printed = res.Output
 		if show != "" {
@@ -132,12 +132,22 @@ func defines(m *starlarkrt.Module, fn string) bool {
 	return false
 }
 
-// runError maps sandbox errors to exit statuses: 3 for a limit, 1 for a
-// program error.
-func runError(err error) error {
+// runError maps sandbox errors to exit statuses: 3 for a limit, named with
+// the file and the setting that raises it, 1 for a program error.
+func runError(file string, err error) error {
 	var le *starlarkrt.LimitError
 	if errors.As(err, &le) {
-		return &ExitError{Code: ExitLimit, Err: err}
+		return &ExitError{Code: ExitLimit, Err: fmt.Errorf("%s: %w (%s)", file, err, limitFix[le.Limit])}
 	}
 	return &ExitError{Code: ExitFailed, Err: err}
+}
+
+// limitFix says how to raise each limit.
+var limitFix = map[string]string{
+	"steps":  "raise it with --max-steps or limits.steps",
+	"time":   "raise it with --timeout or limits.timeout",
+	"depth":  "raise it with --max-depth or limits.depth",
+	"memory": "raise it with --max-memory or limits.memory",
+	"output": "the program prints too much; raise limits.output",
+	"result": "the result is too large; raise limits.result",
 }

@@ -61,7 +61,7 @@ func TestRunExitStatuses(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"run", loop, "--max-steps", "10000", "--isolation", "inprocess"}, ExitLimit, "limit exceeded: steps (max 10000)"},
+		{[]string{"run", loop, "--max-steps", "10000", "--isolation", "inprocess"}, ExitLimit, "loop.star: limit exceeded: steps (max 10000) (raise it with --max-steps"},
 		{[]string{"run", loop, "--max-steps", "1000000000", "--timeout", "100ms"}, ExitLimit, "limit exceeded: time (max 100ms)"},
 		{[]string{"run", bad}, ExitFailed, "bad.star:1:12: syntax error"},
 		{[]string{"run", boom}, ExitFailed, "boom.star:2:"},
