@@ -839,11 +839,16 @@ func pyPrintf(format string, rhs starlark.Value) (string, error) {
 				if err := starlark.AsInt(v, &n); err != nil {
 					return 0, errors.New("* wants int")
 				}
+				if n > maxFieldWidth || n < -maxFieldWidth {
+					return 0, errTooWide
+				}
 				return n, nil
 			}
 			n := -1
 			for ; i < len(format) && format[i] >= '0' && format[i] <= '9'; i++ {
-				n = max(n, 0)*10 + int(format[i]-'0')
+				if n = max(n, 0)*10 + int(format[i]-'0'); n > maxFieldWidth {
+					return 0, errTooWide
+				}
 			}
 			return n, nil
 		}
@@ -899,6 +904,12 @@ func pyPrintf(format string, rhs starlark.Value) (string, error) {
 	return b.String(), nil
 }
 
+// maxFieldWidth bounds the width and precision of a formatted field, so
+// that "%100000000000s" % "" is an error, not a 100 GB allocation.
+const maxFieldWidth = 1 << 20
+
+var errTooWide = fmt.Errorf("format width or precision too large (at most %d)", maxFieldWidth)
+
 // fmtSpec is a parsed format specification, shared by % and str.format:
 // [[fill]align][sign][#][0][width][,|_][.precision][verb].
 type fmtSpec struct {
@@ -936,7 +947,9 @@ func parseFmtSpec(s string) (fmtSpec, error) {
 		i++
 	}
 	for ; i < len(rs) && rs[i] >= '0' && rs[i] <= '9'; i++ {
-		sp.width = sp.width*10 + int(rs[i]-'0')
+		if sp.width = sp.width*10 + int(rs[i]-'0'); sp.width > maxFieldWidth {
+			return sp, errTooWide
+		}
 	}
 	if i < len(rs) && (rs[i] == ',' || rs[i] == '_') {
 		sp.grouping = byte(rs[i])
@@ -947,7 +960,9 @@ func parseFmtSpec(s string) (fmtSpec, error) {
 		sp.prec = 0
 		j := i
 		for ; i < len(rs) && rs[i] >= '0' && rs[i] <= '9'; i++ {
-			sp.prec = sp.prec*10 + int(rs[i]-'0')
+			if sp.prec = sp.prec*10 + int(rs[i]-'0'); sp.prec > maxFieldWidth {
+				return sp, errTooWide
+			}
 		}
 		if i == j {
 			return sp, fmt.Errorf("format spec %q: precision wants digits", s)

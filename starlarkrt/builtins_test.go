@@ -96,6 +96,11 @@ func TestBuiltinErrors(t *testing.T) {
 		{"'{:q}'.format(1)", "unsupported format character"},
 		{"'%d %d' % (1,)", "not enough arguments"},
 		{"'{:s}'.format(3)", "unknown format code 's'"},
+		{"'%100000000000s' % ''", "too large"},
+		{"'%.99999999999999999999f' % 1.0", "too large"},
+		{"'%*d' % (10**9, 1)", "too large"},
+		{"'{:>100000000000}'.format('')", "too large"},
+		{"'{:.100000000000f}'.format(1.0)", "too large"},
 		{"'{:>5}'.format(None)", "unsupported format spec"},
 		{"'{:<3}'.format([1])", "unsupported format spec"},
 	} {
