@@ -8,8 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/internal/fakeopenai"
@@ -408,5 +411,104 @@ func TestStreamSolvesPendingInstancesOnceAToolExists(t *testing.T) {
 	defer s.Close()
 	if open, err := s.PendingInstances(context.Background(), -1); err != nil || len(open) != 0 {
 		t.Errorf("%d still pending (%v)", len(open), err)
+	}
+}
+
+// Two latm stream processes on one database: while one makes the tool for
+// a group of an unknown task (a maker takes its time), the other adds more
+// instances of that task to the pool. One tool must be made, not two, and
+// every instance solved.
+func TestTwoStreamsShareThePool(t *testing.T) {
+	db, srv := streamEnv(t)
+	// Which examples train and which validate depends on the order the two
+	// streams filled the pool in, so the maker writes its tests from the
+	// questions it is shown.
+	user := streamScript(t)
+	lists := regexp.MustCompile(`(?m)^Question: Sort the following words alphabetically: List: (.*?)\s*$`)
+	calls := func(prompt string, withAssert bool) string {
+		var codes []string
+		for _, m := range lists.FindAllStringSubmatch(prompt, -1) {
+			words := strings.Fields(m[1])
+			code := fmt.Sprintf("words = %q.split()\nret = sort_words(words)\nans = \" \".join(ret)\n", m[1])
+			if withAssert {
+				sorted := append([]string(nil), words...)
+				sort.Strings(sorted)
+				code += fmt.Sprintf("assert ans == %q\n", strings.Join(sorted, " "))
+			}
+			codes = append(codes, code)
+		}
+		return wsFence(codes...)
+	}
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		switch last := r.Last(); {
+		case strings.Contains(last, "Please write a generic function"):
+			// A maker takes its time: the other stream goes on meanwhile.
+			return fakeopenai.Reply{Content: wsFence(goodTool), Delay: time.Second}
+		case strings.Contains(last, "Write one unit test for each"):
+			return fakeopenai.Reply{Content: calls(last, true)}
+		case strings.Contains(last, "Success! The function passes"):
+			return fakeopenai.Reply{Content: calls(last, false)}
+		}
+		return user(r)
+	})
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
+	t.Setenv("LATM_DISPATCH_MIN_EXAMPLES", "6")
+	dir := t.TempDir()
+	// The first stream brings the six labelled instances that complete a
+	// group; the second, started while the first is making, two more.
+	examples := append(append([]struct{ list, answer string }(nil), wordSorting...),
+		struct{ list, answer string }{"plum kiwi date", "date kiwi plum"},
+		struct{ list, answer string }{"yak ox emu", "emu ox yak"})
+	var inputs []string
+	for half := 0; half < 2; half++ {
+		var lines []string
+		from, to := 0, 6
+		if half == 1 {
+			from, to = 6, 8
+		}
+		for i := from; i < to; i++ {
+			e := examples[i]
+			b, _ := json.Marshal(map[string]string{"id": fmt.Sprintf("w%d", i), "question": wsQuestion(e.list), "answer": e.answer})
+			lines = append(lines, string(b))
+		}
+		p := filepath.Join(dir, fmt.Sprintf("half%d.jsonl", half))
+		if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, p)
+	}
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	errs := make([]string, 2)
+	for i, in := range inputs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _, errs[i] = runStreamCmd(t, db, "--input", in, "--workers", "1", "--batch", "b")
+		}()
+		time.Sleep(300 * time.Millisecond) // the first is making by now
+	}
+	wg.Wait()
+	for i := range codes {
+		if codes[i] != 0 {
+			t.Fatalf("stream %d: exit %d: %s", i, codes[i], errs[i])
+		}
+	}
+	s, err := library.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Every version counts: a second making would be name@2.
+	tools, err := s.Tools(context.Background(), true)
+	if err != nil || len(tools) != 1 || tools[0].Version != 1 {
+		var refs []string
+		for _, tl := range tools {
+			refs = append(refs, tl.Ref())
+		}
+		t.Fatalf("want one tool made once, got %v (%v)", refs, err)
+	}
+	if open, err := s.PendingInstances(context.Background(), -1); err != nil || len(open) != 0 {
+		t.Errorf("%d instances still pending (%v)", len(open), err)
 	}
 }

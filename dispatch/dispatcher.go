@@ -2,8 +2,10 @@ package dispatch
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,9 +73,57 @@ type Dispatcher struct {
 	// workers never put one task in two new groups or make one tool twice.
 	mu     sync.Mutex
 	failed map[int64]int // group → labelled count when making last failed
+
+	ownerOnce sync.Once
+	ownerName string
 	// made counts the tools this dispatcher has made; an unknown decision
 	// taken before the latest one is taken again (the new tool may fit).
 	made atomic.Int64
+}
+
+// owner names this dispatcher in the store's leases.
+func (d *Dispatcher) owner() string {
+	d.ownerOnce.Do(func() {
+		host, _ := os.Hostname()
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		d.ownerName = fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
+	})
+	return d.ownerName
+}
+
+// Leases in the store let dispatchers of several processes share one
+// database: one lease over changes to the pending pool, one per group over
+// making its tool. The TTLs bound how long a holder that died blocks the
+// others.
+const (
+	poolLease     = "pending-pool"
+	poolLeaseTTL  = time.Minute
+	makeLeaseTTL  = 30 * time.Minute
+	leaseMaxSleep = 200 * time.Millisecond
+)
+
+func makeLease(group int64) string { return fmt.Sprintf("make-group-%d", group) }
+
+// lease waits for the store's lease name, taking turns with dispatchers of
+// other processes, and returns its release.
+func (d *Dispatcher) lease(ctx context.Context, name string, ttl time.Duration) (func(), error) {
+	wait := 5 * time.Millisecond
+	for {
+		ok, err := d.Store.Acquire(ctx, name, d.owner(), ttl)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return func() { _ = d.Store.Release(context.WithoutCancel(ctx), name, d.owner()) }, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, leaseMaxSleep)
+	}
 }
 
 // generation is the number of tools made so far.
@@ -146,13 +196,17 @@ func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen in
 		}
 		return rs, err
 	}
-	err := d.Store.AddPending(ctx, p)
-	if err == nil && p.Group == 0 {
-		var open []*library.Pending
-		if open, err = openPending(ctx, d.Store); err == nil {
-			p.Group = groupOf(open, in.Question, d.groupThreshold())
-			err = d.Store.SetPendingGroup(ctx, p.ID, p.Group)
+	release, err := d.lease(ctx, poolLease, poolLeaseTTL)
+	if err == nil {
+		err = d.Store.AddPending(ctx, p)
+		if err == nil && p.Group == 0 {
+			var open []*library.Pending
+			if open, err = openPending(ctx, d.Store); err == nil {
+				p.Group = groupOf(open, in.Question, d.groupThreshold())
+				err = d.Store.SetPendingGroup(ctx, p.ID, p.Group)
+			}
 		}
+		release()
 	}
 	d.mu.Unlock()
 	if err != nil {
@@ -243,13 +297,43 @@ func (d *Dispatcher) MakeReady(ctx context.Context, group int64) ([]Result, erro
 	}
 	var out []Result
 	for _, g := range order {
-		rs, err := d.makeGroup(ctx, g, byGroup[g])
+		rs, err := d.makeLeased(ctx, g, byGroup[g])
 		if err != nil {
 			return out, err
 		}
 		out = append(out, rs...)
 	}
 	return out, nil
+}
+
+// makeLeased makes group g's tool unless another process is making it (it
+// holds the group's lease), in which case the group is left to it. The
+// members are read again under the lease: another process may have solved
+// them meanwhile.
+func (d *Dispatcher) makeLeased(ctx context.Context, g int64, members []*library.Pending) ([]Result, error) {
+	if n := labelled(members); n < d.minExamples() || d.failed[g] >= n {
+		return nil, nil
+	}
+	ok, err := d.Store.Acquire(ctx, makeLease(g), d.owner(), makeLeaseTTL)
+	if err != nil || !ok {
+		return nil, err
+	}
+	defer func() { _ = d.Store.Release(context.WithoutCancel(ctx), makeLease(g), d.owner()) }()
+	if members, err = d.Store.PendingInstances(ctx, g); err != nil {
+		return nil, err
+	}
+	return d.makeGroup(ctx, g, members)
+}
+
+// labelled counts the members that have a label.
+func labelled(members []*library.Pending) int {
+	n := 0
+	for _, p := range members {
+		if p.Label != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*library.Pending) ([]Result, error) {
@@ -301,7 +385,34 @@ func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*library.
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	// Instances other workers or processes added to the group while the
+	// tool was being made: solved too, if stage 1 routes them to it (the
+	// group's number may have been given to another task meanwhile).
+	for {
+		late, err := d.Store.PendingInstances(ctx, g)
+		if err != nil {
+			return out, err
+		}
+		progress := false
+		for _, p := range late {
+			fit, score, err := d.Router.Confident(ctx, p.Question)
+			if err != nil {
+				return out, err
+			}
+			if fit == nil || fit.Name != tool.Name {
+				continue
+			}
+			r, err := d.revisit(ctx, p, fit, score)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, r)
+			progress = true
+		}
+		if !progress {
+			return out, nil
+		}
+	}
 }
 
 // Revisit solves the pending instances that a tool now exists for: a tool
@@ -328,21 +439,36 @@ func (d *Dispatcher) Revisit(ctx context.Context) ([]Result, error) {
 		if tool == nil {
 			continue
 		}
-		batch, id := splitPendingKey(p.InstanceID)
-		if err := d.Store.RecordRoute(ctx, &library.Route{Batch: batch, InputID: id, Question: p.Question, Tool: tool.Ref(), Stage: 1, Score: score}); err != nil {
-			return out, err
-		}
-		r, err := d.solve(ctx, tool, batch, id, p.Question)
+		// A group another process is making a tool for is left to it.
+		ok, err := d.Store.Acquire(ctx, makeLease(p.Group), d.owner(), makeLeaseTTL)
 		if err != nil {
 			return out, err
 		}
-		r.Stage = 1
-		if err := d.Store.MarkPendingSolved(ctx, p.ID); err != nil {
+		if !ok {
+			continue
+		}
+		r, err := d.revisit(ctx, p, tool, score)
+		_ = d.Store.Release(context.WithoutCancel(ctx), makeLease(p.Group), d.owner())
+		if err != nil {
 			return out, err
 		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// revisit solves pending instance p with tool and marks it solved.
+func (d *Dispatcher) revisit(ctx context.Context, p *library.Pending, tool *library.Tool, score float64) (Result, error) {
+	batch, id := splitPendingKey(p.InstanceID)
+	if err := d.Store.RecordRoute(ctx, &library.Route{Batch: batch, InputID: id, Question: p.Question, Tool: tool.Ref(), Stage: 1, Score: score}); err != nil {
+		return Result{}, err
+	}
+	r, err := d.solve(ctx, tool, batch, id, p.Question)
+	if err != nil {
+		return Result{}, err
+	}
+	r.Stage = 1
+	return r, d.Store.MarkPendingSolved(ctx, p.ID)
 }
 
 // direct answers a question with the solver role, no tool.

@@ -186,7 +186,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err == nil {
 		t.Fatal("Open of a newer schema succeeded")
 	}
-	for _, want := range []string{path, "newer latm", "99", "1..2"} {
+	for _, want := range []string{path, "newer latm", "99", "1..3"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -220,8 +220,8 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		t.Fatalf("upgrade: %v", err)
 	}
 	defer s.Close()
-	if v, _ := s.SchemaVersion(ctx); v != 2 {
-		t.Fatalf("upgraded file at version %d, want 2", v)
+	if v, _ := s.SchemaVersion(ctx); v != 3 {
+		t.Fatalf("upgraded file at version %d, want 3", v)
 	}
 	hits, err := s.SearchTools(ctx, "complete the sequence of brackets", 5)
 	if err != nil {
