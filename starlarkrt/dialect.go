@@ -282,6 +282,7 @@ func preprocess(name, src string) (string, error) {
 	p.genexps()
 	p.annotations()
 	p.powers()
+	p.fstrings()
 	return applyEdits(src, p.edits), nil
 }
 
@@ -675,7 +676,11 @@ func (p *prep) annotations() {
 			if end == to {
 				// Declaration only: `x: int` becomes `pass`.
 				span := p.src[first.start:p.toks[to-1].end]
-				p.edits = append(p.edits, srcEdit{first.start, p.toks[to-1].end, "pass" + blank(span)[min(4, len(span)):]})
+				text := "pass" + newlinesOf(span) // keeps the lines
+				if len(span) >= 4 && !strings.Contains(span[:4], "\n") {
+					text = "pass" + blank(span)[4:] // keeps the columns too
+				}
+				p.edits = append(p.edits, srcEdit{first.start, p.toks[to-1].end, text})
 				continue
 			}
 			p.edits = append(p.edits, srcEdit{colon.start, p.toks[end-1].end, blank(p.src[colon.start:p.toks[end-1].end])})

@@ -79,6 +79,13 @@ func TestPreprocessRewrites(t *testing.T) {
 		{"y = a.b[1](c) ** -d.e\n", "y = pow(a.b[1](c) , -d.e)\n"},
 		{"y = 2 ** 3 ** 2\n", "y = pow(2 , pow(3 , 2))\n"},
 		{"y = (a + b) ** 2 * 3\n", "y = pow((a + b) , 2) * 3\n"},
+		{"s = f\"{a} and {b!r:>5} {{x}}\"\n", "s = \"{} and {!r:>5} {{x}}\".format((a), (b))\n"},
+		{"s = f'{x=}'\n", "s = 'x={!r}'.format((x))\n"},
+		{"s = f'{x:{w}.{p}f}'\n", "s = '{:{}.{}f}'.format((x), (w), (p))\n"},
+		{"s = f'{d[\"k\"]}' + F\"plain\"\n", "s = '{}'.format((d[\"k\"])) + \"plain\"\n"},
+		{"s = rf'\\d{n}'\n", "s = r'\\d{}'.format((n))\n"},
+		{"s = f\"\"\"a\n{b}\nc\"\"\"\nt = 1\n", "s = \"\"\"a\n{}\nc\"\"\".format((b))\nt = 1\n"},
+		{"s = f'{a!=b}'\n", "s = '{}'.format((a!=b))\n"},
 	} {
 		got, err := preprocess("t.star", tc.in)
 		if err != nil {
@@ -130,6 +137,7 @@ func TestDialectPrograms(t *testing.T) {
 		{"assert in def", "def f(n):\n    assert n > 0, 'n must be positive'\n    return n\nx = f(3)\n", map[string]any{"x": int64(3)}},
 		{"from datetime import datetime in def", "def f():\n    from math import floor, sqrt as math\n    return floor(math(10))\nx = f()\n", map[string]any{"x": int64(3)}},
 		{"tuple methods", "t = (1, 2, 1)\nx = [t.index(2), t.count(1), [5, 6].index(6), 'ab'.index('b')]\n", map[string]any{"x": []any{int64(1), int64(2), int64(1), int64(1)}}},
+		{"f-strings", "n = 7\nname = 'ab'\nx = f'{n:03d}|{n!s}|{n * 2}|{name.upper():>4}|{n=}|{{n}}'\n", map[string]any{"n": int64(7), "name": "ab", "x": "007|7|14|  AB|n=7|{n}"}},
 		{"import inside def", "def f(x):\n    import math\n    from math import floor as fl\n    return fl(math.sqrt(x))\nx = f(17)\n", map[string]any{"x": int64(4)}},
 		{"generator sum", "x = sum(i * i for i in range(4))\n", map[string]any{"x": int64(14)}},
 		{"generator join", "x = '-'.join(str(c) for c in [1, 2] if c)\n", map[string]any{"x": "1-2"}},
@@ -230,7 +238,7 @@ func FuzzPreprocess(f *testing.F) {
 // from the real error the pipeline reports.
 func TestHints(t *testing.T) {
 	for _, tc := range []struct{ code, want string }{
-		{"x = f'{1}'\n", "f-strings"},
+		{"x = f'{a'\n", "f-string"},
 		{"x = None\ny = x is None\n", "x == None"},
 		{"x = None\ny = x is not None\n", "x != None"},
 		{"def f():\n    try:\n        pass\n    except:\n        pass\n", "no exceptions"},

@@ -26,7 +26,7 @@ func rule(msg, line, h string) hintRule {
 
 var hintRules = []hintRule{
 	rule(`got '\*\*'|unexpected input character '\*'`, ``, `use pow(a, b) instead of a ** b`),
-	rule(``, `(^|[^\w])(f|rf|fr|F|Rf|fR)["']`, `f-strings are not supported: use "..." + str(x) or "{}".format(x)`),
+	rule(``, `(^|[^\w])(f|rf|fr|F|Rf|fR)["']`, `this f-string cannot be read (check its braces and quotes): write "{}".format(x) or "..." + str(x)`),
 	rule(`got is,|got is\b`, `\bis\s+not\s+None\b`, `use x != None instead of x is not None`),
 	rule(`got is,|got is\b`, `\bis\s+None\b`, `use x == None instead of x is None`),
 	rule(`got is,|got is\b`, ``, `there is no 'is' operator: use == or !=`),
