@@ -138,3 +138,22 @@ func FuzzFormat(f *testing.F) {
 		_ = Format(q, []any{ans, int64(len(ans))})
 	})
 }
+
+func TestUnfencedCode(t *testing.T) {
+	for _, tc := range []struct {
+		reply, want string
+		ok          bool
+	}{
+		{"Here is the call:\nwords = 'b a'.split()\nans = ' '.join(sort_words(words))\nThat gives the answer.", "words = 'b a'.split()\nans = ' '.join(sort_words(words))\n", true},
+		{"ans = solve(\"q\")", "ans = solve(\"q\")\n", true},
+		{"ret = f(1)\nans = ret[0]\nans_letter = '(A)'\nDone.", "ret = f(1)\nans = ret[0]\nans_letter = '(A)'\n", true},
+		{"The answer is 42.", "", false},
+		{"```\nans = 1\n```", "", false}, // fenced: CodeBlocks reads it
+		{"x = 1\nif ans == 2: pass", "", false},
+	} {
+		got, ok := unfencedCode(tc.reply)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("unfencedCode(%q) = %q, %v; want %q, %v", tc.reply, got, ok, tc.want, tc.ok)
+		}
+	}
+}

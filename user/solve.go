@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -95,6 +96,36 @@ func (s *Solver) Solve(ctx context.Context, tool *library.Tool, in Instance) (*l
 	return run, nil
 }
 
+var (
+	codeLine   = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_.]*\s*(\[[^\]]*\]\s*)?(=|\(|\+=)|(import|from|for|if|def|while|return)\b)`)
+	ansAssign  = regexp.MustCompile(`^\s*ans\w*\s*=[^=]`)
+	fenceStart = regexp.MustCompile("(?m)^\\s*(```|~~~)")
+)
+
+// unfencedCode reads the call out of a reply that has no fenced block, as
+// small local models often write it: the lines from the first that looks
+// like code to the last that assigns ans. A reply with a fence, or with no
+// ans assignment, has none.
+func unfencedCode(reply string) (string, bool) {
+	if fenceStart.MatchString(reply) {
+		return "", false
+	}
+	lines := strings.Split(strings.ReplaceAll(reply, "\r\n", "\n"), "\n")
+	first, last := -1, -1
+	for i, l := range lines {
+		if first < 0 && codeLine.MatchString(l) {
+			first = i
+		}
+		if first >= 0 && ansAssign.MatchString(l) {
+			last = i
+		}
+	}
+	if first < 0 || last < 0 {
+		return "", false
+	}
+	return strings.Join(lines[first:last+1], "\n") + "\n", true
+}
+
 // machineryError marks a failure that is not the model's fault and ends
 // the solve with an error rather than a failed run.
 type machineryError struct{ err error }
@@ -108,7 +139,11 @@ func attemptOnce(ctx context.Context, rt *starlarkrt.Runtime, tool starlarkrt.So
 	run.Code, run.RawResult, run.Answer = "", "", ""
 	blocks := llm.CodeBlocks(reply)
 	if len(blocks) == 0 {
-		return errNoCode
+		code, ok := unfencedCode(reply)
+		if !ok {
+			return errNoCode
+		}
+		blocks = []string{code}
 	}
 	run.Code = blocks[0]
 	res, err := rt.Exec(ctx, tool, starlarkrt.Source{Name: "call.star", Code: run.Code})

@@ -153,3 +153,18 @@ func TestFeedbackNamesTheLineAndHint(t *testing.T) {
 		t.Errorf("limit feedback: %s", fb)
 	}
 }
+
+// A reply with the call but no fence, as small local models write it, is
+// run rather than sent back.
+func TestSolveReadsAnUnfencedCall(t *testing.T) {
+	s, srv := newSolver(t, 0)
+	q := "Sort the following words alphabetically: List: pear fig"
+	srv.Script(fakeopenai.Match{Contains: "Question: " + q}, fakeopenai.Reply{Content: "The call is:\nans = sort_words([\"pear\", \"fig\"])\nThis sorts the words."})
+	run, err := s.Solve(context.Background(), sortTool(), Instance{Question: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !run.OK || run.Answer != "fig pear" || len(srv.Requests()) != 1 {
+		t.Fatalf("run %+v after %d requests", run, len(srv.Requests()))
+	}
+}
