@@ -63,6 +63,9 @@ type candidate struct {
 // Route decides where question goes and records the decision under batch
 // and id.
 func (r *Router) Route(ctx context.Context, batch, id, question string) (Decision, error) {
+	if d, ok := r.recorded(ctx, batch, id, question); ok {
+		return d, nil
+	}
 	d, err := r.decide(ctx, question)
 	if err != nil {
 		return d, fmt.Errorf("route %s: %w", id, err)
@@ -75,6 +78,30 @@ func (r *Router) Route(ctx context.Context, batch, id, question string) (Decisio
 		return d, err
 	}
 	return d, nil
+}
+
+// recorded returns the dispatcher model's earlier decision to route this
+// instance to a tool, if one was recorded (a run that stopped before
+// solving it), so that a restart does not ask the model again. Decisions of
+// stage 1 cost nothing to take again, and "unknown" is taken again because
+// a tool may have been made since.
+func (r *Router) recorded(ctx context.Context, batch, id, question string) (Decision, bool) {
+	if batch == "" || id == "" {
+		return Decision{}, false
+	}
+	prev, err := r.Store.LastRoute(ctx, batch, id)
+	if err != nil || prev.Stage != 2 || prev.Tool == "" || prev.Question != question {
+		return Decision{}, false
+	}
+	name, version, err := library.ParseRef(prev.Tool)
+	if err != nil {
+		return Decision{}, false
+	}
+	tool, err := r.Store.Tool(ctx, name, version)
+	if err != nil || tool.Status != library.StatusActive {
+		return Decision{}, false
+	}
+	return Decision{Tool: tool, Stage: 2, Score: prev.Score}, true
 }
 
 func (r *Router) decide(ctx context.Context, question string) (Decision, error) {

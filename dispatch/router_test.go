@@ -95,6 +95,29 @@ func TestStage2ScriptedReplies(t *testing.T) {
 	}
 }
 
+// A restart routes an instance the dispatcher model already sent to a tool
+// without asking it again.
+func TestStage2DecisionIsReusedOnRestart(t *testing.T) {
+	never := Thresholds{Accept: 2, Margin: 0, Reject: -1}
+	r, srv, _ := routerEnv(t, never)
+	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "Task: word_sorting"})
+	first, err := r.Route(context.Background(), "b", "1", wsQ)
+	if err != nil || first.Tool == nil {
+		t.Fatalf("first: %+v %v", first, err)
+	}
+	again, err := r.Route(context.Background(), "b", "1", wsQ)
+	if err != nil || again.Tool == nil || again.Tool.Name != "word_sorting" || again.Stage != 2 || again.Calls != 0 {
+		t.Fatalf("again: %+v %v", again, err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d model calls, want the first only", n)
+	}
+	// Another instance, or the same id with another question, is decided.
+	if _, err := r.Route(context.Background(), "b", "1", wsQ+" fig"); err != nil || len(srv.Requests()) != 2 {
+		t.Errorf("a changed question reused the old decision (%v)", err)
+	}
+}
+
 func contains(s, sub string) bool { return len(sub) == 0 || len(s) >= len(sub) && indexOf(s, sub) >= 0 }
 
 func indexOf(s, sub string) int {

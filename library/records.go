@@ -281,3 +281,21 @@ func (s *Store) CostReport(ctx context.Context, by string) ([]CostRow, error) {
 	}
 	return out, nil
 }
+
+// LastRoute returns the newest routing decision recorded for the instance
+// inputID of batch, or an error wrapping ErrNotFound.
+func (s *Store) LastRoute(ctx context.Context, batch, inputID string) (*Route, error) {
+	r := &Route{Batch: batch, InputID: inputID}
+	var created string
+	err := s.db.QueryRowContext(ctx, `SELECT id, question, tool, stage, score, created_at FROM routes
+		WHERE batch = ? AND input_id = ? ORDER BY id DESC LIMIT 1`, batch, inputID).
+		Scan(&r.ID, &r.Question, &r.Tool, &r.Stage, &r.Score, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("route of %s/%s: %w", batch, inputID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("route of %s/%s: %w", batch, inputID, err)
+	}
+	r.CreatedAt = parseTime(created)
+	return r, nil
+}

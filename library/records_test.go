@@ -245,4 +245,15 @@ func TestRecordRoute(t *testing.T) {
 	if tool != "sorter" || stage != 1 || score != 3.5 {
 		t.Fatalf("stored route = %s %d %v", tool, stage, score)
 	}
+	again := &Route{Batch: "s", InputID: "1", Question: "q", Tool: "sorter@2", Stage: 2, Score: 0.3}
+	if err := s.RecordRoute(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	last, err := s.LastRoute(ctx, "s", "1")
+	if err != nil || last.ID != again.ID || last.Tool != "sorter@2" || last.Stage != 2 || last.Question != "q" || last.CreatedAt.IsZero() {
+		t.Fatalf("LastRoute = %+v, %v", last, err)
+	}
+	if _, err := s.LastRoute(ctx, "s", "9"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing route: %v", err)
+	}
 }
