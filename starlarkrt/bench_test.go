@@ -2,6 +2,9 @@ package starlarkrt_test
 
 import (
 	"context"
+	"io"
+	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/latm/latm/internal/bbh"
@@ -81,4 +84,38 @@ func fixtureArgs(tb testing.TB, tool fixtures.Tool) [][]any {
 		out = append(out, a)
 	}
 	return out
+}
+
+// BenchmarkPipeRoundTrip is the floor under any call in a worker process:
+// one byte to a child process over a pipe and back, nothing else.
+func BenchmarkPipeRoundTrip(b *testing.B) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "LATM_TEST_ECHO=1")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { in.Close(); cmd.Wait() }()
+	one := []byte{'x'}
+	buf := make([]byte, 1)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := in.Write(one); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(out, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -19,7 +19,26 @@ import (
 
 func TestMain(m *testing.M) {
 	RunWorkerIfRequested()
+	if os.Getenv(echoEnv) == "1" {
+		echo() // for BenchmarkPipeRoundTrip
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
+}
+
+// echoEnv turns this test binary into a process that echoes stdin bytes.
+const echoEnv = "LATM_TEST_ECHO"
+
+func echo() {
+	buf := make([]byte, 1)
+	for {
+		if _, err := os.Stdin.Read(buf); err != nil {
+			return
+		}
+		if _, err := os.Stdout.Write(buf); err != nil {
+			return
+		}
+	}
 }
 
 var isolations = []struct {

@@ -167,6 +167,7 @@ func newPool(opts Options) (*pool, error) {
 type worker struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
+	stdout *os.File
 	enc    *gob.Encoder
 	dec    *gob.Decoder
 	stderr *tail
@@ -188,7 +189,13 @@ func (p *pool) start() (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{cmd: cmd, stdin: stdin, stderr: &tail{max: 4096}, exited: make(chan struct{})}
+	// The read end is an *os.File in the runtime's poller, so a read of
+	// it can carry a deadline (see wait).
+	f, ok := stdout.(*os.File)
+	if !ok {
+		return nil, fmt.Errorf("starlarkrt: sandbox worker stdout is a %T, not a pipe", stdout)
+	}
+	w := &worker{cmd: cmd, stdin: stdin, stdout: f, stderr: &tail{max: 4096}, exited: make(chan struct{})}
 	cmd.Stderr = w.stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starlarkrt: start sandbox worker %s: %w", p.exe, err)
@@ -298,35 +305,30 @@ func (p *pool) do(ctx context.Context, req *wireRequest) (*wireResponse, error) 
 }
 
 func (p *pool) wait(ctx context.Context, w *worker, req *wireRequest) (*wireResponse, error) {
-	type answer struct {
-		resp *wireResponse
-		err  error
+	// The answer is read in this goroutine, under a read deadline (the time
+	// limit and its grace) that a cancelled ctx brings forward: no goroutine
+	// hop per call.
+	if err := w.stdout.SetReadDeadline(time.Now().Add(req.Limits.Timeout + grace(req.Limits.Timeout))); err != nil {
+		p.discard(w)
+		return nil, fmt.Errorf("starlarkrt: sandbox worker pipe: %w", err)
 	}
-	ch := make(chan answer, 1)
-	go func() {
-		var resp wireResponse
-		err := w.dec.Decode(&resp)
-		ch <- answer{&resp, err}
-	}()
-	timer := time.NewTimer(req.Limits.Timeout + grace(req.Limits.Timeout))
-	defer timer.Stop()
-	select {
-	case a := <-ch:
-		if a.err != nil {
-			p.discard(w)
-			return nil, w.crashError(req.Limits)
-		}
+	stop := context.AfterFunc(ctx, func() { w.stdout.SetReadDeadline(time.Now()) })
+	var resp wireResponse
+	err := w.dec.Decode(&resp)
+	stop()
+	switch {
+	case err == nil:
 		p.put(w)
-		return a.resp, nil
-	case <-timer.C:
+		return &resp, nil
+	case ctx.Err() != nil:
 		p.discard(w)
-		<-ch
-		return nil, &LimitError{Limit: "time", Max: req.Limits.Timeout.String()}
-	case <-ctx.Done():
-		p.discard(w)
-		<-ch
 		return nil, ctx.Err()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		p.discard(w)
+		return nil, &LimitError{Limit: "time", Max: req.Limits.Timeout.String()}
 	}
+	p.discard(w)
+	return nil, w.crashError(req.Limits)
 }
 
 // crashError says why a worker died in the middle of a call, from the end
