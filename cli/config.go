@@ -73,6 +73,9 @@ type MakeConfig struct {
 // SolveConfig steers tool use.
 type SolveConfig struct {
 	Retries int `mapstructure:"retries"` // retries after a sandbox error; 0 disables
+	// Template answers an instance with no model call when the tool's
+	// usage examples show its call is a template of the question.
+	Template bool `mapstructure:"template"`
 }
 
 // DispatchConfig steers routing and the pending pool.
@@ -108,7 +111,8 @@ func defaults() map[string]any {
 		"make.propose_tries": 3,
 		"make.verify_tries":  3,
 
-		"solve.retries": 1,
+		"solve.retries":  1,
+		"solve.template": true,
 
 		"dispatch.unknown":      "solver",
 		"dispatch.model_labels": false,

@@ -93,7 +93,7 @@ func solverFor(app *App) (*user.Solver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &user.Solver{LLM: client, Runtime: app.Runtime(), Prompts: ps, Store: store, Retries: app.Cfg.Solve.Retries}, nil
+	return &user.Solver{LLM: client, Runtime: app.Runtime(), Prompts: ps, Store: store, Retries: app.Cfg.Solve.Retries, Template: app.Cfg.Solve.Template}, nil
 }
 
 // runRecord is the JSON form of a run (latm solve --json).

@@ -127,10 +127,10 @@ func TestStreamMakesAToolForAnUnknownTaskAndResumes(t *testing.T) {
 	if late.Status != dispatch.StatusSolved || late.Answer != "banana cherry kiwi" || late.Stage != 1 {
 		t.Errorf("late: %+v, want solved at stage 1 with the new tool", late)
 	}
-	// Stage 1 made no call; the tool user made one, priced at the user
-	// role's default prices.
-	if late.Calls != 1 || late.Cost <= 0 {
-		t.Errorf("late: %d calls costing %v, want the user's one call and its cost", late.Calls, late.Cost)
+	// Stage 1 made no call, and the made tool's usage examples quote the
+	// word list, so the call came from the template: no model call at all.
+	if late.Calls != 0 || late.Cost != 0 {
+		t.Errorf("late: %d calls costing %v, want none", late.Calls, late.Cost)
 	}
 	if _, ok := got["bad"]; ok {
 		t.Errorf("the bad line produced a result")
@@ -397,6 +397,12 @@ func TestStreamSolvesPendingInstancesOnceAToolExists(t *testing.T) {
 		r := got[fmt.Sprintf("w%d", i)]
 		if r.Status != dispatch.StatusSolved || r.Answer != e.answer || r.Tool != "sorter@1" || r.Stage != 1 {
 			t.Errorf("w%d: %+v, want solved %q with sorter@1 at stage 1", i, r, e.answer)
+		}
+		// This tool's usage examples all show one call, which is no
+		// template of their questions: the tool user wrote each call, at the
+		// user role's default prices.
+		if r.Calls != 1 || r.Cost <= 0 {
+			t.Errorf("w%d: %d calls costing %v, want the user's one call and its cost", i, r.Calls, r.Cost)
 		}
 	}
 	for _, r := range srv.Requests()[before:] {

@@ -1,10 +1,8 @@
 package user
 
-// CONTRACT FILE — owned by the tool-use work. Others (library import/test
-// commands, maker, eval, dispatch) use these to read and format answers and
-// to solve instances the same way. Keep names and shapes; add freely.
-
 import (
+	"sync"
+
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
@@ -29,6 +27,12 @@ type Solver struct {
 	Prompts *prompts.Set
 	Store   *library.Store // may be nil: runs are then not recorded
 	Retries int            // retries after a sandbox error, with the error fed back
+	// Template lets an instance be answered with no model call when the
+	// tool's usage examples show its call code is a template of the
+	// question (template.go).
+	Template bool
+
+	verdicts sync.Map // tool ref and source → whether it earns the template path
 }
 
 // Solve (solve.go) answers one instance with a tool.

@@ -63,6 +63,22 @@ func (s *Solver) Solve(ctx context.Context, tool *library.Tool, in Instance) (*l
 	}
 	msgs := []llm.Message{{Role: "user", Content: prompt}}
 	toolSrc := starlarkrt.Source{Name: tool.Ref() + ".star", Code: tool.Source}
+	if s.Template && s.templated(ctx, tool, toolSrc) {
+		if code, from, ok := templateCall(tool.Examples, in.Question); ok {
+			failure := attemptOnce(ctx, s.Runtime, toolSrc, in.Question, "```starlark\n"+code+"\n```", run)
+			var mach *machineryError
+			if errors.As(failure, &mach) {
+				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tool.Ref(), mach.err)
+			}
+			if failure == nil {
+				// Said in the record, for whoever audits the run.
+				run.Code = fmt.Sprintf("# from the template of usage example %d (no model call)\n", from+1) + run.Code
+				run.OK, run.Error = true, ""
+				return s.finish(ctx, run, in, tool, start)
+			}
+			// The template did not fit this instance: ask the model.
+		}
+	}
 	retries := max(s.Retries, 0)
 	for attempt := 0; attempt <= retries; attempt++ {
 		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tool.Ref()})
@@ -87,6 +103,11 @@ func (s *Solver) Solve(ctx context.Context, tool *library.Tool, in Instance) (*l
 			llm.Message{Role: "assistant", Content: reply},
 			llm.Message{Role: "user", Content: Feedback(failure)})
 	}
+	return s.finish(ctx, run, in, tool, start)
+}
+
+// finish records run and returns it.
+func (s *Solver) finish(ctx context.Context, run *library.Run, in Instance, tool *library.Tool, start time.Time) (*library.Run, error) {
 	run.Latency = time.Since(start)
 	if s.Store != nil {
 		if err := s.Store.RecordRun(ctx, run); err != nil {

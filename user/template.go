@@ -1,0 +1,295 @@
+package user
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/starlarkrt"
+)
+
+// The template path answers an instance with no model call when the tool's
+// usage examples show that its call code is a template of the question:
+// each stretch of question text that differs between two instances appears
+// once in the call code, inside a string or as a number, and putting the
+// new instance's text there gives a call that works. The typical case is a
+// call that quotes the question's word list, numbers or whole text.
+//
+// A tool earns the path only if it reproduces its own examples: for every
+// ordered pair of usage examples (a, b), a's code with b's question put in
+// gives b's answer. Even then an instance goes to the model whenever the
+// substitution does not apply cleanly or the instantiated code fails.
+
+// qtoken is a word or a run of spaces of a question, with its byte offsets.
+type qtoken struct {
+	text       string
+	start, end int
+}
+
+var qtokenRe = regexp.MustCompile(`\s+|[^\s]+`)
+
+func qtokens(s string) []qtoken {
+	var out []qtoken
+	for _, loc := range qtokenRe.FindAllStringIndex(s, -1) {
+		out = append(out, qtoken{s[loc[0]:loc[1]], loc[0], loc[1]})
+	}
+	return out
+}
+
+// substitution is one stretch of question text and what replaces it.
+type substitution struct{ from, to string }
+
+// maxQuestionTokens bounds the diff's work (it is quadratic).
+const maxQuestionTokens = 4000
+
+// diffQuestions returns the stretches where a and b differ, aligned by a
+// longest common subsequence of their tokens, or false if they differ
+// everywhere (no shared template) or are too long to compare. With merge,
+// stretches separated only by spaces are one (a word list of another
+// length is then one stretch).
+func diffQuestions(a, b string, merge bool) ([]substitution, bool) {
+	ta, tb := qtokens(a), qtokens(b)
+	if len(ta) == 0 || len(tb) == 0 || len(ta) > maxQuestionTokens || len(tb) > maxQuestionTokens {
+		return nil, false
+	}
+	n, m := len(ta), len(tb)
+	lcs := make([][]int32, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int32, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if ta[i].text == tb[j].text {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	// Shared text must dominate, or the two are not one template.
+	if int(lcs[0][0])*2 < min(n, m) {
+		return nil, false
+	}
+	var subs []substitution
+	i, j := 0, 0
+	for i < n || j < m {
+		if i < n && j < m && ta[i].text == tb[j].text {
+			i, j = i+1, j+1
+			continue
+		}
+		si, sj := i, j
+		for i < n || j < m {
+			if i < n && j < m && ta[i].text == tb[j].text {
+				// With merge, a shared run of spaces followed by more
+				// differences belongs to this stretch.
+				k := 0
+				for merge && i+k < n && j+k < m && ta[i+k].text == tb[j+k].text && strings.TrimSpace(ta[i+k].text) == "" {
+					k++
+				}
+				if k == 0 || i+k == n && j+k == m || i+k < n && j+k < m && ta[i+k].text == tb[j+k].text {
+					break
+				}
+				i, j = i+k, j+k
+				continue
+			}
+			if j >= m || i < n && lcs[i+1][j] >= lcs[i][j+1] {
+				i++
+			} else {
+				j++
+			}
+		}
+		from, to := span(a, ta, si, i), span(b, tb, sj, j)
+		if from == "" || strings.TrimSpace(from) == "" {
+			return nil, false // an insertion: nowhere to put it
+		}
+		subs = append(subs, substitution{from, to})
+	}
+	return subs, true
+}
+
+func span(s string, toks []qtoken, from, to int) string {
+	if from >= to {
+		return ""
+	}
+	return s[toks[from].start:toks[to-1].end]
+}
+
+var numberRe = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// instantiate puts each substitution into code: its text must occur exactly
+// once, inside a string literal (and the new text must need no escaping)
+// or as a whole number literal replaced by a number.
+func instantiate(code string, subs []substitution) (string, bool) {
+	strs := stringSpans(code)
+	type edit struct {
+		at   int
+		from string
+		to   string
+	}
+	var edits []edit
+	for _, sub := range subs {
+		at := strings.Index(code, sub.from)
+		if at < 0 || strings.Contains(code[at+1:], sub.from) {
+			return "", false
+		}
+		inString := false
+		for _, sp := range strs {
+			if at >= sp[0] && at+len(sub.from) <= sp[1] {
+				inString = true
+				break
+			}
+		}
+		switch {
+		case inString:
+			if strings.ContainsAny(sub.to, "\"'\\\n\r") {
+				return "", false
+			}
+		case numberRe.MatchString(sub.from) && numberRe.MatchString(sub.to):
+			if at > 0 && isWordByte(code[at-1]) || at+len(sub.from) < len(code) && isWordByte(code[at+len(sub.from)]) {
+				return "", false
+			}
+		default:
+			return "", false
+		}
+		edits = append(edits, edit{at, sub.from, sub.to})
+	}
+	// Apply from the end so that offsets stay valid; overlapping stretches
+	// cannot both be replaced.
+	for i := range edits {
+		for j := range edits {
+			if i != j && edits[i].at < edits[j].at+len(edits[j].from) && edits[j].at < edits[i].at+len(edits[i].from) {
+				return "", false
+			}
+		}
+	}
+	out := code
+	for len(edits) > 0 {
+		k := 0
+		for i := range edits {
+			if edits[i].at > edits[k].at {
+				k = i
+			}
+		}
+		e := edits[k]
+		out = out[:e.at] + e.to + out[e.at+len(e.from):]
+		edits = append(edits[:k], edits[k+1:]...)
+	}
+	return out, true
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// stringSpans returns the byte ranges of the contents of the string
+// literals of code ('…', "…", and their triple-quoted forms).
+func stringSpans(code string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		switch {
+		case c == '#':
+			for i < len(code) && code[i] != '\n' {
+				i++
+			}
+		case c == '"' || c == '\'':
+			q := string(c)
+			if strings.HasPrefix(code[i:], strings.Repeat(q, 3)) {
+				q = strings.Repeat(q, 3)
+			}
+			start := i + len(q)
+			j := start
+			for j < len(code) && !strings.HasPrefix(code[j:], q) {
+				if code[j] == '\\' {
+					j++
+				} else if code[j] == '\n' && len(q) == 1 {
+					break
+				}
+				j++
+			}
+			out = append(out, [2]int{start, min(j, len(code))})
+			i = j + len(q) - 1
+		}
+	}
+	return out
+}
+
+// fit instantiates ex's code for question: stretch by stretch if it can,
+// else with stretches separated by spaces taken as one.
+func fit(ex library.UsageExample, question string) ([]substitution, string, bool) {
+	for _, merge := range []bool{false, true} {
+		subs, ok := diffQuestions(ex.Question, question, merge)
+		if !ok {
+			continue
+		}
+		if code, ok := instantiate(ex.Code, subs); ok {
+			return subs, code, true
+		}
+	}
+	return nil, "", false
+}
+
+// templateCall returns the call code for question made from the usage
+// example whose question is closest to it, that example's index, or false.
+func templateCall(examples []library.UsageExample, question string) (string, int, bool) {
+	best, bestSubs := -1, 0
+	var bestCode string
+	for i, ex := range examples {
+		subs, code, ok := fit(ex, question)
+		if !ok {
+			continue
+		}
+		if best < 0 || len(subs) < bestSubs {
+			best, bestSubs, bestCode = i, len(subs), code
+		}
+	}
+	return bestCode, best, best >= 0
+}
+
+// templated reports whether tool earns the template path (see the top of
+// this file), remembering the verdict per tool version.
+func (s *Solver) templated(ctx context.Context, tool *library.Tool, src starlarkrt.Source) bool {
+	key := tool.Ref() + "\x00" + tool.Source
+	if v, ok := s.verdicts.Load(key); ok {
+		return v.(bool)
+	}
+	ok := len(tool.Examples) >= 2
+	for i, a := range tool.Examples {
+		for j, b := range tool.Examples {
+			if !ok {
+				break
+			}
+			if i == j {
+				continue
+			}
+			_, code, fitOK := fit(a, b.Question)
+			if !fitOK {
+				ok = false
+				break
+			}
+			res, err := s.Runtime.Exec(ctx, src, starlarkrt.Source{Name: "template.star", Code: code})
+			if err != nil {
+				ok = false
+				break
+			}
+			got, err := FinalAnswer(b.Question, res)
+			ok = err == nil && sameAnswer(got, b.Answer)
+		}
+	}
+	if ctx.Err() == nil {
+		s.verdicts.Store(key, ok)
+	}
+	return ok
+}
+
+// sameAnswer compares answers as the tasks score them: exactly, up to
+// surrounding space (Dyck answers, spaced either way, compare equal).
+func sameAnswer(got, want string) bool {
+	got, want = strings.TrimSpace(got), strings.TrimSpace(want)
+	if got == want {
+		return true
+	}
+	return strings.Join(strings.Fields(got), "") == strings.Join(strings.Fields(want), "") &&
+		strings.Trim(want, "()[]{}<> ") == ""
+}

@@ -1,0 +1,199 @@
+package user
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/latm/latm/internal/bbh"
+	"github.com/latm/latm/internal/fakeopenai"
+	"github.com/latm/latm/internal/fixtures"
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/starlarkrt"
+)
+
+// applySubs replaces each substitution's text in s, in order, each after
+// the previous one.
+func applySubs(s string, subs []substitution) (string, bool) {
+	var b strings.Builder
+	for _, sub := range subs {
+		at := strings.Index(s, sub.from)
+		if at < 0 {
+			return "", false
+		}
+		b.WriteString(s[:at] + sub.to)
+		s = s[at+len(sub.from):]
+	}
+	return b.String() + s, true
+}
+
+func TestDiffQuestions(t *testing.T) {
+	for _, tc := range []struct {
+		a, b  string
+		merge bool
+		n     int // stretches
+		ok    bool
+	}{
+		{"List: oven costume bread", "List: kiwi banana cherry", false, 3, true},
+		{"List: oven costume bread", "List: kiwi banana", false, 2, true},
+		{"List: oven costume bread", "List: kiwi banana cherry date", true, 1, true},
+		{"List: oven costume bread. Go", "List: kiwi banana cherry date. Go", true, 1, true},
+		{"among 5 penguins, 2 left", "among 7 penguins, 3 left", false, 2, true},
+		{"same", "same", false, 0, true},
+		{"List: a", "List: a b", false, 0, false},                       // an insertion
+		{"one two three four", "five six seven eight", false, 0, false}, // no shared template
+	} {
+		got, ok := diffQuestions(tc.a, tc.b, tc.merge)
+		if ok != tc.ok || len(got) != tc.n {
+			t.Errorf("diffQuestions(%q, %q, %v) = %q, %v; want %d stretches, %v", tc.a, tc.b, tc.merge, got, ok, tc.n, tc.ok)
+			continue
+		}
+		// The stretches are the whole difference: applied to a they give b.
+		if b, applied := applySubs(tc.a, got); ok && (!applied || b != tc.b) {
+			t.Errorf("diffQuestions(%q, %q): %q applied to a gives %q", tc.a, tc.b, got, b)
+		}
+	}
+}
+
+func TestInstantiate(t *testing.T) {
+	subs := []substitution{{"oven", "kiwi"}, {"costume", "banana"}}
+	for _, tc := range []struct {
+		code, want string
+		subs       []substitution
+		ok         bool
+	}{
+		{`ans = sort_words("oven costume".split())`, `ans = sort_words("kiwi banana".split())`, subs, true},
+		{`ans = sort_words(["oven", 'costume'])`, `ans = sort_words(["kiwi", 'banana'])`, subs, true},
+		{"ans = f(5, 20)", "ans = f(7, 20)", []substitution{{"5", "7"}}, true},
+		{`oven = 1\nans = f("costume")`, "", subs, false},                   // oven is code, not text
+		{`ans = f("oven oven costume")`, "", subs, false},                   // twice: which one?
+		{`ans = f("ovens costume")`, `ans = f("kiwis banana")`, subs, true}, // inside a string, a part of a word is text too
+		{"ans = f(15)", "", []substitution{{"5", "7"}}, false},              // 5 only inside 15
+		{`ans = f("oven")`, "", []substitution{{"oven", `it's`}}, false},    // would need escaping
+		{`ans = f(5)`, "", []substitution{{"5", "x"}}, false},               // a number becomes text
+	} {
+		got, ok := instantiate(tc.code, tc.subs)
+		if ok != tc.ok || ok && got != tc.want {
+			t.Errorf("instantiate(%q) = %q, %v; want %q, %v", tc.code, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func wsExamples(lists ...string) []library.UsageExample {
+	var out []library.UsageExample
+	for _, l := range lists {
+		words := strings.Fields(l)
+		sorted := append([]string(nil), words...)
+		for i := range sorted {
+			for j := i + 1; j < len(sorted); j++ {
+				if sorted[j] < sorted[i] {
+					sorted[i], sorted[j] = sorted[j], sorted[i]
+				}
+			}
+		}
+		out = append(out, library.UsageExample{
+			Question: "Sort the following words alphabetically: List: " + l,
+			Code:     fmt.Sprintf("words = %q.split()\nans = sort_words(words)", l),
+			Answer:   strings.Join(sorted, " "),
+		})
+	}
+	return out
+}
+
+func TestSolveByTemplateMakesNoModelCall(t *testing.T) {
+	s, srv := newSolver(t, 0)
+	s.Template = true
+	tool := sortTool()
+	tool.Examples = wsExamples("oven costume bread", "zeta alpha mu", "pear apple fig")
+	q := "Sort the following words alphabetically: List: kiwi banana cherry date"
+	run, err := s.Solve(context.Background(), tool, Instance{Question: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !run.OK || run.Answer != "banana cherry date kiwi" || !strings.Contains(run.Code, `"kiwi banana cherry date".split()`) ||
+		!strings.HasPrefix(run.Code, "# from the template of usage example") {
+		t.Fatalf("run %+v", run)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Fatalf("%d model calls, want none", n)
+	}
+	// A question the template cannot take (a quote in a word) goes to the model.
+	q2 := `Sort the following words alphabetically: List: don't stop`
+	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: fenced(`ans = sort_words(["don't", "stop"])`)})
+	run, err = s.Solve(context.Background(), tool, Instance{Question: q2})
+	if err != nil || !run.OK || run.Answer != "don't stop" || len(srv.Requests()) != 1 {
+		t.Fatalf("run %+v, %v after %d requests", run, err, len(srv.Requests()))
+	}
+}
+
+// A tool whose usage examples do not reproduce each other through the
+// template (here one example's code ignores its question) never takes it.
+func TestTemplateNeedsExamplesThatAgree(t *testing.T) {
+	s, srv := newSolver(t, 0)
+	s.Template = true
+	tool := sortTool()
+	tool.Examples = wsExamples("oven costume bread", "zeta alpha mu")
+	tool.Examples[1].Code = `ans = "alpha mu zeta"`
+	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: fenced(`ans = sort_words(["b", "a"])`)})
+	run, err := s.Solve(context.Background(), tool, Instance{Question: "Sort the following words alphabetically: List: b a"})
+	if err != nil || !run.OK || len(srv.Requests()) != 1 {
+		t.Fatalf("run %+v, %v after %d requests; want the model asked", run, err, len(srv.Requests()))
+	}
+}
+
+// On all 250 word-sorting questions, with usage examples written as a
+// model writes them, the template answers every instance it takes right.
+func TestTemplateOnWordSorting(t *testing.T) {
+	var tool fixtures.Tool
+	for _, ft := range fixtures.Tools() {
+		if ft.Task == "word_sorting" {
+			tool = ft
+		}
+	}
+	split, err := bbh.LoadSplit("word_sorting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var examples []library.UsageExample
+	for _, ex := range split.Valid[:3] {
+		list := ex.Question[strings.Index(ex.Question, "List: ")+len("List: "):]
+		examples = append(examples, library.UsageExample{Question: ex.Question,
+			Code: fmt.Sprintf("words = %q.split()\nans = sort_words(words)", list), Answer: ex.Answer})
+	}
+	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess})
+	defer rt.Close()
+	s := &Solver{Runtime: rt, Template: true}
+	src := starlarkrt.Source{Name: tool.File, Code: tool.Source}
+	lt := &library.Tool{Name: "word_sorting", Version: 1, Source: tool.Source, Examples: examples}
+	if !s.templated(context.Background(), lt, src) {
+		t.Fatal("the tool's examples do not reproduce each other")
+	}
+	all, err := bbh.Load("word_sorting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := 0
+	for i, ex := range all {
+		code, _, ok := templateCall(examples, ex.Question)
+		if !ok {
+			continue
+		}
+		res, err := rt.Exec(context.Background(), src, starlarkrt.Source{Name: "call.star", Code: code})
+		if err != nil {
+			continue // the model would be asked
+		}
+		got, err := FinalAnswer(ex.Question, res)
+		if err != nil {
+			continue
+		}
+		taken++
+		if got != ex.Answer {
+			t.Errorf("example %d: the template answered %q, want %q\n%s", i, got, ex.Answer, code)
+		}
+	}
+	t.Logf("the template took %d of %d instances", taken, len(all))
+	if taken < len(all)*9/10 {
+		t.Errorf("the template took only %d of %d instances", taken, len(all))
+	}
+}
