@@ -37,8 +37,12 @@ func qtokens(s string) []qtoken {
 	return out
 }
 
-// substitution is one stretch of question text and what replaces it.
-type substitution struct{ from, to string }
+// substitution is one stretch of question text, where it starts in its
+// question, and what replaces it.
+type substitution struct {
+	from, to string
+	at       int
+}
 
 // maxQuestionTokens bounds the diff's work (it is quadratic).
 const maxQuestionTokens = 4000
@@ -103,7 +107,7 @@ func diffQuestions(a, b string, merge bool) ([]substitution, bool) {
 		if from == "" || strings.TrimSpace(from) == "" {
 			return nil, false // an insertion: nowhere to put it
 		}
-		subs = append(subs, substitution{from, to})
+		subs = append(subs, substitution{from: from, to: to, at: ta[si].start})
 	}
 	return subs, true
 }

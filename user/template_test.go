@@ -13,19 +13,18 @@ import (
 	"github.com/latm/latm/starlarkrt"
 )
 
-// applySubs replaces each substitution's text in s, in order, each after
-// the previous one.
+// applySubs replaces each substitution's stretch of s, at its offset.
 func applySubs(s string, subs []substitution) (string, bool) {
 	var b strings.Builder
+	pos := 0
 	for _, sub := range subs {
-		at := strings.Index(s, sub.from)
-		if at < 0 {
+		if sub.at < pos || sub.at+len(sub.from) > len(s) || s[sub.at:sub.at+len(sub.from)] != sub.from {
 			return "", false
 		}
-		b.WriteString(s[:at] + sub.to)
-		s = s[at+len(sub.from):]
+		b.WriteString(s[pos:sub.at] + sub.to)
+		pos = sub.at + len(sub.from)
 	}
-	return b.String() + s, true
+	return b.String() + s[pos:], true
 }
 
 func TestDiffQuestions(t *testing.T) {
@@ -46,18 +45,18 @@ func TestDiffQuestions(t *testing.T) {
 	} {
 		got, ok := diffQuestions(tc.a, tc.b, tc.merge)
 		if ok != tc.ok || len(got) != tc.n {
-			t.Errorf("diffQuestions(%q, %q, %v) = %q, %v; want %d stretches, %v", tc.a, tc.b, tc.merge, got, ok, tc.n, tc.ok)
+			t.Errorf("diffQuestions(%q, %q, %v) = %+v, %v; want %d stretches, %v", tc.a, tc.b, tc.merge, got, ok, tc.n, tc.ok)
 			continue
 		}
 		// The stretches are the whole difference: applied to a they give b.
 		if b, applied := applySubs(tc.a, got); ok && (!applied || b != tc.b) {
-			t.Errorf("diffQuestions(%q, %q): %q applied to a gives %q", tc.a, tc.b, got, b)
+			t.Errorf("diffQuestions(%q, %q): %+v applied to a gives %q", tc.a, tc.b, got, b)
 		}
 	}
 }
 
 func TestInstantiate(t *testing.T) {
-	subs := []substitution{{"oven", "kiwi"}, {"costume", "banana"}}
+	subs := []substitution{{from: "oven", to: "kiwi"}, {from: "costume", to: "banana"}}
 	for _, tc := range []struct {
 		code, want string
 		subs       []substitution
@@ -65,13 +64,13 @@ func TestInstantiate(t *testing.T) {
 	}{
 		{`ans = sort_words("oven costume".split())`, `ans = sort_words("kiwi banana".split())`, subs, true},
 		{`ans = sort_words(["oven", 'costume'])`, `ans = sort_words(["kiwi", 'banana'])`, subs, true},
-		{"ans = f(5, 20)", "ans = f(7, 20)", []substitution{{"5", "7"}}, true},
-		{`oven = 1\nans = f("costume")`, "", subs, false},                   // oven is code, not text
-		{`ans = f("oven oven costume")`, "", subs, false},                   // twice: which one?
-		{`ans = f("ovens costume")`, `ans = f("kiwis banana")`, subs, true}, // inside a string, a part of a word is text too
-		{"ans = f(15)", "", []substitution{{"5", "7"}}, false},              // 5 only inside 15
-		{`ans = f("oven")`, "", []substitution{{"oven", `it's`}}, false},    // would need escaping
-		{`ans = f(5)`, "", []substitution{{"5", "x"}}, false},               // a number becomes text
+		{"ans = f(5, 20)", "ans = f(7, 20)", []substitution{{from: "5", to: "7"}}, true},
+		{`oven = 1\nans = f("costume")`, "", subs, false},                          // oven is code, not text
+		{`ans = f("oven oven costume")`, "", subs, false},                          // twice: which one?
+		{`ans = f("ovens costume")`, `ans = f("kiwis banana")`, subs, true},        // inside a string, a part of a word is text too
+		{"ans = f(15)", "", []substitution{{from: "5", to: "7"}}, false},           // 5 only inside 15
+		{`ans = f("oven")`, "", []substitution{{from: "oven", to: `it's`}}, false}, // would need escaping
+		{`ans = f(5)`, "", []substitution{{from: "5", to: "x"}}, false},            // a number becomes text
 	} {
 		got, ok := instantiate(tc.code, tc.subs)
 		if ok != tc.ok || ok && got != tc.want {
@@ -196,4 +195,24 @@ func TestTemplateOnWordSorting(t *testing.T) {
 	if taken < len(all)*9/10 {
 		t.Errorf("the template took only %d of %d instances", taken, len(all))
 	}
+}
+
+// FuzzTemplate: the diff and the substitution never panic, and the
+// stretches found are the whole difference between the two questions.
+func FuzzTemplate(f *testing.F) {
+	f.Add("Sort the following words alphabetically: List: oven costume bread", "Sort the following words alphabetically: List: kiwi banana", `words = "oven costume bread".split()`)
+	f.Add("among 5 penguins, 2 left", "among 7 penguins, 3 left", "ans = f(5, 2)")
+	f.Add("a\nb  c", "a\nd  c", "x = 'b'")
+	f.Fuzz(func(t *testing.T, a, b, code string) {
+		for _, merge := range []bool{false, true} {
+			subs, ok := diffQuestions(a, b, merge)
+			if !ok {
+				continue
+			}
+			if got, applied := applySubs(a, subs); !applied || got != b {
+				t.Fatalf("diffQuestions(%q, %q, %v) = %+v: applied gives %q", a, b, merge, subs, got)
+			}
+			instantiate(code, subs)
+		}
+	})
 }
