@@ -23,11 +23,6 @@
 // form of one tool version; package.go documents the format.
 package library
 
-// CONTRACT FILE — the domain types and Store methods other packages build
-// against. The library owner fills in the bodies and may move declarations
-// into other files, but keeps names and shapes (add freely; tell the
-// coordinator before renaming or removing).
-
 import (
 	"database/sql"
 	"errors"

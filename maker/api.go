@@ -26,9 +26,6 @@
 // through starlarkrt.Runtime.
 package maker
 
-// CONTRACT FILE — owned by the tool-making work. The dispatcher and eval
-// build against it.
-
 import (
 	"context"
 
