@@ -209,6 +209,7 @@ kept in one SQLite file.`,
 		newLabelCmd(app),
 		newBenchCmd(app),
 		newEvalCmd(app),
+		newRunsCmd(app),
 	} {
 		if c != nil {
 			root.AddCommand(c)

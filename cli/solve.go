@@ -112,9 +112,13 @@ type runRecord struct {
 }
 
 func newRunRecord(r *library.Run) runRecord {
+	tool := "" // the solver's answer to an instance of an unknown task
+	if r.ToolName != "" {
+		tool = library.ToolRef(r.ToolName, r.ToolVersion)
+	}
 	return runRecord{
 		ID: r.ID, Batch: r.Batch, InputID: r.InputID, Question: r.Question,
-		Tool: library.ToolRef(r.ToolName, r.ToolVersion), Code: r.Code, RawResult: r.RawResult,
+		Tool: tool, Code: r.Code, RawResult: r.RawResult,
 		Answer: r.Answer, OK: r.OK, Error: r.Error, LatencyMS: float64(r.Latency.Microseconds()) / 1000,
 	}
 }

@@ -299,3 +299,36 @@ func (s *Store) LastRoute(ctx context.Context, batch, inputID string) (*Route, e
 	r.CreatedAt = parseTime(created)
 	return r, nil
 }
+
+// BatchSummary counts the runs of one batch.
+type BatchSummary struct {
+	Batch  string    `json:"batch"`
+	Runs   int       `json:"runs"`
+	OK     int       `json:"ok"`
+	Failed int       `json:"failed"`
+	Last   time.Time `json:"last"` // when its newest run was recorded
+}
+
+// Batches summarizes every batch that has runs, the most recent first.
+func (s *Store) Batches(ctx context.Context) ([]BatchSummary, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT batch, count(*), coalesce(sum(ok), 0), max(created_at)
+		FROM runs GROUP BY batch ORDER BY max(created_at) DESC, batch`)
+	if err != nil {
+		return nil, fmt.Errorf("batches: %w", err)
+	}
+	defer rows.Close()
+	var out []BatchSummary
+	for rows.Next() {
+		var b BatchSummary
+		var last string
+		if err := rows.Scan(&b.Batch, &b.Runs, &b.OK, &last); err != nil {
+			return nil, fmt.Errorf("batches: %w", err)
+		}
+		b.Failed, b.Last = b.Runs-b.OK, parseTime(last)
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("batches: %w", err)
+	}
+	return out, nil
+}

@@ -257,3 +257,24 @@ func TestRecordRoute(t *testing.T) {
 		t.Fatalf("missing route: %v", err)
 	}
 }
+
+func TestBatches(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	for _, r := range []*Run{
+		{Batch: "a", InputID: "1", OK: true, CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Batch: "a", InputID: "2", OK: false, Error: "x", CreatedAt: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)},
+		{Batch: "b", InputID: "1", OK: true, CreatedAt: time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)},
+	} {
+		if err := s.RecordRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Batches(ctx)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Batches = %+v, %v", got, err)
+	}
+	if got[0].Batch != "b" || got[1].Batch != "a" || got[1].Runs != 2 || got[1].OK != 1 || got[1].Failed != 1 || !got[1].Last.Equal(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("Batches = %+v", got)
+	}
+}
