@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/latm/latm/user"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,12 +91,6 @@ func loadJSONLTask(path string) (*Task, error) {
 	return &Task{Name: name, Train: ex[:bbh.TrainEnd], Valid: ex[bbh.TrainEnd:bbh.ValidEnd], Test: ex[bbh.ValidEnd:]}, nil
 }
 
-// Correct scores an answer as the paper does: exact match after trimming,
-// with spaces removed on both sides for Dyck languages.
-func Correct(task, got, want string) bool {
-	got, want = strings.TrimSpace(got), strings.TrimSpace(want)
-	if task == "dyck_languages" {
-		got, want = strings.ReplaceAll(got, " ", ""), strings.ReplaceAll(want, " ", "")
-	}
-	return got == want
-}
+// Correct scores an answer as the paper does (user.Correct: exact match
+// after trimming, spaces removed on both sides for Dyck languages).
+func Correct(task, got, want string) bool { return user.Correct(task, got, want) }

@@ -2,6 +2,7 @@ package maker
 
 import (
 	"fmt"
+	"github.com/latm/latm/user"
 	"regexp"
 	"strconv"
 	"strings"
@@ -142,7 +143,7 @@ func literalAnswer(task, code, want string) string {
 		if m == nil {
 			continue
 		}
-		if v, ok := pyLiteral(m[2]); ok && answersMatch(task, v, want) {
+		if v, ok := pyLiteral(m[2]); ok && user.Correct(task, v, want) {
 			return strings.TrimSpace(l)
 		}
 	}
@@ -182,17 +183,6 @@ func pyLiteral(s string) (string, bool) {
 		return s, true
 	}
 	return "", false
-}
-
-// answersMatch is the scoring rule of eval (exact match after trimming;
-// for Dyck languages, spaces do not count). eval sits above maker, so the
-// rule is repeated here; keep the two in step.
-func answersMatch(task, got, want string) bool {
-	got, want = strings.TrimSpace(got), strings.TrimSpace(want)
-	if task == "dyck_languages" {
-		got, want = strings.ReplaceAll(got, " ", ""), strings.ReplaceAll(want, " ", "")
-	}
-	return got == want
 }
 
 // staticCheck applies rules 1–3 to a test (needAssert) or to call code, and
