@@ -41,6 +41,9 @@ const maxCached = 512
 type compiled struct {
 	prog    *starlark.Program
 	globals []string // the program's global names, in order of first binding
+	// globalsKey is globals joined: what a call snippet compiled against
+	// this program is cached under, beside its own source.
+	globalsKey string
 	lines   []string // the original source, for error messages
 	err     error    // a compile error, cached like a program
 
@@ -118,6 +121,7 @@ func compileSource(src Source, extra func(string) bool) *compiled {
 		for _, b := range m.Globals {
 			c.globals = append(c.globals, b.First.Name)
 		}
+		c.globalsKey = strings.Join(c.globals, "\x00")
 	}
 	return c
 }
@@ -415,7 +419,7 @@ func (e *engine) execOnce(ctx context.Context, lim Limits, tool, snippet Source,
 	}
 	// The snippet sees the tool's globals as predeclared names; it is
 	// compiled against the tool's set of global names.
-	sn := e.compile(snippet, strings.Join(comp.globals, "\x00"), func(name string) bool { return globals.Has(name) })
+	sn := e.compile(snippet, comp.globalsKey, func(name string) bool { return globals.Has(name) })
 	if sn.err != nil {
 		c.stop()
 		return nil, sn.err
