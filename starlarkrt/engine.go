@@ -44,8 +44,8 @@ type compiled struct {
 	// globalsKey is globals joined: what a call snippet compiled against
 	// this program is cached under, beside its own source.
 	globalsKey string
-	lines   []string // the original source, for error messages
-	err     error    // a compile error, cached like a program
+	lines      []string // the original source, for error messages
+	err        error    // a compile error, cached like a program
 
 	mu     sync.Mutex
 	frozen starlark.StringDict // the tool's globals after its top level ran, frozen; nil until then
