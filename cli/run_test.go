@@ -5,9 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/latm/latm/internal/fixtures"
 )
 
 func writeFile(t *testing.T, name, content string) string {
@@ -81,41 +82,25 @@ func TestRunExitStatuses(t *testing.T) {
 // case, as one file, unmodified) through latm run and compares the answer
 // variable with what CPython computes (starlarkrt/testdata/paper).
 func TestRunPaperPrograms(t *testing.T) {
-	dir := filepath.Join("..", "starlarkrt", "testdata", "paper")
-	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+	programs, err := fixtures.PaperPrograms(filepath.Join("..", "starlarkrt", "testdata", "paper"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var expected map[string]struct {
-		Var   string
-		Value any
-	}
-	if err := json.Unmarshal(raw, &expected); err != nil {
-		t.Fatal(err)
-	}
-	names := make([]string, 0, len(expected))
-	for n := range expected {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	passed := 0
-	for _, name := range names {
-		task := name[:strings.LastIndexByte(name, '_')]
-		tool, _ := os.ReadFile(filepath.Join(dir, task+".tool.py"))
-		use, _ := os.ReadFile(filepath.Join(dir, name+".py"))
-		f := writeFile(t, name+".py", string(tool)+"\n"+string(use))
-		want := expected[name]
+	for _, want := range programs {
+		name := want.Name
+		f := writeFile(t, name+".py", want.Tool+"\n"+want.Use)
 		code, out, errOut := runConfigCLI(t, "run", f, "--var", want.Var)
 		if code != 0 {
 			t.Errorf("%s: exit %d: %s", name, code, errOut)
 			continue
 		}
 		var got any
-		if err := json.Unmarshal([]byte(out), &got); err != nil || !reflect.DeepEqual(got, want.Value) {
-			t.Errorf("%s: %s = %s, CPython gives %v", name, want.Var, strings.TrimSpace(out), want.Value)
+		if err := json.Unmarshal([]byte(out), &got); err != nil || !reflect.DeepEqual(got, want.Expected) {
+			t.Errorf("%s: %s = %s, CPython gives %v", name, want.Var, strings.TrimSpace(out), want.Expected)
 			continue
 		}
 		passed++
 	}
-	t.Logf("latm run: %d/%d paper programs give CPython's answer", passed, len(names))
+	t.Logf("latm run: %d/%d paper programs give CPython's answer", passed, len(programs))
 }
