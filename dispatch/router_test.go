@@ -22,17 +22,7 @@ func routerEnv(t *testing.T, th Thresholds) (*Router, *fakeopenai.Server, *libra
 	}
 	t.Cleanup(func() { s.Close() })
 	for _, task := range []string{"word_sorting", "dyck_languages"} {
-		sp, err := bbh.LoadSplit(task)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tool := &library.Tool{Name: task, Source: "def f(x):\n    return x\n", Entry: "f", Description: task}
-		for _, e := range sp.Valid {
-			tool.Examples = append(tool.Examples, library.UsageExample{Question: e.Question, Code: "ans = f(1)", Answer: e.Answer})
-		}
-		if err := s.SaveTool(context.Background(), tool); err != nil {
-			t.Fatal(err)
-		}
+		saveEcho(t, s, task)
 	}
 	srv := fakeopenai.New(t)
 	client, err := llm.New(llm.Config{
