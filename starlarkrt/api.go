@@ -82,14 +82,6 @@ type Module struct {
 	Functions []Function
 }
 
-// LimitError reports that a program exceeded one of its Limits.
-type LimitError struct {
-	Limit string // "steps", "time", "depth", "memory", "output", "result"
-	Max   string // the limit's value, human readable ("10000000", "2s", "256MB")
-}
-
-func (e *LimitError) Error() string { return "limit exceeded: " + e.Limit + " (max " + e.Max + ")" }
-
 // ProgramError is a syntax or runtime error in the program, positioned and
 // with a hint for common Python-isms, fit to be fed back to a model.
 type ProgramError struct {

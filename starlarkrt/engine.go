@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
 )
@@ -129,7 +130,7 @@ func compileSource(src Source, extra func(string) bool) *compiled {
 // call is one execution under limits: a thread, its guards, its output.
 type call struct {
 	thread *starlark.Thread
-	state  *callState
+	state  *callstate.State
 	limits Limits
 	out    strings.Builder
 	start  time.Time
@@ -148,19 +149,19 @@ const stepChunk = 256
 
 func (e *engine) begin(ctx context.Context, lim Limits, name string) *call {
 	lim = lim.withDefaults()
-	c := &call{limits: lim, start: time.Now(), state: &callState{maxSteps: lim.MaxSteps}}
+	c := &call{limits: lim, start: time.Now(), state: &callstate.State{MaxSteps: lim.MaxSteps, MaxMemory: lim.MaxMemory}}
 	th := &starlark.Thread{Name: name}
 	c.thread = th
-	th.SetLocal(stateKey, c.state)
+	callstate.Attach(th, c.state)
 	th.Load = func(_ *starlark.Thread, module string) (starlark.StringDict, error) {
 		return nil, fmt.Errorf("load(%q) is not available: tools are single files; use import for the modules %s", module, moduleList())
 	}
 	th.Print = func(_ *starlark.Thread, msg string) {
-		if c.state.stop.Load() != nil {
+		if c.state.Err() != nil {
 			return
 		}
 		if c.out.Len()+len(msg)+1 > lim.MaxOutput {
-			c.state.halt(th, &LimitError{Limit: "output", Max: formatSize(int64(lim.MaxOutput))})
+			c.state.Halt(th, &LimitError{Limit: "output", Max: formatSize(int64(lim.MaxOutput))})
 			return
 		}
 		c.out.WriteString(msg)
@@ -176,11 +177,11 @@ func (e *engine) begin(ctx context.Context, lim Limits, name string) *call {
 	th.SetMaxExecutionSteps(next())
 	th.OnMaxSteps = func(th *starlark.Thread) {
 		if th.Steps >= lim.MaxSteps {
-			c.state.halt(th, &LimitError{Limit: "steps", Max: fmt.Sprint(lim.MaxSteps)})
+			c.state.Halt(th, &LimitError{Limit: "steps", Max: fmt.Sprint(lim.MaxSteps)})
 			return
 		}
 		if th.CallStackDepth() > lim.MaxDepth {
-			c.state.halt(th, &LimitError{Limit: "depth", Max: fmt.Sprint(lim.MaxDepth)})
+			c.state.Halt(th, &LimitError{Limit: "depth", Max: fmt.Sprint(lim.MaxDepth)})
 			return
 		}
 		th.SetMaxExecutionSteps(next())
@@ -193,11 +194,8 @@ func (e *engine) begin(ctx context.Context, lim Limits, name string) *call {
 // limit that stopped the call, a cancelled context, or a ProgramError.
 func (c *call) end(err error, files map[string][]string) error {
 	c.stop()
-	if le := c.state.stop.Load(); le != nil {
-		return le
-	}
-	if e := c.state.ctxErr.Load(); e != nil {
-		return *e
+	if err := c.state.Err(); err != nil {
+		return err
 	}
 	if err == nil {
 		return nil
@@ -209,7 +207,7 @@ func (c *call) end(err error, files map[string][]string) error {
 }
 
 func (c *call) stats() Stats {
-	return Stats{Steps: c.thread.Steps, Wall: time.Since(c.start), PeakMemory: c.state.peak.Load()}
+	return Stats{Steps: c.thread.Steps, Wall: time.Since(c.start), PeakMemory: c.state.Peak()}
 }
 
 // prepare compiles a tool and returns its globals: the cached frozen ones,

@@ -856,7 +856,7 @@ func (v *tdValue) Binary(op syntax.Token, y starlark.Value, side starlark.Side) 
 			return &tdValue{us: a - floorDiv(a, b)*b}, nil
 		}
 	case starlark.Int, starlark.Float:
-		f, _ := toFloat("timedelta", y)
+		f, _ := starlark.AsFloat(y)
 		switch {
 		case op == syntax.STAR:
 			return &tdValue{us: int64(math.RoundToEven(float64(v.us) * f))}, nil

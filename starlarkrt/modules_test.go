@@ -9,6 +9,8 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+
+	"github.com/latm/latm/starlarkrt/internal/modtest"
 )
 
 // testFileOptions is the dialect the module tests need, independent of the
@@ -18,12 +20,7 @@ var testFileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelContro
 // newTestThread returns a thread whose call allows maxSteps steps (0: no
 // limit), as the runtime sets it up.
 func newTestThread(maxSteps uint64) *starlark.Thread {
-	th := &starlark.Thread{Name: "test"}
-	th.SetLocal(stateKey, &callState{maxSteps: maxSteps})
-	if maxSteps > 0 {
-		th.SetMaxExecutionSteps(maxSteps)
-	}
-	return th
+	return modtest.Thread(maxSteps, 0)
 }
 
 // moduleEnv returns the modules as predeclared names.
