@@ -16,6 +16,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/latm/latm/starlarkrt/internal/callstate"
+
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 )
@@ -94,7 +96,7 @@ func tolerateStrings(orig *starlark.Builtin, mode int) *starlark.Builtin {
 
 // pyChars returns the characters (code points, as in Python) of s.
 func pyChars(thread *starlark.Thread, s string) (*starlark.List, error) {
-	if err := chargeSteps(thread, uint64(len(s))); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(len(s))); err != nil {
 		return nil, err
 	}
 	elems := make([]starlark.Value, 0, len(s))
@@ -156,7 +158,7 @@ func pySum(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	defer it.Done()
 	var x starlark.Value
 	for it.Next(&x) {
-		if err := chargeSteps(thread, 1); err != nil {
+		if err := callstate.ChargeSteps(thread, 1); err != nil {
 			return nil, err
 		}
 		if acc, err = starlark.Binary(syntax.PLUS, acc, x); err != nil {
@@ -209,7 +211,7 @@ func pyPow(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 		if !yb.IsInt64() || int64(xb.BitLen())*yb.Int64() > maxPowBits {
 			return nil, fmt.Errorf("pow: result too large (%s ** %s has more than %d bits)", x, y, maxPowBits)
 		}
-		if err := chargeSteps(thread, uint64(int64(xb.BitLen())*yb.Int64()/64)); err != nil {
+		if err := callstate.ChargeSteps(thread, uint64(int64(xb.BitLen())*yb.Int64()/64)); err != nil {
 			return nil, err
 		}
 		return starlark.MakeBigInt(new(big.Int).Exp(xb, yb, nil)), nil
@@ -237,7 +239,7 @@ func modPow(thread *starlark.Thread, x, y, m *big.Int) (starlark.Value, error) {
 	if m.Sign() == 0 {
 		return nil, errors.New("pow: 3rd argument cannot be 0")
 	}
-	if err := chargeSteps(thread, uint64(y.BitLen())); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(y.BitLen())); err != nil {
 		return nil, err
 	}
 	am := new(big.Int).Abs(m)
@@ -354,7 +356,7 @@ func pyMap(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kw
 				return starlark.NewList(out), nil
 			}
 		}
-		if err := chargeSteps(thread, 1); err != nil {
+		if err := callstate.ChargeSteps(thread, 1); err != nil {
 			return nil, err
 		}
 		v, err := starlark.Call(thread, fn, call, nil)
@@ -379,7 +381,7 @@ func pyFilter(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	var out []starlark.Value
 	var x starlark.Value
 	for it.Next(&x) {
-		if err := chargeSteps(thread, 1); err != nil {
+		if err := callstate.ChargeSteps(thread, 1); err != nil {
 			return nil, err
 		}
 		keep := x
@@ -521,7 +523,7 @@ func listSort(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple,
 	if len(args) > 0 {
 		return nil, errors.New("sort: takes no positional arguments; use sort(key=..., reverse=...)")
 	}
-	if err := chargeSteps(thread, uint64(l.Len())); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(l.Len())); err != nil {
 		return nil, err
 	}
 	sorted, err := starlark.Call(thread, starlark.Universe["sorted"], starlark.Tuple{l}, kwargs)
@@ -549,7 +551,7 @@ func seqCount(thread *starlark.Thread, l *starlark.List, args starlark.Tuple, kw
 	}
 	n := 0
 	for i := 0; i < l.Len(); i++ {
-		if err := chargeSteps(thread, 1); err != nil {
+		if err := callstate.ChargeSteps(thread, 1); err != nil {
 			return nil, err
 		}
 		eq, err := starlark.Equal(l.Index(i), v)
@@ -574,7 +576,7 @@ func tupleIndex(thread *starlark.Thread, recv starlark.Value, args starlark.Tupl
 	if err != nil {
 		return nil, err
 	}
-	if err := chargeSteps(thread, uint64(l.Len())); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(l.Len())); err != nil {
 		return nil, err
 	}
 	return starlark.Call(thread, m, args, kwargs)
@@ -585,7 +587,7 @@ func listCopy(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple,
 		return nil, err
 	}
 	l := recv.(*starlark.List)
-	if err := chargeSteps(thread, uint64(l.Len())); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(l.Len())); err != nil {
 		return nil, err
 	}
 	elems := make([]starlark.Value, l.Len())
@@ -600,7 +602,7 @@ func listReverse(thread *starlark.Thread, recv starlark.Value, args starlark.Tup
 		return nil, err
 	}
 	l := recv.(*starlark.List)
-	if err := chargeSteps(thread, uint64(l.Len())); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(l.Len())); err != nil {
 		return nil, err
 	}
 	for i, j := 0, l.Len()-1; i < j; i, j = i+1, j-1 {
@@ -620,7 +622,7 @@ func dictCopy(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple,
 		return nil, err
 	}
 	d := recv.(*starlark.Dict)
-	if err := chargeSteps(thread, uint64(d.Len())); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(d.Len())); err != nil {
 		return nil, err
 	}
 	out := starlark.NewDict(d.Len())
@@ -637,7 +639,7 @@ func setCopy(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple, 
 		return nil, err
 	}
 	s := recv.(*starlark.Set)
-	if err := chargeSteps(thread, uint64(s.Len())); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(s.Len())); err != nil {
 		return nil, err
 	}
 	out := starlark.NewSet(s.Len())
@@ -665,7 +667,7 @@ func setIsdisjoint(thread *starlark.Thread, recv starlark.Value, args starlark.T
 	s := recv.(*starlark.Set)
 	var x starlark.Value
 	for it.Next(&x) {
-		if err := chargeSteps(thread, 1); err != nil {
+		if err := callstate.ChargeSteps(thread, 1); err != nil {
 			return nil, err
 		}
 		if found, err := s.Has(x); err != nil {
@@ -688,7 +690,7 @@ func strZfill(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple,
 	if n <= 0 {
 		return recv, nil
 	}
-	if err := chargeSteps(thread, uint64(n)); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(n)); err != nil {
 		return nil, err
 	}
 	sign := ""
@@ -720,7 +722,7 @@ func pyJustify(thread *starlark.Thread, how string, recv starlark.Value, args st
 	if marg <= 0 {
 		return recv, nil
 	}
-	if err := chargeSteps(thread, uint64(marg)); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(marg)); err != nil {
 		return nil, err
 	}
 	left := 0
@@ -1194,7 +1196,7 @@ func padField(body, sign string, sp fmtSpec, numeric bool) string {
 // pyFormat is str.format with Python's format specifications, used when
 // Starlark's own str.format rejects a specification.
 func pyFormat(thread *starlark.Thread, format string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := chargeSteps(thread, uint64(len(format))); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(len(format))); err != nil {
 		return nil, err
 	}
 	auto, manual := 0, false

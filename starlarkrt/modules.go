@@ -1,11 +1,13 @@
 package starlarkrt
 
 import (
-	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
-	"github.com/latm/latm/starlarkrt/internal/callstate"
+	"github.com/latm/latm/starlarkrt/lib/datetime"
+	"github.com/latm/latm/starlarkrt/lib/itertools"
+	"github.com/latm/latm/starlarkrt/lib/json"
 	"github.com/latm/latm/starlarkrt/lib/math"
+	"github.com/latm/latm/starlarkrt/lib/re"
 )
 
 // modules returns the deterministic modules programs may import, by name:
@@ -16,22 +18,9 @@ import (
 func modules() map[string]*starlarkstruct.Module {
 	return map[string]*starlarkstruct.Module{
 		"math":      math.Module,
-		"json":      jsonModule(),
-		"re":        reModule(),
-		"itertools": itertoolsModule(),
-		"datetime":  datetimeModule(),
+		"json":      json.Module,
+		"re":        re.Module,
+		"itertools": itertools.Module,
+		"datetime":  datetime.Module,
 	}
 }
-
-// builtinFunc is the signature of a Go function exposed to Starlark.
-type builtinFunc = callstate.Builtin
-
-func chargeSteps(thread *starlark.Thread, n uint64) error { return callstate.ChargeSteps(thread, n) }
-func chargeBytes(thread *starlark.Thread, n int) error    { return callstate.ChargeBytes(thread, n) }
-func iterate(thread *starlark.Thread, fname string, v starlark.Value, fn func(starlark.Value) error) error {
-	return callstate.Iterate(thread, fname, v, fn)
-}
-func collect(thread *starlark.Thread, fname string, v starlark.Value) ([]starlark.Value, error) {
-	return callstate.Collect(thread, fname, v)
-}
-func chars(s string) starlark.Tuple { return callstate.Chars(s) }
