@@ -16,19 +16,25 @@ import (
 	"github.com/latm/latm/starlarkrt/internal/callstate"
 
 	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 )
 
 // maxPowBits bounds the size of an integer pow result (2 MiB of digits).
 const maxPowBits = 1 << 24
 
-// predeclared returns the names every program sees beyond Starlark's
-// universe: Python builtins, string-tolerant versions of the universe's
-// iterable-taking builtins, the helpers the dialect rewrites call, and the
-// modules.
-func predeclared() starlark.StringDict {
+// predeclared returns the names every program of the Python dialect sees
+// beyond Starlark's universe, with the standard modules.
+func predeclared() starlark.StringDict { return predeclaredFor(moduleTable()) }
+
+// predeclaredFor returns the names a program of the Python dialect sees
+// beyond Starlark's universe: Python builtins, string-tolerant versions of
+// the universe's iterable-taking builtins, the helpers the dialect
+// rewrites call, and the modules mods (under their names and an alias no
+// program can shadow).
+func predeclaredFor(mods map[string]*starlarkstruct.Module) starlark.StringDict {
 	d := starlark.StringDict{}
-	for name, m := range moduleTable() {
+	for name, m := range mods {
 		d[name] = m
 		d[moduleAlias+name] = m
 	}
