@@ -83,8 +83,8 @@ func TestOptionsDialectStarlark(t *testing.T) {
 			}
 			for _, code := range []string{
 				"import math\ndef f():\n    return 1\n", // Python's import
-				"def f():\n    return sum([1, 2])\n",   // a Python builtin
-				"def f():\n    return 2 ** 3\n",        // a Python operator
+				"def f():\n    return sum([1, 2])\n",    // a Python builtin
+				"def f():\n    return 2 ** 3\n",         // a Python operator
 			} {
 				if _, err := rt.Call(ctx, Source{Name: "u.star", Code: code}, "f", nil, nil); err == nil {
 					t.Errorf("%q ran in the Starlark dialect", code)
