@@ -482,7 +482,7 @@ func (d *Dispatcher) direct(ctx context.Context, question string) (string, *llm.
 	}
 	start := time.Now()
 	resp, err := d.LLM.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: prompt}}})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	if err != nil {
 		return "", resp, fmt.Errorf("solver (after %s): %w", time.Since(start).Round(time.Millisecond), err)
 	}
 	return DirectAnswer(resp.Content), resp, nil

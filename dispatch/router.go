@@ -248,7 +248,7 @@ func (r *Router) ask(ctx context.Context, question string, cands []candidate) (*
 		return nil, nil, err
 	}
 	resp, err := r.LLM.Chat(ctx, llm.Request{Role: llm.Dispatcher, Messages: []llm.Message{{Role: "user", Content: prompt}}})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	if err != nil {
 		return nil, resp, fmt.Errorf("dispatcher: %w", err)
 	}
 	return pickTool(resp.Content, candidateIndex(tools)), resp, nil

@@ -404,7 +404,7 @@ func askDirect(ctx context.Context, c Chatter, p *prompts.Set, q string) (string
 		return "", err
 	}
 	resp, err := c.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: text}}})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	if err != nil {
 		return "", err
 	}
 	return extractDirect(resp.Content), nil
@@ -416,7 +416,7 @@ func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewSh
 		return "", err
 	}
 	resp, err := c.Chat(ctx, llm.Request{Role: role, Messages: []llm.Message{{Role: "user", Content: text}}})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	if err != nil {
 		return "", err
 	}
 	return extractCoT(resp.Content), nil

@@ -100,7 +100,7 @@ func tries(n int) int {
 func (s *session) ask(ctx context.Context, prompt string) (string, error) {
 	s.chat = append(s.chat, llm.Message{Role: "user", Content: prompt})
 	resp, err := s.m.LLM.Chat(ctx, llm.Request{Role: llm.Maker, Messages: append([]llm.Message(nil), s.chat...), Tool: s.task.Name})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	if err != nil {
 		return "", fmt.Errorf("ask the maker model: %w", err)
 	}
 	// A truncated reply is kept: its blocks fail to parse or load, and the

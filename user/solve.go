@@ -82,7 +82,7 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 	retries := max(s.Retries, 0)
 	for attempt := 0; attempt <= retries; attempt++ {
 		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tl.Ref()})
-		if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+		if err != nil {
 			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
 		}
 		reply := resp.Content
@@ -96,8 +96,8 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), mach.err)
 		}
 		run.OK, run.Error = false, failure.Error()
-		if err != nil { // truncated: say so as well
-			run.Error = "the reply was cut off by the token limit; " + run.Error
+		if resp.Truncated {
+			run.Error = "the reply was cut off by the token limit (raise user.max_tokens); " + run.Error
 		}
 		msgs = append(msgs,
 			llm.Message{Role: "assistant", Content: reply},

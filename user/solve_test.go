@@ -169,3 +169,29 @@ func TestSolveReadsAnUnfencedCall(t *testing.T) {
 		t.Fatalf("run %+v after %d requests", run, len(srv.Requests()))
 	}
 }
+
+// A reply cut off by the token limit is still used: a call that is whole
+// before the cut answers, and one that is not fails saying it was cut off.
+func TestSolveUsesTruncatedReplies(t *testing.T) {
+	s, srv := newSolver(t, 0)
+	whole := "Sort the following words alphabetically: List: d c"
+	srv.Script(fakeopenai.Match{Contains: "Question: " + whole},
+		fakeopenai.Reply{Content: fenced(`ans = sort_words(["d", "c"])`) + "\nThis sorts the wor", FinishReason: "length"})
+	run, err := s.Solve(context.Background(), sortTool(), Instance{ID: "w", Batch: "t", Question: whole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !run.OK || run.Answer != "c d" {
+		t.Fatalf("whole call in a truncated reply: run %+v", run)
+	}
+	cut := "Sort the following words alphabetically: List: f e"
+	srv.Script(fakeopenai.Match{Contains: "Question: " + cut},
+		fakeopenai.Reply{Content: "```starlark\nans = sort_words([\"f\", ", FinishReason: "length"})
+	run, err = s.Solve(context.Background(), sortTool(), Instance{ID: "c", Batch: "t", Question: cut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.OK || !strings.Contains(run.Error, "cut off by the token limit") {
+		t.Fatalf("cut call: run %+v", run)
+	}
+}
