@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/starlarkrt"
 	"github.com/latm/latm/user"
@@ -292,16 +293,12 @@ func checkExamples(ctx context.Context, rt *starlarkrt.Runtime, t *library.Tool)
 		if err != nil {
 			r.Error = err.Error()
 		} else {
-			r.OK = sameAnswer(ex.Answer, r.Got)
+			r.OK = answer.Correct("", r.Got, ex.Answer)
 		}
 		out = append(out, r)
 	}
 	return out
 }
-
-// sameAnswer compares a recorded answer with a re-computed one; both went
-// through the same formatting, so only surrounding space may differ.
-func sameAnswer(want, got string) bool { return strings.TrimSpace(want) == strings.TrimSpace(got) }
 
 // describeFailure says in one line how an example failed.
 func describeFailure(r exampleResult) string {

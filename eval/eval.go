@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
@@ -239,14 +240,14 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 	test := limitTest(t.Test, o.Limit)
 	row.N = len(test)
 
-	var answer func(ctx context.Context, i int, q string) (string, error)
+	var solveOne func(ctx context.Context, i int, q string) (string, error)
 	switch method {
 	case MethodDirect:
-		answer = func(ctx context.Context, _ int, q string) (string, error) {
+		solveOne = func(ctx context.Context, _ int, q string) (string, error) {
 			return askDirect(ctx, d.Chat, d.Prompts, q)
 		}
 	case MethodCoT:
-		answer = func(ctx context.Context, _ int, q string) (string, error) {
+		solveOne = func(ctx context.Context, _ int, q string) (string, error) {
 			return askCoT(ctx, d.Chat, d.Prompts, o.CoTRole, t.CoT, q)
 		}
 	case MethodLATM:
@@ -266,7 +267,7 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			}
 			return row, nil
 		}
-		answer = func(ctx context.Context, i int, q string) (string, error) {
+		solveOne = func(ctx context.Context, i int, q string) (string, error) {
 			run, err := d.Solver.Solve(ctx, tool, user.Instance{ID: fmt.Sprintf("%s/%d", t.Name, i), Batch: "eval", Question: q})
 			if err != nil {
 				return "", err
@@ -303,11 +304,11 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			defer wg.Done()
 			defer func() { <-sem }()
 			m := &meter{}
-			got, err := answer(withMeter(ctx, m), i, ex.Question)
+			got, err := solveOne(withMeter(ctx, m), i, ex.Question)
 			if ctx.Err() != nil {
 				return // not finished: not recorded, so a re-run does it again
 			}
-			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && Correct(t.Name, got, ex.Answer), Measured: row.Measured, Question: qh, usage: m.usage()}
+			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && answer.Correct(t.Name, got, ex.Answer), Measured: row.Measured, Question: qh, usage: m.usage()}
 			if err != nil {
 				in.Error = err.Error()
 			}
@@ -407,7 +408,7 @@ func askDirect(ctx context.Context, c Chatter, p *prompts.Set, q string) (string
 	if err != nil {
 		return "", err
 	}
-	return extractDirect(resp.Content), nil
+	return answer.FromReply(resp.Content), nil
 }
 
 func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewShot, q string) (string, error) {
@@ -419,5 +420,5 @@ func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewSh
 	if err != nil {
 		return "", err
 	}
-	return extractCoT(resp.Content), nil
+	return answer.FromReply(resp.Content), nil
 }

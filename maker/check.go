@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/latm/latm/user"
+	"github.com/latm/latm/answer"
 )
 
 // A verification test is accepted only if it is honest about the tool:
@@ -144,7 +144,7 @@ func literalAnswer(task, code, want string) string {
 		if m == nil {
 			continue
 		}
-		if v, ok := pyLiteral(m[2]); ok && user.Correct(task, v, want) {
+		if v, ok := pyLiteral(m[2]); ok && answer.Correct(task, v, want) {
 			return strings.TrimSpace(l)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/starlarkrt"
 	"github.com/latm/latm/tool"
@@ -346,7 +347,7 @@ func (s *session) runCall(ctx context.Context, ex tool.Example, code string, isT
 	if err != nil {
 		return call, "", fmt.Sprintf("the answer cannot be read: %v", err), nil
 	}
-	if !user.Correct(s.task.Name, got, ex.Answer) {
+	if !answer.Correct(s.task.Name, got, ex.Answer) {
 		return call, got, mismatch(got, ex.Answer), nil
 	}
 	// Rule 5: the answer must come from the tool. Run the code again with
@@ -354,7 +355,7 @@ func (s *session) runCall(ctx context.Context, ex tool.Example, code string, isT
 	// gives the expected answer, it did not need the tool to get it.
 	stub, err := s.m.Runtime.Exec(ctx, s.stubbed(), starlarkrt.Source{Name: fmt.Sprintf("call%d.star", index), Code: call})
 	if err == nil {
-		if still, ferr := user.FinalAnswer(ex.Question, stub); ferr == nil && user.Correct(s.task.Name, still, ex.Answer) {
+		if still, ferr := user.FinalAnswer(ex.Question, stub); ferr == nil && answer.Correct(s.task.Name, still, ex.Answer) {
 			return call, got, "the answer does not depend on the tool: with every tool function returning a meaningless value the code still answers " + strconv.Quote(still) + " (compute ans from what the tool returns)", nil
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/starlarkrt"
 	"github.com/latm/latm/tool"
 )
@@ -278,22 +279,11 @@ func (s *Solver) templated(ctx context.Context, tool *tool.Tool, src starlarkrt.
 				break
 			}
 			got, err := FinalAnswer(b.Question, res)
-			ok = err == nil && sameAnswer(got, b.Answer)
+			ok = err == nil && answer.Correct("", got, b.Answer)
 		}
 	}
 	if ctx.Err() == nil {
 		s.verdicts.Store(key, ok)
 	}
 	return ok
-}
-
-// sameAnswer compares answers as the tasks score them: exactly, up to
-// surrounding space (Dyck answers, spaced either way, compare equal).
-func sameAnswer(got, want string) bool {
-	got, want = strings.TrimSpace(got), strings.TrimSpace(want)
-	if got == want {
-		return true
-	}
-	return strings.Join(strings.Fields(got), "") == strings.Join(strings.Fields(want), "") &&
-		strings.Trim(want, "()[]{}<> ") == ""
 }
