@@ -164,6 +164,9 @@ type call struct {
 
 	// Read and written by the monitor only.
 	deadline time.Time
+	// ctxFirst: the caller's context deadline comes before the time
+	// limit, so reaching deadline is the caller's deadline, not the limit.
+	ctxFirst bool
 	base     int64 // heap bytes when the call began
 }
 
