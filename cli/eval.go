@@ -183,6 +183,13 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 	if err != nil {
 		return err
 	}
+	if methods[eval.MethodCoT] {
+		for _, t := range tasks {
+			if t.CoT == "" {
+				fmt.Fprintf(app.Err, "eval: no cot row for %s: the cot method needs a few-shot chain-of-thought prompt, which only bundled BIG-Bench Hard tasks (--tasks) carry; a task file has none\n", t.Name)
+			}
+		}
+	}
 	set, err := prompts.Load(app.Cfg.PromptsDir)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
@@ -233,7 +240,7 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 		if base == "" {
 			base = llm.DefaultBaseURL
 		}
-		res.Roles[string(role)] = eval.RoleInfo{Model: rc.Model, Endpoint: base, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut}
+		res.Roles[string(role)] = eval.RoleInfo{Model: rc.Model, Endpoint: llm.StripUserinfo(base), PriceIn: rc.PriceIn, PriceOut: rc.PriceOut}
 	}
 	for _, name := range set.Names() {
 		res.PromptHashes[name] = set.Hash(name)

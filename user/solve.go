@@ -81,7 +81,7 @@ func (s *Solver) Solve(ctx context.Context, tool *library.Tool, in Instance) (*l
 	}
 	retries := max(s.Retries, 0)
 	for attempt := 0; attempt <= retries; attempt++ {
-		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tool.Ref()})
+		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tool.Ref(), Template: UseTemplate})
 		if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
 			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tool.Ref(), err)
 		}
