@@ -45,8 +45,8 @@ type RoleConfig struct {
 	// means 2m.
 	HeaderTimeout time.Duration
 	MaxRetries    int
-	PriceIn     float64 // money per million input tokens
-	PriceOut    float64 // money per million output tokens
+	PriceIn       float64 // money per million input tokens
+	PriceOut      float64 // money per million output tokens
 }
 
 // Message is one chat message.
