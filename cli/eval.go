@@ -78,6 +78,7 @@ Every figure comes from the endpoints configured; latm claims none.`,
 	f.IntVar(&o.limit, "limit", 0, "test instances per task (0: all)")
 	f.StringVar(&o.cotRole, "cot-role", "user", "role answering with chain of thought: user or solver")
 	f.IntVar(&o.workers, "workers", 0, "instances in flight (default: workers)")
+	app.bind(cmd, "workers", "workers")
 	f.BoolVar(&o.asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&o.out, "out", "", "results file (default: latm-eval-TIME.json in the working directory)")
 	f.StringVar(&o.checkpoint, "checkpoint", "", "JSONL file of finished work to resume from and append to")
@@ -224,7 +225,7 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 		Solver: &user.Solver{LLM: client, Runtime: rt, Prompts: set, Retries: app.Cfg.Solve.Retries},
 	}
 	res := &eval.Results{
-		LATMVersion:  Version,
+		LATMVersion:  version(),
 		Started:      time.Now().UTC(),
 		Roles:        map[string]eval.RoleInfo{},
 		PromptHashes: map[string]string{},

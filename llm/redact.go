@@ -3,6 +3,7 @@ package llm
 import (
 	"errors"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -68,3 +69,10 @@ func redactErr(err error) {
 		e = ue.Err
 	}
 }
+
+// userinfoInText finds "scheme://userinfo@" in free text.
+var userinfoInText = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@"'<>]+@`)
+
+// RedactText masks the credentials of every URL in s, for messages that
+// may quote a base URL from anywhere.
+func RedactText(s string) string { return userinfoInText.ReplaceAllString(s, "${1}***@") }
