@@ -78,6 +78,7 @@ Every figure comes from the endpoints configured; latm claims none.`,
 	f.IntVar(&o.limit, "limit", 0, "test instances per task (0: all)")
 	f.StringVar(&o.cotRole, "cot-role", "user", "role answering with chain of thought: user or solver")
 	f.IntVar(&o.workers, "workers", 0, "instances in flight (default: workers)")
+	app.bind(cmd, "workers", "workers")
 	f.BoolVar(&o.asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&o.out, "out", "", "results file (default: latm-eval-TIME.json in the working directory)")
 	f.StringVar(&o.checkpoint, "checkpoint", "", "JSONL file of finished work to resume from and append to")
@@ -183,6 +184,13 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 	if err != nil {
 		return err
 	}
+	if methods[eval.MethodCoT] {
+		for _, t := range tasks {
+			if t.CoT == "" {
+				fmt.Fprintf(app.Err, "eval: no cot row for %s: the cot method needs a few-shot chain-of-thought prompt, which only bundled BIG-Bench Hard tasks (--tasks) carry; a task file has none\n", t.Name)
+			}
+		}
+	}
 	set, err := prompts.Load(app.Cfg.PromptsDir)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
@@ -217,7 +225,7 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 		Solver: &user.Solver{LLM: client, Runtime: rt, Prompts: set, Retries: app.Cfg.Solve.Retries},
 	}
 	res := &eval.Results{
-		LATMVersion:  Version,
+		LATMVersion:  version(),
 		Started:      time.Now().UTC(),
 		Roles:        map[string]eval.RoleInfo{},
 		PromptHashes: map[string]string{},
@@ -233,7 +241,7 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 		if base == "" {
 			base = llm.DefaultBaseURL
 		}
-		res.Roles[string(role)] = eval.RoleInfo{Model: rc.Model, Endpoint: base, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut}
+		res.Roles[string(role)] = eval.RoleInfo{Model: rc.Model, Endpoint: llm.StripUserinfo(base), PriceIn: rc.PriceIn, PriceOut: rc.PriceOut}
 	}
 	for _, name := range set.Names() {
 		res.PromptHashes[name] = set.Hash(name)

@@ -43,6 +43,8 @@ func (a *App) llmConfig() llm.Config {
 		Record:  a.Cfg.Record,
 		Replay:  a.Cfg.Replay,
 		Getenv:  a.Getenv,
+		Log:     a.Err,
+		Verbose: a.verbose,
 	}
 	for role, rc := range map[llm.Role]RoleConfig{
 		llm.Maker: a.Cfg.Maker, llm.User: a.Cfg.User, llm.Dispatcher: a.Cfg.Dispatcher, llm.Solver: a.Cfg.Solver,
@@ -56,7 +58,8 @@ func (a *App) llmConfig() llm.Config {
 		cfg.Roles[role] = llm.RoleConfig{
 			BaseURL: rc.BaseURL, Model: rc.Model, APIKeyEnv: rc.APIKeyEnv, APIType: rc.APIType,
 			APIVersion: rc.APIVersion, Temperature: rc.Temperature, MaxTokens: rc.MaxTokens,
-			Timeout: rc.Timeout, MaxRetries: rc.Retries, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut,
+			Timeout: rc.Timeout, ConnectTimeout: rc.ConnectTimeout, HeaderTimeout: rc.HeaderTimeout,
+			MaxRetries: rc.Retries, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut,
 		}
 	}
 	return cfg

@@ -93,6 +93,8 @@ to --transcript (default: a file in the temporary directory).`,
 	f.StringVar(&description, "description", "", "what the tool is for (shown to the maker and kept with the tool)")
 	f.IntVar(&train, "train", 0, "training examples shown to the maker (default: make.train)")
 	f.IntVar(&valid, "valid", 0, "validation examples the tool is tested on (default: make.valid)")
+	app.bind(cmd, "train", "make.train")
+	app.bind(cmd, "valid", "make.valid")
 	f.StringVar(&transcript, "transcript", "", "where to write the chat when making fails (default: a file in the temporary directory)")
 	return cmd
 }

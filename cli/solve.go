@@ -75,6 +75,7 @@ what is not solved yet. Exit status 4 means some inputs failed.`,
 	f.StringVar(&output, "output", "", "JSONL file for the results (default: standard output)")
 	f.StringVar(&batch, "batch", "", "batch id under which runs are recorded and resumed (default: from the input file and tool)")
 	f.IntVar(&workers, "workers", 0, "instances solved in parallel (default: the workers setting)")
+	app.bind(cmd, "workers", "workers")
 	f.BoolVar(&asJSON, "json", false, "print the run record as JSON (single question only)")
 	return cmd
 }

@@ -54,6 +54,7 @@ solved with it. Rerunning with the same input and --batch skips what is done.`,
 	f.StringVar(&output, "output", "", "JSONL file for the results (default: standard output)")
 	f.StringVar(&batch, "batch", "", "id under which decisions and runs are recorded and resumed (default: from the input file)")
 	f.IntVar(&workers, "workers", 0, "instances handled in parallel (default: the workers setting)")
+	app.bind(cmd, "workers", "workers")
 	return cmd
 }
 

@@ -484,7 +484,7 @@ func (d *Dispatcher) direct(ctx context.Context, question string) (string, *llm.
 		return "", nil, err
 	}
 	start := time.Now()
-	resp, err := d.LLM.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: prompt}}})
+	resp, err := d.LLM.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: prompt}}, Template: "direct"})
 	if err != nil {
 		return "", resp, fmt.Errorf("solver (after %s): %w", time.Since(start).Round(time.Millisecond), err)
 	}

@@ -247,7 +247,7 @@ func (r *Router) ask(ctx context.Context, question string, cands []candidate) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	resp, err := r.LLM.Chat(ctx, llm.Request{Role: llm.Dispatcher, Messages: []llm.Message{{Role: "user", Content: prompt}}})
+	resp, err := r.LLM.Chat(ctx, llm.Request{Role: llm.Dispatcher, Messages: []llm.Message{{Role: "user", Content: prompt}}, Template: Template})
 	if err != nil {
 		return nil, resp, fmt.Errorf("dispatcher: %w", err)
 	}

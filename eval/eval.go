@@ -404,7 +404,7 @@ func askDirect(ctx context.Context, c Chatter, p *prompts.Set, q string) (string
 	if err != nil {
 		return "", err
 	}
-	resp, err := c.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: text}}})
+	resp, err := c.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: text}}, Template: "direct"})
 	if err != nil {
 		return "", err
 	}
@@ -416,7 +416,7 @@ func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewSh
 	if err != nil {
 		return "", err
 	}
-	resp, err := c.Chat(ctx, llm.Request{Role: role, Messages: []llm.Message{{Role: "user", Content: text}}})
+	resp, err := c.Chat(ctx, llm.Request{Role: role, Messages: []llm.Message{{Role: "user", Content: text}}, Template: "cot"})
 	if err != nil {
 		return "", err
 	}

@@ -97,10 +97,11 @@ func tries(n int) int {
 	return n
 }
 
-// ask appends prompt to the chat, sends it and appends the reply.
-func (s *session) ask(ctx context.Context, prompt string) (string, error) {
+// ask appends prompt, rendered from the named template, to the chat, sends
+// it and appends the reply.
+func (s *session) ask(ctx context.Context, template, prompt string) (string, error) {
 	s.chat = append(s.chat, llm.Message{Role: "user", Content: prompt})
-	resp, err := s.m.LLM.Chat(ctx, llm.Request{Role: llm.Maker, Messages: append([]llm.Message(nil), s.chat...), Tool: s.task.Name})
+	resp, err := s.m.LLM.Chat(ctx, llm.Request{Role: llm.Maker, Messages: append([]llm.Message(nil), s.chat...), Tool: s.task.Name, Template: template})
 	if err != nil {
 		return "", fmt.Errorf("ask the maker model: %w", err)
 	}
@@ -175,10 +176,11 @@ func (s *session) propose(ctx context.Context, train []tool.Example, att *Attemp
 		return err
 	}
 	var problem string
+	template := "propose"
 	n := tries(s.m.ProposeTries)
 	for try := 1; try <= n; try++ {
 		att.ProposeTries = try
-		reply, err := s.ask(ctx, prompt)
+		reply, err := s.ask(ctx, template, prompt)
 		if err != nil {
 			return &StepError{Step: "propose", Tries: try, Err: err}
 		}
@@ -196,7 +198,10 @@ func (s *session) propose(ctx context.Context, train []tool.Example, att *Attemp
 			}
 			problem = p
 		}
-		if prompt, err = s.render("fix", map[string]any{"Problem": problem, "Dialect": dialect}); err != nil {
+		// The dialect block went out with the propose prompt, earlier in
+		// this same chat; a fix turn names only the problem.
+		template = "fix"
+		if prompt, err = s.render(template, map[string]any{"Problem": problem}); err != nil {
 			return err
 		}
 	}
@@ -228,10 +233,11 @@ func (s *session) verify(ctx context.Context, valid []tool.Example, att *Attempt
 		return nil, nil, err
 	}
 	var last string
+	template := "verify"
 	n := tries(s.m.VerifyTries)
 	for try := 1; try <= n; try++ {
 		att.VerifyTries = try
-		reply, err := s.ask(ctx, prompt)
+		reply, err := s.ask(ctx, template, prompt)
 		if err != nil {
 			return nil, nil, &StepError{Step: "verify", Tries: try, Err: err}
 		}
@@ -268,7 +274,8 @@ func (s *session) verify(ctx context.Context, valid []tool.Example, att *Attempt
 		if len(fails) > 0 {
 			last = describe(fails[0])
 		}
-		if prompt, err = s.render("verify_fix", map[string]any{"Problem": problem, "Failures": fails, "N": len(valid)}); err != nil {
+		template = "verify_fix"
+		if prompt, err = s.render(template, map[string]any{"Problem": problem, "Failures": fails, "N": len(valid)}); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -384,7 +391,7 @@ func (s *session) pack(ctx context.Context, train, valid []tool.Example, vals []
 	if err != nil {
 		return nil, err
 	}
-	reply, err := s.ask(ctx, prompt)
+	reply, err := s.ask(ctx, "package", prompt)
 	if err != nil {
 		return nil, &StepError{Step: "package", Err: err}
 	}

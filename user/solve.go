@@ -81,7 +81,7 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 	}
 	retries := max(s.Retries, 0)
 	for attempt := 0; attempt <= retries; attempt++ {
-		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tl.Ref()})
+		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tl.Ref(), Template: UseTemplate})
 		if err != nil {
 			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
 		}
