@@ -13,6 +13,7 @@ import (
 
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/user"
 )
 
 // solveEnv isolates a test, points every model role at a fake endpoint and
@@ -187,11 +188,11 @@ func writeLines(t *testing.T, name string, lines ...string) string {
 	return name
 }
 
-func readResults(t *testing.T, text string) []solveResult {
+func readResults(t *testing.T, text string) []user.BatchResult {
 	t.Helper()
-	var rs []solveResult
+	var rs []user.BatchResult
 	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
-		var r solveResult
+		var r user.BatchResult
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("output line %q: %v", line, err)
 		}
@@ -240,7 +241,7 @@ func TestSolveBatchReportsBadLinesAndGoesOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := readResults(t, string(b))
-	want := []solveResult{
+	want := []user.BatchResult{
 		{ID: "first", Answer: "a b", OK: true, Tool: "sort@1"},
 		{ID: "2", OK: false, Tool: "sort@1"},
 		{ID: "7", OK: false, Tool: "sort@1"},
@@ -344,8 +345,8 @@ func TestSolveBatchKeepsInputOrderWithWorkers(t *testing.T) {
 			t.Errorf("result %d = %+v, want id %d answer %q", i, r, i, want)
 		}
 	}
-	if errs != "" {
-		t.Errorf("stderr %q: a progress bar or noise on a non-terminal", errs)
+	if want := fmt.Sprintf("solve: %d instances: %d ok, 0 failed; 0 tools made; %d model calls, $", n, n, n); !strings.HasPrefix(errs, want) || strings.Count(errs, "\n") != 1 {
+		t.Errorf("stderr %q: want only the summary line %q…: no progress bar or noise on a non-terminal", errs, want)
 	}
 }
 
@@ -374,28 +375,29 @@ func TestParseSolveLine(t *testing.T) {
 	}
 	for i, line := range lines {
 		it := parseSolveLine(i+1, []byte(line), seen)
-		if it.id != want[i].id || (want[i].err == "" && it.question != want[i].question) ||
-			(want[i].err == "") != (it.err == "") || !strings.Contains(it.err, want[i].err) {
+		if it.ID != want[i].id || (want[i].err == "" && it.Question != want[i].question) ||
+			(want[i].err == "") != (it.Bad == "") || !strings.Contains(it.Bad, want[i].err) {
 			t.Errorf("line %d %s: got %+v, want %+v", i+1, line, it, want[i])
 		}
 	}
 }
 
 func FuzzReadSolveInput(f *testing.F) {
-	f.Add([]byte(`{"id": "a", "question": "q"}` + "\n" + `{"id": 1.5e3}` + "\n\n{"))
-	f.Add([]byte("\xff\x00\n[]\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		items, err := readSolveInput("fuzz.jsonl", bytes.NewReader(data))
+	f.Add([]byte(`{"id": "a", "question": "q"}`+"\n"+`{"id": 1.5e3}`+"\n\n{"), false)
+	f.Add([]byte("\xff\x00\n[]\n"), false)
+	f.Add([]byte("plain question\n{\"question\": \"q\"}\n"), true)
+	f.Fuzz(func(t *testing.T, data []byte, plain bool) {
+		items, err := readSolveInput(bytes.NewReader(data), plain)
 		if err != nil {
 			return
 		}
 		ids := map[string]bool{}
 		for _, it := range items {
-			if it.err == "" {
-				if strings.TrimSpace(it.question) == "" || ids[it.id] {
+			if it.Bad == "" {
+				if strings.TrimSpace(it.Question) == "" || ids[it.ID] {
 					t.Fatalf("accepted a bad item %+v", it)
 				}
-				ids[it.id] = true
+				ids[it.ID] = true
 			}
 		}
 	})

@@ -110,8 +110,11 @@ func TestStreamMakesAToolForAnUnknownTaskAndResumes(t *testing.T) {
 	in := wsInput(t)
 
 	code, out, errOut := runStreamCmd(t, db, "--input", in, "--workers", "1", "--batch", "b1")
-	if code != 0 {
-		t.Fatalf("exit %d, stderr %s", code, errOut)
+	if code != ExitPartial {
+		t.Fatalf("exit %d, want %d for the bad line; stderr %s", code, ExitPartial, errOut)
+	}
+	if want := "stream: 7 instances: 7 solved, 0 pending, 0 failed (1 bad line); 1 tool made; 3 model calls"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks the summary %q:\n%s", want, errOut)
 	}
 	if !strings.Contains(errOut, in+":7:") || !strings.Contains(errOut, "no question") || !strings.Contains(errOut, "fix:") {
 		t.Errorf("the bad line is not reported as FILE:7 with a fix: %q", errOut)
@@ -149,7 +152,7 @@ func TestStreamMakesAToolForAnUnknownTaskAndResumes(t *testing.T) {
 	// model call and no new tool.
 	calls := len(srv.Requests())
 	code, out2, errOut := runStreamCmd(t, db, "--input", in, "--workers", "3", "--batch", "b1")
-	if code != 0 {
+	if code != ExitPartial {
 		t.Fatalf("rerun: exit %d, stderr %s", code, errOut)
 	}
 	if n := len(srv.Requests()); n != calls {
@@ -296,8 +299,8 @@ func FuzzParseStreamLine(f *testing.F) {
 	f.Add(`{"question": "q", "answer": [1]}`)
 	f.Add(`not json`)
 	f.Fuzz(func(t *testing.T, line string) {
-		it := parseStreamLine(1, []byte(line), map[string]int{})
-		if it.err == "" && strings.TrimSpace(it.question) == "" {
+		it, bad := parseStreamLine(1, []byte(line), map[string]int{})
+		if bad == "" && strings.TrimSpace(it.Question) == "" {
 			t.Errorf("accepted %q without a question", line)
 		}
 	})
