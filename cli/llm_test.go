@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latm/latm/engine"
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/llm"
 )
@@ -105,5 +106,40 @@ func TestAppLLMBadConfigIsAUsageError(t *testing.T) {
 	ee, ok := err.(*ExitError)
 	if !ok || ee.Code != ExitUsage || !strings.Contains(err.Error(), "maker.api_type") {
 		t.Errorf("err = %v, want a usage error naming maker.api_type", err)
+	}
+}
+
+// The CLI's defaults are the engine's: a program embedding the engine
+// gets the models, prices and settings latm's commands use.
+func TestConfigDefaultsAreTheEngines(t *testing.T) {
+	t.Setenv("OPENAI_BASE_URL", "")
+	for k := range defaults() {
+		t.Setenv("LATM_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_")), "")
+		os.Unsetenv("LATM_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_")))
+	}
+	home := t.TempDir() // no latm.yaml here or in the user config dir
+	t.Chdir(home)
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", home)
+	v, err := newViper("", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := (&App{Cfg: cfg}).engineConfig()
+	want := engine.Defaults()
+	if got.Cache != want.Cache || got.BaseURL != want.BaseURL || got.APIKeyEnv != want.APIKeyEnv || got.Workers != want.Workers ||
+		got.Make != want.Make || got.Solve != want.Solve || got.Dispatch != want.Dispatch {
+		t.Errorf("cli defaults %+v\nengine defaults %+v", got, want)
+	}
+	for role, w := range want.Roles {
+		g := got.Roles[role]
+		if g.Model != w.Model || g.Temperature != w.Temperature || g.MaxTokens != w.MaxTokens || g.MaxRetries != w.MaxRetries ||
+			g.PriceIn != w.PriceIn || g.PriceOut != w.PriceOut {
+			t.Errorf("%s: cli default %+v, engine default %+v", role, g, w)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -135,7 +136,7 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 	lines := make(chan line)
 	rctx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
-	bad := 0
+	var badLines atomic.Int64
 	go func() {
 		defer close(lines)
 		seen := map[string]int{}
@@ -147,7 +148,7 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 			}
 			if why != "" {
 				fmt.Fprintf(app.Err, "%s:%d: %s\n", name, n, why)
-				bad++
+				badLines.Add(1)
 				return nil
 			}
 			select {
@@ -177,9 +178,10 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 		}
 		return nil
 	})
+	// After io.EOF the reader is done; after an error it may be blocked
+	// reading a stdin that has not ended, and is left behind.
 	stopReading()
-	for range lines { // the reader has stopped when lines is closed
-	}
+	bad := int(badLines.Load())
 	bs := batchSummary{Batch: batch, Instances: sum.Instances,
 		Status:   map[string]int{dispatch.StatusSolved: sum.Solved, dispatch.StatusPending: sum.Pending, dispatch.StatusError: sum.Errors},
 		BadLines: bad, ToolsMade: sum.ToolsMade, Calls: sum.Calls, CacheHits: sum.Hits, Tokens: sum.Tokens, Cost: sum.Cost,
