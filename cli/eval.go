@@ -185,7 +185,7 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 	}
 	var bar *progressbar.ProgressBar
 	var barTried bool // stderr is asked once whether it is a terminal
-	res, err := eval.Evaluate(ctx, e, eval.Options{
+	res, err := e.Evaluate(ctx, eval.Options{
 		Tasks: tasks, Methods: o.methods, Limit: o.limit, CoTRole: llm.Role(o.cotRole), Workers: o.workers,
 		Checkpoint: o.checkpoint,
 		Progress: func(done, total int) {

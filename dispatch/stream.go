@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -132,7 +132,7 @@ func (d *Dispatcher) Stream(ctx context.Context, o StreamOptions, next func() (S
 	if err != nil {
 		return sum, err
 	}
-	pending := map[string]*library.Pending{}
+	pending := map[string]*tool.Pending{}
 	for _, p := range open {
 		pending[p.InstanceID] = p
 	}
@@ -200,12 +200,12 @@ func (d *Dispatcher) Stream(ctx context.Context, o StreamOptions, next func() (S
 }
 
 // resultOfRun is the stream result of an instance already done.
-func resultOfRun(r *library.Run) Result {
+func resultOfRun(r *tool.Run) Result {
 	res := Result{ID: r.InputID, Status: StatusSolved, Answer: r.Answer}
 	if r.ToolName == "" {
 		res.Status = StatusPending // answered by the solver; its group was solved elsewhere
 	} else {
-		res.Tool = library.ToolRef(r.ToolName, r.ToolVersion)
+		res.Tool = tool.Ref(r.ToolName, r.ToolVersion)
 	}
 	if !r.OK {
 		res.Status, res.Error = StatusError, r.Error

@@ -7,9 +7,16 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
+	"github.com/latm/latm/tool"
 )
+
+// RunStore is a Recorder that also reads a batch's runs back, by input
+// id, as SolveBatch needs to resume. *library.Store implements it.
+type RunStore interface {
+	Recorder
+	Runs(ctx context.Context, batch string) (map[string]*tool.Run, error)
+}
 
 // BatchItem is one instance of a batch, in input order. Line is where it
 // came from (for messages); Bad, when set, says why the input line could
@@ -65,7 +72,7 @@ type ItemError struct {
 func (e *ItemError) Error() string { return fmt.Sprintf("line %d (id %q): %v", e.Line, e.ID, e.Err) }
 func (e *ItemError) Unwrap() error { return e.Err }
 
-// SolveBatch solves items with tool under o.Batch and hands their results
+// SolveBatch solves items with tool tl under o.Batch and hands their results
 // to emit in input order, as soon as each and all before it are known.
 //
 // It resumes: an item the batch has an OK run for, with the same question,
@@ -76,17 +83,18 @@ func (e *ItemError) Unwrap() error { return e.Err }
 // sandbox) or of emit, or a cancelled ctx, stops the batch, and what was
 // emitted stays valid: a rerun resumes after it. The summary counts what
 // was emitted.
-func (s *Solver) SolveBatch(ctx context.Context, tool *library.Tool, items []BatchItem, o BatchOptions, emit func(BatchResult) error) (sum BatchSummary, err error) {
-	if tool == nil {
+func (s *Solver) SolveBatch(ctx context.Context, tl *tool.Tool, items []BatchItem, o BatchOptions, emit func(BatchResult) error) (sum BatchSummary, err error) {
+	if tl == nil {
 		return sum, errors.New("solve batch: no tool given")
 	}
 	if o.Batch == "" {
 		return sum, errors.New("solve batch: no batch id given")
 	}
-	if s.Store == nil {
-		return sum, errors.New("solve batch: a batch needs a store to resume from")
+	runs, ok := s.Store.(RunStore)
+	if !ok {
+		return sum, errors.New("solve batch: a batch needs a store that reads its runs back, to resume from")
 	}
-	done, err := s.Store.Runs(ctx, o.Batch)
+	done, err := runs.Runs(ctx, o.Batch)
 	if err != nil {
 		return sum, fmt.Errorf("solve batch %s: %w", o.Batch, err)
 	}
@@ -103,10 +111,10 @@ func (s *Solver) SolveBatch(ctx context.Context, tool *library.Tool, items []Bat
 		ready[i] = make(chan struct{})
 		switch r := done[it.ID]; {
 		case it.Bad != "":
-			results[i] = BatchResult{ID: it.ID, Error: fmt.Sprintf("line %d: %s", it.Line, it.Bad), Tool: tool.Ref()}
+			results[i] = BatchResult{ID: it.ID, Error: fmt.Sprintf("line %d: %s", it.Line, it.Bad), Tool: tl.Ref()}
 			close(ready[i])
 		case r != nil && r.OK && r.Question == it.Question:
-			results[i] = BatchResult{ID: it.ID, Answer: r.Answer, OK: true, Tool: library.ToolRef(r.ToolName, r.ToolVersion), Resumed: true}
+			results[i] = BatchResult{ID: it.ID, Answer: r.Answer, OK: true, Tool: tool.Ref(r.ToolName, r.ToolVersion), Resumed: true}
 			close(ready[i])
 		default:
 			todo = append(todo, i)
@@ -129,11 +137,11 @@ func (s *Solver) SolveBatch(ctx context.Context, tool *library.Tool, items []Bat
 			}
 			g.Go(func() error {
 				it := items[i]
-				run, err := s.Solve(gctx, tool, Instance{ID: it.ID, Batch: o.Batch, Question: it.Question})
+				run, err := s.Solve(gctx, tl, Instance{ID: it.ID, Batch: o.Batch, Question: it.Question})
 				if err != nil {
 					return &ItemError{Line: it.Line, ID: it.ID, Err: err}
 				}
-				results[i] = BatchResult{ID: it.ID, Answer: run.Answer, OK: run.OK, Error: run.Error, Tool: tool.Ref()}
+				results[i] = BatchResult{ID: it.ID, Answer: run.Answer, OK: run.OK, Error: run.Error, Tool: tl.Ref()}
 				close(ready[i])
 				progress <- struct{}{}
 				return nil

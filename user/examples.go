@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // ExampleResult is the outcome of re-running one usage example of a tool.
@@ -23,15 +23,15 @@ type ExampleResult struct {
 // formatted as Solve reads and formats answers and compared with the
 // recorded one. A tool whose examples all pass can be trusted to run as
 // its package says (latm tools test, tools import).
-func CheckExamples(ctx context.Context, rt *starlarkrt.Runtime, t *library.Tool) []ExampleResult {
-	tool := starlarkrt.Source{Name: t.Ref() + ".star", Code: t.Source}
+func CheckExamples(ctx context.Context, rt *starlarkrt.Runtime, t *tool.Tool) []ExampleResult {
+	src := starlarkrt.Source{Name: t.Ref() + ".star", Code: t.Source}
 	if t.Version == 0 {
-		tool.Name = t.Name + ".star"
+		src.Name = t.Name + ".star"
 	}
 	var out []ExampleResult
 	for i, ex := range t.Examples {
 		r := ExampleResult{Index: i + 1, Question: ex.Question, Want: ex.Answer}
-		res, err := rt.Exec(ctx, tool, starlarkrt.Source{Name: fmt.Sprintf("usage-example-%d.star", i+1), Code: ex.Code})
+		res, err := rt.Exec(ctx, src, starlarkrt.Source{Name: fmt.Sprintf("usage-example-%d.star", i+1), Code: ex.Code})
 		if err == nil {
 			r.Got, err = FinalAnswer(ex.Question, res)
 		}

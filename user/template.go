@@ -5,8 +5,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // The template path answers an instance with no model call when the tool's
@@ -221,7 +221,7 @@ func stringSpans(code string) [][2]int {
 
 // fit instantiates ex's code for question: stretch by stretch if it can,
 // else with stretches separated by spaces taken as one.
-func fit(ex library.UsageExample, question string) ([]substitution, string, bool) {
+func fit(ex tool.UsageExample, question string) ([]substitution, string, bool) {
 	for _, merge := range []bool{false, true} {
 		subs, ok := diffQuestions(ex.Question, question, merge)
 		if !ok {
@@ -236,7 +236,7 @@ func fit(ex library.UsageExample, question string) ([]substitution, string, bool
 
 // templateCall returns the call code for question made from the usage
 // example whose question is closest to it, that example's index, or false.
-func templateCall(examples []library.UsageExample, question string) (string, int, bool) {
+func templateCall(examples []tool.UsageExample, question string) (string, int, bool) {
 	best, bestSubs := -1, 0
 	var bestCode string
 	for i, ex := range examples {
@@ -253,7 +253,7 @@ func templateCall(examples []library.UsageExample, question string) (string, int
 
 // templated reports whether tool earns the template path (see the top of
 // this file), remembering the verdict per tool version.
-func (s *Solver) templated(ctx context.Context, tool *library.Tool, src starlarkrt.Source) bool {
+func (s *Solver) templated(ctx context.Context, tool *tool.Tool, src starlarkrt.Source) bool {
 	key := tool.Ref() + "\x00" + tool.Source
 	if v, ok := s.verdicts.Load(key); ok {
 		return v.(bool)

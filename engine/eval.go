@@ -1,25 +1,27 @@
-package eval
+package engine
 
 import (
 	"context"
 	"time"
 
-	"github.com/latm/latm/engine"
+	"github.com/latm/latm/eval"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/user"
 )
 
-// Evaluate runs o with the method as e wires it and returns the results,
-// headed by what produced them: the models and endpoints of the roles the
-// methods use, the prompt and task hashes, and version (the latm build).
+// Evaluate runs the benchmark o (eval.Run) with the method as e wires it
+// and returns the results, headed by what produced them: the models and
+// endpoints of the roles the methods use, the prompt and task hashes, and
+// version (the latm build). It lives here, not in eval, so that eval, like
+// the other packages below the engine, links no store.
 //
 // The run has a model client of its own, on e's store, sandbox and
 // prompts, whose ledger counts every call for the instance or making it
-// belongs to (Ledger) before the store's ledger records it. Train and
+// belongs to (eval.Ledger) before the store's ledger records it. Train and
 // Valid default to e's making settings. On an error the results hold the
 // rows finished before it.
-func Evaluate(ctx context.Context, e *engine.Engine, o Options, version string) (*Results, error) {
-	cfg := e.Config()
+func (e *Engine) Evaluate(ctx context.Context, o eval.Options, version string) (*eval.Results, error) {
+	cfg := e.cfg
 	if o.Train <= 0 {
 		o.Train = cfg.Make.Train
 	}
@@ -30,12 +32,12 @@ func Evaluate(ctx context.Context, e *engine.Engine, o Options, version string) 
 		o.CoTRole = llm.User
 	}
 	if len(o.Methods) == 0 {
-		o.Methods = []string{MethodLATM, MethodCoT, MethodDirect}
+		o.Methods = []string{eval.MethodLATM, eval.MethodCoT, eval.MethodDirect}
 	}
-	res := &Results{
+	res := &eval.Results{
 		LATMVersion:  version,
 		Started:      time.Now().UTC(),
-		Roles:        map[string]RoleInfo{},
+		Roles:        map[string]eval.RoleInfo{},
 		PromptHashes: map[string]string{},
 		TaskHashes:   map[string]string{},
 		Methods:      o.Methods,
@@ -53,7 +55,7 @@ func Evaluate(ctx context.Context, e *engine.Engine, o Options, version string) 
 		if base == "" {
 			base = llm.DefaultBaseURL
 		}
-		res.Roles[string(role)] = RoleInfo{Model: rc.Model, Endpoint: base, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut}
+		res.Roles[string(role)] = eval.RoleInfo{Model: rc.Model, Endpoint: base, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut}
 	}
 	set := e.Prompts()
 	for _, name := range set.Names() {
@@ -65,7 +67,7 @@ func Evaluate(ctx context.Context, e *engine.Engine, o Options, version string) 
 	}
 	o.Roles = res.Roles
 
-	metered, err := e.WithLedger(Ledger)
+	metered, err := e.WithLedger(eval.Ledger)
 	if err != nil {
 		return res, err
 	}
@@ -74,7 +76,7 @@ func Evaluate(ctx context.Context, e *engine.Engine, o Options, version string) 
 	// As the paper measures it: runs are not recorded in the store (the
 	// checkpoint resumes eval) and no template path skips the user model.
 	s := &user.Solver{LLM: metered.LLM(), Runtime: metered.Runtime(), Prompts: set, Retries: cfg.Solve.Retries}
-	rows, err := Run(ctx, Deps{Chat: metered.LLM(), Prompts: set, Maker: m, Solver: s}, o)
+	rows, err := eval.Run(ctx, eval.Deps{Chat: metered.LLM(), Prompts: set, Maker: m, Solver: s}, o)
 	res.Rows = rows
 	res.Finished = time.Now().UTC()
 	return res, err
@@ -84,9 +86,9 @@ func Evaluate(ctx context.Context, e *engine.Engine, o Options, version string) 
 func uses(methods []string, cotRole, role llm.Role) bool {
 	for _, m := range methods {
 		switch {
-		case m == MethodLATM && (role == llm.Maker || role == llm.User),
-			m == MethodDirect && role == llm.Solver,
-			m == MethodCoT && role == cotRole:
+		case m == eval.MethodLATM && (role == llm.Maker || role == llm.User),
+			m == eval.MethodDirect && role == llm.Solver,
+			m == eval.MethodCoT && role == cotRole:
 			return true
 		}
 	}
