@@ -2,13 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/latm/latm/dispatch"
-	"github.com/latm/latm/internal/bbh"
 )
 
 func newBenchCmd(app *App) *cobra.Command {
@@ -42,43 +39,12 @@ instances it takes alone (the rest would go to the dispatcher model):
 				return err
 			}
 			th := dispatch.DefaultThresholds
-			rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-			paper := bbh.PaperTasks
-			var others []string
-			for _, t := range bbh.Tasks() {
-				if !slices.Contains(paper, t) {
-					others = append(others, t)
-				}
-			}
-			type row struct {
-				name     string
-				acc, nom []float64
-			}
-			rows := []*row{{name: "identification"}, {name: "new task"}, {name: "new task (BBH)"}}
-			for range sets {
-				r := dispatch.Identification(th, all, paper, n, rng)
-				rows[0].acc, rows[0].nom = append(rows[0].acc, r.Accuracy()), append(rows[0].nom, r.NoModel())
-
-				perm := rng.Perm(len(paper))
-				known := []string{paper[perm[0]], paper[perm[1]], paper[perm[2]], paper[perm[3]]}
-				r = dispatch.NewTask(th, all, known, known[:2], []string{paper[perm[4]], paper[perm[5]]}, n, rng)
-				rows[1].acc, rows[1].nom = append(rows[1].acc, r.Accuracy()), append(rows[1].nom, r.NoModel())
-
-				var cand []string
-				for _, o := range others {
-					if !slices.ContainsFunc(known, func(k string) bool { return dispatch.Family(k) == dispatch.Family(o) }) {
-						cand = append(cand, o)
-					}
-				}
-				p2 := rng.Perm(len(cand))
-				r = dispatch.NewTask(th, all, known, known[:2], []string{cand[p2[0]], cand[p2[1]]}, n, rng)
-				rows[2].acc, rows[2].nom = append(rows[2].acc, r.Accuracy()), append(rows[2].nom, r.NoModel())
-			}
+			rows := dispatch.BenchSetups(th, all, sets, n, seed)
 			fmt.Fprintf(app.Out, "stage 1 only, %d sets of %d instances, seed %d, thresholds accept %.2f margin %.2f reject %.2f\n",
 				sets, n, seed, th.Accept, th.Margin, th.Reject)
 			fmt.Fprintf(app.Out, "%-16s %-22s %s\n", "set-up", "accuracy (confident)", "routed without a model")
 			for _, r := range rows {
-				fmt.Fprintf(app.Out, "%-16s %-22s %s\n", r.name, dispatch.FormatPct(r.acc), dispatch.FormatPct(r.nom))
+				fmt.Fprintf(app.Out, "%-16s %-22s %s\n", r.Name, dispatch.FormatPct(r.Accuracy), dispatch.FormatPct(r.NoModel))
 			}
 			return nil
 		},

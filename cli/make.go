@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/latm/latm/engine"
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/maker"
-	"github.com/latm/latm/prompts"
 )
 
 // maxExampleLine bounds one line of an examples file (bytes).
@@ -100,39 +100,25 @@ to --transcript (default: a file in the temporary directory).`,
 }
 
 func runMake(cmd *cobra.Command, app *App, task maker.Task, train, valid int, transcript string) error {
-	ctx := cmd.Context()
-	set, err := prompts.Load(app.Cfg.PromptsDir)
-	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
-	}
-	client, err := app.LLM()
+	e, err := app.Engine()
 	if err != nil {
 		return err
 	}
-	store, err := app.Store()
-	if err != nil {
-		return err
-	}
-	m := &maker.Maker{
-		LLM: client, Runtime: app.Runtime(), Prompts: set,
-		Train: train, Valid: valid,
-		ProposeTries: app.Cfg.Make.ProposeTries, VerifyTries: app.Cfg.Make.VerifyTries,
-		Model: app.Cfg.Maker.Model,
-	}
-	tool, att, err := m.Make(ctx, task)
-	if err != nil {
+	tool, att, err := e.Make(cmd.Context(), task, engine.MakeOptions{Train: train, Valid: valid})
+	var se *engine.SaveError
+	if err != nil && !errors.As(err, &se) {
 		var msgs []library.Message
 		if tool != nil {
 			msgs = tool.Transcript
 		}
 		path, werr := writeTranscript(transcript, task.Name, msgs)
 		if werr != nil {
-			return fmt.Errorf("make %s: %w (and the transcript could not be written: %v)", task.Name, err, werr)
+			return fmt.Errorf("%w (and the transcript could not be written: %v)", err, werr)
 		}
-		return fmt.Errorf("make %s: %w; nothing saved; transcript in %s", task.Name, err, path)
+		return fmt.Errorf("%w; nothing saved; transcript in %s", err, path)
 	}
-	if err := store.SaveTool(ctx, tool); err != nil {
-		return fmt.Errorf("make %s: %w", task.Name, err)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(app.Out, "made %s (propose tries %d, verify tries %d)\n", tool.Ref(), att.ProposeTries, att.VerifyTries)
 	return nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/latm/latm/engine"
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/starlarkrt"
@@ -62,7 +63,7 @@ type App struct {
 	rt    *starlarkrt.Runtime
 
 	llmMu sync.Mutex // never held while taking mu
-	llmc  *llm.Client
+	eng   *engine.Engine
 }
 
 // Store opens the database on first use.

@@ -14,9 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/latm/latm/answer"
 	"github.com/latm/latm/library"
-	"github.com/latm/latm/starlarkrt"
 	"github.com/latm/latm/user"
 )
 
@@ -265,43 +263,8 @@ func newToolsRmCmd(app *App) *cobra.Command {
 	return cmd
 }
 
-// exampleResult is the outcome of re-running one usage example.
-type exampleResult struct {
-	Index    int    `json:"example"`
-	Question string `json:"question"`
-	Want     string `json:"want"`
-	Got      string `json:"got"`
-	OK       bool   `json:"ok"`
-	Error    string `json:"error,omitempty"`
-}
-
-// checkExamples re-runs the usage examples of t in the sandbox: the tool
-// source, then the example's call code, whose answer variable is formatted
-// as the user package formats answers and compared with the recorded one.
-func checkExamples(ctx context.Context, rt *starlarkrt.Runtime, t *library.Tool) []exampleResult {
-	tool := starlarkrt.Source{Name: t.Ref() + ".star", Code: t.Source}
-	if t.Version == 0 {
-		tool.Name = t.Name + ".star"
-	}
-	var out []exampleResult
-	for i, ex := range t.Examples {
-		r := exampleResult{Index: i + 1, Question: ex.Question, Want: ex.Answer}
-		res, err := rt.Exec(ctx, tool, starlarkrt.Source{Name: fmt.Sprintf("usage-example-%d.star", i+1), Code: ex.Code})
-		if err == nil {
-			r.Got, err = user.FinalAnswer(ex.Question, res)
-		}
-		if err != nil {
-			r.Error = err.Error()
-		} else {
-			r.OK = answer.Correct("", r.Got, ex.Answer)
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
 // describeFailure says in one line how an example failed.
-func describeFailure(r exampleResult) string {
+func describeFailure(r user.ExampleResult) string {
 	if r.Error != "" {
 		return fmt.Sprintf("usage example %d (%s): %s", r.Index, firstLine(r.Question, 50), r.Error)
 	}
@@ -322,7 +285,7 @@ func newToolsTestCmd(app *App) *cobra.Command {
 			if len(t.Examples) == 0 {
 				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("%s has no usage examples to test", t.Ref())}
 			}
-			results := checkExamples(cmd.Context(), app.Runtime(), t)
+			results := user.CheckExamples(cmd.Context(), app.Runtime(), t)
 			failed := 0
 			for _, r := range results {
 				if !r.OK {
@@ -405,7 +368,7 @@ is refused and nothing is saved. The tool becomes the next version of its name.`
 				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("import %s: refused: the package has no usage examples to check the tool with; add at least one", file)}
 			}
 			var failures []string
-			for _, r := range checkExamples(cmd.Context(), app.Runtime(), t) {
+			for _, r := range user.CheckExamples(cmd.Context(), app.Runtime(), t) {
 				if !r.OK {
 					failures = append(failures, describeFailure(r))
 				}

@@ -24,6 +24,7 @@ type Store interface {
 	Tools(ctx context.Context, all bool) ([]*tool.Tool, error)
 	SaveTool(ctx context.Context, t *tool.Tool) error
 	RecordRun(ctx context.Context, r *tool.Run) error
+	Runs(ctx context.Context, batch string) (map[string]*tool.Run, error) // by input id, for resuming a stream
 	AddPending(ctx context.Context, p *tool.Pending) error
 	PendingInstances(ctx context.Context, group int64) ([]*tool.Pending, error)
 	SetPendingGroup(ctx context.Context, id, group int64) error

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/latm/latm/answer"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
@@ -282,11 +284,12 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 	// The making's wall time is in the row already (from the checkpoint
 	// when it was resumed); this is the instances'.
 	start := time.Now()
+	// One error policy for every batch in latm: an instance that fails is
+	// a result (scored wrong; checkpointed unless the failure was not the
+	// model's); the checkpoint failing or ctx ending stops the run.
 	results := make([]instance, len(test))
-	sem := make(chan struct{}, o.Workers)
-	var wg sync.WaitGroup
-	var firstErr error
-	var errMu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Workers)
 	for i, ex := range test {
 		qh := exampleHash(ex)
 		if prev, ok := cp.done(t.Name, method, i, row.Measured, qh); ok {
@@ -295,18 +298,14 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			tick()
 			continue
 		}
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(i int, ex Example, qh string) {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			m := &meter{}
-			got, err := solveOne(withMeter(ctx, m), i, ex.Question)
-			if ctx.Err() != nil {
-				return // not finished: not recorded, so a re-run does it again
+			got, err := solveOne(withMeter(gctx, m), i, ex.Question)
+			if gctx.Err() != nil {
+				return gctx.Err() // not finished: not recorded, so a re-run does it again
 			}
 			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && answer.Correct(t.Name, got, ex.Answer), Measured: row.Measured, Question: qh, usage: m.usage()}
 			if err != nil {
@@ -317,17 +316,15 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			results[i] = in
 			if !in.unfinished {
 				if err := cp.append(in); err != nil {
-					errMu.Lock()
-					firstErr = errors.Join(firstErr, err)
-					errMu.Unlock()
+					return err
 				}
 			}
 			tick()
-		}(i, ex, qh)
+			return nil
+		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return row, firstErr
+	if err := g.Wait(); err != nil {
+		return row, err
 	}
 	if err := ctx.Err(); err != nil {
 		return row, err
