@@ -46,6 +46,7 @@ func predeclared() starlark.StringDict {
 			d[name] = tolerateStrings(orig, mode)
 		}
 	}
+	pyPredeclared(d)
 	return d
 }
 

@@ -93,17 +93,8 @@ func compileSource(src Source, extra func(string) bool) *compiled {
 	// A byte-order mark, as some editors write, is not part of the program.
 	src.Code = strings.TrimPrefix(src.Code, "\ufeff")
 	c := &compiled{lines: strings.Split(src.Code, "\n")}
-	code, err := preprocess(src.Name, src.Code)
+	f, err := parseDialect(src.Name, src.Code)
 	if err != nil {
-		c.err = programError("syntax", err, src.Name, c.lines)
-		return c
-	}
-	f, err := fileOptions.Parse(src.Name, code, 0)
-	if err != nil {
-		c.err = programError("syntax", err, src.Name, c.lines)
-		return c
-	}
-	if err := transform(f); err != nil {
 		c.err = programError("syntax", err, src.Name, c.lines)
 		return c
 	}
@@ -119,7 +110,9 @@ func compileSource(src Source, extra func(string) bool) *compiled {
 	c.prog = prog
 	if m, ok := f.Module.(*resolve.Module); ok {
 		for _, b := range m.Globals {
-			c.globals = append(c.globals, b.First.Name)
+			if !hiddenName(b.First.Name) {
+				c.globals = append(c.globals, b.First.Name)
+			}
 		}
 		c.globalsKey = strings.Join(c.globals, "\x00")
 	}
