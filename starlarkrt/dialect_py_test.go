@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -206,4 +207,58 @@ func FuzzDialectPython(f *testing.F) {
 		}
 		_, _ = starlark.FileProgram(file, predeclaredNames().Has)
 	})
+}
+
+// TestPythonToolState: a tool whose functions rebind module variables
+// (global, or a try at module level) runs as a Python exec of the tool
+// would: every call sees the tool's state as its top level left it, and
+// the dialect's hidden names are never reported as the tool's functions or
+// a snippet's globals.
+func TestPythonToolState(t *testing.T) {
+	rt := New(Options{Isolation: InProcess})
+	defer rt.Close()
+	ctx := context.Background()
+	tool := Source{Name: "tool.star", Code: `
+calls = 0
+try:
+    LIMIT = int("5")
+except ValueError:
+    LIMIT = 0
+
+def bump(k):
+    global calls
+    calls += k
+    try:
+        return calls * LIMIT
+    except Exception:
+        return -1
+`}
+	for i := 0; i < 2; i++ {
+		res, err := rt.Call(ctx, tool, "bump", []any{2}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Value != int64(10) {
+			t.Fatalf("call %d: bump(2) = %v, want 10 (each call starts from the tool's top level)", i, res.Value)
+		}
+	}
+	mod, err := rt.Load(ctx, tool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mod.Functions) != 1 || mod.Functions[0].Name != "bump" {
+		t.Errorf("functions = %+v, want only bump", mod.Functions)
+	}
+	res, err := rt.Exec(ctx, tool, Source{Name: "call.star", Code: "try:\n    ans = bump(1)\nexcept:\n    ans = None\nfor i in range(2):\n    pass\nelse:\n    done = True\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := append([]string(nil), res.Order...)
+	sort.Strings(order)
+	if got := strings.Join(order, ","); got != "ans,done,i" {
+		t.Errorf("snippet globals %q (%v), want i, ans and done only", got, res.Globals)
+	}
+	if res.Globals["ans"] != int64(5) {
+		t.Errorf("ans = %v, want 5", res.Globals["ans"])
+	}
 }
