@@ -93,7 +93,7 @@ func runPlain(src string, steps uint64) *diffRun {
 // runDialect runs src through the runtime's pipeline: preprocess, parse,
 // transform, resolve over predeclaredNames.
 func runDialect(src string, steps uint64) *diffRun {
-	f, err := parseDialect("p.star", src)
+	f, err := parseDialect("p.star", src, moduleTable())
 	if err != nil {
 		return &diffRun{compileErr: err}
 	}

@@ -201,7 +201,7 @@ func FuzzDialectPython(f *testing.F) {
 		if len(src) > 4096 {
 			return
 		}
-		file, err := parseDialect("f.star", src)
+		file, err := parseDialect("f.star", src, moduleTable())
 		if err != nil {
 			return
 		}

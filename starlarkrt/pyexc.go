@@ -16,6 +16,8 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 )
 
 // pyExcClass is an exception class, such as ValueError.
@@ -283,7 +285,7 @@ func uncatchable(thread *starlark.Thread, err error) bool {
 	if errors.As(err, &le) {
 		return true
 	}
-	if cs, _ := thread.Local(stateKey).(*callState); cs != nil && (cs.stop.Load() != nil || cs.ctxErr.Load() != nil) {
+	if st := callstate.Of(thread); st != nil && st.Err() != nil {
 		return true
 	}
 	var r *pyRaised

@@ -12,6 +12,8 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 )
 
 // pyPredeclared adds the exception classes and the helpers of the Python
@@ -219,7 +221,7 @@ func latmDelSlice(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tu
 		drop[i] = true
 	}
 	it.Done()
-	if err := chargeSteps(thread, uint64(n)); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(n)); err != nil {
 		return nil, err
 	}
 	keep := make([]starlark.Value, 0, n-len(drop))
@@ -304,7 +306,7 @@ func latmUnpack(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tupl
 	var v starlark.Value
 	for it.Next(&v) {
 		all = append(all, v)
-		if err := chargeSteps(thread, 1); err != nil {
+		if err := callstate.ChargeSteps(thread, 1); err != nil {
 			it.Done()
 			return nil, err
 		}

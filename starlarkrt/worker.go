@@ -39,6 +39,12 @@ type wireRequest struct {
 	Args    []any
 	Kwargs  map[string]any
 	Limits  Limits
+	Dialect Dialect
+	Modules []string // the standard modules programs may use, by name
+	// Deadline is the caller's context deadline, if any: the worker stops
+	// the call there and says so (CtxErr), so that a caller's deadline is
+	// never reported as the time limit when the caller's own timer is late.
+	Deadline time.Time
 }
 
 type wireResponse struct {
@@ -48,6 +54,8 @@ type wireResponse struct {
 	Limit   *LimitError
 	Program *ProgramError
 	Err     string
+	// CtxErr is set when the call stopped at the request's Deadline.
+	CtxErr bool
 }
 
 func init() {
@@ -89,7 +97,9 @@ func RunWorkerIfRequested() {
 
 // serve answers requests one at a time until r ends.
 func serve(r io.Reader, w io.Writer) error {
-	eng := newEngine()
+	// One engine (and compile cache) per dialect and module choice; a
+	// worker serves one Runtime, so there is usually one.
+	engines := map[string]*engine{}
 	dec := gob.NewDecoder(bufio.NewReader(r))
 	bw := bufio.NewWriter(w)
 	enc := gob.NewEncoder(bw)
@@ -97,6 +107,16 @@ func serve(r io.Reader, w io.Writer) error {
 		var req wireRequest
 		if err := dec.Decode(&req); err != nil {
 			return err
+		}
+		key := req.Dialect.String() + ":" + strings.Join(req.Modules, ",")
+		eng, ok := engines[key]
+		if !ok {
+			mods, err := modulesByName(req.Modules)
+			if err != nil {
+				return err
+			}
+			eng = newEngineFor(req.Dialect, mods)
+			engines[key] = eng
 		}
 		resp := handle(eng, &req)
 		if err := enc.Encode(resp); err != nil {
@@ -110,6 +130,11 @@ func serve(r io.Reader, w io.Writer) error {
 
 func handle(eng *engine, req *wireRequest) *wireResponse {
 	ctx := context.Background()
+	if !req.Deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, req.Deadline)
+		defer cancel()
+	}
 	resp := &wireResponse{}
 	var err error
 	switch req.Op {
@@ -126,6 +151,8 @@ func handle(eng *engine, req *wireRequest) *wireResponse {
 	var pe *ProgramError
 	switch {
 	case err == nil:
+	case errors.Is(err, context.DeadlineExceeded):
+		resp.CtxErr = true
 	case errors.As(err, &le):
 		resp.Limit = le
 	case errors.As(err, &pe):
@@ -149,6 +176,9 @@ type pool struct {
 }
 
 func newPool(opts Options) (*pool, error) {
+	if err := checkModules(opts.Modules); err != nil {
+		return nil, err
+	}
 	exe := opts.WorkerPath
 	if exe == "" {
 		var err error
@@ -317,6 +347,9 @@ func (p *pool) wait(ctx context.Context, w *worker, req *wireRequest) (*wireResp
 	err := w.dec.Decode(&resp)
 	stop()
 	switch {
+	case err == nil && resp.CtxErr:
+		p.put(w)
+		return nil, context.DeadlineExceeded
 	case err == nil:
 		p.put(w)
 		return &resp, nil
