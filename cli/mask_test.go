@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/latm/latm/internal/fakeopenai"
 )
 
 // Credentials written into a base URL appear in no error and no retry
@@ -50,5 +52,26 @@ func TestBaseURLCredentialsAreMaskedAndNotStored(t *testing.T) {
 	}
 	if endpoint != "http://"+addr+"/v1" {
 		t.Errorf("the ledger stores endpoint %q", endpoint)
+	}
+}
+
+// The timeouts of a role reach its client: a server that accepts and
+// never answers fails the call after header_timeout, not minutes later.
+func TestHeaderTimeoutFromConfig(t *testing.T) {
+	db := toolsEnv(t)
+	seed(t, db, sortTool("sorter"))
+	url, accepted := fakeopenai.Silent(t)
+	t.Setenv("LATM_BASE_URL", url)
+	t.Setenv("LATM_USER_HEADER_TIMEOUT", "50ms")
+	t.Setenv("LATM_USER_RETRIES", "1")
+	t.Setenv("LATM_SOLVE_TEMPLATE", "false")
+	t.Setenv("LATM_CACHE", "false")
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"--db", db, "solve", "--tool", "sorter", "Sort: b a"}, strings.NewReader(""), &out, &errb, os.Getenv)
+	if code == ExitOK || !strings.Contains(errb.String(), "no response header within 50ms (raise user.header_timeout)") || !strings.Contains(errb.String(), "giving up after 2 attempts") {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if len(accepted) != 2 {
+		t.Errorf("%d connections, want one per attempt", len(accepted))
 	}
 }
