@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -299,8 +300,13 @@ func loadConfig(explicit string, getenv func(string) string, flags map[string]fl
 		if err != nil {
 			return Config{}, nil, nil, fmt.Errorf("config file %s: %w", path, err)
 		}
-		if file, err = parseConfigFile(path, b); err != nil {
-			return Config{}, nil, nil, err
+		var perr error
+		if file, perr = parseConfigFile(path, b); file == nil {
+			return Config{}, nil, nil, perr
+		}
+		if perr != nil {
+			_, _, rerr := resolve(configInput{getenv: getenv, file: file, flags: flags})
+			return Config{}, nil, nil, errors.Join(perr, rerr)
 		}
 	}
 	c, eff, err := resolve(configInput{getenv: getenv, file: file, flags: flags})

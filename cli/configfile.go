@@ -30,7 +30,8 @@ func (f *configFile) value(key string) (any, bool) {
 // parseConfigFile reads a YAML config file. A key latm does not know, a
 // section given as a value or a value given as a section is an error
 // naming the file and the line, so that a typo does not fall back to a
-// default in silence.
+// default in silence; with such errors the keys that were read are
+// returned as well. Broken YAML returns no file.
 func parseConfigFile(path string, b []byte) (*configFile, error) {
 	f := &configFile{path: path, values: map[string]any{}, lines: map[string]int{}}
 	var doc yaml.Node
@@ -90,7 +91,9 @@ func parseConfigFile(path string, b []byte) (*configFile, error) {
 	}
 	walk(doc.Content[0], "")
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("config file: %s", strings.Join(errs, "; "))
+		// The keys that were read come back too, so that their values
+		// are checked and reported in the same run.
+		return f, fmt.Errorf("config file: %s", strings.Join(errs, "; "))
 	}
 	return f, nil
 }

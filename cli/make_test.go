@@ -448,3 +448,19 @@ func TestMakeBBH(t *testing.T) {
 		t.Errorf("propose prompt should show exactly the first 2 training examples:\n%s", p)
 	}
 }
+
+func TestMakeJSON(t *testing.T) {
+	db, ex, _ := makeEnv(t, map[string][]string{
+		"propose": {wsFence(goodTool)},
+		"verify":  {wsTests("")},
+		"package": {wsPackage()},
+	})
+	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex, "--json")
+	var got madeTool
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != ExitOK {
+		t.Fatalf("exit %d %v: %s %s", code, err, out, errs)
+	}
+	if got.Ref != "word_sorting@1" || got.Version != 1 || got.Examples != 3 || got.ProposeTries != 1 || got.VerifyTries != 1 || got.Entry == "" {
+		t.Errorf("make --json = %+v", got)
+	}
+}

@@ -142,6 +142,23 @@ type boundFlag struct{ cmd, flag, key string }
 // rootFlags are the global flags that set config keys.
 var rootFlags = map[string]string{"db": "db", "no-cache": "cache", "record": "record", "replay": "replay", "prompts-dir": "prompts_dir"}
 
+// configure builds the configuration from cmd's global flags and the
+// other layers.
+func (a *App) configure(cmd *cobra.Command) error {
+	for flag, key := range rootFlags {
+		f := cmd.Flags().Lookup(flag)
+		if f == nil || !f.Changed {
+			continue
+		}
+		if flag == "no-cache" {
+			a.setFlag(key, "--"+flag, fmt.Sprint(f.Value.String() != "true"))
+			continue
+		}
+		a.setFlag(key, "--"+flag, f.Value.String())
+	}
+	return a.reload()
+}
+
 func (a *App) setFlag(key, name, value string) {
 	if a.flags == nil {
 		a.flags = map[string]flagValue{}
@@ -178,23 +195,10 @@ func NewRootCmd(app *App) *cobra.Command {
 examples, then lets a cheap model solve every later instance with one short
 call of that tool, run in a sandbox. Tools, runs and every model call are
 kept in one SQLite file.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			for flag, key := range rootFlags {
-				f := cmd.Flags().Lookup(flag)
-				if f == nil || !f.Changed {
-					continue
-				}
-				if flag == "no-cache" {
-					app.setFlag(key, "--"+flag, fmt.Sprint(f.Value.String() != "true"))
-					continue
-				}
-				app.setFlag(key, "--"+flag, f.Value.String())
-			}
-			return app.reload()
-		},
-		Version: version(),
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return app.configure(cmd) },
+		Version:           version(),
 	}
 	root.SetVersionTemplate(`{{printf "latm %s\n" .Version}}`)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {

@@ -252,3 +252,11 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactText(t *testing.T) {
+	in := `post "http://u:sk-1@h:1/v1/chat": refused; also https://key@x.example/v1 and http://plain/v1 and mail a@b`
+	want := `post "http://***@h:1/v1/chat": refused; also https://***@x.example/v1 and http://plain/v1 and mail a@b`
+	if got := RedactText(in); got != want {
+		t.Errorf("RedactText = %s\nwant          %s", got, want)
+	}
+}
