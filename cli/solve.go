@@ -242,11 +242,8 @@ func solveBatch(ctx context.Context, app *App, e *engine.Engine, tool *library.T
 		return fmt.Errorf("read %s: %w", name, err)
 	}
 	if o.batch == "" {
-		src := o.input
-		if src == "-" {
-			src = "-" // one batch for standard input per tool and directory
-		}
-		if o.batch, err = defaultBatchID(src, tool.Ref()); err != nil {
+		// Standard input ("-") is one batch per working directory and tool.
+		if o.batch, err = defaultBatchID(o.input, tool.Ref()); err != nil {
 			return err
 		}
 	}
