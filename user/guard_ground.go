@@ -25,9 +25,9 @@ import (
 // values the examples' code shows to be constants or derived (a literal of
 // an example's code that its own question does not contain, such as 60 for
 // "1-hour" or the 1 of options.index(x) + 1); option texts (they are in the
-// question); the numbers 0 and 1 and one-character strings (index
-// arithmetic, separators, option letters); and anything not found in any
-// example's question.
+// question); the numbers 0, 1 and -1, one-character strings and strings
+// of separators only (index arithmetic, option letters, ", "); and
+// anything found in no example's question.
 
 // literal is one string or number literal of call code.
 type literal struct {
@@ -73,7 +73,8 @@ func (l literal) trivial() bool {
 	if len([]rune(strings.TrimSpace(l.text))) <= 1 {
 		return true
 	}
-	return strings.IndexFunc(l.text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0
+	// Separators (", ", " - ") carry no value; a bracket string does.
+	return strings.IndexFunc(l.text, func(r rune) bool { return !unicode.IsSpace(r) && !strings.ContainsRune(",;:.-_/|", r) }) < 0
 }
 
 // occursIn reports whether l occurs in text: a number as a whole number
