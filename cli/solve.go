@@ -253,7 +253,11 @@ func solveBatch(ctx context.Context, app *App, s *user.Solver, tool *library.Too
 	if o.workers < 1 {
 		o.workers = 1
 	}
-	done, err := s.Store.Runs(ctx, o.batch)
+	store, err := app.Store()
+	if err != nil {
+		return err
+	}
+	done, err := store.Runs(ctx, o.batch)
 	if err != nil {
 		return err
 	}

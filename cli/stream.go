@@ -101,9 +101,13 @@ func dispatcherFor(app *App) (*dispatch.Dispatcher, error) {
 	if cfg.Unknown != dispatch.UnknownSolver && cfg.Unknown != dispatch.UnknownNone {
 		return nil, usageError("dispatch.unknown is %q; set it to %q or %q", cfg.Unknown, dispatch.UnknownSolver, dispatch.UnknownNone)
 	}
+	store, err := app.Store()
+	if err != nil {
+		return nil, err
+	}
 	return &dispatch.Dispatcher{
-		Store:   s.Store,
-		Router:  &dispatch.Router{Store: s.Store, LLM: s.LLM, Prompts: s.Prompts, Thresholds: dispatch.DefaultThresholds},
+		Store:   store,
+		Router:  &dispatch.Router{Store: store, LLM: s.LLM, Prompts: s.Prompts, Thresholds: dispatch.DefaultThresholds},
 		Solver:  s,
 		LLM:     s.LLM,
 		Prompts: s.Prompts,
@@ -206,7 +210,11 @@ func runStream(ctx context.Context, app *App, input, output, batch string, worke
 		return err
 	}
 
-	done, err := d.Store.Runs(ctx, batch)
+	store, err := app.Store()
+	if err != nil {
+		return err
+	}
+	done, err := store.Runs(ctx, batch)
 	if err != nil {
 		return err
 	}

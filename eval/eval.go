@@ -20,10 +20,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -41,14 +41,14 @@ type Chatter interface {
 
 // ToolMaker makes a tool for a task; *maker.Maker is one.
 type ToolMaker interface {
-	Make(ctx context.Context, task maker.Task) (*library.Tool, maker.Attempt, error)
+	Make(ctx context.Context, task maker.Task) (*tool.Tool, maker.Attempt, error)
 }
 
 // Solver answers one instance with one tool; *user.Solver is one. A failed
 // run (the model's code erred) is a run with OK false and a nil error; an
 // error is a failure of the machinery (endpoint, sandbox, cancel).
 type Solver interface {
-	Solve(ctx context.Context, tool *library.Tool, in user.Instance) (*library.Run, error)
+	Solve(ctx context.Context, tool *tool.Tool, in user.Instance) (*tool.Run, error)
 }
 
 // Deps are the packages a run drives. Chat, Maker and Solver must share a
@@ -359,22 +359,22 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 // validation examples, as in the paper. A making that stopped because the
 // maker's endpoint failed after its retries returns a nil tool with
 // unfinished set, and is not checkpointed, so that a re-run tries again.
-func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, row *Row) (tool *library.Tool, unfinished bool, err error) {
+func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, row *Row) (tl *tool.Tool, unfinished bool, err error) {
 	shown := append(append([]Example{}, t.Train[:o.Train]...), t.Valid[:o.Valid]...)
 	makerModel, examplesHash := measuredRoles(o, llm.Maker), exampleHash(shown...)
 	rec, ok := cp.tool(t.Name, makerModel, examplesHash)
 	if !ok {
 		m := &meter{}
-		var examples []library.Example
+		var examples []tool.Example
 		for _, e := range shown {
-			examples = append(examples, library.Example{Question: e.Question, Answer: e.Answer})
+			examples = append(examples, tool.Example{Question: e.Question, Answer: e.Answer})
 		}
 		start := time.Now()
-		tool, att, err := d.Maker.Make(withMeter(ctx, m), maker.Task{Name: t.Name, Examples: examples})
+		tl, att, err := d.Maker.Make(withMeter(ctx, m), maker.Task{Name: t.Name, Examples: examples})
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()
 		}
-		rec = toolRecord{Kind: "tool", Task: t.Name, Tool: tool, ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries, Maker: makerModel, Examples: examplesHash, usage: m.usage(), WallMS: time.Since(start).Milliseconds()}
+		rec = toolRecord{Kind: "tool", Task: t.Name, Tool: tl, ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries, Maker: makerModel, Examples: examplesHash, usage: m.usage(), WallMS: time.Since(start).Milliseconds()}
 		if err != nil {
 			rec.Tool, rec.Error = nil, err.Error()
 		}
@@ -404,7 +404,7 @@ func askDirect(ctx context.Context, c Chatter, p *prompts.Set, q string) (string
 		return "", err
 	}
 	resp, err := c.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: text}}})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	if err != nil {
 		return "", err
 	}
 	return extractDirect(resp.Content), nil
@@ -416,7 +416,7 @@ func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewSh
 		return "", err
 	}
 	resp, err := c.Chat(ctx, llm.Request{Role: role, Messages: []llm.Message{{Role: "user", Content: text}}})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	if err != nil {
 		return "", err
 	}
 	return extractCoT(resp.Content), nil

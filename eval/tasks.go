@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/latm/latm/user"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/latm/latm/user"
 
 	"github.com/latm/latm/internal/bbh"
 )

@@ -6,7 +6,6 @@ package llm
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -57,13 +56,17 @@ type Response struct {
 	Content      string // the reply with <think> blocks removed
 	Reasoning    string // what was inside <think> blocks
 	FinishReason string
-	TokensIn     int
-	TokensOut    int
-	Estimated    bool // token counts estimated: the server sent no usage
-	Cost         float64
-	Latency      time.Duration
-	CacheHit     bool
-	Model        string
+	// Truncated: the token limit cut the reply off (finish_reason
+	// "length"). Content is still the reply as far as it got, and Chat
+	// returns no error for it; the ledger records the call as truncated.
+	Truncated bool
+	TokensIn  int
+	TokensOut int
+	Estimated bool // token counts estimated: the server sent no usage
+	Cost      float64
+	Latency   time.Duration
+	CacheHit  bool
+	Model     string
 }
 
 // Call is what the client reports to its Ledger after every call.
@@ -106,7 +109,3 @@ type Config struct {
 	// jitter, capped at 30s). Zero means 500ms; tests set a millisecond.
 	RetryBase time.Duration
 }
-
-// ErrTruncated is returned (wrapped, with the Response) when the reply was
-// cut off by the token limit (finish_reason "length").
-var ErrTruncated = errors.New("reply truncated by the token limit")

@@ -121,9 +121,9 @@ func (c *Client) Close() error {
 
 // Chat sends one request with retries and returns the parsed reply. Every
 // call, failed or served from the cache or a replay file, is reported to the
-// Ledger. A reply cut off by the token limit comes back with an error
-// wrapping ErrTruncated; so does a ledger or cache write failure, with the
-// Response, since the reply itself is good.
+// Ledger. A reply cut off by the token limit is a reply: it comes back with
+// Truncated set and no error. A ledger or cache write failure comes back as
+// an error with the Response, since the reply itself is good.
 func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 	start := time.Now()
 	r, ok := c.roles[req.Role]
@@ -133,6 +133,7 @@ func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 	resp, err := c.chat(ctx, r, req)
 	call := Call{Role: req.Role, Model: r.rc.Model, Endpoint: r.rc.BaseURL, Tool: req.Tool, Status: "ok"}
 	if resp != nil {
+		resp.Truncated = resp.FinishReason == "length"
 		resp.Latency = time.Since(start)
 		call.CacheHit, call.Estimated, call.Cost = resp.CacheHit, resp.Estimated, resp.Cost
 		if !resp.CacheHit {
@@ -140,8 +141,11 @@ func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 		}
 	}
 	call.Latency = time.Since(start)
-	if err != nil {
+	switch {
+	case err != nil:
 		call.Status = shortStatus(err)
+	case resp.Truncated:
+		call.Status = "truncated"
 	}
 	meterFrom(ctx).add(call)
 	if c.cfg.Ledger != nil {
@@ -183,7 +187,7 @@ func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Respons
 		if err := c.record(recKey, r, req, resp); err != nil {
 			return resp, err
 		}
-		return resp, truncated(r, resp)
+		return resp, nil
 	}
 	useCache := c.cfg.Cache != nil && !c.cfg.NoCache && !req.NoCache && r.rc.Temperature == 0
 	if useCache {
@@ -198,7 +202,7 @@ func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Respons
 			if err := c.record(recKey, r, req, &resp); err != nil {
 				return &resp, err
 			}
-			return &resp, truncated(r, &resp)
+			return &resp, nil
 		}
 	}
 	resp, err := c.send(ctx, r, req.Messages)
@@ -217,7 +221,7 @@ func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Respons
 	if err := c.record(recKey, r, req, resp); err != nil {
 		return resp, err
 	}
-	return resp, truncated(r, resp)
+	return resp, nil
 }
 
 func (c *Client) record(key string, r *roleClient, req Request, resp *Response) error {
@@ -225,14 +229,6 @@ func (c *Client) record(key string, r *roleClient, req Request, resp *Response) 
 		return nil
 	}
 	return c.rec.write(exchange{Key: key, Role: req.Role, Model: r.rc.Model, Messages: req.Messages, Response: resp})
-}
-
-func truncated(r *roleClient, resp *Response) error {
-	if resp.FinishReason != "length" {
-		return nil
-	}
-	return fmt.Errorf("llm: %s reply from %s stopped at %d tokens: %w (raise %s.max_tokens)",
-		r.role, r.rc.Model, resp.TokensOut, ErrTruncated, r.role)
 }
 
 // send makes the HTTP call, retrying what may succeed on a second try.

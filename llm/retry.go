@@ -166,8 +166,6 @@ func shortStatus(err error) string {
 	var ne *networkError
 	var te *timeoutError
 	switch {
-	case errors.Is(err, ErrTruncated):
-		return "truncated"
 	case errors.Is(err, errReplayMiss):
 		return "replay miss"
 	case errors.As(err, &he):

@@ -2,10 +2,11 @@ package maker
 
 import (
 	"fmt"
-	"github.com/latm/latm/user"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/latm/latm/user"
 )
 
 // A verification test is accepted only if it is honest about the tool:

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/prompts"
+	"github.com/latm/latm/tool"
 )
 
 func TestStaticCheck(t *testing.T) {
@@ -65,7 +65,7 @@ func TestPromptsRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := []library.Example{{Question: "Sort: b a", Answer: "a b"}}
+	ex := []tool.Example{{Question: "Sort: b a", Answer: "a b"}}
 	p, err := set.Render("propose", map[string]any{"Name": "word_sorting", "Description": "Sort words.", "Examples": ex, "Dialect": dialect})
 	if err != nil {
 		t.Fatal(err)

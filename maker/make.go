@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -47,7 +47,7 @@ type session struct {
 	funcs []starlarkrt.Function
 }
 
-func (m *Maker) make(ctx context.Context, task Task) (*library.Tool, Attempt, error) {
+func (m *Maker) make(ctx context.Context, task Task) (*tool.Tool, Attempt, error) {
 	var att Attempt
 	if m.LLM == nil || m.Runtime == nil || m.Prompts == nil {
 		return nil, att, errors.New("make: the maker needs a model client, a sandbox and prompts")
@@ -57,8 +57,8 @@ func (m *Maker) make(ctx context.Context, task Task) (*library.Tool, Attempt, er
 		return nil, att, err
 	}
 	s := &session{m: m, task: task}
-	fail := func(err error) (*library.Tool, Attempt, error) {
-		return &library.Tool{Name: task.Name, Transcript: s.transcript()}, att, err
+	fail := func(err error) (*tool.Tool, Attempt, error) {
+		return &tool.Tool{Name: task.Name, Transcript: s.transcript()}, att, err
 	}
 	if err := s.propose(ctx, train, &att); err != nil {
 		return fail(err)
@@ -74,7 +74,7 @@ func (m *Maker) make(ctx context.Context, task Task) (*library.Tool, Attempt, er
 	return tool, att, nil
 }
 
-func (m *Maker) split(task Task) (train, valid []library.Example, err error) {
+func (m *Maker) split(task Task) (train, valid []tool.Example, err error) {
 	nt, nv := m.Train, m.Valid
 	if nt <= 0 {
 		nt = DefaultTrain
@@ -100,7 +100,7 @@ func tries(n int) int {
 func (s *session) ask(ctx context.Context, prompt string) (string, error) {
 	s.chat = append(s.chat, llm.Message{Role: "user", Content: prompt})
 	resp, err := s.m.LLM.Chat(ctx, llm.Request{Role: llm.Maker, Messages: append([]llm.Message(nil), s.chat...), Tool: s.task.Name})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	if err != nil {
 		return "", fmt.Errorf("ask the maker model: %w", err)
 	}
 	// A truncated reply is kept: its blocks fail to parse or load, and the
@@ -113,10 +113,10 @@ func (s *session) render(name string, data any) (string, error) {
 	return s.m.Prompts.Render(name, data)
 }
 
-func (s *session) transcript() []library.Message {
-	out := make([]library.Message, len(s.chat))
+func (s *session) transcript() []tool.Message {
+	out := make([]tool.Message, len(s.chat))
 	for i, m := range s.chat {
-		out[i] = library.Message{Role: m.Role, Content: m.Content}
+		out[i] = tool.Message{Role: m.Role, Content: m.Content}
 	}
 	return out
 }
@@ -162,7 +162,7 @@ func programProblem(err error) string {
 	return ""
 }
 
-func (s *session) propose(ctx context.Context, train []library.Example, att *Attempt) error {
+func (s *session) propose(ctx context.Context, train []tool.Example, att *Attempt) error {
 	dialect, err := s.dialect()
 	if err != nil {
 		return err
@@ -221,7 +221,7 @@ func (s *session) funcNames() []string {
 
 // verify asks for tests until all pass, and returns the validation records
 // and the tests' call code (the tests without their asserts).
-func (s *session) verify(ctx context.Context, valid []library.Example, att *Attempt) ([]library.Validation, []string, error) {
+func (s *session) verify(ctx context.Context, valid []tool.Example, att *Attempt) ([]tool.Validation, []string, error) {
 	prompt, err := s.render("verify", map[string]any{"Examples": valid})
 	if err != nil {
 		return nil, nil, err
@@ -236,7 +236,7 @@ func (s *session) verify(ctx context.Context, valid []library.Example, att *Atte
 		}
 		var problem string
 		var fails []failure
-		var vals []library.Validation
+		var vals []tool.Validation
 		var calls []string
 		blocks := llm.CodeBlocks(reply)
 		switch {
@@ -283,9 +283,9 @@ func describe(f failure) string {
 
 // runTests checks and runs one test per example. err is a failure of the
 // machinery; a test's own problems are failures.
-func (s *session) runTests(ctx context.Context, exs []library.Example, tests []string) (vals []library.Validation, calls []string, fails []failure, err error) {
+func (s *session) runTests(ctx context.Context, exs []tool.Example, tests []string) (vals []tool.Validation, calls []string, fails []failure, err error) {
 	for i, ex := range exs {
-		v := library.Validation{Question: ex.Question, Want: ex.Answer}
+		v := tool.Validation{Question: ex.Question, Want: ex.Answer}
 		call, got, problem, err := s.runCall(ctx, ex, tests[i], true, i+1)
 		if err != nil {
 			return nil, nil, nil, err
@@ -327,7 +327,7 @@ func (s *session) source() starlarkrt.Source {
 // runCall checks code statically, runs it without its asserts and compares
 // the answer it computes with the example's. It returns the call code, the
 // answer it gave, and the problem ("" if it answered right).
-func (s *session) runCall(ctx context.Context, ex library.Example, code string, isTest bool, index int) (call, got, problem string, err error) {
+func (s *session) runCall(ctx context.Context, ex tool.Example, code string, isTest bool, index int) (call, got, problem string, err error) {
 	call, problem = staticCheck(s.task.Name, code, ex.Answer, s.funcNames(), isTest)
 	if problem != "" {
 		return call, "", problem, nil
@@ -377,7 +377,7 @@ func (s *session) stubbed() starlarkrt.Source {
 }
 
 // pack checks the tool on the training examples and assembles it.
-func (s *session) pack(ctx context.Context, train, valid []library.Example, vals []library.Validation, calls []string) (*library.Tool, error) {
+func (s *session) pack(ctx context.Context, train, valid []tool.Example, vals []tool.Validation, calls []string) (*tool.Tool, error) {
 	entry := s.entry(calls)
 	prompt, err := s.render("package", map[string]any{"Examples": train, "Entry": entry.Name})
 	if err != nil {
@@ -400,7 +400,7 @@ func (s *session) pack(ctx context.Context, train, valid []library.Example, vals
 			return nil, &StepError{Step: "package", Err: fmt.Errorf("the tool fits the validation examples but fails training example %d: %s", i+1, problem)}
 		}
 	}
-	var examples []library.UsageExample
+	var examples []tool.UsageExample
 	for i, ex := range valid {
 		// Re-run what the tool user will be shown, against the final source.
 		_, got, problem, err := s.runCall(ctx, ex, calls[i], false, i+1)
@@ -410,7 +410,7 @@ func (s *session) pack(ctx context.Context, train, valid []library.Example, vals
 		if problem != "" {
 			return nil, &StepError{Step: "package", Err: fmt.Errorf("usage example %d no longer works: %s", i+1, problem)}
 		}
-		examples = append(examples, library.UsageExample{Question: ex.Question, Code: calls[i], Answer: got})
+		examples = append(examples, tool.UsageExample{Question: ex.Question, Code: calls[i], Answer: got})
 	}
 	desc := s.task.Description
 	if desc == "" {
@@ -419,7 +419,7 @@ func (s *session) pack(ctx context.Context, train, valid []library.Example, vals
 	if desc == "" {
 		desc = fmt.Sprintf("Solves %s questions.", s.task.Name)
 	}
-	return &library.Tool{
+	return &tool.Tool{
 		Name:        s.task.Name,
 		Description: desc,
 		Source:      s.src,

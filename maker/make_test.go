@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/latm/latm/internal/fakeopenai"
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // newMaker wires a Maker to a fake endpoint answering with reply.
@@ -44,7 +44,7 @@ func newClient(url string) (*llm.Client, error) {
 func block(code string) string { return "```starlark\n" + code + "\n```\n" }
 
 // The sum task: add the numbers in the question.
-var sums = []library.Example{
+var sums = []tool.Example{
 	{Question: "Add: 1 2", Answer: "3"},
 	{Question: "Add: 4 5 6", Answer: "15"},
 	{Question: "Add: 10 -3", Answer: "7"},

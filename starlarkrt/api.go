@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"go.starlark.net/starlarkstruct"
 )
 
 // Limits bounds one call or execution. Zero fields mean "use the default".
@@ -36,6 +38,15 @@ type Options struct {
 	// process's own executable, whose main must call RunWorkerIfRequested
 	// first (latm's does). starlarkrt/internal/sandboxworker is a bare one.
 	WorkerPath string
+	// Dialect is the language programs are written in (default Python).
+	Dialect Dialect
+	// Modules are the modules programs may use, by the name they import
+	// (Python) or see predeclared (Starlark). Nil means StandardModules();
+	// an empty map, none. In process any module value works (one of
+	// go.starlark.net's lib/*, or the host's own); in Subprocess isolation
+	// each must be the standard module of its name, since a worker process
+	// builds its own.
+	Modules map[string]*starlarkstruct.Module
 }
 
 // Source is a named piece of Starlark (or Python-flavoured) code. Name is
@@ -81,14 +92,6 @@ type Function struct {
 type Module struct {
 	Functions []Function
 }
-
-// LimitError reports that a program exceeded one of its Limits.
-type LimitError struct {
-	Limit string // "steps", "time", "depth", "memory", "output", "result"
-	Max   string // the limit's value, human readable ("10000000", "2s", "256MB")
-}
-
-func (e *LimitError) Error() string { return "limit exceeded: " + e.Limit + " (max " + e.Max + ")" }
 
 // ProgramError is a syntax or runtime error in the program, positioned and
 // with a hint for common Python-isms, fit to be fed back to a model.

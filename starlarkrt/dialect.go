@@ -269,11 +269,17 @@ func newlinesOf(s string) string { return strings.Repeat("\n", strings.Count(s, 
 // reject, so valid Starlark is returned unchanged. An import of a module the
 // runtime lacks is reported as a *ProgramError at the import's line.
 func preprocess(name, src string) (string, error) {
+	return preprocessModules(name, src, moduleTable())
+}
+
+// preprocessModules is preprocess for a runtime whose programs may import
+// the modules mods.
+func preprocessModules(name, src string, mods map[string]*starlarkstruct.Module) (string, error) {
 	if validAsIs(name, src) {
 		return src, nil
 	}
 	toks := pyTokenize(src)
-	p := &prep{name: name, src: src, toks: toks, match: matchBrackets(toks)}
+	p := &prep{name: name, src: src, toks: toks, match: matchBrackets(toks), mods: mods}
 	for _, ln := range p.logicalLines() {
 		if err := p.statement(ln); err != nil {
 			return "", err
@@ -307,6 +313,7 @@ type prep struct {
 	toks  []pyToken
 	match map[int]int // index of an open bracket ↔ index of its close
 	edits []srcEdit
+	mods  map[string]*starlarkstruct.Module // the importable modules
 }
 
 // matchBrackets pairs brackets by pyToken index (both directions).
@@ -433,9 +440,9 @@ func (p *prep) assertStmt(ln [2]int) {
 }
 
 // availableModules lists the modules a program may import, sorted.
-func availableModules() []string {
+func (p *prep) availableModules() []string {
 	var names []string
-	for n := range moduleTable() {
+	for n := range p.mods {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -447,10 +454,10 @@ func (p *prep) checkModule(t pyToken, name string) error {
 	if noopModules[name] {
 		return nil
 	}
-	if _, ok := moduleTable()[name]; ok {
+	if _, ok := p.mods[name]; ok {
 		return nil
 	}
-	avail := strings.Join(availableModules(), ", ")
+	avail := strings.Join(p.availableModules(), ", ")
 	if avail == "" {
 		avail = "none"
 	}
@@ -506,7 +513,7 @@ func (p *prep) importStmt(ln [2]int) error {
 			return err
 		}
 		if strings.Contains(name, ".") && !noopModules[root] {
-			return p.errorAt(t, fmt.Sprintf("module '%s' is not available; available modules: %s", name, strings.Join(availableModules(), ", ")), "import the top-level module and use its attributes")
+			return p.errorAt(t, fmt.Sprintf("module '%s' is not available; available modules: %s", name, strings.Join(p.availableModules(), ", ")), "import the top-level module and use its attributes")
 		}
 		alias := ""
 		if j+1 < ln[1] && p.toks[j].text == "as" && p.toks[j+1].kind == tName {
@@ -545,9 +552,9 @@ func (p *prep) fromStmt(ln [2]int) error {
 		return nil
 	}
 	if strings.Contains(name, ".") {
-		return p.errorAt(t, fmt.Sprintf("module '%s' is not available; available modules: %s", name, strings.Join(availableModules(), ", ")), "import the top-level module and use its attributes")
+		return p.errorAt(t, fmt.Sprintf("module '%s' is not available; available modules: %s", name, strings.Join(p.availableModules(), ", ")), "import the top-level module and use its attributes")
 	}
-	mod := moduleTable()[name]
+	mod := p.mods[name]
 	var assigns []string
 	i++
 	if i < ln[1] && p.toks[i].text == "*" {

@@ -9,8 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
 )
 
 // An engine compiles and runs programs on goroutines of the current
@@ -25,6 +27,10 @@ import (
 // deterministic and have no effects outside the call, so the rerun is
 // safe and its result is the call's.
 type engine struct {
+	dialect Dialect
+	mods    map[string]*starlarkstruct.Module // the importable modules
+	pre     starlark.StringDict               // predeclared names, beyond the universe
+
 	mu    sync.Mutex
 	cache map[cacheKey]*compiled
 	order []cacheKey // insertion order, for eviction
@@ -52,7 +58,23 @@ type compiled struct {
 	scope  starlark.StringDict // predeclared names plus frozen, for call snippets
 }
 
-func newEngine() *engine { return &engine{cache: map[cacheKey]*compiled{}} }
+// newEngine returns an engine for the default dialect and modules.
+func newEngine() *engine { return newEngineFor(Python, nil) }
+
+// newEngineFor returns an engine for programs of dialect d that may use the
+// modules mods (nil: the standard ones).
+func newEngineFor(d Dialect, mods map[string]*starlarkstruct.Module) *engine {
+	e := &engine{dialect: d, mods: mods, cache: map[cacheKey]*compiled{}}
+	if mods == nil && d == Python {
+		e.mods, e.pre = moduleTable(), predeclaredNames()
+	} else {
+		if mods == nil {
+			e.mods = moduleTable()
+		}
+		e.pre = predeclaredOf(d, e.mods)
+	}
+	return e
+}
 
 // universe holds the names every program sees beyond Starlark's own.
 var (
@@ -75,7 +97,7 @@ func (e *engine) compile(src Source, extraKey string, extra func(string) bool) *
 	if ok {
 		return c
 	}
-	c = compileSource(src, extra)
+	c = e.compileSource(src, extra)
 	e.mu.Lock()
 	if _, ok := e.cache[key]; !ok {
 		if len(e.order) >= maxCached {
@@ -89,25 +111,30 @@ func (e *engine) compile(src Source, extraKey string, extra func(string) bool) *
 	return c
 }
 
-func compileSource(src Source, extra func(string) bool) *compiled {
+func (e *engine) compileSource(src Source, extra func(string) bool) *compiled {
 	// A byte-order mark, as some editors write, is not part of the program.
 	src.Code = strings.TrimPrefix(src.Code, "\ufeff")
 	c := &compiled{lines: strings.Split(src.Code, "\n")}
-	code, err := preprocess(src.Name, src.Code)
-	if err != nil {
-		c.err = programError("syntax", err, src.Name, c.lines)
-		return c
+	code := src.Code
+	if e.dialect == Python {
+		var err error
+		if code, err = preprocessModules(src.Name, src.Code, e.mods); err != nil {
+			c.err = programError("syntax", err, src.Name, c.lines)
+			return c
+		}
 	}
 	f, err := fileOptions.Parse(src.Name, code, 0)
 	if err != nil {
 		c.err = programError("syntax", err, src.Name, c.lines)
 		return c
 	}
-	if err := transform(f); err != nil {
-		c.err = programError("syntax", err, src.Name, c.lines)
-		return c
+	if e.dialect == Python {
+		if err := transform(f); err != nil {
+			c.err = programError("syntax", err, src.Name, c.lines)
+			return c
+		}
 	}
-	uni := predeclaredNames()
+	uni := e.pre
 	isPredeclared := func(name string) bool {
 		return uni.Has(name) || (extra != nil && extra(name))
 	}
@@ -129,7 +156,7 @@ func compileSource(src Source, extra func(string) bool) *compiled {
 // call is one execution under limits: a thread, its guards, its output.
 type call struct {
 	thread *starlark.Thread
-	state  *callState
+	state  *callstate.State
 	limits Limits
 	out    strings.Builder
 	start  time.Time
@@ -148,19 +175,22 @@ const stepChunk = 256
 
 func (e *engine) begin(ctx context.Context, lim Limits, name string) *call {
 	lim = lim.withDefaults()
-	c := &call{limits: lim, start: time.Now(), state: &callState{maxSteps: lim.MaxSteps}}
+	c := &call{limits: lim, start: time.Now(), state: &callstate.State{MaxSteps: lim.MaxSteps, MaxMemory: lim.MaxMemory}}
 	th := &starlark.Thread{Name: name}
 	c.thread = th
-	th.SetLocal(stateKey, c.state)
+	callstate.Attach(th, c.state)
 	th.Load = func(_ *starlark.Thread, module string) (starlark.StringDict, error) {
-		return nil, fmt.Errorf("load(%q) is not available: tools are single files; use import for the modules %s", module, moduleList())
+		if e.dialect == Starlark {
+			return nil, fmt.Errorf("load(%q) is not available: tools are single files; the modules %s are predeclared", module, listModules(e.mods))
+		}
+		return nil, fmt.Errorf("load(%q) is not available: tools are single files; use import for the modules %s", module, listModules(e.mods))
 	}
 	th.Print = func(_ *starlark.Thread, msg string) {
-		if c.state.stop.Load() != nil {
+		if c.state.Err() != nil {
 			return
 		}
 		if c.out.Len()+len(msg)+1 > lim.MaxOutput {
-			c.state.halt(th, &LimitError{Limit: "output", Max: formatSize(int64(lim.MaxOutput))})
+			c.state.Halt(th, &LimitError{Limit: "output", Max: formatSize(int64(lim.MaxOutput))})
 			return
 		}
 		c.out.WriteString(msg)
@@ -176,11 +206,11 @@ func (e *engine) begin(ctx context.Context, lim Limits, name string) *call {
 	th.SetMaxExecutionSteps(next())
 	th.OnMaxSteps = func(th *starlark.Thread) {
 		if th.Steps >= lim.MaxSteps {
-			c.state.halt(th, &LimitError{Limit: "steps", Max: fmt.Sprint(lim.MaxSteps)})
+			c.state.Halt(th, &LimitError{Limit: "steps", Max: fmt.Sprint(lim.MaxSteps)})
 			return
 		}
 		if th.CallStackDepth() > lim.MaxDepth {
-			c.state.halt(th, &LimitError{Limit: "depth", Max: fmt.Sprint(lim.MaxDepth)})
+			c.state.Halt(th, &LimitError{Limit: "depth", Max: fmt.Sprint(lim.MaxDepth)})
 			return
 		}
 		th.SetMaxExecutionSteps(next())
@@ -193,11 +223,8 @@ func (e *engine) begin(ctx context.Context, lim Limits, name string) *call {
 // limit that stopped the call, a cancelled context, or a ProgramError.
 func (c *call) end(err error, files map[string][]string) error {
 	c.stop()
-	if le := c.state.stop.Load(); le != nil {
-		return le
-	}
-	if e := c.state.ctxErr.Load(); e != nil {
-		return *e
+	if err := c.state.Err(); err != nil {
+		return err
 	}
 	if err == nil {
 		return nil
@@ -209,7 +236,7 @@ func (c *call) end(err error, files map[string][]string) error {
 }
 
 func (c *call) stats() Stats {
-	return Stats{Steps: c.thread.Steps, Wall: time.Since(c.start), PeakMemory: c.state.peak.Load()}
+	return Stats{Steps: c.thread.Steps, Wall: time.Since(c.start), PeakMemory: c.state.Peak()}
 }
 
 // prepare compiles a tool and returns its globals: the cached frozen ones,
@@ -230,7 +257,7 @@ func (e *engine) prepare(c *call, tool Source, fresh bool) (starlark.StringDict,
 	}
 	var globals starlark.StringDict
 	err := safely(func() (err error) {
-		globals, err = comp.prog.Init(c.thread, predeclaredNames())
+		globals, err = comp.prog.Init(c.thread, e.pre)
 		return err
 	})
 	if err != nil {
@@ -241,8 +268,8 @@ func (e *engine) prepare(c *call, tool Source, fresh bool) (starlark.StringDict,
 		comp.mu.Lock()
 		if comp.frozen == nil {
 			comp.frozen = globals
-			comp.scope = make(starlark.StringDict, len(predeclaredNames())+len(globals))
-			for k, v := range predeclaredNames() {
+			comp.scope = make(starlark.StringDict, len(e.pre)+len(globals))
+			for k, v := range e.pre {
 				comp.scope[k] = v
 			}
 			for k, v := range globals {
@@ -257,14 +284,14 @@ func (e *engine) prepare(c *call, tool Source, fresh bool) (starlark.StringDict,
 
 // scopeOf returns the names a call snippet sees: the predeclared ones and
 // the tool's globals (cached with the tool's frozen globals).
-func scopeOf(comp *compiled, globals starlark.StringDict, fresh bool) starlark.StringDict {
+func (e *engine) scopeOf(comp *compiled, globals starlark.StringDict, fresh bool) starlark.StringDict {
 	if !fresh {
 		comp.mu.Lock()
 		defer comp.mu.Unlock()
 		return comp.scope
 	}
-	pre := make(starlark.StringDict, len(predeclaredNames())+len(globals))
-	for k, v := range predeclaredNames() {
+	pre := make(starlark.StringDict, len(e.pre)+len(globals))
+	for k, v := range e.pre {
 		pre[k] = v
 	}
 	for k, v := range globals {
@@ -426,7 +453,7 @@ func (e *engine) execOnce(ctx context.Context, lim Limits, tool, snippet Source,
 	}
 	var out starlark.StringDict
 	err = safely(func() (err error) {
-		out, err = sn.prog.Init(c.thread, scopeOf(comp, globals, fresh))
+		out, err = sn.prog.Init(c.thread, e.scopeOf(comp, globals, fresh))
 		return err
 	})
 	if err := c.end(err, map[string][]string{tool.Name: comp.lines, snippet.Name: sn.lines}); err != nil {
@@ -455,17 +482,4 @@ func (e *engine) execOnce(ctx context.Context, lim Limits, tool, snippet Source,
 		res.Order = append(res.Order, name)
 	}
 	return res, nil
-}
-
-// moduleList names the importable modules, for error messages.
-func moduleList() string {
-	var names []string
-	for n := range modules() {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return "(none)"
-	}
-	return strings.Join(names, ", ")
 }

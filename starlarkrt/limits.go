@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"runtime/metrics"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,19 +43,6 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// formatSize renders a byte count the way the config spells it: 256MB.
-func formatSize(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return strconv.FormatInt(n>>30, 10) + "GB"
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + "MB"
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return strconv.FormatInt(n>>10, 10) + "KB"
-	}
-	return strconv.FormatInt(n, 10) + "B"
-}
-
 // memoryPeriod is how often a running call's heap growth is sampled.
 const memoryPeriod = 2 * time.Millisecond
 
@@ -79,7 +65,7 @@ func heapBytes() int64 {
 // worker process, which runs one call at a time, it is the call's own, and
 // the worker's OS limit stops what a sample is too slow to see.
 func watch(ctx context.Context, c *call, lim Limits) func() {
-	stopCtx := context.AfterFunc(ctx, func() { c.state.cancel(c.thread, ctx.Err()) })
+	stopCtx := context.AfterFunc(ctx, func() { c.state.Cancel(c.thread, ctx.Err()) })
 	mon.add(c, lim)
 	return func() {
 		stopCtx()
@@ -107,6 +93,8 @@ func (m *monitor) add(c *call, lim Limits) {
 	}
 	c.deadline = c.start.Add(lim.Timeout)
 	c.base = m.heap.Load()
+	base := c.base
+	c.state.Growth = func() int64 { return m.heap.Load() - base }
 	m.calls[c] = lim
 }
 
@@ -138,14 +126,12 @@ func (m *monitor) loop() {
 		}
 		for c, lim := range m.calls {
 			grown := heap - c.base
-			if grown > c.state.peak.Load() {
-				c.state.peak.Store(grown)
-			}
+			c.state.NotePeak(grown)
 			switch {
 			case now.After(c.deadline):
-				c.state.halt(c.thread, &LimitError{Limit: "time", Max: lim.Timeout.String()})
+				c.state.Halt(c.thread, &LimitError{Limit: "time", Max: lim.Timeout.String()})
 			case grown > lim.MaxMemory:
-				c.state.halt(c.thread, &LimitError{Limit: "memory", Max: formatSize(lim.MaxMemory)})
+				c.state.Halt(c.thread, &LimitError{Limit: "memory", Max: formatSize(lim.MaxMemory)})
 			}
 		}
 		m.mu.Unlock()

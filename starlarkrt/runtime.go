@@ -18,8 +18,9 @@ import (
 // most the worker, which is restarted; the call reports a memory limit
 // error. docs/benchmarks.md has the measured cost of each.
 type Runtime struct {
-	opts Options
-	eng  *engine
+	opts     Options
+	eng      *engine
+	modNames []string // the names of eng's modules, sent to workers
 
 	poolOnce sync.Once
 	pool     *pool
@@ -30,7 +31,8 @@ type Runtime struct {
 // on first use.
 func New(opts Options) *Runtime {
 	opts.Limits = opts.Limits.withDefaults()
-	return &Runtime{opts: opts, eng: newEngine()}
+	eng := newEngineFor(opts.Dialect, opts.Modules)
+	return &Runtime{opts: opts, eng: eng, modNames: moduleNames(eng.mods)}
 }
 
 // Limits returns the limits every call runs under.
@@ -118,6 +120,7 @@ func (rt *Runtime) remote(ctx context.Context, req *wireRequest) (*wireResponse,
 		return nil, err
 	}
 	req.Limits = rt.opts.Limits
+	req.Dialect, req.Modules = rt.opts.Dialect, rt.modNames
 	resp, err := p.do(ctx, req)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,8 @@ type wireRequest struct {
 	Args    []any
 	Kwargs  map[string]any
 	Limits  Limits
+	Dialect Dialect
+	Modules []string // the standard modules programs may use, by name
 }
 
 type wireResponse struct {
@@ -89,7 +91,9 @@ func RunWorkerIfRequested() {
 
 // serve answers requests one at a time until r ends.
 func serve(r io.Reader, w io.Writer) error {
-	eng := newEngine()
+	// One engine (and compile cache) per dialect and module choice; a
+	// worker serves one Runtime, so there is usually one.
+	engines := map[string]*engine{}
 	dec := gob.NewDecoder(bufio.NewReader(r))
 	bw := bufio.NewWriter(w)
 	enc := gob.NewEncoder(bw)
@@ -97,6 +101,16 @@ func serve(r io.Reader, w io.Writer) error {
 		var req wireRequest
 		if err := dec.Decode(&req); err != nil {
 			return err
+		}
+		key := req.Dialect.String() + ":" + strings.Join(req.Modules, ",")
+		eng, ok := engines[key]
+		if !ok {
+			mods, err := modulesByName(req.Modules)
+			if err != nil {
+				return err
+			}
+			eng = newEngineFor(req.Dialect, mods)
+			engines[key] = eng
 		}
 		resp := handle(eng, &req)
 		if err := enc.Encode(resp); err != nil {
@@ -149,6 +163,9 @@ type pool struct {
 }
 
 func newPool(opts Options) (*pool, error) {
+	if err := checkModules(opts.Modules); err != nil {
+		return nil, err
+	}
 	exe := opts.WorkerPath
 	if exe == "" {
 		var err error

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // Grounding of the user model's call. A cheap model shown usage examples
@@ -134,12 +134,12 @@ func (l literal) inQuestion(q string) bool {
 // ungrounded returns the literals of code that come from a usage example's
 // question and not from question (see the top of this file), each once, in
 // order, with the example they come from (1-based).
-func ungrounded(tool *library.Tool, question, code string) []groundingRefusal {
+func ungrounded(tl *tool.Tool, question, code string) []groundingRefusal {
 	exempt := map[literal]bool{}
-	for _, l := range literals(tool.Source) {
+	for _, l := range literals(tl.Source) {
 		exempt[l] = true
 	}
-	for _, ex := range tool.Examples {
+	for _, ex := range tl.Examples {
 		for _, l := range literals(ex.Code) {
 			if !l.occursIn(ex.Question) {
 				exempt[l] = true
@@ -153,7 +153,7 @@ func ungrounded(tool *library.Tool, question, code string) []groundingRefusal {
 			continue
 		}
 		seen[l] = true
-		for i, ex := range tool.Examples {
+		for i, ex := range tl.Examples {
 			if l.occursIn(ex.Question) {
 				out = append(out, groundingRefusal{lit: l, example: i + 1})
 				break

@@ -7,13 +7,14 @@ import (
 
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
-func digitSumTool() *library.Tool {
-	return &library.Tool{
+func digitSumTool() *tool.Tool {
+	return &tool.Tool{
 		Name: "digit_sum", Version: 1, Entry: "digit_sum", Signature: "digit_sum(n)",
 		Source: "def digit_sum(n):\n    return sum([int(c) for c in str(n)])\n",
-		Examples: []library.UsageExample{
+		Examples: []tool.UsageExample{
 			{Question: "What is the sum of the digits of 530141610758 ?", Code: "ans = digit_sum(530141610758)", Answer: "41"},
 			{Question: "What is the sum of the digits of 907 ?", Code: "ans = digit_sum(907)", Answer: "16"},
 		},
@@ -61,33 +62,33 @@ func TestUngroundedTwiceFails(t *testing.T) {
 	if run.OK || !strings.HasPrefix(run.Error, "ungrounded: ") || run.Answer != "" || run.RawResult != "" {
 		t.Fatalf("run %+v, want an ungrounded failure", run)
 	}
-	runs, err := s.Store.Runs(context.Background(), "b")
+	runs, err := s.Store.(*library.Store).Runs(context.Background(), "b")
 	if err != nil || runs["1"] == nil || runs["1"].OK || !strings.HasPrefix(runs["1"].Error, "ungrounded: ") {
 		t.Fatalf("stored %+v, %v", runs["1"], err)
 	}
 }
 
 func TestUngrounded(t *testing.T) {
-	tracking := &library.Tool{
+	tracking := &tool.Tool{
 		Source: "def swap(pairs, moves):\n    return dict(pairs)\n",
-		Examples: []library.UsageExample{{
+		Examples: []tool.UsageExample{{
 			Question: "Alice has a red ball, Bob has a blue ball. Alice and Bob swap. Alice has the\nOptions:\n(A) red ball\n(B) blue ball",
 			Code:     `ret = swap([("Alice", "red ball"), ("Bob", "blue ball")], [("Alice", "Bob")])` + "\noptions = [\"red ball\", \"blue ball\"]\nans = options.index(ret[\"Alice\"]) + 1",
 		}},
 	}
-	meeting := &library.Tool{
+	meeting := &tool.Tool{
 		Source: "def slot(a, b, minutes, default='No time slot works.'):\n    return None\n",
-		Examples: []library.UsageExample{{
+		Examples: []tool.UsageExample{{
 			Question: "A and B want to schedule a 1-hour meeting together. A's availability: 12:00 - 12:30. B's availability: 12:00 - 13:00.",
 			Code:     "ans = slot([('12:00', '12:30')], [('12:00', '13:00')], 60)",
 		}},
 	}
-	dyck := &library.Tool{
+	dyck := &tool.Tool{
 		Source:   "def close(s):\n    return s\n",
-		Examples: []library.UsageExample{{Question: "Input: ({{}}", Code: `ans = close("({{}}")`}},
+		Examples: []tool.UsageExample{{Question: "Input: ({{}}", Code: `ans = close("({{}}")`}},
 	}
 	for _, tc := range []struct {
-		tool     *library.Tool
+		tl       *tool.Tool
 		question string
 		code     string
 		want     []string // ungrounded literals
@@ -113,7 +114,7 @@ func TestUngrounded(t *testing.T) {
 		{dyck, "Input: ( [ ]", `ans = close("({{}}")`, []string{"({{}}"}},
 	} {
 		var got []string
-		for _, r := range ungrounded(tc.tool, tc.question, tc.code) {
+		for _, r := range ungrounded(tc.tl, tc.question, tc.code) {
 			got = append(got, r.lit.text)
 		}
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
@@ -126,12 +127,12 @@ func FuzzLiterals(f *testing.F) {
 	f.Add(`ans = f("a\"b", 'c', 12, -3.5) # 7`, "q 12")
 	f.Add(`"""x`, "")
 	f.Fuzz(func(t *testing.T, code, q string) {
-		tool := &library.Tool{Source: code, Examples: []library.UsageExample{{Question: q, Code: code}}}
+		tl := &tool.Tool{Source: code, Examples: []tool.UsageExample{{Question: q, Code: code}}}
 		for _, l := range literals(code) {
 			if !l.number && !strings.Contains(code, l.text) {
 				t.Fatalf("string literal %q is not in the code", l.text)
 			}
 		}
-		ungrounded(tool, q, code)
+		ungrounded(tl, q, code)
 	})
 }

@@ -8,23 +8,23 @@ import (
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/internal/fixtures"
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // paperTool is a paper chat's wrapper as a library tool: GPT-4's function
 // and its three use cases, with the verification answers.
-func paperTool(t *testing.T, c fixtures.PaperChat) *library.Tool {
+func paperTool(t *testing.T, c fixtures.PaperChat) *tool.Tool {
 	t.Helper()
 	w, err := c.Wrapper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tool := &library.Tool{Name: c.Task, Version: 1, Source: w.Tool}
+	tl := &tool.Tool{Name: c.Task, Version: 1, Source: w.Tool}
 	for _, u := range w.Uses {
-		tool.Examples = append(tool.Examples, library.UsageExample{Question: u.Question, Code: u.Code, Answer: u.Answer})
+		tl.Examples = append(tl.Examples, tool.UsageExample{Question: u.Question, Code: u.Code, Answer: u.Answer})
 	}
-	return tool
+	return tl
 }
 
 // TestTemplateGuardsOnPaperTools answers the 240 test questions of each
@@ -43,21 +43,21 @@ func TestTemplateGuardsOnPaperTools(t *testing.T) {
 	s := &Solver{Runtime: rt, Template: true}
 	for _, c := range chats {
 		t.Run(c.Task, func(t *testing.T) {
-			tool := paperTool(t, c)
-			src := starlarkrt.Source{Name: c.Task + ".py", Code: tool.Source}
+			tl := paperTool(t, c)
+			src := starlarkrt.Source{Name: c.Task + ".py", Code: tl.Source}
 			split, err := bbh.LoadSplit(c.Task)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tm := s.templated(context.Background(), tool, src)
+			tm := s.templated(context.Background(), tl, src)
 			taken, right := 0, 0
 			refusals := map[string]int{}
 			for i, ex := range split.Test {
 				if tm == nil {
 					break
 				}
-				run := &library.Run{}
-				note, ok, err := s.templateAnswer(context.Background(), tm, tool.Examples, src, ex.Question, run)
+				run := &tool.Run{}
+				note, ok, err := s.templateAnswer(context.Background(), tm, tl.Examples, src, ex.Question, run)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -88,17 +88,17 @@ func TestDyckSpacedQuestionGoesToTheModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tool *library.Tool
+	var tl *tool.Tool
 	for _, c := range chats {
 		if c.Task == "dyck_languages" {
-			tool = paperTool(t, c)
+			tl = paperTool(t, c)
 		}
 	}
 	s, srv := newSolver(t, 0)
 	s.Template = true
 	q := "Complete the rest of the sequence, making sure that the parentheses are closed properly. Input: [ < > ] [ [ < > ]"
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: fenced("input_str = \"[<>][[<>]\"\nret = complete_sequence(input_str)\nans = ret")})
-	run, err := s.Solve(context.Background(), tool, Instance{Question: q})
+	run, err := s.Solve(context.Background(), tl, Instance{Question: q})
 	if err != nil {
 		t.Fatal(err)
 	}

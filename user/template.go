@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // The template path answers an instance with no model call when the tool's
@@ -224,7 +224,7 @@ func stringSpans(code string) [][2]int {
 
 // fit instantiates ex's code for question: stretch by stretch if it can,
 // else with stretches separated by spaces taken as one.
-func fit(ex library.UsageExample, question string) ([]substitution, string, bool) {
+func fit(ex tool.UsageExample, question string) ([]substitution, string, bool) {
 	for _, merge := range []bool{false, true} {
 		subs, ok := diffQuestions(ex.Question, question, merge)
 		if !ok {
@@ -247,7 +247,7 @@ type templateFit struct {
 // templateFits returns the instantiations of every usage example's code
 // that fit question, closest first (fewest stretches; ties keep the
 // examples' order).
-func templateFits(examples []library.UsageExample, question string) []templateFit {
+func templateFits(examples []tool.UsageExample, question string) []templateFit {
 	var out []templateFit
 	for i, ex := range examples {
 		// Both readings of the difference are candidates: stretch by
@@ -278,7 +278,7 @@ type templateModel struct {
 // templated reports whether tool earns the template path (see the top of
 // this file), and if so the shapes its guards admit; the verdict is kept
 // per tool version. A nil model means no.
-func (s *Solver) templated(ctx context.Context, tool *library.Tool, src starlarkrt.Source) *templateModel {
+func (s *Solver) templated(ctx context.Context, tool *tool.Tool, src starlarkrt.Source) *templateModel {
 	key := tool.Ref() + "\x00" + tool.Source
 	if v, ok := s.verdicts.Load(key); ok {
 		return v.(*templateModel)
@@ -354,7 +354,7 @@ func (tm *templateModel) stretchMismatch(f templateFit) string {
 // pass the result guard. On success run holds the code, result and answer.
 // note says what was decided and why, for the record; err is a failure of
 // the machinery.
-func (s *Solver) templateAnswer(ctx context.Context, tm *templateModel, examples []library.UsageExample, toolSrc starlarkrt.Source, question string, run *library.Run) (note string, ok bool, err error) {
+func (s *Solver) templateAnswer(ctx context.Context, tm *templateModel, examples []tool.UsageExample, toolSrc starlarkrt.Source, question string, run *tool.Run) (note string, ok bool, err error) {
 	fits := templateFits(examples, question)
 	if len(fits) == 0 {
 		return "template: no usage example's code fits the question", false, nil

@@ -1,10 +1,14 @@
-package starlarkrt
+package json
 
 import (
 	"testing"
 
+	"github.com/latm/latm/starlarkrt/internal/modtest"
+
 	"go.starlark.net/starlark"
 )
+
+var env = modtest.Env(Module)
 
 // TestJSONDumps compares json.dumps output with what Python prints.
 func TestJSONDumps(t *testing.T) {
@@ -21,7 +25,7 @@ func TestJSONDumps(t *testing.T) {
 		{`json.dumps(123456789012345678901234567890)`, `123456789012345678901234567890`},
 		{`json.encode({"a": 1})`, `{"a":1}`},
 	} {
-		v, err := evalModules(c.expr)
+		v, err := modtest.Eval(env, c.expr)
 		if err != nil {
 			t.Errorf("%s: %v", c.expr, err)
 			continue
@@ -33,7 +37,7 @@ func TestJSONDumps(t *testing.T) {
 }
 
 func TestJSONLoads(t *testing.T) {
-	runExprCases(t, []exprCase{
+	modtest.Values(t, env, [][2]string{
 		{`json.loads('{"a": [1, 2.5, null, true, "x"]}')`, `{"a": [1, 2.5, None, True, "x"]}`},
 		{`json.loads(json.dumps({"k": [1, {"z": "é"}]}))`, `{"k": [1, {"z": "é"}]}`},
 		{`json.decode("[1]")`, `[1]`},
@@ -41,19 +45,19 @@ func TestJSONLoads(t *testing.T) {
 }
 
 func TestJSONErrors(t *testing.T) {
-	runErrCases(t, []errCase{
+	modtest.Errors(t, env, [][2]string{
 		{`json.loads("{bad")`, "json.loads:"},
 		{`json.dumps({(1, 2): 3})`, "keys must be str, int, float, bool or None, not tuple"},
 		{`json.dumps(set([1]))`, "object of type set is not JSON serializable"},
 		{`json.dumps([1], indent=[2])`, "indent must be None, an int or a string"},
 		{`json.dumps([1], separators=",")`, "separators must be a tuple"},
 	})
-	th := newTestThread(0)
-	if _, err := execModules(th, "l = []\nl.append(l)\nx = json.dumps(l)\n"); err == nil {
+	th := modtest.Thread(0, 0)
+	if _, err := modtest.Exec(th, env, "l = []\nl.append(l)\nx = json.dumps(l)\n"); err == nil {
 		t.Error("json.dumps of a list that contains itself succeeded, want an error")
 	}
 }
 
 func TestJSONChargesSteps(t *testing.T) {
-	wantStepLimit(t, "x = [json.dumps(list(range(10000))) for _ in range(100)]", 100000)
+	modtest.StepLimit(t, env, "x = [json.dumps(list(range(10000))) for _ in range(100)]", 100000)
 }

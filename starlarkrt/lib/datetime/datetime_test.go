@@ -1,10 +1,16 @@
-package starlarkrt
+package datetime
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/latm/latm/starlarkrt/internal/modtest"
+)
+
+var env = modtest.Env(Module)
 
 func TestDatetimeValues(t *testing.T) {
 	const p = `datetime.datetime.strptime("2023-07-01 14:05:09", "%Y-%m-%d %H:%M:%S")`
-	runExprCases(t, []exprCase{
+	modtest.Values(t, env, [][2]string{
 		{`str(` + p + `)`, `"2023-07-01 14:05:09"`},
 		{p + `.weekday()`, `5`},
 		{p + `.isoweekday()`, `6`},
@@ -50,7 +56,7 @@ func TestDatetimeValues(t *testing.T) {
 }
 
 func TestDatetimeErrors(t *testing.T) {
-	runErrCases(t, []errCase{
+	modtest.Errors(t, env, [][2]string{
 		{`datetime.datetime.now()`, "datetime.now() is not available: tools must be deterministic; pass the date in as an argument"},
 		{`datetime.date.today()`, "date.today() is not available"},
 		{`datetime.date(2023, 2, 29)`, "day is out of range for month"},

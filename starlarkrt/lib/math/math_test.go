@@ -1,9 +1,15 @@
-package starlarkrt
+package math
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/latm/latm/starlarkrt/internal/modtest"
+)
+
+var env = modtest.Env(Module)
 
 func TestMathValues(t *testing.T) {
-	runExprCases(t, []exprCase{
+	modtest.Values(t, env, [][2]string{
 		{"math.gcd(12, 18, 27)", "3"},
 		{"math.gcd()", "0"},
 		{"math.gcd(-4, 6)", "2"},
@@ -46,7 +52,7 @@ func TestMathValues(t *testing.T) {
 }
 
 func TestMathErrors(t *testing.T) {
-	runErrCases(t, []errCase{
+	modtest.Errors(t, env, [][2]string{
 		{"math.sqrt(-1)", "math domain error"},
 		{"math.log(0)", "math domain error"},
 		{"math.log(8, 1)", "division by zero"},
@@ -61,6 +67,6 @@ func TestMathErrors(t *testing.T) {
 }
 
 func TestMathChargesSteps(t *testing.T) {
-	wantStepLimit(t, "x = [math.factorial(15000) for _ in range(100)]", 100000)
-	wantStepLimit(t, "x = math.prod(range(1, 200000))", 50000)
+	modtest.StepLimit(t, env, "x = [math.factorial(15000) for _ in range(100)]", 100000)
+	modtest.StepLimit(t, env, "x = math.prod(range(1, 200000))", 50000)
 }

@@ -1,7 +1,11 @@
-package starlarkrt
+// Package itertools is the itertools module of latm's Starlark runtime:
+// Python's itertools, lazily where Python is lazy.
+package itertools
 
 import (
 	"fmt"
+
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -19,9 +23,11 @@ import (
 // pairwise, starmap, takewhile, dropwhile, filterfalse and compress return
 // lists; groupby returns a list of (key, list) pairs, so its groups are
 // lists rather than iterators.
-func itertoolsModule() *starlarkstruct.Module {
+var Module = newModule()
+
+func newModule() *starlarkstruct.Module {
 	m := starlark.StringDict{}
-	add := func(name string, fn builtinFunc) { m[name] = starlark.NewBuiltin("itertools."+name, fn) }
+	add := func(name string, fn callstate.Builtin) { m[name] = starlark.NewBuiltin("itertools."+name, fn) }
 	add("permutations", itPermutations)
 	add("combinations", itCombinations(false))
 	add("combinations_with_replacement", itCombinations(true))
@@ -39,34 +45,14 @@ func itertoolsModule() *starlarkstruct.Module {
 	add("dropwhile", itWhile(false))
 	add("filterfalse", itFilterfalse)
 	add("compress", itCompress)
-	m["chain"] = &builtinWithAttrs{
+	m["chain"] = &callstate.BuiltinWithAttrs{
 		Builtin: starlark.NewBuiltin("itertools.chain", itChain),
-		attrs: starlark.StringDict{
+		Attrs: starlark.StringDict{
 			"from_iterable": starlark.NewBuiltin("itertools.chain.from_iterable", itChainFromIterable),
 		},
 	}
 	return &starlarkstruct.Module{Name: "itertools", Members: m}
 }
-
-// builtinWithAttrs is a builtin function that also has attributes, like
-// Python's itertools.chain.from_iterable or datetime.datetime.strptime.
-type builtinWithAttrs struct {
-	*starlark.Builtin
-	attrs starlark.StringDict
-}
-
-var _ starlark.HasAttrs = (*builtinWithAttrs)(nil)
-
-// Attr returns the named attribute.
-func (b *builtinWithAttrs) Attr(name string) (starlark.Value, error) {
-	if v, ok := b.attrs[name]; ok {
-		return v, nil
-	}
-	return nil, nil
-}
-
-// AttrNames lists the attributes.
-func (b *builtinWithAttrs) AttrNames() []string { return b.attrs.Keys() }
 
 // lazyIterable is an iterable whose elements are computed on demand. Each
 // element produced charges one step to the thread that created it.
@@ -103,7 +89,7 @@ func (it *lazyIterator) Next(p *starlark.Value) bool {
 	if it.done {
 		return false
 	}
-	if err := chargeSteps(it.l.thread, 1); err != nil {
+	if err := callstate.ChargeSteps(it.l.thread, 1); err != nil {
 		it.done = true
 		it.l.thread.Cancel(err.Error())
 		return false
@@ -152,7 +138,7 @@ func itPermutations(thread *starlark.Thread, _ *starlark.Builtin, args starlark.
 	if err := starlark.UnpackArgs("permutations", args, kwargs, "iterable", &it, "r?", &rv); err != nil {
 		return nil, err
 	}
-	pool, err := collect(thread, "permutations", it)
+	pool, err := callstate.Collect(thread, "permutations", it)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +186,7 @@ func itPermutations(thread *starlark.Thread, _ *starlark.Builtin, args starlark.
 
 // itCombinations is combinations(iterable, r) or, with repl,
 // combinations_with_replacement(iterable, r), in Python's order.
-func itCombinations(repl bool) builtinFunc {
+func itCombinations(repl bool) callstate.Builtin {
 	name := "combinations"
 	if repl {
 		name = "combinations_with_replacement"
@@ -210,7 +196,7 @@ func itCombinations(repl bool) builtinFunc {
 		if err := starlark.UnpackArgs(name, args, kwargs, "iterable", &it, "r", &rv); err != nil {
 			return nil, err
 		}
-		pool, err := collect(thread, name, it)
+		pool, err := callstate.Collect(thread, name, it)
 		if err != nil {
 			return nil, err
 		}
@@ -274,7 +260,7 @@ func itProduct(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple
 	}
 	var pools [][]starlark.Value
 	for _, a := range args {
-		p, err := collect(thread, "product", a)
+		p, err := callstate.Collect(thread, "product", a)
 		if err != nil {
 			return nil, err
 		}
@@ -345,7 +331,7 @@ func itCycle(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, 
 	if err := starlark.UnpackPositionalArgs("cycle", args, kwargs, 1, &it); err != nil {
 		return nil, err
 	}
-	pool, err := collect(thread, "cycle", it)
+	pool, err := callstate.Collect(thread, "cycle", it)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +376,7 @@ func itRepeat(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 // iterOf returns an iterator over v (strings give characters).
 func iterOf(fname string, v starlark.Value) (starlark.Iterator, error) {
 	if s, ok := v.(starlark.String); ok {
-		v = chars(string(s))
+		v = callstate.Chars(string(s))
 	}
 	it, ok := v.(starlark.Iterable)
 	if !ok {
@@ -413,7 +399,7 @@ func itChainFromIterable(thread *starlark.Thread, _ *starlark.Builtin, args star
 	if err := starlark.UnpackPositionalArgs("chain.from_iterable", args, kwargs, 1, &it); err != nil {
 		return nil, err
 	}
-	parts, err := collect(thread, "chain.from_iterable", it)
+	parts, err := callstate.Collect(thread, "chain.from_iterable", it)
 	if err != nil {
 		return nil, err
 	}
@@ -498,7 +484,7 @@ func itIslice(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 					next += step
 					return v, true
 				}
-				if err := chargeSteps(thread, 1); err != nil {
+				if err := callstate.ChargeSteps(thread, 1); err != nil {
 					return nil, false
 				}
 			}
@@ -519,7 +505,7 @@ func itAccumulate(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tu
 		acc = initial
 		out = append(out, acc)
 	}
-	err := iterate(thread, "accumulate", it, func(x starlark.Value) error {
+	err := callstate.Iterate(thread, "accumulate", it, func(x starlark.Value) error {
 		if acc == nil {
 			acc = x
 		} else {
@@ -557,7 +543,7 @@ func itGroupby(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple
 			out = append(out, starlark.Tuple{curKey, starlark.NewList(cur)})
 		}
 	}
-	err := iterate(thread, "groupby", it, func(x starlark.Value) error {
+	err := callstate.Iterate(thread, "groupby", it, func(x starlark.Value) error {
 		k := x
 		if key != nil && key != starlark.None {
 			var err error
@@ -595,7 +581,7 @@ func itZipLongest(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tu
 	cols := make([][]starlark.Value, len(args))
 	longest := 0
 	for i, a := range args {
-		c, err := collect(thread, "zip_longest", a)
+		c, err := callstate.Collect(thread, "zip_longest", a)
 		if err != nil {
 			return nil, err
 		}
@@ -623,7 +609,7 @@ func itPairwise(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tupl
 	if err := starlark.UnpackPositionalArgs("pairwise", args, kwargs, 1, &it); err != nil {
 		return nil, err
 	}
-	xs, err := collect(thread, "pairwise", it)
+	xs, err := callstate.Collect(thread, "pairwise", it)
 	if err != nil {
 		return nil, err
 	}
@@ -641,8 +627,8 @@ func itStarmap(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple
 		return nil, err
 	}
 	var out []starlark.Value
-	err := iterate(thread, "starmap", it, func(x starlark.Value) error {
-		fargs, err := collect(thread, "starmap", x)
+	err := callstate.Iterate(thread, "starmap", it, func(x starlark.Value) error {
+		fargs, err := callstate.Collect(thread, "starmap", x)
 		if err != nil {
 			return err
 		}
@@ -660,7 +646,7 @@ func itStarmap(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple
 }
 
 // itWhile is takewhile(predicate, iterable) (take) or dropwhile, as a list.
-func itWhile(take bool) builtinFunc {
+func itWhile(take bool) callstate.Builtin {
 	name := "dropwhile"
 	if take {
 		name = "takewhile"
@@ -673,7 +659,7 @@ func itWhile(take bool) builtinFunc {
 		var out []starlark.Value
 		switching := true
 		errStop := fmt.Errorf("stop")
-		err := iterate(thread, name, it, func(x starlark.Value) error {
+		err := callstate.Iterate(thread, name, it, func(x starlark.Value) error {
 			if switching {
 				v, err := starlark.Call(thread, pred, starlark.Tuple{x}, nil)
 				if err != nil {
@@ -707,7 +693,7 @@ func itFilterfalse(thread *starlark.Thread, _ *starlark.Builtin, args starlark.T
 		return nil, err
 	}
 	var out []starlark.Value
-	err := iterate(thread, "filterfalse", it, func(x starlark.Value) error {
+	err := callstate.Iterate(thread, "filterfalse", it, func(x starlark.Value) error {
 		keep := !x.Truth()
 		if pred != starlark.None {
 			v, err := starlark.Call(thread, pred, starlark.Tuple{x}, nil)
@@ -733,11 +719,11 @@ func itCompress(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tupl
 	if err := starlark.UnpackArgs("compress", args, kwargs, "data", &data, "selectors", &sel); err != nil {
 		return nil, err
 	}
-	d, err := collect(thread, "compress", data)
+	d, err := callstate.Collect(thread, "compress", data)
 	if err != nil {
 		return nil, err
 	}
-	s, err := collect(thread, "compress", sel)
+	s, err := callstate.Collect(thread, "compress", sel)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,6 @@
-package starlarkrt
+// Package datetime is the datetime module of latm's Starlark runtime:
+// Python's date, datetime and timedelta, without the clock (no now or today).
+package datetime
 
 import (
 	"errors"
@@ -7,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -22,15 +26,17 @@ import (
 // %b %B %c %d %e %f %H %I %j %m %M %p %S %U %w %W %u %x %X %y %Y %G %V
 // %%, and strftime's %-d style unpadded forms); month and day names are
 // English. str() of a value is Python's str(); repr is the same.
-func datetimeModule() *starlarkstruct.Module {
+var Module = newModule()
+
+func newModule() *starlarkstruct.Module {
 	notDet := func(name string) *starlark.Builtin {
 		return starlark.NewBuiltin(name, func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 			return nil, fmt.Errorf("%s() is not available: tools must be deterministic; pass the date in as an argument", name)
 		})
 	}
-	dt := &builtinWithAttrs{
+	dt := &callstate.BuiltinWithAttrs{
 		Builtin: starlark.NewBuiltin("datetime.datetime", dtNewDatetime),
-		attrs: starlark.StringDict{
+		Attrs: starlark.StringDict{
 			"strptime":      starlark.NewBuiltin("datetime.strptime", dtStrptime),
 			"fromisoformat": starlark.NewBuiltin("datetime.fromisoformat", dtFromISO(kindDatetime)),
 			"combine":       starlark.NewBuiltin("datetime.combine", dtCombine),
@@ -41,9 +47,9 @@ func datetimeModule() *starlarkstruct.Module {
 			"max":           &dtValue{kind: kindDatetime, t: time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)},
 		},
 	}
-	date := &builtinWithAttrs{
+	date := &callstate.BuiltinWithAttrs{
 		Builtin: starlark.NewBuiltin("datetime.date", dtNewDate),
-		attrs: starlark.StringDict{
+		Attrs: starlark.StringDict{
 			"fromisoformat": starlark.NewBuiltin("date.fromisoformat", dtFromISO(kindDate)),
 			"fromordinal":   starlark.NewBuiltin("date.fromordinal", dtFromOrdinal),
 			"today":         notDet("date.today"),
@@ -175,7 +181,7 @@ func dtFromOrdinal(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 }
 
 // dtFromISO parses YYYY-MM-DD[(T| )HH:MM[:SS[.ffffff]]].
-func dtFromISO(kind dtKind) builtinFunc {
+func dtFromISO(kind dtKind) callstate.Builtin {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var s string
 		if err := starlark.UnpackPositionalArgs("fromisoformat", args, kwargs, 1, &s); err != nil {
@@ -634,7 +640,7 @@ func dtStrptime(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tupl
 	if err := starlark.UnpackPositionalArgs("strptime", args, kwargs, 2, &s, &f); err != nil {
 		return nil, err
 	}
-	if err := chargeBytes(thread, len(s)+len(f)); err != nil {
+	if err := callstate.ChargeBytes(thread, len(s)+len(f)); err != nil {
 		return nil, err
 	}
 	v, err := strptime(s, f)
@@ -856,7 +862,7 @@ func (v *tdValue) Binary(op syntax.Token, y starlark.Value, side starlark.Side) 
 			return &tdValue{us: a - floorDiv(a, b)*b}, nil
 		}
 	case starlark.Int, starlark.Float:
-		f, _ := toFloat("timedelta", y)
+		f, _ := starlark.AsFloat(y)
 		switch {
 		case op == syntax.STAR:
 			return &tdValue{us: int64(math.RoundToEven(float64(v.us) * f))}, nil

@@ -1,4 +1,6 @@
-package starlarkrt
+// Package re is the re module of latm's Starlark runtime: Python's re over
+// Go's RE2 engine, so every match runs in linear time.
+package re
 
 import (
 	"fmt"
@@ -6,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -29,7 +33,9 @@ const (
 // (start, end, span, pos) are byte offsets, consistent with Starlark string
 // indexing; an empty match right after a previous match is skipped by
 // findall, finditer, sub and split; finditer returns a list.
-func reModule() *starlarkstruct.Module {
+var Module = newModule()
+
+func newModule() *starlarkstruct.Module {
 	m := starlark.StringDict{
 		"I": starlark.MakeInt(reIgnoreCase), "IGNORECASE": starlark.MakeInt(reIgnoreCase),
 		"M": starlark.MakeInt(reMultiline), "MULTILINE": starlark.MakeInt(reMultiline),
@@ -310,7 +316,7 @@ func reEscape(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 	if err := starlark.UnpackPositionalArgs("escape", args, kwargs, 1, &s); err != nil {
 		return nil, err
 	}
-	if err := chargeBytes(thread, len(s)); err != nil {
+	if err := callstate.ChargeBytes(thread, len(s)); err != nil {
 		return nil, err
 	}
 	var b strings.Builder
@@ -376,7 +382,7 @@ func (p *rePattern) call(thread *starlark.Thread, name string, args starlark.Tup
 		if err := starlark.UnpackArgs(name, args, kwargs, "string", &s, "pos?", &pos, "endpos?", &endpos); err != nil {
 			return nil, err
 		}
-		if err := chargeBytes(thread, len(s)); err != nil {
+		if err := callstate.ChargeBytes(thread, len(s)); err != nil {
 			return nil, err
 		}
 		pos, endpos = clampPos(pos, endpos, len(s))
@@ -484,11 +490,11 @@ func clampPos(pos, endpos, n int) (int, int) {
 // findAll returns up to n (all if n < 0) match locations, charging steps
 // for the input and for each match.
 func (p *rePattern) findAll(thread *starlark.Thread, s string, n int) ([][]int, error) {
-	if err := chargeBytes(thread, len(s)); err != nil {
+	if err := callstate.ChargeBytes(thread, len(s)); err != nil {
 		return nil, err
 	}
 	locs := p.re.FindAllStringSubmatchIndex(s, n)
-	if err := chargeSteps(thread, uint64(len(locs))); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(len(locs))); err != nil {
 		return nil, err
 	}
 	return locs, nil
@@ -540,13 +546,13 @@ func (p *rePattern) sub(thread *starlark.Thread, repl starlark.Value, s string, 
 			}
 		}
 		if b.Len() > 1<<20 {
-			if err := chargeBytes(thread, b.Len()/64); err != nil {
+			if err := callstate.ChargeBytes(thread, b.Len()/64); err != nil {
 				return "", 0, err
 			}
 		}
 	}
 	b.WriteString(s[last:])
-	if err := chargeBytes(thread, b.Len()); err != nil {
+	if err := callstate.ChargeBytes(thread, b.Len()); err != nil {
 		return "", 0, err
 	}
 	return b.String(), len(locs), nil

@@ -1,12 +1,16 @@
-package starlarkrt
+package re
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/latm/latm/starlarkrt/internal/modtest"
 )
 
+var env = modtest.Env(Module)
+
 func TestReValues(t *testing.T) {
-	runExprCases(t, []exprCase{
+	modtest.Values(t, env, [][2]string{
 		{`re.findall(r"\d+", "a1b22c333")`, `["1", "22", "333"]`},
 		{`re.findall(r"(\w)(\d)", "a1b2")`, `[("a", "1"), ("b", "2")]`},
 		{`re.findall(r"(\w)\d", "a1b2")`, `["a", "b"]`},
@@ -57,7 +61,7 @@ func TestReValues(t *testing.T) {
 }
 
 func TestReErrors(t *testing.T) {
-	runErrCases(t, []errCase{
+	modtest.Errors(t, env, [][2]string{
 		{`re.search(r"(?<=a)b", "ab")`, "re: lookbehind (?<=...) is not supported (patterns run on RE2, linear time); rewrite without it"},
 		{`re.search(r"(?<!a)b", "ab")`, "negative lookbehind"},
 		{`re.search(r"a(?=b)", "ab")`, "lookahead (?=...) is not supported"},
@@ -75,14 +79,14 @@ func TestReErrors(t *testing.T) {
 }
 
 func TestReStepCharging(t *testing.T) {
-	th := newTestThread(0)
-	if _, err := execModules(th, "x = re.findall('a', 'a' * 64000)\n"); err != nil {
+	th := modtest.Thread(0, 0)
+	if _, err := modtest.Exec(th, env, "x = re.findall('a', 'a' * 64000)\n"); err != nil {
 		t.Fatal(err)
 	}
 	if th.Steps < 64000 {
 		t.Errorf("findall of 64000 matches charged %d steps, want at least one per match", th.Steps)
 	}
-	wantStepLimit(t, "s = 'ab' * 100000\nfor i in range(1000):\n    x = re.search('c', s)\n", 100000)
+	modtest.StepLimit(t, env, "s = 'ab' * 100000\nfor i in range(1000):\n    x = re.search('c', s)\n", 100000)
 }
 
 func FuzzTranslatePattern(f *testing.F) {

@@ -1,4 +1,6 @@
-package starlarkrt
+// Package json is the json module of latm's Starlark runtime: Python's
+// json.dumps and json.loads (and go.starlark.net's encode, decode, indent).
+package json
 
 import (
 	"fmt"
@@ -6,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 
 	starjson "go.starlark.net/lib/json"
 	"go.starlark.net/starlark"
@@ -21,7 +25,9 @@ const maxJSONDepth = 1000
 // json.dumps (", " and ": " separators, ensure_ascii, indent, sort_keys,
 // separators); it has no default= or cls=. loads is lib/json's decode: it
 // rejects NaN and Infinity, which Python accepts.
-func jsonModule() *starlarkstruct.Module {
+var Module = newModule()
+
+func newModule() *starlarkstruct.Module {
 	m := starlark.StringDict{}
 	for k, v := range starjson.Module.Members {
 		m[k] = v
@@ -33,7 +39,7 @@ func jsonModule() *starlarkstruct.Module {
 		if err := starlark.UnpackPositionalArgs("loads", args, kwargs, 1, &s); err != nil {
 			return nil, err
 		}
-		if err := chargeBytes(thread, len(s)); err != nil {
+		if err := callstate.ChargeBytes(thread, len(s)); err != nil {
 			return nil, err
 		}
 		v, err := starlark.Call(thread, decode, starlark.Tuple{starlark.String(s)}, nil)
@@ -107,7 +113,7 @@ func (e *jsonEncoder) value(v starlark.Value, depth int) error {
 	if depth > maxJSONDepth {
 		return fmt.Errorf("nesting deeper than %d (a list or dict that contains itself?)", maxJSONDepth)
 	}
-	if err := chargeSteps(e.thread, 1); err != nil {
+	if err := callstate.ChargeSteps(e.thread, 1); err != nil {
 		return err
 	}
 	switch v := v.(type) {
@@ -124,7 +130,7 @@ func (e *jsonEncoder) value(v starlark.Value, depth int) error {
 	case starlark.Float:
 		e.b.WriteString(jsonFloat(float64(v)))
 	case starlark.String:
-		if err := chargeBytes(e.thread, len(v)); err != nil {
+		if err := callstate.ChargeBytes(e.thread, len(v)); err != nil {
 			return err
 		}
 		e.str(string(v))

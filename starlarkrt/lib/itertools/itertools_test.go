@@ -1,12 +1,16 @@
-package starlarkrt
+package itertools
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/latm/latm/starlarkrt/internal/modtest"
 )
 
+var env = modtest.Env(Module)
+
 func TestItertoolsValues(t *testing.T) {
-	runExprCases(t, []exprCase{
+	modtest.Values(t, env, [][2]string{
 		{`list(itertools.permutations("abc", 2))`, `[("a", "b"), ("a", "c"), ("b", "a"), ("b", "c"), ("c", "a"), ("c", "b")]`},
 		{`list(itertools.permutations([1, 2, 3]))`, `[(1, 2, 3), (1, 3, 2), (2, 1, 3), (2, 3, 1), (3, 1, 2), (3, 2, 1)]`},
 		{`len(list(itertools.permutations(range(6))))`, `720`},
@@ -42,7 +46,7 @@ func TestItertoolsValues(t *testing.T) {
 }
 
 func TestItertoolsErrors(t *testing.T) {
-	runErrCases(t, []errCase{
+	modtest.Errors(t, env, [][2]string{
 		{`itertools.permutations(5)`, "want an iterable"},
 		{`itertools.permutations([1, 2], -1)`, "r must be non-negative"},
 		{`itertools.combinations([1, 2])`, "missing argument for r"},
@@ -62,19 +66,19 @@ func TestItertoolsStepLimit(t *testing.T) {
 		"x = list(itertools.count())\n",
 		"x = [c for c in itertools.combinations(range(60), 6)]\n",
 	} {
-		wantStepLimit(t, src, 100000)
+		modtest.StepLimit(t, env, src, 100000)
 	}
 }
 
 func TestItertoolsLazyType(t *testing.T) {
-	v, err := evalModules(`itertools.permutations("ab")`)
+	v, err := modtest.Eval(env, `itertools.permutations("ab")`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := v.Type(); got != "itertools.permutations" {
 		t.Errorf("type = %q, want itertools.permutations", got)
 	}
-	if _, err := evalModules(`len(itertools.permutations("ab"))`); err == nil || !strings.Contains(err.Error(), "len") {
+	if _, err := modtest.Eval(env, `len(itertools.permutations("ab"))`); err == nil || !strings.Contains(err.Error(), "len") {
 		t.Errorf("len of a lazy permutations: err = %v, want an error about len", err)
 	}
 }

@@ -1,4 +1,6 @@
-package starlarkrt
+// Package math is the math module of latm's Starlark runtime: Python's math
+// as far as it is deterministic, over go.starlark.net/lib/math.
+package math
 
 import (
 	"errors"
@@ -10,6 +12,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
+
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 )
 
 // Bounds on the integer functions, so a single call cannot build a number
@@ -19,16 +23,18 @@ const (
 	maxCombN     = 100000 // comb and perm
 )
 
-// mathModule is go.starlark.net/lib/math (ceil, floor, trig, hyperbolic,
+// Module is the math module: go.starlark.net/lib/math (ceil, floor, trig, hyperbolic,
 // exp, pow, gamma, e, pi, …) plus what Python's math has that it lacks.
 // Differences from Python: domain errors say "math domain error" like
 // Python's ValueError but are plain errors; round is lib/math's float round.
-func mathModule() *starlarkstruct.Module {
+var Module = newModule()
+
+func newModule() *starlarkstruct.Module {
 	m := starlark.StringDict{}
 	for k, v := range starmath.Module.Members {
 		m[k] = v
 	}
-	add := func(name string, fn builtinFunc) { m[name] = starlark.NewBuiltin("math."+name, fn) }
+	add := func(name string, fn callstate.Builtin) { m[name] = starlark.NewBuiltin("math."+name, fn) }
 	m["tau"] = starlark.Float(2 * math.Pi)
 	m["inf"] = starlark.Float(math.Inf(1))
 	m["nan"] = starlark.Float(math.NaN())
@@ -104,7 +110,7 @@ func domainUnary(name string, fn func(float64) float64, ok func(float64) bool) *
 	})
 }
 
-func floatPredicate(name string, pred func(float64) bool) builtinFunc {
+func floatPredicate(name string, pred func(float64) bool) callstate.Builtin {
 	return func(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var x starlark.Value
 		if err := starlark.UnpackPositionalArgs(name, args, kwargs, 1, &x); err != nil {
@@ -205,7 +211,7 @@ func mathIsclose(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, k
 
 // mathGcdLcm returns gcd(*ints) or lcm(*ints); both take any number of
 // ints, big ones included, and return a non-negative int.
-func mathGcdLcm(lcm bool) builtinFunc {
+func mathGcdLcm(lcm bool) callstate.Builtin {
 	name := "gcd"
 	if lcm {
 		name = "lcm"
@@ -223,7 +229,7 @@ func mathGcdLcm(lcm bool) builtinFunc {
 			if err != nil {
 				return nil, err
 			}
-			if err := chargeSteps(thread, uint64(x.BitLen()/64+1)); err != nil {
+			if err := callstate.ChargeSteps(thread, uint64(x.BitLen()/64+1)); err != nil {
 				return nil, err
 			}
 			x = new(big.Int).Abs(x)
@@ -267,7 +273,7 @@ func mathFactorial(thread *starlark.Thread, _ *starlark.Builtin, args starlark.T
 	if err != nil {
 		return nil, err
 	}
-	if err := chargeSteps(thread, uint64(n)); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(n)); err != nil {
 		return nil, err
 	}
 	return starlark.MakeBigInt(new(big.Int).MulRange(1, max(n, 1))), nil
@@ -289,7 +295,7 @@ func mathComb(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 	if k > n {
 		return starlark.MakeInt(0), nil
 	}
-	if err := chargeSteps(thread, uint64(min(k, n-k)+1)); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(min(k, n-k)+1)); err != nil {
 		return nil, err
 	}
 	return starlark.MakeBigInt(new(big.Int).Binomial(n, k)), nil
@@ -313,7 +319,7 @@ func mathPerm(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 	if k > n {
 		return starlark.MakeInt(0), nil
 	}
-	if err := chargeSteps(thread, uint64(k+1)); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(k+1)); err != nil {
 		return nil, err
 	}
 	if k == 0 {
@@ -334,7 +340,7 @@ func mathIsqrt(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple
 	if b.Sign() < 0 {
 		return nil, fmt.Errorf("isqrt(%v): isqrt() argument must be nonnegative", x)
 	}
-	if err := chargeSteps(thread, uint64(b.BitLen()/64+1)); err != nil {
+	if err := callstate.ChargeSteps(thread, uint64(b.BitLen()/64+1)); err != nil {
 		return nil, err
 	}
 	return starlark.MakeBigInt(new(big.Int).Sqrt(b)), nil
@@ -347,13 +353,13 @@ func mathProd(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 	if err := starlark.UnpackArgs("prod", args, kwargs, "iterable", &it, "start?", &acc); err != nil {
 		return nil, err
 	}
-	err := iterate(thread, "prod", it, func(x starlark.Value) error {
+	err := callstate.Iterate(thread, "prod", it, func(x starlark.Value) error {
 		r, err := starlark.Binary(syntax.STAR, acc, x)
 		if err != nil {
 			return fmt.Errorf("prod: %w", err)
 		}
 		if i, ok := r.(starlark.Int); ok {
-			if err := chargeSteps(thread, uint64(i.BigInt().BitLen()/1024)); err != nil {
+			if err := callstate.ChargeSteps(thread, uint64(i.BigInt().BitLen()/1024)); err != nil {
 				return err
 			}
 		}
@@ -375,7 +381,7 @@ func mathFsum(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 	}
 	var partials []float64
 	special := 0.0
-	err := iterate(thread, "fsum", it, func(v starlark.Value) error {
+	err := callstate.Iterate(thread, "fsum", it, func(v starlark.Value) error {
 		x, err := toFloat("fsum", v)
 		if err != nil {
 			return err
@@ -440,11 +446,11 @@ func mathDist(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 	if err := starlark.UnpackPositionalArgs("dist", args, kwargs, 2, &p, &q); err != nil {
 		return nil, err
 	}
-	ps, err := collect(thread, "dist", p)
+	ps, err := callstate.Collect(thread, "dist", p)
 	if err != nil {
 		return nil, err
 	}
-	qs, err := collect(thread, "dist", q)
+	qs, err := callstate.Collect(thread, "dist", q)
 	if err != nil {
 		return nil, err
 	}
