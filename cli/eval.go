@@ -74,6 +74,7 @@ Every figure comes from the endpoints configured; latm claims none.`,
 	f.IntVar(&o.limit, "limit", 0, "test instances per task (0: all)")
 	f.StringVar(&o.cotRole, "cot-role", "user", "role answering with chain of thought: user or solver")
 	f.IntVar(&o.workers, "workers", 0, "instances in flight (default: workers)")
+	app.bind(cmd, "workers", "workers")
 	f.BoolVar(&o.asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&o.out, "out", "", "results file (default: latm-eval-TIME.json in the working directory)")
 	f.StringVar(&o.checkpoint, "checkpoint", "", "JSONL file of finished work to resume from and append to")
@@ -179,6 +180,13 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 	if err != nil {
 		return err
 	}
+	if methods[eval.MethodCoT] {
+		for _, t := range tasks {
+			if t.CoT == "" {
+				fmt.Fprintf(app.Err, "eval: no cot row for %s: the cot method needs a few-shot chain-of-thought prompt, which only bundled BIG-Bench Hard tasks (--tasks) carry; a task file has none\n", t.Name)
+			}
+		}
+	}
 	e, err := app.Engine()
 	if err != nil {
 		return err
@@ -196,7 +204,7 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 				_ = bar.Set(done)
 			}
 		},
-	}, Version)
+	}, version())
 	if bar != nil {
 		_ = bar.Finish()
 	}

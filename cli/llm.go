@@ -51,6 +51,7 @@ func (a *App) engineConfig() engine.Config {
 	ec := engine.Config{
 		DB: c.DB, PromptsDir: c.PromptsDir, Cache: c.Cache, Record: c.Record, Replay: c.Replay,
 		Getenv: a.Getenv, Roles: map[llm.Role]llm.RoleConfig{},
+		Log: a.Err, Verbose: a.verbose,
 		BaseURL: c.BaseURL, APIKeyEnv: c.APIKeyEnv,
 		Runtime: a.runtimeOptions(), Workers: c.Workers,
 		Make:     engine.MakeConfig{Train: c.Make.Train, Valid: c.Make.Valid, ProposeTries: c.Make.ProposeTries, VerifyTries: c.Make.VerifyTries},
@@ -63,7 +64,8 @@ func (a *App) engineConfig() engine.Config {
 		ec.Roles[role] = llm.RoleConfig{
 			BaseURL: rc.BaseURL, Model: rc.Model, APIKeyEnv: rc.APIKeyEnv, APIType: rc.APIType,
 			APIVersion: rc.APIVersion, Temperature: rc.Temperature, MaxTokens: rc.MaxTokens,
-			Timeout: rc.Timeout, MaxRetries: rc.Retries, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut,
+			Timeout: rc.Timeout, ConnectTimeout: rc.ConnectTimeout, HeaderTimeout: rc.HeaderTimeout,
+			MaxRetries: rc.Retries, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut,
 		}
 	}
 	return ec

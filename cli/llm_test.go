@@ -121,11 +121,7 @@ func TestConfigDefaultsAreTheEngines(t *testing.T) {
 	t.Chdir(home)
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", home)
-	v, err := newViper("", func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := loadConfig(v)
+	cfg, _, _, err := loadConfig("", func(string) string { return "" }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

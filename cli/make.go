@@ -24,6 +24,7 @@ const maxExampleLine = 1 << 20
 func newMakeCmd(app *App) *cobra.Command {
 	var examplesFile, bbhTask, description, transcript string
 	var train, valid int
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "make NAME (--examples FILE.jsonl | --bbh TASK)",
 		Short: "Have the maker model write, verify and save a tool from solved examples",
@@ -84,7 +85,7 @@ to --transcript (default: a file in the temporary directory).`,
 				return usageError("%s: %d usable examples, need %d (%d for training, %d for validation); add examples or lower --train/--valid",
 					examplesFile, len(examples), train+valid, train, valid)
 			}
-			return runMake(cmd, app, maker.Task{Name: name, Description: description, Examples: examples}, train, valid, transcript)
+			return runMake(cmd, app, maker.Task{Name: name, Description: description, Examples: examples}, train, valid, transcript, asJSON)
 		},
 	}
 	f := cmd.Flags()
@@ -93,11 +94,26 @@ to --transcript (default: a file in the temporary directory).`,
 	f.StringVar(&description, "description", "", "what the tool is for (shown to the maker and kept with the tool)")
 	f.IntVar(&train, "train", 0, "training examples shown to the maker (default: make.train)")
 	f.IntVar(&valid, "valid", 0, "validation examples the tool is tested on (default: make.valid)")
+	app.bind(cmd, "train", "make.train")
+	app.bind(cmd, "valid", "make.valid")
+	f.BoolVar(&asJSON, "json", false, "print the made tool's summary as JSON")
 	f.StringVar(&transcript, "transcript", "", "where to write the chat when making fails (default: a file in the temporary directory)")
 	return cmd
 }
 
-func runMake(cmd *cobra.Command, app *App, task maker.Task, train, valid int, transcript string) error {
+// madeTool is what make prints with --json.
+type madeTool struct {
+	Name         string `json:"name"`
+	Version      int    `json:"version"`
+	Ref          string `json:"ref"`
+	Entry        string `json:"entry"`
+	Signature    string `json:"signature"`
+	Examples     int    `json:"examples"`
+	ProposeTries int    `json:"propose_tries"`
+	VerifyTries  int    `json:"verify_tries"`
+}
+
+func runMake(cmd *cobra.Command, app *App, task maker.Task, train, valid int, transcript string, asJSON bool) error {
 	e, err := app.Engine()
 	if err != nil {
 		return err
@@ -117,6 +133,10 @@ func runMake(cmd *cobra.Command, app *App, task maker.Task, train, valid int, tr
 	}
 	if err != nil {
 		return err
+	}
+	if asJSON {
+		return writeJSON(app.Out, madeTool{Name: tool.Name, Version: tool.Version, Ref: tool.Ref(), Entry: tool.Entry,
+			Signature: tool.Signature, Examples: len(tool.Examples), ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries})
 	}
 	fmt.Fprintf(app.Out, "made %s (propose tries %d, verify tries %d)\n", tool.Ref(), att.ProposeTries, att.VerifyTries)
 	return nil

@@ -80,10 +80,12 @@ solves what is not solved yet. Exit status 4 means some inputs failed.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&toolRef, "tool", "", "the tool to use, NAME (newest version) or NAME@N")
+	_ = cmd.RegisterFlagCompletionFunc("tool", app.completeTools(false))
 	f.StringVar(&input, "input", "", "JSONL file of questions, one {\"id\": …, \"question\": …} per line; - for standard input")
 	f.StringVar(&output, "output", "", "JSONL file for the results (default: standard output)")
 	f.StringVar(&batch, "batch", "", "batch id under which runs are recorded and resumed (default: from the input file and tool)")
 	f.IntVar(&workers, "workers", 0, "instances solved in parallel (default: the workers setting)")
+	app.bind(cmd, "workers", "workers")
 	f.BoolVar(&asJSON, "json", false, "print the run record as JSON (one question), or the batch summary as JSON")
 	return cmd
 }

@@ -56,6 +56,7 @@ not be read (each is reported as FILE:LINE).`,
 	f.StringVar(&o.batch, "batch", "", "id under which decisions and runs are recorded and resumed (default: from the input file)")
 	f.IntVar(&o.workers, "workers", 0, "instances handled in parallel (default: the workers setting)")
 	f.BoolVar(&o.asJSON, "json", false, "write the summary line on standard error as JSON")
+	app.bind(cmd, "workers", "workers")
 	return cmd
 }
 

@@ -73,17 +73,21 @@ func LoadBenchTasks() (map[string]*BenchTask, error) {
 func Decide(th Thresholds, tools []*BenchTask, question string) (tool string, confident bool) {
 	shs := shingles(question)
 	best, second, name := 0.0, 0.0, ""
+	var bestTask *BenchTask
 	for _, t := range tools {
 		s := t.Profile.score(shs)
 		switch {
 		case s > best:
-			best, second, name = s, best, t.Name
+			best, second, name, bestTask = s, best, t.Name, t
 		case s > second:
 			second = s
 		}
 	}
 	switch {
 	case best >= th.Accept && best-second >= th.Margin:
+		if bestTask.Profile.Misfit(question) != "" {
+			return "", false // the route guard sends it to the model
+		}
 		return name, true
 	case best < th.Reject:
 		return "", true

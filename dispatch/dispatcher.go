@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
@@ -226,8 +226,11 @@ func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen in
 		r.Answer = ans
 		// Kept as a run without a tool, so that a restart repeats nothing;
 		// the tool's run replaces it once the group is solved.
-		if err := d.Store.RecordRun(ctx, &tool.Run{Batch: in.Batch, InputID: in.ID, Question: in.Question,
-			Answer: ans, OK: ans != ""}); err != nil {
+		run := &tool.Run{Batch: in.Batch, InputID: in.ID, Question: in.Question, Answer: ans, OK: ans != ""}
+		if !run.OK {
+			run.Error = "the solver model's reply holds no answer"
+		}
+		if err := d.Store.RecordRun(ctx, run); err != nil {
 			return nil, err
 		}
 		if d.ModelLabels && p.Label == "" && ans != "" {
@@ -481,22 +484,9 @@ func (d *Dispatcher) direct(ctx context.Context, question string) (string, *llm.
 		return "", nil, err
 	}
 	start := time.Now()
-	resp, err := d.LLM.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: prompt}}})
+	resp, err := d.LLM.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: prompt}}, Template: "direct"})
 	if err != nil {
 		return "", resp, fmt.Errorf("solver (after %s): %w", time.Since(start).Round(time.Millisecond), err)
 	}
-	return DirectAnswer(resp.Content), resp, nil
-}
-
-// DirectAnswer extracts the final answer from a solver reply: what follows
-// the last "Answer:" line, or "" when there is none.
-func DirectAnswer(reply string) string {
-	ans := ""
-	for _, line := range strings.Split(reply, "\n") {
-		line = strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "*"))
-		if len(line) >= 7 && strings.EqualFold(line[:7], "answer:") {
-			ans = strings.TrimSpace(strings.Trim(strings.TrimSpace(line[7:]), "*"))
-		}
-	}
-	return ans
+	return answer.FromReply(resp.Content), resp, nil
 }

@@ -29,10 +29,10 @@ func dispatcherEnv(t testing.TB) (*Dispatcher, *fakeopenai.Server) {
 	t.Cleanup(func() { s.Close() })
 	srv := fakeopenai.New(t)
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
-		switch last := r.Last(); {
-		case strings.Contains(last, "Classify the following question"):
+		switch r.Template {
+		case Template:
 			return fakeopenai.Reply{Content: "Task: unknown"}
-		case strings.Contains(last, "Answer the following question"):
+		case "direct":
 			return fakeopenai.Reply{Content: "Answer: guess"}
 		}
 		return fakeopenai.Reply{Content: "```starlark\nans = echo(\"tool answer\")\n```"}

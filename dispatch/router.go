@@ -35,6 +35,10 @@ type Decision struct {
 	Score float64    // the best stage-1 score
 	Calls int        // model calls made (0 or 1)
 	Cost  float64    // their cost
+	// Guard says why stage 1 did not route to its best candidate although
+	// the score would have: the instance does not fit that tool's template
+	// (guard.go). Empty when the guard did not intervene.
+	Guard string
 }
 
 // Router decides, for one instance, an existing tool or unknown.
@@ -54,10 +58,13 @@ type profiled struct {
 	profile *Profile
 }
 
-// candidate is a tool with its stage-1 score.
+// candidate is a tool with its stage-1 score; misfit is filled for the
+// best candidate only (why the instance does not fit its template, or "").
 type candidate struct {
-	tool  *tool.Tool
-	score float64
+	tool   *tool.Tool
+	score  float64
+	misfit string
+	prof   *Profile
 }
 
 // Route decides where question goes and records the decision under batch
@@ -117,13 +124,17 @@ func (r *Router) decide(ctx context.Context, question string) (Decision, error) 
 		second = cands[1].score
 	}
 	th := r.Thresholds
+	var guard string
 	switch {
 	case confident(best, second, th):
-		return Decision{Tool: cands[0].tool, Stage: 1, Score: best}, nil
+		if guard = cands[0].misfit; guard == "" {
+			return Decision{Tool: cands[0].tool, Stage: 1, Score: best}, nil
+		}
+		guard = cands[0].tool.Ref() + ": " + guard // the dispatcher model decides
 	case best < th.Reject:
 		return Decision{Stage: 1, Score: best}, nil
 	}
-	d := Decision{Stage: 2, Score: best}
+	d := Decision{Stage: 2, Score: best, Guard: guard}
 	if r.LLM == nil {
 		return d, nil
 	}
@@ -154,7 +165,7 @@ func (r *Router) Confident(ctx context.Context, question string) (*tool.Tool, fl
 	if len(cands) > 1 {
 		second = cands[1].score
 	}
-	if !confident(cands[0].score, second, r.Thresholds) {
+	if !confident(cands[0].score, second, r.Thresholds) || cands[0].misfit != "" {
 		return nil, cands[0].score, nil
 	}
 	return cands[0].tool, cands[0].score, nil
@@ -177,9 +188,12 @@ func (r *Router) candidates(ctx context.Context, question string) ([]candidate, 
 		if err != nil {
 			return nil, err
 		}
-		cands = append(cands, candidate{tool: p.tool, score: p.profile.score(shs)})
+		cands = append(cands, candidate{tool: p.tool, score: p.profile.score(shs), prof: p.profile})
 	}
 	sortCandidates(cands)
+	if len(cands) > 0 {
+		cands[0].misfit = cands[0].prof.Misfit(question)
+	}
 	return cands, nil
 }
 
@@ -247,7 +261,7 @@ func (r *Router) ask(ctx context.Context, question string, cands []candidate) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	resp, err := r.LLM.Chat(ctx, llm.Request{Role: llm.Dispatcher, Messages: []llm.Message{{Role: "user", Content: prompt}}})
+	resp, err := r.LLM.Chat(ctx, llm.Request{Role: llm.Dispatcher, Messages: []llm.Message{{Role: "user", Content: prompt}}, Template: Template})
 	if err != nil {
 		return nil, resp, fmt.Errorf("dispatcher: %w", err)
 	}

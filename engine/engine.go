@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/latm/latm/dispatch"
@@ -41,6 +42,12 @@ type Config struct {
 	// own); nil means os.Getenv. The engine reads nothing else from the
 	// environment.
 	Getenv func(string) string
+
+	// Log receives retry notices from the model client: every retry when
+	// Verbose is set, else one line for a call still retrying after a few
+	// seconds. Nil: silent.
+	Log     io.Writer
+	Verbose bool
 
 	// Roles reach and price each model role. A role with no base URL or
 	// key variable takes BaseURL and APIKeyEnv.
@@ -188,7 +195,7 @@ func newEngine(cfg Config, st *library.Store, rt *starlarkrt.Runtime, wrap func(
 // llmConfig maps the roles onto the client's configuration; a role with no
 // base URL or key variable takes the top-level ones.
 func (c Config) llmConfig() llm.Config {
-	lc := llm.Config{Roles: map[llm.Role]llm.RoleConfig{}, NoCache: !c.Cache, Record: c.Record, Replay: c.Replay, Getenv: c.Getenv}
+	lc := llm.Config{Roles: map[llm.Role]llm.RoleConfig{}, NoCache: !c.Cache, Record: c.Record, Replay: c.Replay, Getenv: c.Getenv, Log: c.Log, Verbose: c.Verbose}
 	for role, rc := range c.Roles {
 		if rc.BaseURL == "" {
 			rc.BaseURL = c.BaseURL

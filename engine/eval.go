@@ -55,7 +55,7 @@ func (e *Engine) Evaluate(ctx context.Context, o eval.Options, version string) (
 		if base == "" {
 			base = llm.DefaultBaseURL
 		}
-		res.Roles[string(role)] = eval.RoleInfo{Model: rc.Model, Endpoint: base, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut}
+		res.Roles[string(role)] = eval.RoleInfo{Model: rc.Model, Endpoint: llm.StripUserinfo(base), PriceIn: rc.PriceIn, PriceOut: rc.PriceOut}
 	}
 	set := e.Prompts()
 	for _, name := range set.Names() {

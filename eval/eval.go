@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
@@ -241,14 +242,14 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 	test := limitTest(t.Test, o.Limit)
 	row.N = len(test)
 
-	var answer func(ctx context.Context, i int, q string) (string, error)
+	var solveOne func(ctx context.Context, i int, q string) (string, error)
 	switch method {
 	case MethodDirect:
-		answer = func(ctx context.Context, _ int, q string) (string, error) {
+		solveOne = func(ctx context.Context, _ int, q string) (string, error) {
 			return askDirect(ctx, d.Chat, d.Prompts, q)
 		}
 	case MethodCoT:
-		answer = func(ctx context.Context, _ int, q string) (string, error) {
+		solveOne = func(ctx context.Context, _ int, q string) (string, error) {
 			return askCoT(ctx, d.Chat, d.Prompts, o.CoTRole, t.CoT, q)
 		}
 	case MethodLATM:
@@ -268,7 +269,7 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			}
 			return row, nil
 		}
-		answer = func(ctx context.Context, i int, q string) (string, error) {
+		solveOne = func(ctx context.Context, i int, q string) (string, error) {
 			run, err := d.Solver.Solve(ctx, tool, user.Instance{ID: fmt.Sprintf("%s/%d", t.Name, i), Batch: "eval", Question: q})
 			if err != nil {
 				return "", err
@@ -302,11 +303,11 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 		}
 		g.Go(func() error {
 			m := &meter{}
-			got, err := answer(withMeter(gctx, m), i, ex.Question)
+			got, err := solveOne(withMeter(gctx, m), i, ex.Question)
 			if gctx.Err() != nil {
 				return gctx.Err() // not finished: not recorded, so a re-run does it again
 			}
-			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && Correct(t.Name, got, ex.Answer), Measured: row.Measured, Question: qh, usage: m.usage()}
+			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && answer.Correct(t.Name, got, ex.Answer), Measured: row.Measured, Question: qh, usage: m.usage()}
 			if err != nil {
 				in.Error = err.Error()
 			}
@@ -400,11 +401,11 @@ func askDirect(ctx context.Context, c Chatter, p *prompts.Set, q string) (string
 	if err != nil {
 		return "", err
 	}
-	resp, err := c.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: text}}})
+	resp, err := c.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: text}}, Template: "direct"})
 	if err != nil {
 		return "", err
 	}
-	return extractDirect(resp.Content), nil
+	return answer.FromReply(resp.Content), nil
 }
 
 func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewShot, q string) (string, error) {
@@ -412,9 +413,9 @@ func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewSh
 	if err != nil {
 		return "", err
 	}
-	resp, err := c.Chat(ctx, llm.Request{Role: role, Messages: []llm.Message{{Role: "user", Content: text}}})
+	resp, err := c.Chat(ctx, llm.Request{Role: role, Messages: []llm.Message{{Role: "user", Content: text}}, Template: "cot"})
 	if err != nil {
 		return "", err
 	}
-	return extractCoT(resp.Content), nil
+	return answer.FromReply(resp.Content), nil
 }

@@ -22,9 +22,14 @@ func TestDialectPromptIsTrue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, claim := range []string{"set([...])", "x ** y", "list.sort", "import itertools", "f-strings", "class", "try/except", "chained comparisons"} {
+	for _, claim := range []string{"set([...])", "x ** y", "list.sort", "import itertools", "f-strings", "class", "try/except", "chained comparisons", "datetime.now() and date.today() fail"} {
 		if !strings.Contains(text, claim) {
 			t.Fatalf("the dialect prompt no longer mentions %q: update this test with it", claim)
+		}
+	}
+	for i, line := range strings.Split(text, "\n") {
+		if len([]rune(line)) > 80 {
+			t.Errorf("dialect prompt line %d has %d characters; wrap it at 80", i+1, len([]rune(line)))
 		}
 	}
 	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess})
@@ -36,6 +41,14 @@ import re
 import json
 import itertools
 import datetime
+import collections
+import functools
+import heapq
+import bisect
+import operator
+import statistics
+import string
+import copy
 
 def helper(xs):
     """Docstring."""
@@ -61,6 +74,27 @@ assert len(s) == 2, "set"
 chars = [c for c in "abc"]
 parts = "a,b , c".split(",")
 joined = "-".join([p.strip() for p in parts])
+c = collections.Counter("abca").most_common(1)[0][0]
+dd = collections.defaultdict(int)
+dd["x"] += 1
+dq = collections.deque([1, 2])
+dq.appendleft(0)
+P = collections.namedtuple("P", ["x", "y"])
+p = P(1, 2)
+od = collections.OrderedDict()
+red = functools.reduce(lambda a, b: a + b, [1, 2, 3])
+cmpd = sorted([3, 1, 2], key=functools.cmp_to_key(lambda a, b: a - b))
+part = functools.partial(pow, 2)(3)
+cached = functools.cache(sq)(4)
+h = [3, 1]
+heapq.heappush(h, 0)
+bi = bisect.bisect_left([1, 2, 3], 2)
+op = operator.itemgetter(1)([5, 6])
+med = statistics.median([1, 3, 2])
+cap = string.capwords("a b") + string.ascii_lowercase[:1]
+cp = copy.deepcopy([[1]])
+extra = [c, dd["x"], list(dq), p.x, red, cmpd, part, cached, h[0], bi, op, med, cap, cp]
+assert extra == ["a", 1, [0, 1, 2], 1, 6, [1, 2, 3], 8, 16, 0, 1, 6, 2, "A Ba", [[1]]], str(extra)
 ans = [
     helper(xs), xs[1:3], sorted(xs, reverse=True), list(reversed(xs)), list(zip(xs, xs)),
     min(xs), max(xs), sum(x for x in xs), abs(-2), any([True]), all([True]),
@@ -79,16 +113,19 @@ ans = [
 	if ans, ok := res.Globals["ans"].([]any); !ok || len(ans) != 37 {
 		t.Fatalf("ans = %v", res.Globals["ans"])
 	}
-	for _, missing := range []struct{ name, code string }{
-		{"class", "class A:\n    pass\n"},
-		{"try/except", "try:\n    x = 1\nexcept:\n    x = 2\n"},
-		{"is None", "x = None\ny = x is None\n"},
-		{"with", "with open('f') as f:\n    pass\n"},
-		{"yield", "def g():\n    yield 1\n"},
-		{"global", "x = 1\ndef g():\n    global x\n    x = 2\n"},
-		{"chained comparison", "a = 1\nb = 1 < a < 3\n"},
-		{"set literal", "s = {1, 2}\n"},
-		{"other modules", "import collections\n"},
+	// hint, if set, is the advice the error message itself must carry.
+	for _, missing := range []struct{ name, code, hint string }{
+		{"class", "class A:\n    pass\n", ""},
+		{"try/except", "try:\n    x = 1\nexcept:\n    x = 2\n", ""},
+		{"is None", "x = None\ny = x is None\n", ""},
+		{"with", "with open('f') as f:\n    pass\n", ""},
+		{"yield", "def g():\n    yield 1\n", ""},
+		{"global", "x = 1\ndef g():\n    global x\n    x = 2\n", ""},
+		{"chained comparison", "a = 1\nb = 1 < a < 3\n", ""},
+		{"set literal", "s = {1, 2}\n", ""},
+		{"other modules", "import random\n", ""},
+		{"clock", "import datetime\nx = datetime.datetime.now()\n", "pass the date in"},
+		{"clock", "import datetime\nx = datetime.date.today()\n", "pass the date in"},
 	} {
 		_, err := rt.Exec(ctx, starlarkrt.Source{Name: "empty.star"}, starlarkrt.Source{Name: "missing.star", Code: missing.code})
 		var pe *starlarkrt.ProgramError
@@ -96,7 +133,11 @@ ans = [
 			t.Errorf("%s: the prompt says it is missing, but it ran (err %v)", missing.name, err)
 			continue
 		}
-		if pe.Hint == "" {
+		if missing.hint != "" {
+			if !strings.Contains(pe.Msg, missing.hint) {
+				t.Errorf("%s: error %q does not say %q", missing.name, pe.Msg, missing.hint)
+			}
+		} else if pe.Hint == "" {
 			t.Errorf("%s: error without a hint: %v", missing.name, err)
 		}
 	}

@@ -65,12 +65,12 @@ func sumTest(q, want string) string {
 
 func TestMakeEntryIsTheCalledFunction(t *testing.T) {
 	m, srv := newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
-		switch last := r.Last(); {
-		case strings.Contains(last, "Please write a generic function"):
+		switch r.Template {
+		case "propose":
 			return fakeopenai.Reply{Content: block(sumTool)}
-		case strings.Contains(last, "Write one unit test"):
+		case "verify":
 			return fakeopenai.Reply{Content: block(sumTest(sums[1].Question, "15")) + block(sumTest(sums[2].Question, "7"))}
-		case strings.Contains(last, "Success!"):
+		case "package":
 			return fakeopenai.Reply{Content: block("ret = add(parse(\"Add: 1 2\"))\nans = str(ret)")}
 		}
 		return fakeopenai.Reply{Status: 500}
@@ -130,10 +130,10 @@ func TestMakeRejectsAnswersThatIgnoreTheTool(t *testing.T) {
 		return fmt.Sprintf("ret = add(parse(%q))\nans = \"%s\"\nassert ans == %q", q, strings.Join(strings.Split(want, ""), "\" + \""), want)
 	}
 	m, srv := newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
-		switch last := r.Last(); {
-		case strings.Contains(last, "Please write a generic function"):
+		switch r.Template {
+		case "propose":
 			return fakeopenai.Reply{Content: block(sumTool)}
-		case strings.Contains(last, "Write one unit test"), strings.Contains(last, "The tests failed"):
+		case "verify", "verify_fix":
 			return fakeopenai.Reply{Content: block(indirect(sums[1].Question, "15")) + block(sumTest(sums[2].Question, "7"))}
 		}
 		return fakeopenai.Reply{Status: 500}

@@ -93,15 +93,8 @@ func runPlain(src string, steps uint64) *diffRun {
 // runDialect runs src through the runtime's pipeline: preprocess, parse,
 // transform, resolve over predeclaredNames.
 func runDialect(src string, steps uint64) *diffRun {
-	code, err := preprocess("p.star", src)
+	f, err := parseDialect("p.star", src, moduleTable())
 	if err != nil {
-		return &diffRun{compileErr: err}
-	}
-	f, err := fileOptions.Parse("p.star", code, 0)
-	if err != nil {
-		return &diffRun{compileErr: err}
-	}
-	if err := transform(f); err != nil {
 		return &diffRun{compileErr: err}
 	}
 	pre := predeclaredNames()

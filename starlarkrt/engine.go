@@ -13,6 +13,7 @@ import (
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+	"go.starlark.net/syntax"
 )
 
 // An engine compiles and runs programs on goroutines of the current
@@ -115,24 +116,16 @@ func (e *engine) compileSource(src Source, extra func(string) bool) *compiled {
 	// A byte-order mark, as some editors write, is not part of the program.
 	src.Code = strings.TrimPrefix(src.Code, "\ufeff")
 	c := &compiled{lines: strings.Split(src.Code, "\n")}
-	code := src.Code
+	var f *syntax.File
+	var err error
 	if e.dialect == Python {
-		var err error
-		if code, err = preprocessModules(src.Name, src.Code, e.mods); err != nil {
-			c.err = programError("syntax", err, src.Name, c.lines)
-			return c
-		}
+		f, err = parseDialect(src.Name, src.Code, e.mods)
+	} else {
+		f, err = fileOptions.Parse(src.Name, src.Code, 0)
 	}
-	f, err := fileOptions.Parse(src.Name, code, 0)
 	if err != nil {
 		c.err = programError("syntax", err, src.Name, c.lines)
 		return c
-	}
-	if e.dialect == Python {
-		if err := transform(f); err != nil {
-			c.err = programError("syntax", err, src.Name, c.lines)
-			return c
-		}
 	}
 	uni := e.pre
 	isPredeclared := func(name string) bool {
@@ -146,7 +139,9 @@ func (e *engine) compileSource(src Source, extra func(string) bool) *compiled {
 	c.prog = prog
 	if m, ok := f.Module.(*resolve.Module); ok {
 		for _, b := range m.Globals {
-			c.globals = append(c.globals, b.First.Name)
+			if !hiddenName(b.First.Name) {
+				c.globals = append(c.globals, b.First.Name)
+			}
 		}
 		c.globalsKey = strings.Join(c.globals, "\x00")
 	}
@@ -164,6 +159,9 @@ type call struct {
 
 	// Read and written by the monitor only.
 	deadline time.Time
+	// ctxFirst: the caller's context deadline comes before the time
+	// limit, so reaching deadline is the caller's deadline, not the limit.
+	ctxFirst bool
 	base     int64 // heap bytes when the call began
 }
 

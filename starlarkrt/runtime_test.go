@@ -378,6 +378,42 @@ func TestTimeLimitAndCancel(t *testing.T) {
 	}
 }
 
+// lateContext has a deadline whose timer fires late, as a context.WithTimeout
+// does on a machine so loaded that its goroutines wait for a CPU: Deadline
+// says when the caller gave up, Done and Err only follow later.
+type lateContext struct {
+	context.Context // the late one, for Done and Err
+	deadline        time.Time
+}
+
+func (c lateContext) Deadline() (time.Time, bool) { return c.deadline, true }
+
+// A caller's deadline that passes before the time limit is reported as the
+// caller's, even when its timer fires after the time limit: the runtime
+// (and a worker, which is sent the deadline) compare the two instants
+// rather than the order in which they notice them.
+func TestLateDeadlineIsNotTheTimeLimit(t *testing.T) {
+	t.Parallel()
+	loop := Source{Name: "loop.star", Code: "def f():\n    while True:\n        pass\n"}
+	for _, is := range isolations {
+		t.Run(is.name, func(t *testing.T) {
+			t.Parallel()
+			rt := newRuntime(t, is.iso, Limits{MaxSteps: 1 << 62, Timeout: 200 * time.Millisecond})
+			// Start the worker first, so its start-up is not in the timing.
+			if _, err := rt.Load(context.Background(), loop); err != nil {
+				t.Fatal(err)
+			}
+			late, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+			defer cancel()
+			ctx := lateContext{Context: late, deadline: time.Now().Add(50 * time.Millisecond)}
+			_, err := rt.Call(ctx, loop, "f", nil, nil)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("call whose deadline passed before its time limit: %v, want context.DeadlineExceeded", err)
+			}
+		})
+	}
+}
+
 func TestConcurrentCalls(t *testing.T) {
 	// The calls share the tool's frozen globals, and iterate over them.
 	src := Source{Name: "sq.star", Code: "ones = [1] * 10\nw = {'k': 1}\ndef sq(x):\n    return x * x + sum([o - 1 for o in ones]) + len([k for k in w]) - 1\n"}

@@ -41,6 +41,10 @@ type wireRequest struct {
 	Limits  Limits
 	Dialect Dialect
 	Modules []string // the standard modules programs may use, by name
+	// Deadline is the caller's context deadline, if any: the worker stops
+	// the call there and says so (CtxErr), so that a caller's deadline is
+	// never reported as the time limit when the caller's own timer is late.
+	Deadline time.Time
 }
 
 type wireResponse struct {
@@ -50,6 +54,8 @@ type wireResponse struct {
 	Limit   *LimitError
 	Program *ProgramError
 	Err     string
+	// CtxErr is set when the call stopped at the request's Deadline.
+	CtxErr bool
 }
 
 func init() {
@@ -124,6 +130,11 @@ func serve(r io.Reader, w io.Writer) error {
 
 func handle(eng *engine, req *wireRequest) *wireResponse {
 	ctx := context.Background()
+	if !req.Deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, req.Deadline)
+		defer cancel()
+	}
 	resp := &wireResponse{}
 	var err error
 	switch req.Op {
@@ -140,6 +151,8 @@ func handle(eng *engine, req *wireRequest) *wireResponse {
 	var pe *ProgramError
 	switch {
 	case err == nil:
+	case errors.Is(err, context.DeadlineExceeded):
+		resp.CtxErr = true
 	case errors.As(err, &le):
 		resp.Limit = le
 	case errors.As(err, &pe):
@@ -334,6 +347,9 @@ func (p *pool) wait(ctx context.Context, w *worker, req *wireRequest) (*wireResp
 	err := w.dec.Decode(&resp)
 	stop()
 	switch {
+	case err == nil && resp.CtxErr:
+		p.put(w)
+		return nil, context.DeadlineExceeded
 	case err == nil:
 		p.put(w)
 		return &resp, nil

@@ -2,6 +2,7 @@ package tool_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,10 +42,17 @@ func TestDomainUsersLinkNoStore(t *testing.T) {
 	}
 }
 
-// Package tool imports only the standard library.
-func TestToolImportsOnlyTheStandardLibrary(t *testing.T) {
-	deps := goList(t, "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "github.com/latm/latm/tool")
-	if len(deps) != 1 || deps[0] != "github.com/latm/latm/tool" {
-		t.Fatalf("package tool and its non-standard dependencies: %v; want only itself", deps)
+// Package tool, and package answer besides tool, import only the standard
+// library.
+func TestDomainCoreImportsOnlyTheStandardLibrary(t *testing.T) {
+	for pkg, allowed := range map[string][]string{
+		"github.com/latm/latm/tool":   {"github.com/latm/latm/tool"},
+		"github.com/latm/latm/answer": {"github.com/latm/latm/answer", "github.com/latm/latm/tool"},
+	} {
+		for _, d := range goList(t, "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg) {
+			if !slices.Contains(allowed, d) {
+				t.Errorf("%s depends on %s; it may use only the standard library and %v", pkg, d, allowed[1:])
+			}
+		}
 	}
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/latm/latm/tool"
 )
 
-// AnswerVar, FinalAnswer and Format live in answer.go.
+// AnswerVar and FinalAnswer live in answer.go; the post-processing itself
+// is package answer's.
 
 // Instance is one question to solve. ID and Batch identify it for resuming
 // (both may be empty for a one-off solve).

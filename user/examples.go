@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/starlarkrt"
 	"github.com/latm/latm/tool"
 )
@@ -38,7 +39,7 @@ func CheckExamples(ctx context.Context, rt *starlarkrt.Runtime, t *tool.Tool) []
 		if err != nil {
 			r.Error = err.Error()
 		} else {
-			r.OK = sameAnswer(r.Got, ex.Answer)
+			r.OK = answer.Correct("", r.Got, ex.Answer)
 		}
 		out = append(out, r)
 	}

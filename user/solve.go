@@ -63,29 +63,49 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 	}
 	msgs := []llm.Message{{Role: "user", Content: prompt}}
 	toolSrc := starlarkrt.Source{Name: tl.Ref() + ".star", Code: tl.Source}
-	if s.Template && s.templated(ctx, tl, toolSrc) {
-		if code, from, ok := templateCall(tl.Examples, in.Question); ok {
-			failure := attemptOnce(ctx, s.Runtime, toolSrc, in.Question, "```starlark\n"+code+"\n```", run)
-			var mach *machineryError
-			if errors.As(failure, &mach) {
-				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), mach.err)
+	var notes []string // guard decisions, for the record
+	if s.Template {
+		if tm := s.templated(ctx, tl, toolSrc); tm != nil {
+			note, ok, err := s.templateAnswer(ctx, tm, tl.Examples, toolSrc, in.Question, run)
+			if err != nil {
+				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
 			}
-			if failure == nil {
+			if ok {
 				// Said in the record, for whoever audits the run.
-				run.Code = fmt.Sprintf("# from the template of usage example %d (no model call)\n", from+1) + run.Code
+				run.Code = "# " + note + " (no model call)\n" + run.Code
 				run.OK, run.Error = true, ""
 				return s.finish(ctx, run, in, tl, start)
 			}
-			// The template did not fit this instance: ask the model.
+			notes = append(notes, note) // the model is asked instead
 		}
 	}
 	retries := max(s.Retries, 0)
+	groundingRetry := true
 	for attempt := 0; attempt <= retries; attempt++ {
-		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tl.Ref()})
+		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tl.Ref(), Template: UseTemplate})
 		if err != nil {
 			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
 		}
 		reply := resp.Content
+		if code, ok := callCode(reply); ok {
+			if refusals := ungrounded(tl, in.Question, code); len(refusals) > 0 {
+				// Refused before it runs: its answer would be another
+				// question's.
+				gerr := &groundingError{refusals: refusals}
+				run.Code, run.RawResult, run.Answer = code, "", ""
+				run.OK, run.Error = false, gerr.Error()
+				notes = append(notes, "grounding refused: "+strings.TrimPrefix(gerr.Error(), "ungrounded: "))
+				if !groundingRetry {
+					break
+				}
+				groundingRetry = false
+				attempt-- // the grounding retry is its own, not one of Retries
+				msgs = append(msgs,
+					llm.Message{Role: "assistant", Content: reply},
+					llm.Message{Role: "user", Content: groundingFeedback(gerr)})
+				continue
+			}
+		}
 		failure := attemptOnce(ctx, s.Runtime, toolSrc, in.Question, reply, run)
 		if failure == nil {
 			run.OK, run.Error = true, ""
@@ -103,7 +123,27 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 			llm.Message{Role: "assistant", Content: reply},
 			llm.Message{Role: "user", Content: Feedback(failure)})
 	}
+	run.Code = guardComments(notes) + run.Code
 	return s.finish(ctx, run, in, tl, start)
+}
+
+// guardComments renders guard decisions as comment lines for the head of a
+// run's code, where whoever audits the run reads them.
+func guardComments(notes []string) string {
+	var b strings.Builder
+	for _, n := range notes {
+		b.WriteString("# " + strings.ReplaceAll(n, "\n", " ") + "\n")
+	}
+	return b.String()
+}
+
+// callCode is the code of reply that would run: its first fenced block, or
+// the code of an unfenced reply.
+func callCode(reply string) (string, bool) {
+	if blocks := llm.CodeBlocks(reply); len(blocks) > 0 {
+		return blocks[0], true
+	}
+	return unfencedCode(reply)
 }
 
 // finish records run and returns it.
@@ -158,15 +198,11 @@ func (e *machineryError) Error() string { return e.err.Error() }
 // feed back to the model, or a *machineryError.
 func attemptOnce(ctx context.Context, rt *starlarkrt.Runtime, tool starlarkrt.Source, question, reply string, run *tool.Run) error {
 	run.Code, run.RawResult, run.Answer = "", "", ""
-	blocks := llm.CodeBlocks(reply)
-	if len(blocks) == 0 {
-		code, ok := unfencedCode(reply)
-		if !ok {
-			return errNoCode
-		}
-		blocks = []string{code}
+	code, ok := callCode(reply)
+	if !ok {
+		return errNoCode
 	}
-	run.Code = blocks[0]
+	run.Code = code
 	res, err := rt.Exec(ctx, tool, starlarkrt.Source{Name: "call.star", Code: run.Code})
 	if err != nil {
 		var pe *starlarkrt.ProgramError

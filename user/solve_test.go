@@ -60,7 +60,7 @@ func fenced(code string) string { return "```starlark\n" + code + "\n```" }
 func TestSolveRecordsTheRun(t *testing.T) {
 	s, srv := newSolver(t, 1)
 	q := "Sort the following words alphabetically: List: syndrome therefrom apple"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q}, fakeopenai.Reply{Content: "Sure.\n" + fenced(`ans = sort_words(["syndrome", "therefrom", "apple"])`)})
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q}, fakeopenai.Reply{Content: "Sure.\n" + fenced(`ans = sort_words(["syndrome", "therefrom", "apple"])`)})
 	run, err := s.Solve(context.Background(), sortTool(), Instance{ID: "7", Batch: "b1", Question: q})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func TestSolveRecordsTheRun(t *testing.T) {
 func TestSolveFeedsTheErrorBack(t *testing.T) {
 	s, srv := newSolver(t, 2)
 	q := "Sort the following words alphabetically: List: b a"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q},
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q},
 		fakeopenai.Reply{Content: "no code, sorry"},
 		fakeopenai.Reply{Content: fenced("x = 1\ny = sort_words(['b', 'a']).nope")},
 		fakeopenai.Reply{Content: fenced(`ans = sort_words(["b", "a"])`)})
@@ -113,7 +113,7 @@ func TestSolveFeedsTheErrorBack(t *testing.T) {
 func TestSolveFailsWithoutAns(t *testing.T) {
 	s, srv := newSolver(t, 0)
 	q := "Sort the following words alphabetically: List: d c"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q}, fakeopenai.Reply{Content: fenced(`result = sort_words(["d", "c"])`)})
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q}, fakeopenai.Reply{Content: fenced(`result = sort_words(["d", "c"])`)})
 	run, err := s.Solve(context.Background(), sortTool(), Instance{ID: "x", Batch: "b", Question: q})
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestFeedbackNamesTheLineAndHint(t *testing.T) {
 func TestSolveReadsAnUnfencedCall(t *testing.T) {
 	s, srv := newSolver(t, 0)
 	q := "Sort the following words alphabetically: List: pear fig"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q}, fakeopenai.Reply{Content: "The call is:\nans = sort_words([\"pear\", \"fig\"])\nThis sorts the words."})
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q}, fakeopenai.Reply{Content: "The call is:\nans = sort_words([\"pear\", \"fig\"])\nThis sorts the words."})
 	run, err := s.Solve(context.Background(), sortTool(), Instance{Question: q})
 	if err != nil {
 		t.Fatal(err)

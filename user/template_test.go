@@ -111,7 +111,7 @@ func TestSolveByTemplateMakesNoModelCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !run.OK || run.Answer != "banana cherry date kiwi" || !strings.Contains(run.Code, `"kiwi banana cherry date".split()`) ||
-		!strings.HasPrefix(run.Code, "# from the template of usage example") {
+		!strings.HasPrefix(run.Code, "# template of usage example") {
 		t.Fatalf("run %+v", run)
 	}
 	if n := len(srv.Requests()); n != 0 {
@@ -165,7 +165,8 @@ func TestTemplateOnWordSorting(t *testing.T) {
 	s := &Solver{Runtime: rt, Template: true}
 	src := starlarkrt.Source{Name: tl.File, Code: tl.Source}
 	lt := &tool.Tool{Name: "word_sorting", Version: 1, Source: tl.Source, Examples: examples}
-	if !s.templated(context.Background(), lt, src) {
+	tm := s.templated(context.Background(), lt, src)
+	if tm == nil {
 		t.Fatal("the tool's examples do not reproduce each other")
 	}
 	all, err := bbh.Load("word_sorting")
@@ -174,21 +175,17 @@ func TestTemplateOnWordSorting(t *testing.T) {
 	}
 	taken := 0
 	for i, ex := range all {
-		code, _, ok := templateCall(examples, ex.Question)
-		if !ok {
-			continue
-		}
-		res, err := rt.Exec(context.Background(), src, starlarkrt.Source{Name: "call.star", Code: code})
+		run := &tool.Run{}
+		note, ok, err := s.templateAnswer(context.Background(), tm, examples, src, ex.Question, run)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
 			continue // the model would be asked
 		}
-		got, err := FinalAnswer(ex.Question, res)
-		if err != nil {
-			continue
-		}
 		taken++
-		if got != ex.Answer {
-			t.Errorf("example %d: the template answered %q, want %q\n%s", i, got, ex.Answer, code)
+		if run.Answer != ex.Answer {
+			t.Errorf("example %d: the template answered %q, want %q (%s)\n%s", i, run.Answer, ex.Answer, note, run.Code)
 		}
 	}
 	t.Logf("the template took %d of %d instances", taken, len(all))

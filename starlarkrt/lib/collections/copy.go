@@ -1,0 +1,64 @@
+package collections
+
+import (
+	"go.starlark.net/starlark"
+)
+
+// CopyWith methods let copy.copy and copy.deepcopy copy these types (see
+// starlarkrt/lib/copy.Copyable): each makes an empty value of its kind,
+// reports it through made, then fills it with elem of each element.
+
+func (c *Counter) CopyWith(thread *starlark.Thread, made func(starlark.Value), elem func(starlark.Value) (starlark.Value, error)) (starlark.Value, error) {
+	out := &Counter{d: starlark.NewDict(c.d.Len()), thread: thread}
+	made(out)
+	return out, copyItems(c.d, out.d, elem)
+}
+
+func (dd *DefaultDict) CopyWith(thread *starlark.Thread, made func(starlark.Value), elem func(starlark.Value) (starlark.Value, error)) (starlark.Value, error) {
+	out := &DefaultDict{d: starlark.NewDict(dd.d.Len()), factory: dd.factory, thread: thread}
+	made(out)
+	return out, copyItems(dd.d, out.d, elem)
+}
+
+func copyItems(from, to *starlark.Dict, elem func(starlark.Value) (starlark.Value, error)) error {
+	for _, it := range from.Items() {
+		k, err := elem(it[0])
+		if err != nil {
+			return err
+		}
+		v, err := elem(it[1])
+		if err != nil {
+			return err
+		}
+		if err := to.SetKey(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q *Deque) CopyWith(thread *starlark.Thread, made func(starlark.Value), elem func(starlark.Value) (starlark.Value, error)) (starlark.Value, error) {
+	out := &Deque{maxlen: q.maxlen, thread: thread}
+	made(out)
+	for _, x := range q.elems() {
+		v, err := elem(x)
+		if err != nil {
+			return nil, err
+		}
+		out.pushBack(v)
+	}
+	return out, nil
+}
+
+func (p *NamedTuple) CopyWith(thread *starlark.Thread, made func(starlark.Value), elem func(starlark.Value) (starlark.Value, error)) (starlark.Value, error) {
+	vals := make(starlark.Tuple, len(p.vals))
+	for i, x := range p.vals {
+		var err error
+		if vals[i], err = elem(x); err != nil {
+			return nil, err
+		}
+	}
+	out := &NamedTuple{typ: p.typ, vals: vals}
+	made(out)
+	return out, nil
+}
