@@ -75,19 +75,19 @@ func makingDispatcher(t *testing.T) (*Dispatcher, *streamCounts) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		switch last := r.Last(); {
-		case strings.Contains(last, "Classify the following question"):
+		case r.Template == "dispatch":
 			return fakeopenai.Reply{Content: "Task: unknown"}
-		case strings.Contains(last, "Answer the following question"):
+		case r.Template == "direct":
 			c.solv++
 			return fakeopenai.Reply{Content: "Answer: guess"}
-		case strings.Contains(last, "Please write a generic function"):
+		case r.Template == "propose":
 			c.propose++
 			return fakeopenai.Reply{Content: "```starlark\ndef sort_words(words):\n    \"\"\"Sorts words.\"\"\"\n    return sorted(words)\n```"}
-		case strings.Contains(last, "Write one unit test for each"):
+		case r.Template == "verify":
 			return fakeopenai.Reply{Content: sortCalls(last, true)}
-		case strings.Contains(last, "Success! The function passes"):
+		case r.Template == "package":
 			return fakeopenai.Reply{Content: sortCalls(last, false)}
-		case strings.Contains(last, "calls the function above"):
+		case r.Template == "use":
 			c.use++
 			if c.use == c.failUse {
 				return fakeopenai.Reply{Status: 401}
@@ -199,7 +199,7 @@ func TestResumeFinishesAHalfPooledInstanceWithoutRoutingAgain(t *testing.T) {
 		t.Fatalf("results %+v", rs)
 	}
 	for _, r := range srv.Requests() {
-		if strings.Contains(r.Last(), "Classify the following question") {
+		if r.Template == "dispatch" {
 			t.Errorf("Resume routed the instance again")
 		}
 	}
@@ -400,10 +400,10 @@ func TestStreamResumesAHalfPooledInstance(t *testing.T) {
 	}
 	solver := 0
 	for _, r := range srv.Requests() {
-		if strings.Contains(r.Last(), "Answer the following question") {
+		if r.Template == "direct" {
 			solver++
 		}
-		if strings.Contains(r.Last(), "Classify the following question") {
+		if r.Template == "dispatch" {
 			t.Errorf("the pooled instance was routed again")
 		}
 	}
