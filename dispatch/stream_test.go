@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
@@ -413,5 +414,27 @@ func TestStreamResumesAHalfPooledInstance(t *testing.T) {
 	open, err := d.Store.PendingInstances(ctx, -1)
 	if err != nil || len(open) != 1 || open[0].Group <= 0 {
 		t.Errorf("pending %+v (%v), want w0 once, grouped", open, err)
+	}
+}
+
+func TestStreamStopsWhenCancelled(t *testing.T) {
+	d, srv := dispatcherEnv(t)
+	saveEcho(t, d.Store, "word_sorting")
+	asked := make(chan struct{}, 8)
+	srv.Handle(func(fakeopenai.Request) fakeopenai.Reply {
+		asked <- struct{}{}
+		return fakeopenai.Reply{Content: "```starlark\nans = echo(1)\n```", Delay: time.Minute}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-asked; cancel() }()
+	var rs []Result
+	start := time.Now()
+	_, err := d.Stream(ctx, StreamOptions{Batch: "b", Workers: 2},
+		input(Instance{ID: "a", Question: wsQ}, Instance{ID: "b", Question: wsQ + " fig"}, Instance{ID: "c", Question: wsQ + " pear"}), lastResults(&rs))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if time.Since(start) > 30*time.Second || len(rs) != 0 {
+		t.Errorf("%d results after %s: the stream did not stop at the cancel", len(rs), time.Since(start))
 	}
 }
