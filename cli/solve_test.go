@@ -542,3 +542,36 @@ func TestEachLine(t *testing.T) {
 		t.Errorf("lines %v, want %v", lines, want)
 	}
 }
+
+// eachLine reports what splitting the whole input on newlines would: every
+// non-blank line, trimmed, numbered, and those over the limit as too long.
+func FuzzEachLine(f *testing.F) {
+	f.Add([]byte("a\n\n  b  \nxxxxxxxxxx\nyyyyyyyy\nlast"), 8)
+	f.Add([]byte("\r\n\n\x00"), 1)
+	f.Fuzz(func(t *testing.T, data []byte, max int) {
+		if max < 1 || max > 1<<16 {
+			return
+		}
+		var want []string
+		for i, l := range strings.Split(string(data), "\n") {
+			switch {
+			case len(l) > max:
+				want = append(want, fmt.Sprintf("%d!", i+1))
+			case strings.TrimSpace(l) != "":
+				want = append(want, fmt.Sprintf("%d:%s", i+1, strings.TrimSpace(l)))
+			}
+		}
+		var got []string
+		err := eachLine(bytes.NewReader(data), max, func(n int, line []byte, tooLong bool) error {
+			if tooLong {
+				got = append(got, fmt.Sprintf("%d!", n))
+			} else {
+				got = append(got, fmt.Sprintf("%d:%s", n, line))
+			}
+			return nil
+		})
+		if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("eachLine(%q, %d) = %q, %v; want %q", data, max, got, err, want)
+		}
+	})
+}

@@ -32,7 +32,7 @@ func streamScript(t *testing.T) func(fakeopenai.Request) fakeopenai.Reply {
 	return func(r fakeopenai.Request) fakeopenai.Reply {
 		last := r.Last()
 		switch {
-		case strings.Contains(last, "calls the function above"):
+		case r.Template == "use":
 			m := list.FindAllStringSubmatch(last, -1)
 			if m == nil {
 				t.Errorf("user prompt without a word list: %q", last)
@@ -40,9 +40,9 @@ func streamScript(t *testing.T) func(fakeopenai.Request) fakeopenai.Reply {
 			}
 			words := strings.TrimSpace(m[len(m)-1][1])
 			return fakeopenai.Reply{Content: fence(fmt.Sprintf("ans = \" \".join(sort_words(%q.split()))", words))}
-		case strings.Contains(last, "Classify the following question"):
+		case r.Template == "dispatch":
 			return fakeopenai.Reply{Content: "Task: unknown"}
-		case strings.Contains(last, "Answer the following question"):
+		case r.Template == "direct":
 			return fakeopenai.Reply{Content: "I think so.\nAnswer: solver guess"}
 		}
 		return maker(r)
@@ -220,7 +220,7 @@ func TestStreamPendingWithSolverAndLabel(t *testing.T) {
 		}
 	}
 	for _, r := range srv.Requests()[calls:] {
-		if strings.Contains(r.Last(), "Answer the following question") {
+		if r.Template == "direct" {
 			t.Errorf("the rerun asked the solver again")
 		}
 	}
@@ -337,7 +337,7 @@ func TestTwoStreamsShareThePool(t *testing.T) {
 	var once sync.Once
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
 		switch last := r.Last(); {
-		case strings.Contains(last, "Please write a generic function"):
+		case r.Template == "propose":
 			once.Do(func() { close(making) })
 			select {
 			case <-secondDone:
@@ -345,9 +345,9 @@ func TestTwoStreamsShareThePool(t *testing.T) {
 				t.Errorf("the second stream did not finish while the first was making")
 			}
 			return fakeopenai.Reply{Content: wsFence(goodTool)}
-		case strings.Contains(last, "Write one unit test for each"):
+		case r.Template == "verify":
 			return fakeopenai.Reply{Content: calls(last, true)}
-		case strings.Contains(last, "Success! The function passes"):
+		case r.Template == "package":
 			return fakeopenai.Reply{Content: calls(last, false)}
 		}
 		return user(r)

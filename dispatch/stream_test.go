@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
@@ -75,19 +76,19 @@ func makingDispatcher(t *testing.T) (*Dispatcher, *streamCounts) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		switch last := r.Last(); {
-		case strings.Contains(last, "Classify the following question"):
+		case r.Template == "dispatch":
 			return fakeopenai.Reply{Content: "Task: unknown"}
-		case strings.Contains(last, "Answer the following question"):
+		case r.Template == "direct":
 			c.solv++
 			return fakeopenai.Reply{Content: "Answer: guess"}
-		case strings.Contains(last, "Please write a generic function"):
+		case r.Template == "propose":
 			c.propose++
 			return fakeopenai.Reply{Content: "```starlark\ndef sort_words(words):\n    \"\"\"Sorts words.\"\"\"\n    return sorted(words)\n```"}
-		case strings.Contains(last, "Write one unit test for each"):
+		case r.Template == "verify":
 			return fakeopenai.Reply{Content: sortCalls(last, true)}
-		case strings.Contains(last, "Success! The function passes"):
+		case r.Template == "package":
 			return fakeopenai.Reply{Content: sortCalls(last, false)}
-		case strings.Contains(last, "calls the function above"):
+		case r.Template == "use":
 			c.use++
 			if c.use == c.failUse {
 				return fakeopenai.Reply{Status: 401}
@@ -199,7 +200,7 @@ func TestResumeFinishesAHalfPooledInstanceWithoutRoutingAgain(t *testing.T) {
 		t.Fatalf("results %+v", rs)
 	}
 	for _, r := range srv.Requests() {
-		if strings.Contains(r.Last(), "Classify the following question") {
+		if r.Template == "dispatch" {
 			t.Errorf("Resume routed the instance again")
 		}
 	}
@@ -400,10 +401,10 @@ func TestStreamResumesAHalfPooledInstance(t *testing.T) {
 	}
 	solver := 0
 	for _, r := range srv.Requests() {
-		if strings.Contains(r.Last(), "Answer the following question") {
+		if r.Template == "direct" {
 			solver++
 		}
-		if strings.Contains(r.Last(), "Classify the following question") {
+		if r.Template == "dispatch" {
 			t.Errorf("the pooled instance was routed again")
 		}
 	}
@@ -413,5 +414,27 @@ func TestStreamResumesAHalfPooledInstance(t *testing.T) {
 	open, err := d.Store.PendingInstances(ctx, -1)
 	if err != nil || len(open) != 1 || open[0].Group <= 0 {
 		t.Errorf("pending %+v (%v), want w0 once, grouped", open, err)
+	}
+}
+
+func TestStreamStopsWhenCancelled(t *testing.T) {
+	d, srv := dispatcherEnv(t)
+	saveEcho(t, d.Store, "word_sorting")
+	asked := make(chan struct{}, 8)
+	srv.Handle(func(fakeopenai.Request) fakeopenai.Reply {
+		asked <- struct{}{}
+		return fakeopenai.Reply{Content: "```starlark\nans = echo(1)\n```", Delay: time.Minute}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-asked; cancel() }()
+	var rs []Result
+	start := time.Now()
+	_, err := d.Stream(ctx, StreamOptions{Batch: "b", Workers: 2},
+		input(Instance{ID: "a", Question: wsQ}, Instance{ID: "b", Question: wsQ + " fig"}, Instance{ID: "c", Question: wsQ + " pear"}), lastResults(&rs))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if time.Since(start) > 30*time.Second || len(rs) != 0 {
+		t.Errorf("%d results after %s: the stream did not stop at the cancel", len(rs), time.Since(start))
 	}
 }

@@ -55,8 +55,12 @@ type Config struct {
 	BaseURL   string
 	APIKeyEnv string
 
-	Runtime starlarkrt.Options // the sandbox (Open only)
-	Workers int                // instances solved at once in batches and streams
+	// Runtime configures the sandbox (Open only). The zero value runs
+	// programs in-process under the default limits; Subprocess isolation
+	// needs the program's main to call starlarkrt.RunWorkerIfRequested
+	// first, or Runtime.WorkerPath set.
+	Runtime starlarkrt.Options
+	Workers int // instances solved at once in batches and streams
 
 	Make     MakeConfig
 	Solve    SolveConfig

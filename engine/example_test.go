@@ -51,14 +51,14 @@ func scripted() *fakeopenai.Server {
 	srv := fakeopenai.Start()
 	tool := "def sort_words(words):\n    \"\"\"Sorts a list of words alphabetically.\"\"\"\n    return sorted(words)\n"
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
-		switch last := r.Last(); {
-		case strings.Contains(last, "Please write a generic function"):
+		switch r.Template { // the prompt template the client names in each request
+		case "propose":
 			return fakeopenai.Reply{Content: fenced(tool)}
-		case strings.Contains(last, "Write one unit test for each"):
+		case "verify":
 			return fakeopenai.Reply{Content: fenced(call(wordSorting[3], true), call(wordSorting[4], true), call(wordSorting[5], true))}
-		case strings.Contains(last, "Success! The function passes"):
+		case "package":
 			return fakeopenai.Reply{Content: fenced(call(wordSorting[0], false), call(wordSorting[1], false), call(wordSorting[2], false))}
-		case strings.Contains(last, "calls the function above"):
+		case "use":
 			return fakeopenai.Reply{Content: fenced(`ans = " ".join(sort_words("kiwi banana cherry".split()))`)}
 		}
 		return fakeopenai.Reply{Status: 500}
