@@ -192,11 +192,15 @@ func FuzzDialectPython(f *testing.F) {
 	}
 	for _, s := range []string{
 		"try:\n    x = 1\nexcept:\n    raise\n", "def f():\n    nonlocal q\n", "global g\n", "_latm_walrus(1, 2)\n",
+		"class int:\n    pass\nx = [int() == 1, 1 == int()]\n", "class C:\n    def f():\n        return super()\nC().f()\n",
+		"from dataclasses import dataclass\n@dataclass\nclass P:\n    x: int\nP.__init__(3)\n", "class E(ValueError):\n    pass\nx = [1 == E(), E() == E()]\n",
 		"if _latm_try:\n    pass\n", "if _latm_loop_else:\n    pass\n", "_latm_global(3)\n", "x = (y := 1) < (z := 2) < 3\n",
 		"def f():\n    for x in y:\n        try:\n            break\n        finally:\n            continue\n    else:\n        return\n",
 	} {
 		f.Add(s)
 	}
+	rt := New(Options{Isolation: InProcess, Limits: Limits{MaxSteps: 100_000, Timeout: time.Second, MaxDepth: 100, MaxMemory: 64 << 20, MaxOutput: 4 << 10}})
+	f.Cleanup(func() { rt.Close() })
 	f.Fuzz(func(t *testing.T, src string) {
 		if len(src) > 4096 {
 			return
@@ -205,7 +209,14 @@ func FuzzDialectPython(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_, _ = starlark.FileProgram(file, predeclaredNames().Has)
+		if _, err := starlark.FileProgram(file, predeclaredNames().Has); err != nil {
+			return
+		}
+		_, err = rt.Exec(context.Background(), Source{Name: "tool.star", Code: "pass\n"}, Source{Name: "f.star", Code: src})
+		var pe *ProgramError
+		if errors.As(err, &pe) && strings.Contains(pe.Msg, "internal error") {
+			t.Fatalf("program:\n%s\npanicked: %v", src, err)
+		}
 	})
 }
 

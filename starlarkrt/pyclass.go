@@ -175,7 +175,24 @@ type pyInstance struct {
 	frozen bool
 }
 
-func (o *pyInstance) Type() string { return o.cls.name }
+func (o *pyInstance) Type() string { return userTypeName(o.cls.name) }
+
+// builtinTypeNames are the type names of the interpreter's own values.
+// Values of different Go types with one type name are compared by the
+// interpreter as if of one type, so a class (or exception) named after one
+// reports a qualified name instead.
+var builtinTypeNames = map[string]bool{
+	"int": true, "float": true, "string": true, "str": true, "bool": true, "list": true, "dict": true,
+	"tuple": true, "set": true, "NoneType": true, "bytes": true, "range": true, "function": true,
+	"builtin_function_or_method": true, "module": true, "struct": true, "type": true,
+}
+
+func userTypeName(name string) string {
+	if builtinTypeNames[name] {
+		return "__main__." + name
+	}
+	return name
+}
 
 // dunder calls the instance's method name, if its class has one.
 func (o *pyInstance) dunder(thread *starlark.Thread, name string, args ...starlark.Value) (starlark.Value, bool, error) {
@@ -384,7 +401,13 @@ func (o *pyInstance) SetField(name string, v starlark.Value) error {
 // CompareSameType runs __eq__, __lt__ and their kin, or the dataclass
 // comparisons; without them == is identity and < is a TypeError.
 func (o *pyInstance) CompareSameType(op syntax.Token, y starlark.Value, depth int) (bool, error) {
-	other := y.(*pyInstance)
+	other, ok := y.(*pyInstance)
+	if !ok {
+		if op == syntax.EQL || op == syntax.NEQ {
+			return op == syntax.NEQ, nil
+		}
+		return false, typeError("'" + op.String() + "' not supported between instances of '" + o.cls.name + "' and '" + pyTypeName(y.Type()) + "'")
+	}
 	names := map[syntax.Token][2]string{
 		syntax.EQL: {"__eq__", ""}, syntax.NEQ: {"__ne__", ""},
 		syntax.LT: {"__lt__", "__gt__"}, syntax.GT: {"__gt__", "__lt__"},

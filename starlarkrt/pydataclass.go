@@ -299,7 +299,13 @@ func makeDataclass(v starlark.Value, dc *dataclassInfo) (starlark.Value, error) 
 
 // dataclassInit is the generated __init__(self, *fields).
 func dataclassInit(thread *starlark.Thread, c *pyClass, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	o := args[0].(*pyInstance)
+	if len(args) == 0 {
+		return nil, typeError(c.name + ".__init__() missing 'self'")
+	}
+	o, ok := args[0].(*pyInstance)
+	if !ok || !o.cls.isa(c) {
+		return nil, typeError(c.name + ".__init__() needs a " + c.name + " instance as self")
+	}
 	args = args[1:]
 	dc := c.dc
 	if len(args) > len(dc.fields) {
