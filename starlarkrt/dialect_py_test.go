@@ -192,11 +192,15 @@ func FuzzDialectPython(f *testing.F) {
 	}
 	for _, s := range []string{
 		"try:\n    x = 1\nexcept:\n    raise\n", "def f():\n    nonlocal q\n", "global g\n", "_latm_walrus(1, 2)\n",
+		"class int:\n    pass\nx = [int() == 1, 1 == int()]\n", "class C:\n    def f():\n        return super()\nC().f()\n",
+		"from dataclasses import dataclass\n@dataclass\nclass P:\n    x: int\nP.__init__(3)\n", "class E(ValueError):\n    pass\nx = [1 == E(), E() == E()]\n",
 		"if _latm_try:\n    pass\n", "if _latm_loop_else:\n    pass\n", "_latm_global(3)\n", "x = (y := 1) < (z := 2) < 3\n",
 		"def f():\n    for x in y:\n        try:\n            break\n        finally:\n            continue\n    else:\n        return\n",
 	} {
 		f.Add(s)
 	}
+	rt := New(Options{Isolation: InProcess, Limits: Limits{MaxSteps: 100_000, Timeout: time.Second, MaxDepth: 100, MaxMemory: 64 << 20, MaxOutput: 4 << 10}})
+	f.Cleanup(func() { rt.Close() })
 	f.Fuzz(func(t *testing.T, src string) {
 		if len(src) > 4096 {
 			return
@@ -205,7 +209,14 @@ func FuzzDialectPython(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_, _ = starlark.FileProgram(file, predeclaredNames().Has)
+		if _, err := starlark.FileProgram(file, predeclaredNames().Has); err != nil {
+			return
+		}
+		_, err = rt.Exec(context.Background(), Source{Name: "tool.star", Code: "pass\n"}, Source{Name: "f.star", Code: src})
+		var pe *ProgramError
+		if errors.As(err, &pe) && strings.Contains(pe.Msg, "internal error") {
+			t.Fatalf("program:\n%s\npanicked: %v", src, err)
+		}
 	})
 }
 
@@ -260,5 +271,67 @@ def bump(k):
 	}
 	if res.Globals["ans"] != int64(5) {
 		t.Errorf("ans = %v, want 5", res.Globals["ans"])
+	}
+}
+
+// TestPythonClasses: classes, dataclasses and the dunders a model defines
+// run as in CPython.
+func TestPythonClasses(t *testing.T) {
+	for _, tc := range []struct {
+		name, code string
+		want       map[string]any
+	}{
+		{"init, methods, attributes", "class C:\n    k = 2\n    def __init__(self, v):\n        self.v = v\n    def times(self):\n        return self.v * self.k\nc = C(4)\na = [c.times(), c.v, C.k, c.k]\n", map[string]any{"a": []any{int64(8), int64(4), int64(2), int64(2)}}},
+		{"class attribute shared", "class C:\n    n = 0\n    def __init__(self):\n        C.n += 1\nC()\nC()\na = C.n\n", map[string]any{"a": int64(2)}},
+		{"methods do not see class attributes as names", "n = 'global'\nclass C:\n    n = 'class'\n    def f(self):\n        return n\na = C().f()\n", map[string]any{"a": "global"}},
+		{"inheritance and super", "class A:\n    def __init__(self, x):\n        self.x = x\n    def f(self):\n        return 'A' + str(self.x)\nclass B(A):\n    def __init__(self, x):\n        super().__init__(x * 10)\n    def f(self):\n        return 'B' + super().f()\na = [B(1).f(), isinstance(B(1), A), isinstance(A(1), B)]\n", map[string]any{"a": []any{"BA10", true, false}}},
+		{"static, class methods and property", "class C:\n    def __init__(self, v):\n        self._v = v\n    @staticmethod\n    def s(x):\n        return x + 1\n    @classmethod\n    def make(cls, v):\n        return cls(v)\n    @property\n    def v(self):\n        return self._v\n    @v.setter\n    def v(self, x):\n        self._v = x * 2\nc = C.make(3)\nc.v = 5\na = [C.s(1), c.s(2), c.v]\n", map[string]any{"a": []any{int64(2), int64(3), int64(10)}}},
+		{"dunders", "class V:\n    def __init__(self, xs):\n        self.xs = xs\n    def __len__(self):\n        return len(self.xs)\n    def __iter__(self):\n        return iter(self.xs)\n    def __contains__(self, x):\n        return x in self.xs\n    def __getitem__(self, i):\n        return self.xs[i]\n    def __eq__(self, o):\n        return self.xs == o.xs\n    def __lt__(self, o):\n        return len(self.xs) < len(o.xs)\n    def __hash__(self):\n        return len(self.xs)\n    def __repr__(self):\n        return 'V' + str(len(self.xs))\nv = V([1, 2])\na = [len(v), 2 in v, 3 in v, v[1], [x for x in v], v == V([1, 2]), v != V([1]), V([1]) < v, repr(sorted([v, V([0])])), len({v, V([1, 2])}), str(v)]\n",
+			map[string]any{"a": []any{int64(2), true, false, int64(2), []any{int64(1), int64(2)}, true, true, true, "[V1, V2]", int64(1), "V2"}}},
+		{"str and repr", "class P:\n    def __str__(self):\n        return 'p-str'\n    def __repr__(self):\n        return 'p-repr'\na = [str(P()), repr(P()), '{}'.format(P()), f'{P()!r}', '%s' % P(), str([P()]), f'<{P()}>']\n", map[string]any{"a": []any{"p-str", "p-repr", "p-str", "p-repr", "p-str", "[p-repr]", "<p-str>"}}},
+		{"dataclass", "from dataclasses import dataclass, field\n@dataclass\nclass P:\n    x: int\n    y: int = 0\n    tags: list = field(default_factory=list)\np = P(1)\nq = P(1, 0)\np.tags.append('t')\na = [repr(P(2, 3)), p == q, p.y, len(q.tags), P(y=5, x=1).y]\n", map[string]any{"a": []any{"P(x=2, y=3, tags=[])", false, int64(0), int64(0), int64(5)}}},
+		{"dataclass order and frozen", "from dataclasses import dataclass\n@dataclass(order=True, frozen=True)\nclass V:\n    a: int\n    b: int = 0\nvs = sorted([V(2), V(1, 5), V(1)])\nok = False\ntry:\n    vs[0].a = 9\nexcept AttributeError:\n    ok = True\na = [repr(vs), ok, len(set([V(1), V(1)])), V(1) <= V(1)]\n", map[string]any{"a": []any{"[V(a=1, b=0), V(a=1, b=5), V(a=2, b=0)]", true, int64(1), true}}},
+		{"dataclass missing argument", "from dataclasses import dataclass\n@dataclass\nclass P:\n    x: int\ntry:\n    P()\nexcept TypeError as e:\n    m = str(e)\n", map[string]any{"m": "P.__init__() missing 1 required positional argument: 'x'"}},
+		{"user exception class", "class AppError(Exception):\n    pass\nclass NotFound(AppError):\n    pass\ntry:\n    raise NotFound('gone')\nexcept AppError as e:\n    m = [str(e), isinstance(e, NotFound), type(e)]\n", map[string]any{"m": []any{"gone", true, "NotFound"}}},
+		{"decorated function", "def twice(f):\n    return lambda x: f(f(x))\n@twice\ndef inc(x):\n    return x + 1\na = inc(1)\n", map[string]any{"a": int64(3)}},
+		{"no eq means identity", "class C:\n    pass\nc = C()\na = [c == c, c == C(), len(set([c, c]))]\n", map[string]any{"a": []any{true, false, int64(1)}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := runProg(t, tc.code)
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			for k, want := range tc.want {
+				if got := g[k]; !reflect.DeepEqual(got, want) {
+					t.Errorf("%s = %#v, want %#v", k, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestPythonClassErrors: misuse fails as CPython fails, and instances are
+// bounded by the memory limit like any other value.
+func TestPythonClassErrors(t *testing.T) {
+	for _, tc := range []struct{ name, code, msg string }{
+		{"missing attribute", "class C:\n    pass\nC().x\n", "C has no .x field or method"},
+		{"no init arguments", "class C:\n    pass\nC(1)\n", "C() takes no arguments"},
+		{"no order", "class C:\n    pass\nx = C() < C()\n", "'<' not supported between instances of 'C' and 'C'"},
+		{"no len", "class C:\n    pass\nlen(C())\n", "object of type 'C' has no len()"},
+		{"eq without hash", "class C:\n    def __eq__(self, o):\n        return True\ns = set([C()])\n", "unhashable type: 'C'"},
+		{"two bases", "class A:\n    pass\nclass B:\n    pass\nclass C(A, B):\n    pass\n", "only single inheritance"},
+		{"class in class", "class A:\n    class B:\n        pass\n", "a class inside a class"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := runProg(t, tc.code)
+			if err == nil || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("got %v, want an error containing %q", err, tc.msg)
+			}
+		})
+	}
+	_, err := runProgLimits(t, "class Node:\n    def __init__(self, nxt):\n        self.nxt = nxt\n        self.pad = 'x' * 1000\nn = None\nwhile True:\n    n = Node(n)\n", Limits{MaxMemory: 16 << 20})
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != "memory" {
+		t.Errorf("instances without end: got %v, want the memory limit", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 // Marker and helper names written by the source rewrites.
 const (
 	tryMarker      = "_latm_try"
+	classMarker    = "_latm_class"
 	exceptMarker   = "_latm_except"
 	finallyMarker  = "_latm_finally"
 	loopElseMarker = "_latm_loop_else"
@@ -58,12 +59,39 @@ func (p *prep) pyStatement(lines [][2]int, i int) error {
 	first := p.toks[ln[0]]
 	d := p.lineDepth(ln)
 	if first.kind != tName {
-		if first.kind == tOp && (first.text == "(" || first.text == "[" || first.text == "*") {
+		switch {
+		case first.kind == tOp && first.text == "@" && ln[1]-ln[0] >= 2:
+			// A decorator: `@d` becomes _latm_decorator(d), which the
+			// transform applies to the def or class that follows.
+			p.edits = append(p.edits, srcEdit{first.start, p.toks[ln[0]+1].start, ""})
+			p.wraps = append(p.wraps, srcWrap{p.toks[ln[0]+1].start, p.toks[ln[1]-1].end, decoratorMarker + "(", ")"})
+		case first.kind == tOp && (first.text == "(" || first.text == "[" || first.text == "*"):
 			p.assignment(ln)
 		}
 		return nil
 	}
 	switch first.text {
+	case "class":
+		// class A(B): becomes def A(_latm_class, B):, which the transform
+		// turns into a latm.mkclass call.
+		if ln[1]-ln[0] < 3 || p.toks[ln[0]+1].kind != tName {
+			return nil
+		}
+		name, next := p.toks[ln[0]+1], p.toks[ln[0]+2]
+		switch next.text {
+		case "(":
+			c, ok := p.match[ln[0]+2]
+			if !ok {
+				return nil
+			}
+			sep := ", "
+			if c == ln[0]+3 {
+				sep = ""
+			}
+			p.edits = append(p.edits, srcEdit{first.start, first.end, "def"}, srcEdit{next.end, next.end, classMarker + sep})
+		case ":":
+			p.edits = append(p.edits, srcEdit{first.start, first.end, "def"}, srcEdit{name.end, name.end, "(" + classMarker + ")"})
+		}
 	case "try":
 		if ln[1]-ln[0] >= 2 && p.toks[ln[0]+1].text == ":" {
 			p.edits = append(p.edits, srcEdit{first.start, first.end, "if " + tryMarker})

@@ -26,8 +26,8 @@ package starlarkrt
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
+	"strings"
 
 	"go.starlark.net/syntax"
 )
@@ -97,10 +97,12 @@ func (sc *pyScope) owner(name string) *pyScope {
 
 // pyTransform holds the state of one run.
 type pyTransform struct {
-	scopes map[*syntax.DefStmt]*pyScope
-	module *pyScope
-	n      int // counter for hidden names
-	err    error
+	scopes      map[*syntax.DefStmt]*pyScope
+	classScopes map[*syntax.DefStmt]*pyScope // a class's attributes
+	hasClass    bool
+	module      *pyScope
+	n           int // counter for hidden names
+	err         error
 }
 
 func (t *pyTransform) fail(pos syntax.Position, format string, args ...any) {
@@ -115,18 +117,38 @@ func (t *pyTransform) fresh(prefix string) string {
 }
 
 func transformPython(f *syntax.File) error {
-	t := &pyTransform{scopes: map[*syntax.DefStmt]*pyScope{}}
+	_, err := transformPythonClasses(f)
+	return err
+}
+
+// instanceAware are the builtins that have versions which know instances
+// (their names with the prefix "latm.py."); a program that defines a class
+// calls those, unless it binds the name itself. Other programs keep the
+// plain builtins, which cost less.
+var instanceAware = []string{"str", "repr", "len", "print"}
+
+// transformPythonClasses is transformPython, reporting whether the program
+// defines a class.
+func transformPythonClasses(f *syntax.File) (bool, error) {
+	t := &pyTransform{scopes: map[*syntax.DefStmt]*pyScope{}, classScopes: map[*syntax.DefStmt]*pyScope{}}
 	t.module = newScope(nil)
 	t.module.module = true
 	t.collect(f.Stmts, t.module, false)
 	if t.err != nil {
-		return t.err
+		return false, t.err
 	}
 	t.promote(t.module)
 	if t.err != nil {
-		return t.err
+		return false, t.err
 	}
 	env := map[string]string{}
+	if t.hasClass {
+		for _, n := range instanceAware {
+			if !t.module.locals[n] {
+				env[n] = renamed + "latm.py." + n
+			}
+		}
+	}
 	if len(t.module.promoted) > 0 {
 		t.module.lname = t.fresh("L")
 		for n := range t.module.promoted {
@@ -135,7 +157,7 @@ func transformPython(f *syntax.File) error {
 	}
 	body := t.stmts(f.Stmts, &ctx{scope: t.module, env: env})
 	if t.err != nil {
-		return t.err
+		return false, t.err
 	}
 	if ln := t.module.lname; ln != "" {
 		pos := syntax.Position{}
@@ -152,8 +174,11 @@ func transformPython(f *syntax.File) error {
 		body = append(head, body...)
 	}
 	f.Stmts = body
-	return nil
+	return t.hasClass, nil
 }
+
+// renamed marks an env entry that renames a name instead of promoting it.
+const renamed = "="
 
 // collect records, for sc and the functions nested in it, the names each
 // binds and declares, and promotes what try parts and walruses bind.
@@ -226,6 +251,11 @@ func (t *pyTransform) collect(stmts []syntax.Stmt, sc *pyScope, inTry bool) {
 			t.collectExpr(s.Result, sc)
 		case *syntax.DefStmt:
 			bind(s.Name.Name, inTry)
+			if isClassDef(s) {
+				t.hasClass = true
+				t.collectClass(s, sc)
+				continue
+			}
 			child := newScope(sc)
 			t.scopes[s] = child
 			for _, p := range s.Params {
@@ -296,8 +326,18 @@ type ctx struct {
 // stmts rewrites a statement list.
 func (t *pyTransform) stmts(list []syntax.Stmt, c *ctx) []syntax.Stmt {
 	var out []syntax.Stmt
+	var decos []syntax.Expr
 	for i := 0; i < len(list); i++ {
 		s := list[i]
+		if d, ok := decoratorOf(s); ok {
+			decos = append(decos, t.expr(d, c))
+			continue
+		}
+		if _, isDef := s.(*syntax.DefStmt); !isDef && len(decos) > 0 {
+			p, _ := s.Span()
+			t.fail(p, "a decorator must be followed by a def or a class")
+			decos = nil
+		}
 		switch s := s.(type) {
 		case *syntax.AssignStmt:
 			s.LHS = t.target(s.LHS, c)
@@ -353,7 +393,15 @@ func (t *pyTransform) stmts(list []syntax.Stmt, c *ctx) []syntax.Stmt {
 			}
 			out = append(out, s)
 		case *syntax.DefStmt:
-			out = append(out, t.def(s, c)...)
+			if isClassDef(s) {
+				out = append(out, t.class(s, decos, c)...)
+			} else {
+				out = append(out, t.def(s, c)...)
+				if len(decos) > 0 {
+					out = append(out, assign(t.target(ident(s.Name.Name, s.Def), c), decorate(ident(s.Name.Name, s.Def), decos, s.Def)))
+				}
+			}
+			decos = nil
 		default:
 			out = append(out, s)
 		}
@@ -408,7 +456,7 @@ func (t *pyTransform) def(s *syntax.DefStmt, c *ctx) []syntax.Stmt {
 func (t *pyTransform) target(e syntax.Expr, c *ctx) syntax.Expr {
 	switch x := e.(type) {
 	case *syntax.Ident:
-		if l, ok := c.env[x.Name]; ok {
+		if l, ok := c.env[x.Name]; ok && !strings.HasPrefix(l, renamed) {
 			return dot(l, x.Name, x.NamePos)
 		}
 		return x
@@ -436,6 +484,9 @@ func (t *pyTransform) expr(e syntax.Expr, c *ctx) syntax.Expr {
 		return nil
 	case *syntax.Ident:
 		if l, ok := c.env[x.Name]; ok {
+			if strings.HasPrefix(l, renamed) {
+				return ident(l[len(renamed):], x.NamePos)
+			}
 			return dot(l, x.Name, x.NamePos)
 		}
 	case *syntax.CallExpr:
@@ -521,177 +572,4 @@ func (t *pyTransform) expr(e syntax.Expr, c *ctx) syntax.Expr {
 		x.Body = t.expr(x.Body, inner)
 	}
 	return e
-}
-
-// Small AST builders.
-
-func ident(name string, pos syntax.Position) *syntax.Ident {
-	return &syntax.Ident{NamePos: pos, Name: name}
-}
-
-func dot(obj, field string, pos syntax.Position) *syntax.DotExpr {
-	return &syntax.DotExpr{X: ident(obj, pos), Dot: pos, NamePos: pos, Name: ident(field, pos)}
-}
-
-func str(s string, pos syntax.Position) *syntax.Literal {
-	return &syntax.Literal{Token: syntax.STRING, TokenPos: pos, Raw: strconv.Quote(s), Value: s}
-}
-
-func mkCall(fn string, pos syntax.Position, args ...syntax.Expr) *syntax.CallExpr {
-	return &syntax.CallExpr{Fn: ident(fn, pos), Lparen: pos, Args: args, Rparen: pos}
-}
-
-func assign(lhs, rhs syntax.Expr) *syntax.AssignStmt {
-	pos, _ := lhs.Span()
-	return &syntax.AssignStmt{OpPos: pos, Op: syntax.EQ, LHS: lhs, RHS: rhs}
-}
-
-// litString returns the value of a string literal.
-func litString(e syntax.Expr) (string, bool) {
-	l, ok := e.(*syntax.Literal)
-	if !ok {
-		return "", false
-	}
-	s, ok := l.Value.(string)
-	return s, ok
-}
-
-// walrusName returns the name a walrus marker call assigns.
-func walrusName(e syntax.Expr) (string, bool) {
-	c, ok := markerCall(e, walrusMarker)
-	if !ok || len(c.Args) != 2 {
-		return "", false
-	}
-	return litString(c.Args[0])
-}
-
-// markerCall reports whether e is a call of the named marker.
-func markerCall(e syntax.Expr, name string) (*syntax.CallExpr, bool) {
-	c, ok := e.(*syntax.CallExpr)
-	if !ok {
-		return nil, false
-	}
-	id, ok := c.Fn.(*syntax.Ident)
-	return c, ok && id.Name == name
-}
-
-// isMarkerIf reports whether s is `if <marker>:`.
-func isMarkerIf(s *syntax.IfStmt, name string) bool {
-	id, ok := s.Cond.(*syntax.Ident)
-	return ok && id.Name == name
-}
-
-func isExceptIf(s syntax.Stmt) bool {
-	i, ok := s.(*syntax.IfStmt)
-	if !ok {
-		return false
-	}
-	_, ok = markerCall(i.Cond, exceptMarker)
-	return ok
-}
-
-// targetNames calls f for each name an assignment target binds.
-func targetNames(e syntax.Expr, f func(string)) {
-	switch x := e.(type) {
-	case *syntax.Ident:
-		f(x.Name)
-	case *syntax.TupleExpr:
-		for _, y := range x.List {
-			targetNames(y, f)
-		}
-	case *syntax.ListExpr:
-		for _, y := range x.List {
-			targetNames(y, f)
-		}
-	case *syntax.ParenExpr:
-		targetNames(x.X, f)
-	}
-}
-
-// paramName returns the name a parameter binds, or "".
-func paramName(p syntax.Expr) string {
-	switch x := p.(type) {
-	case *syntax.Ident:
-		return x.Name
-	case *syntax.BinaryExpr:
-		if id, ok := x.X.(*syntax.Ident); ok {
-			return id.Name
-		}
-	case *syntax.UnaryExpr:
-		if id, ok := x.X.(*syntax.Ident); ok {
-			return id.Name
-		}
-	}
-	return ""
-}
-
-// walk calls f on e and, while f returns true, on its subexpressions.
-func walk(e syntax.Expr, f func(syntax.Expr) bool) {
-	if e == nil || !f(e) {
-		return
-	}
-	switch x := e.(type) {
-	case *syntax.CallExpr:
-		walk(x.Fn, f)
-		for _, a := range x.Args {
-			walk(a, f)
-		}
-	case *syntax.DotExpr:
-		walk(x.X, f)
-	case *syntax.IndexExpr:
-		walk(x.X, f)
-		walk(x.Y, f)
-	case *syntax.SliceExpr:
-		walk(x.X, f)
-		walk(x.Lo, f)
-		walk(x.Hi, f)
-		walk(x.Step, f)
-	case *syntax.UnaryExpr:
-		walk(x.X, f)
-	case *syntax.BinaryExpr:
-		walk(x.X, f)
-		walk(x.Y, f)
-	case *syntax.CondExpr:
-		walk(x.Cond, f)
-		walk(x.True, f)
-		walk(x.False, f)
-	case *syntax.ParenExpr:
-		walk(x.X, f)
-	case *syntax.ListExpr:
-		for _, y := range x.List {
-			walk(y, f)
-		}
-	case *syntax.TupleExpr:
-		for _, y := range x.List {
-			walk(y, f)
-		}
-	case *syntax.DictExpr:
-		for _, y := range x.List {
-			walk(y, f)
-		}
-	case *syntax.DictEntry:
-		walk(x.Key, f)
-		walk(x.Value, f)
-	case *syntax.LambdaExpr:
-		walk(x.Body, f)
-	case *syntax.Comprehension:
-		walk(x.Body, f)
-		for _, cl := range x.Clauses {
-			switch cl := cl.(type) {
-			case *syntax.ForClause:
-				walk(cl.X, f)
-			case *syntax.IfClause:
-				walk(cl.Cond, f)
-			}
-		}
-	}
-}
-
-func sortedKeys(m map[string]bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -347,6 +347,12 @@ var excRules = []excRule{
 	{regexp.MustCompile(`substring not found`), excValue, fixed("substring not found")},
 	{regexp.MustCompile(`value not in list`), excValue, fixed("value is not in list")},
 	{regexp.MustCompile(`math domain error`), excValue, nil},
+	{regexp.MustCompile(`too few values to unpack \(got (\d+), want (\d+)\)`), excValue, func(m []string) starlark.Value {
+		return starlark.String("not enough values to unpack (expected " + m[2] + ", got " + m[1] + ")")
+	}},
+	{regexp.MustCompile(`too many values to unpack \(got (\d+), want (\d+)\)`), excValue, func(m []string) starlark.Value {
+		return starlark.String("too many values to unpack (expected " + m[2] + ")")
+	}},
 	{regexp.MustCompile(`^json\.|^(?:json\.)?(?:loads|decode)`), excValue, nil},
 	{regexp.MustCompile(`^(?:getattr: )?(\w+) has no \.(\w+) field or method`), excAttribute, func(m []string) starlark.Value {
 		return starlark.String("'" + pyTypeName(m[1]) + "' object has no attribute '" + m[2] + "'")

@@ -42,16 +42,19 @@ func pyPredeclared(d starlark.StringDict) {
 	}
 	d[breakName] = breakMarker
 	d[continueName] = continueMarker
-	if orig, ok := d["isinstance"].(starlark.Callable); ok {
-		d["isinstance"] = starlark.NewBuiltin("isinstance", func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			if len(args) == 2 && len(kwargs) == 0 {
-				if ok, handled := excIsinstance(args[0], args[1]); handled {
-					return starlark.Bool(ok), nil
-				}
-			}
-			return starlark.Call(thread, orig, args, kwargs)
-		})
+	for name, fn := range map[string]func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error){
+		fieldName: latmField, mkclassName: latmMkclass, superName: latmSuper, setterName: latmPropset,
+		"dataclass": dataclassFn, "field": dcFieldFn,
+	} {
+		d[name] = starlark.NewBuiltin(name, fn)
 	}
+	for _, kind := range []string{"staticmethod", "classmethod", "property"} {
+		d[kind] = methodKind(kind)
+	}
+	d["object"] = &pyClass{name: "object", attrs: map[string]starlark.Value{}}
+	d["dataclasses"] = dataclassesModule
+	d["FrozenInstanceError"] = excFrozenInstance
+	instanceBuiltins(d)
 }
 
 // assertFnName is what a failed assert statement calls.

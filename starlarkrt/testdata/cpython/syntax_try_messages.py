@@ -39,3 +39,11 @@ print(msg(lambda: 1 < "a"))
 print(msg(lambda: {[1]: 2}))
 print(msg(no_msg))
 print(msg(lambda: 1 + 1))
+
+def unpack2(s):
+    a, b = s.split(",")
+    return a + b
+
+print(msg(lambda: unpack2("x")))
+print(msg(lambda: unpack2("x,y,z")))
+print(msg(lambda: unpack2("x,y")))
