@@ -22,7 +22,7 @@ func TestDialectPromptIsTrue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, claim := range []string{"set comprehensions", "x ** y", "list.sort", "import itertools", "import collections", "f-strings", "class", "try/except/else/finally", "chained comparisons", "the walrus", "datetime.now() and date.today() fail"} {
+	for _, claim := range []string{"set comprehensions", "x ** y", "list.sort", "import itertools", "import collections", "f-strings", "@dataclass", "try/except/else/finally", "chained comparisons", "the walrus", "datetime.now() and date.today() fail"} {
 		if !strings.Contains(text, claim) {
 			t.Fatalf("the dialect prompt no longer mentions %q: update this test with it", claim)
 		}
@@ -136,6 +136,38 @@ else:
     fe = 1
 extra2 = [tryit("4"), tryit("x"), caught(), g_count, None is None, 1 is not None, lo <= 1 < 3, first, rest, a1 + b1, len(sset), dl, len({x % 2 for x in [1, 2, 3]}), wal, fe]
 assert extra2 == [5, -1, "not positive", 1, True, True, True, 1, [2, 3], 10, 2, [2, 3], 2, 12, 1], str(extra2)
+from dataclasses import dataclass
+class Shape:
+    def __init__(self, name):
+        self.name = name
+    def area(self):
+        return 0
+    def __repr__(self):
+        return "Shape(" + self.name + ")"
+class Square(Shape):
+    def __init__(self, side):
+        super().__init__("square")
+        self.side = side
+    def area(self):
+        return self.side * self.side
+@dataclass(order=True)
+class Pt:
+    x: int
+    y: int = 0
+class TooBig(ValueError):
+    pass
+def check_size(n):
+    if n > 3:
+        raise TooBig("too big")
+    return n
+def size_err():
+    try:
+        check_size(9)
+    except ValueError as e:
+        return str(e)
+    return ""
+extra3 = [Square(3).area(), repr(Shape("s")), sorted([Pt(2), Pt(1, 5)])[0].x, Pt(1) == Pt(1, 0), size_err()]
+assert extra3 == [9, "Shape(s)", 1, True, "too big"], str(extra3)
 ans = [
     helper(xs), xs[1:3], sorted(xs, reverse=True), list(reversed(xs)), list(zip(xs, xs)),
     min(xs), max(xs), sum(x for x in xs), abs(-2), any([True]), all([True]),
@@ -156,7 +188,6 @@ ans = [
 	}
 	// hint, if set, is the advice the error message itself must carry.
 	for _, missing := range []struct{ name, code, hint string }{
-		{"class", "class A:\n    pass\n", ""},
 		{"with", "with open('f') as f:\n    pass\n", ""},
 		{"yield", "def g():\n    yield 1\n", ""},
 		{"other modules", "import random\n", ""},
