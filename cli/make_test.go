@@ -39,8 +39,8 @@ const (
 	// shortTool passes the validation examples, whose words are short, but
 	// drops the long word of training example 3.
 	shortTool = "def sort_words(words):\n    \"\"\"Sorts the short words.\"\"\"\n    return sorted([w for w in words if len(w) < 10])\n"
-	// withTool is Python the dialect rejects: there is no with statement.
-	withTool = "def sort_words(words):\n    with open(\"words\") as f:\n        pass\n    return sorted(words)\n"
+	// yieldTool is a Python-ism the dialect rejects (a generator).
+	yieldTool = "def each(words):\n    yield words\n\ndef sort_words(words):\n    return sorted(words)\n"
 )
 
 func wsFence(codes ...string) string {
@@ -191,7 +191,7 @@ func TestMakeFirstTime(t *testing.T) {
 
 func TestMakeFixesProposal(t *testing.T) {
 	db, ex, srv := makeEnv(t, map[string][]string{
-		"propose": {wsFence(withTool)},
+		"propose": {wsFence(yieldTool)},
 		"fix":     {wsFence(goodTool)},
 		"verify":  {wsTests("")},
 		"package": {wsPackage()},
@@ -201,7 +201,7 @@ func TestMakeFixesProposal(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
 	fix := srv.Requests()[1].Last()
-	for _, want := range []string{"line 2", "with open", "hint:"} {
+	for _, want := range []string{"line 2", "yield", "hint:"} {
 		if !strings.Contains(fix, want) {
 			t.Errorf("the fix prompt lacks %q:\n%s", want, fix)
 		}
@@ -282,8 +282,8 @@ func TestMakeRejectsCheatingTests(t *testing.T) {
 
 func TestMakeOutOfTries(t *testing.T) {
 	db, ex, srv := makeEnv(t, map[string][]string{
-		"propose": {wsFence(withTool)},
-		"fix":     {wsFence(withTool)},
+		"propose": {wsFence(yieldTool)},
+		"fix":     {wsFence(yieldTool)},
 	})
 	transcript := filepath.Join(t.TempDir(), "chat.json")
 	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex, "--transcript", transcript)
