@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/spf13/viper"
 )
 
 // Config is latm's whole configuration, built once from flags, environment,
@@ -225,35 +228,74 @@ type setting struct {
 	From  string `json:"from"` // "default", "FILE:LINE", "$VAR" or "--flag"
 }
 
-// configInput is everything a Config is built from.
+// configInput is what a Config is built from besides the defaults and
+// the process environment.
 type configInput struct {
-	getenv func(string) string
-	file   *configFile // nil: no config file
-	flags  map[string]flagValue
+	file  *configFile // nil: no config file
+	flags map[string]flagValue
 }
 
-// resolve picks each key's value from the highest layer that sets it,
-// checks it, and decodes the lot into a Config. Every bad value is
-// reported, each naming its key and where it was set.
+// newViper stacks the layers: defaults, the file, the environment and the
+// flags given, each above the one before.
+func newViper(in configInput) (*viper.Viper, error) {
+	v := viper.New()
+	for k, val := range defaults() {
+		v.SetDefault(k, val)
+		_ = v.BindEnv(append([]string{k}, envNames(k)...)...) // fails only without a key
+	}
+	if in.file != nil {
+		v.SetConfigType("yaml")
+		if err := v.ReadConfig(bytes.NewReader(in.file.raw)); err != nil {
+			if !in.file.bad {
+				return nil, fmt.Errorf("config file %s: %w", in.file.path, err)
+			}
+			// Its problems are reported; its other values are still checked.
+			_ = v.MergeConfigMap(in.file.good) // fails only for a nil map
+		}
+	}
+	for k, f := range in.flags {
+		v.Set(k, f.value)
+	}
+	return v, nil
+}
+
+// source names the layer viper took key's value from. ok is false for a
+// file entry parseConfigFile rejected, whose problem it has reported.
+func (in configInput) source(v *viper.Viper, key string) (from string, ok bool) {
+	if f, set := in.flags[key]; set {
+		return f.name, true
+	}
+	for _, name := range envNames(key) {
+		if os.Getenv(name) != "" { // viper skips empty variables too
+			return "$" + name, true
+		}
+	}
+	if v.InConfig(key) {
+		line, ok := in.file.lines[key]
+		return fmt.Sprintf("%s:%d", in.file.path, line), ok
+	}
+	return "default", true
+}
+
+// resolve takes each key's value from viper, checks it, and decodes the
+// lot into a Config. Every bad value is reported, each naming its key and
+// where it was set.
 func resolve(in configInput) (Config, map[string]setting, error) {
 	var c Config
-	defs := defaults()
+	v, err := newViper(in)
+	if err != nil {
+		return c, nil, err
+	}
 	eff := map[string]setting{}
 	rv := reflect.ValueOf(&c).Elem()
 	var errs []string
 	for _, f := range configFields() {
-		raw, from := defs[f.key], "default"
-		if v, ok := in.file.value(f.key); ok {
-			raw, from = v, fmt.Sprintf("%s:%d", in.file.path, in.file.lines[f.key])
-		}
-		for _, name := range envNames(f.key) {
-			if v := in.getenv(name); v != "" {
-				raw, from = v, "$"+name
-				break
-			}
-		}
-		if fv, ok := in.flags[f.key]; ok {
-			raw, from = fv.value, fv.name
+		from, ok := in.source(v, f.key)
+		raw := v.Get(f.key)
+		if !ok || raw == nil {
+			// nil: a file section given as a value hides the key, which
+			// parseConfigFile has reported.
+			continue
 		}
 		val, err := coerce(raw, f.typ)
 		if err == nil {
@@ -289,28 +331,28 @@ func showRaw(raw any) string {
 
 // loadConfig reads the config file (explicit path, or latm.yaml in the
 // working directory or the user config dir) and resolves every key.
-func loadConfig(explicit string, getenv func(string) string, flags map[string]flagValue) (Config, map[string]setting, *configFile, error) {
+func loadConfig(explicit string, flags map[string]flagValue) (Config, map[string]setting, *configFile, error) {
 	path, err := findConfigFile(explicit)
 	if err != nil {
 		return Config{}, nil, nil, err
 	}
 	var file *configFile
+	var perr error
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return Config{}, nil, nil, fmt.Errorf("config file %s: %w", path, err)
 		}
-		var perr error
 		if file, perr = parseConfigFile(path, b); file == nil {
 			return Config{}, nil, nil, perr
 		}
-		if perr != nil {
-			_, _, rerr := resolve(configInput{getenv: getenv, file: file, flags: flags})
-			return Config{}, nil, nil, errors.Join(perr, rerr)
-		}
 	}
-	c, eff, err := resolve(configInput{getenv: getenv, file: file, flags: flags})
-	return c, eff, file, err
+	// A file with problems is resolved too, so that one run reports all.
+	c, eff, err := resolve(configInput{file: file, flags: flags})
+	if err = errors.Join(perr, err); err != nil {
+		return Config{}, nil, nil, err
+	}
+	return c, eff, file, nil
 }
 
 // findConfigFile returns the explicit file, or the first latm.yaml or

@@ -131,7 +131,7 @@ func FuzzConfigFile(f *testing.F) {
 			}
 			return
 		}
-		if _, _, err := resolve(configInput{getenv: func(string) string { return "" }, file: file}); err != nil && !strings.Contains(err.Error(), "f.yaml:") {
+		if _, _, err := resolve(configInput{file: file}); err != nil && !strings.Contains(err.Error(), "f.yaml:") {
 			t.Fatalf("value error does not name the file and line: %v", err)
 		}
 	})
@@ -232,5 +232,45 @@ func TestConfigIgnoresTheBinary(t *testing.T) {
 	}
 	if got := effectiveConfig(t)["workers"]; got != float64(7) {
 		t.Fatalf("latm.yml not read: workers = %v", got)
+	}
+}
+
+// A file yaml.v3 cannot read as a whole, or whose section hides its keys,
+// still has every problem reported in one run, with the other layers'.
+func TestConfigReportsEveryProblemOfABrokenFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	for _, tc := range []struct {
+		name, yaml string
+		env        [2]string
+		want       []string
+	}{
+		{"key set twice", "workers: 1\nWorkers: 2\nmake:\n  train: 0\n", [2]string{},
+			[]string{"latm.yaml:2: workers is set twice (also on line 1)", "latm.yaml:4: make.train 0: want 1 or more"}},
+		{"section set twice", "limits:\n  depth: 2\nlimits:\n  steps: 0\n", [2]string{},
+			[]string{"latm.yaml:3: limits is set twice (also on line 1)"}},
+		{"undecodable value", "workers: !!int abc\nmaker:\n  timeout: 10\n", [2]string{},
+			[]string{"latm.yaml:1: workers:", "latm.yaml:3: maker.timeout 10: want a duration with a unit"}},
+		{"section as value", "limits: 5\nworkers: 0\n", [2]string{"LATM_LIMITS_TIMEOUT", "-1s"},
+			[]string{"latm.yaml:1: limits must be a mapping", "latm.yaml:2: workers 0: want 1 or more", "$LATM_LIMITS_TIMEOUT: limits.timeout \"-1s\""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile("latm.yaml", []byte(tc.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tc.env[0] != "" {
+				t.Setenv(tc.env[0], tc.env[1])
+			}
+			code, _, errOut := runConfigCLI(t, "config")
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d: %s", code, ExitUsage, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr %q does not say %q", errOut, w)
+				}
+			}
+		})
 	}
 }

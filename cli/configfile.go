@@ -12,28 +12,27 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// configFile is a parsed config file: each key's value and line.
+// configFile is a config file and the line of each key it sets. Its
+// values are read by viper; the YAML nodes give what viper cannot: the
+// lines, and the keys latm does not know.
 type configFile struct {
-	path   string
-	values map[string]any // YAML scalars: string, int, float64, bool
-	lines  map[string]int
+	path  string
+	raw   []byte
+	lines map[string]int
+	// bad: parseConfigFile reported problems. viper may then refuse the
+	// file, and the values it read are checked from good instead.
+	bad  bool
+	good map[string]any
 }
 
-func (f *configFile) value(key string) (any, bool) {
-	if f == nil {
-		return nil, false
-	}
-	v, ok := f.values[key]
-	return v, ok
-}
-
-// parseConfigFile reads a YAML config file. A key latm does not know, a
-// section given as a value or a value given as a section is an error
-// naming the file and the line, so that a typo does not fall back to a
-// default in silence; with such errors the keys that were read are
-// returned as well. Broken YAML returns no file.
+// parseConfigFile checks a YAML config file. A key latm does not know, a
+// key set twice, a section given as a value or a value given as a section
+// is an error naming the file and the line, so that a typo does not fall
+// back to a default in silence; with such errors the file is returned as
+// well, so that its values are checked in the same run. Broken YAML
+// returns no file.
 func parseConfigFile(path string, b []byte) (*configFile, error) {
-	f := &configFile{path: path, values: map[string]any{}, lines: map[string]int{}}
+	f := &configFile{path: path, raw: b, lines: map[string]int{}, good: map[string]any{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("config file %s: %w (fix the YAML or remove the file)", path, err)
@@ -50,6 +49,7 @@ func parseConfigFile(path string, b []byte) (*configFile, error) {
 		}
 	}
 	var errs []string
+	seen := map[string]int{} // key: line
 	var walk func(n *yaml.Node, prefix string)
 	walk = func(n *yaml.Node, prefix string) {
 		n = deref(n)
@@ -67,6 +67,11 @@ func parseConfigFile(path string, b []byte) (*configFile, error) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			kn, vn := n.Content[i], deref(n.Content[i+1])
 			key := prefix + strings.ToLower(kn.Value)
+			if line, dup := seen[key]; dup && (sections[key] || known[key]) {
+				errs = append(errs, fmt.Sprintf("%s:%d: %s is set twice (also on line %d)", path, kn.Line, key, line))
+				continue
+			}
+			seen[key] = kn.Line
 			switch {
 			case sections[key]:
 				walk(vn, key+".")
@@ -83,16 +88,14 @@ func parseConfigFile(path string, b []byte) (*configFile, error) {
 					errs = append(errs, fmt.Sprintf("%s:%d: %s: %v", path, vn.Line, key, err))
 					continue
 				}
-				f.values[key], f.lines[key] = v, vn.Line
+				f.lines[key], f.good[key] = vn.Line, v
 			default:
 				errs = append(errs, fmt.Sprintf("%s:%d: unknown key %s%s", path, kn.Line, key, suggest(key, known, sections)))
 			}
 		}
 	}
 	walk(doc.Content[0], "")
-	if len(errs) > 0 {
-		// The keys that were read come back too, so that their values
-		// are checked and reported in the same run.
+	if f.bad = len(errs) > 0; f.bad {
 		return f, fmt.Errorf("config file: %s", strings.Join(errs, "; "))
 	}
 	return f, nil

@@ -121,7 +121,7 @@ func TestConfigDefaultsAreTheEngines(t *testing.T) {
 	t.Chdir(home)
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", home)
-	cfg, _, _, err := loadConfig("", func(string) string { return "" }, nil)
+	cfg, _, _, err := loadConfig("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,8 +48,10 @@ func usageError(format string, args ...any) error {
 type App struct {
 	In       io.Reader
 	Out, Err io.Writer
-	Getenv   func(string) string
-	Cfg      Config
+	// Getenv reads the variables that hold API keys. The configuration
+	// reads the process environment itself, through viper.
+	Getenv func(string) string
+	Cfg    Config
 
 	configFile string
 	verbose    bool
@@ -178,7 +180,7 @@ func chainPreRun(prev, next func(*cobra.Command, []string) error) func(*cobra.Co
 }
 
 func (a *App) reload() error {
-	c, eff, file, err := loadConfig(a.configFile, a.Getenv, a.flags)
+	c, eff, file, err := loadConfig(a.configFile, a.flags)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
