@@ -102,7 +102,7 @@ func TestEvalLATMCountsAccuracyCostAndTries(t *testing.T) {
 	db, srv := evalEnv(t)
 	task := writeWSTask(t)
 	ms := &makerScript{replies: map[string][]string{
-		"propose": {wsFence(classTool)},
+		"propose": {wsFence(withTool)},
 		"fix":     {wsFence(goodTool)},
 		"verify":  {wsTests("")},
 		"package": {wsPackage()},
@@ -414,7 +414,7 @@ func TestEvalBadInput(t *testing.T) {
 func TestEvalMakingFailsScoresAllWrong(t *testing.T) {
 	db, srv := evalEnv(t)
 	task := writeWSTask(t)
-	ms := &makerScript{replies: map[string][]string{"propose": {wsFence(classTool)}, "fix": {wsFence(classTool)}}}
+	ms := &makerScript{replies: map[string][]string{"propose": {wsFence(withTool)}, "fix": {wsFence(withTool)}}}
 	makerReply := ms.reply(t)
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
 		if r.Model != "maker-test" {

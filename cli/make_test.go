@@ -39,8 +39,8 @@ const (
 	// shortTool passes the validation examples, whose words are short, but
 	// drops the long word of training example 3.
 	shortTool = "def sort_words(words):\n    \"\"\"Sorts the short words.\"\"\"\n    return sorted([w for w in words if len(w) < 10])\n"
-	// classTool is a Python-ism the dialect rejects.
-	classTool = "class Sorter:\n    pass\n\ndef sort_words(words):\n    return sorted(words)\n"
+	// withTool is a Python-ism the dialect rejects (there are no files).
+	withTool = "with open(\"words.txt\") as f:\n    pass\n\ndef sort_words(words):\n    return sorted(words)\n"
 )
 
 func wsFence(codes ...string) string {
@@ -206,7 +206,7 @@ func TestMakeFirstTime(t *testing.T) {
 
 func TestMakeFixesProposal(t *testing.T) {
 	db, ex, srv := makeEnv(t, map[string][]string{
-		"propose": {wsFence(classTool)},
+		"propose": {wsFence(withTool)},
 		"fix":     {wsFence(goodTool)},
 		"verify":  {wsTests("")},
 		"package": {wsPackage()},
@@ -216,7 +216,7 @@ func TestMakeFixesProposal(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
 	fix := srv.Requests()[1].Last()
-	for _, want := range []string{"line 1", "class Sorter", "hint:"} {
+	for _, want := range []string{"line 1", "with open", "hint:"} {
 		if !strings.Contains(fix, want) {
 			t.Errorf("the fix prompt lacks %q:\n%s", want, fix)
 		}
@@ -287,8 +287,8 @@ func TestMakeRejectsCheatingTests(t *testing.T) {
 
 func TestMakeOutOfTries(t *testing.T) {
 	db, ex, srv := makeEnv(t, map[string][]string{
-		"propose": {wsFence(classTool)},
-		"fix":     {wsFence(classTool)},
+		"propose": {wsFence(withTool)},
+		"fix":     {wsFence(withTool)},
 	})
 	transcript := filepath.Join(t.TempDir(), "chat.json")
 	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex, "--transcript", transcript)
