@@ -429,6 +429,8 @@ func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*tool.Pen
 func (d *Dispatcher) Revisit(ctx context.Context) ([]Result, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	// Revisit exists for tools saved elsewhere: read the library afresh.
+	d.Router.Invalidate()
 	open, err := openPending(ctx, d.Store)
 	if err != nil {
 		return nil, err
