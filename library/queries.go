@@ -2,6 +2,8 @@ package library
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -91,4 +93,24 @@ func (s *Store) RecentRuns(ctx context.Context, f RunFilter) ([]*Run, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Run returns the run of instance inputID in batch, or an error wrapping
+// ErrNotFound.
+func (s *Store) Run(ctx context.Context, batch, inputID string) (*Run, error) {
+	r := &Run{}
+	var latency int64
+	var created string
+	err := s.db.QueryRowContext(ctx, `SELECT id, batch, input_id, question, tool_name, tool_version, code, raw_result,
+		answer, ok, error, latency_ns, created_at FROM runs WHERE batch = ? AND input_id = ?`, batch, inputID).
+		Scan(&r.ID, &r.Batch, &r.InputID, &r.Question, &r.ToolName, &r.ToolVersion, &r.Code,
+			&r.RawResult, &r.Answer, &r.OK, &r.Error, &latency, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("run %s/%s: %w", batch, inputID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("run %s/%s: %w", batch, inputID, err)
+	}
+	r.Latency, r.CreatedAt = time.Duration(latency), parseTime(created)
+	return r, nil
 }

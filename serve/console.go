@@ -1,0 +1,3 @@
+package serve
+
+func (s *Server) consoleRoutes() {}
