@@ -1,8 +1,6 @@
 package serve
 
 import (
-	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -344,8 +342,6 @@ func TestHealthReadyAndOpenAPI(t *testing.T) {
 			t.Errorf("openapi.json lacks %s", route)
 		}
 	}
-	e.stop()
-	e.opts.RequireTokens = false
 }
 
 // apiRoutes are the routes the OpenAPI file must describe.
@@ -356,12 +352,3 @@ var apiRoutes = []string{
 	"POST /v1/packages", "GET /v1/search", "POST /v1/batches", "GET /v1/batches/{id}", "GET /v1/batches/{id}/results",
 	"GET /v1/runs", "GET /v1/pending", "POST /v1/pending/{id}/label", "GET /v1/cost",
 }
-
-func decodeJSON(t *testing.T, data []byte, v any) {
-	t.Helper()
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("%v in %s", err, data)
-	}
-}
-
-var _ = http.StatusOK
