@@ -410,4 +410,3 @@ func (s *Server) batchResults(w http.ResponseWriter, r *http.Request) {
 		flusher.Flush()
 	}
 }
-

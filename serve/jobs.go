@@ -14,14 +14,14 @@ import (
 // runs apart from the request that asked for it. Jobs live in the
 // server's memory: a restart forgets them (the tool, once saved, stays).
 type Job struct {
-	ID         string      `json:"id"`
-	Kind       string      `json:"kind"` // "make"
-	Name       string      `json:"name"`
-	Status     string      `json:"status"` // running, done, failed
-	Tool       string      `json:"tool,omitempty"`
-	Error      string      `json:"error,omitempty"`
-	CreatedAt  time.Time   `json:"created_at"`
-	FinishedAt time.Time   `json:"finished_at,omitzero"`
+	ID         string    `json:"id"`
+	Kind       string    `json:"kind"` // "make"
+	Name       string    `json:"name"`
+	Status     string    `json:"status"` // running, done, failed
+	Tool       string    `json:"tool,omitempty"`
+	Error      string    `json:"error,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
 	done       chan struct{}
 	result     *library.Tool
 }
