@@ -340,7 +340,7 @@ func (l *Local) notify() {
 // statuses in the store differs from the last look, every interval, until
 // ctx ends: tools made by latm make or stream in another process.
 func (l *Local) Watch(ctx context.Context, every time.Duration) {
-	last := ""
+	last, seen := "", false
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -350,11 +350,11 @@ func (l *Local) Watch(ctx context.Context, every time.Duration) {
 			for _, tool := range tools {
 				b.WriteString(tool.Ref() + ":" + tool.Status + " ")
 			}
-			if fp := b.String(); fp != last {
-				if last != "" {
+			if fp := b.String(); !seen || fp != last {
+				if seen {
 					l.notify()
 				}
-				last = fp
+				last, seen = fp, true
 			}
 		}
 		select {
