@@ -210,6 +210,9 @@ kept in one SQLite file.`,
 		newBenchCmd(app),
 		newEvalCmd(app),
 		newRunsCmd(app),
+		newServeCmd(app),
+		newMCPCmd(app),
+		newTokenCmd(app),
 	} {
 		if c != nil {
 			root.AddCommand(c)

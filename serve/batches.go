@@ -399,6 +399,8 @@ func (s *Server) batchResults(w http.ResponseWriter, r *http.Request) {
 				continue
 			case <-r.Context().Done():
 				return
+			case <-s.draining:
+				return
 			}
 		}
 		if err := enc.Encode(l); err != nil {

@@ -70,6 +70,9 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	drainOnce sync.Once
+	draining  chan struct{} // closed by Drain: not ready, streams end
+
 	jobsMu sync.Mutex
 	jobs   map[string]*Job
 
@@ -102,7 +105,7 @@ func New(eng Engine, opts Options) *Server {
 		eng: eng, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
 		met: newMetrics(), lim: newLimiter(opts.RateLimit, time.Now),
 		ctx: ctx, cancel: cancel,
-		jobs: map[string]*Job{}, batches: map[string]*batchRun{},
+		jobs: map[string]*Job{}, batches: map[string]*batchRun{}, draining: make(chan struct{}),
 	}
 	s.mcp = newMCPServer(s)
 	s.routes()
@@ -193,6 +196,13 @@ func (s *Server) Start(ctx context.Context) error {
 	return nil
 }
 
+// Drain starts a shutdown: /readyz fails, so that a load balancer stops
+// sending requests, and streamed batch results end (the client reads the
+// rest after the restart). Requests in flight go on.
+func (s *Server) Drain() {
+	s.drainOnce.Do(func() { close(s.draining) })
+}
+
 // Close stops background jobs and batches (a batch resumes on the next
 // Start) and waits for them to stop.
 func (s *Server) Close() error {
@@ -206,7 +216,7 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	if s.ctx.Err() != nil {
+	if s.ctx.Err() != nil || isClosed(s.draining) {
 		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "", "shutting down")
 		return
 	}
@@ -215,4 +225,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
