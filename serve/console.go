@@ -91,11 +91,11 @@ type toolRow struct {
 
 // dayBar is one day of the charts: cost, and answers by path.
 type dayBar struct {
-	Day              string
-	Cost             float64
+	Day               string
+	Cost              float64
 	NoModel, UseModel int
-	CostH, NoH, UseH int // bar heights in pixels
-	X                int
+	CostH, NoH, UseH  int // bar heights in pixels
+	X                 int
 }
 
 type homeData struct {

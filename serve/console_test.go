@@ -123,4 +123,3 @@ func FuzzHighlight(f *testing.F) {
 		}
 	})
 }
-

@@ -61,7 +61,9 @@ func highlight(src string) template.HTML {
 	return template.HTML(b.String())
 }
 
-func isIdentStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 }
+func isIdentStart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
 
 // stringEnd returns the index just past the string literal at i (single,
 // or triple-quoted), or len(src) if it does not end.
