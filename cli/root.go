@@ -218,6 +218,7 @@ kept in one SQLite file.`,
 			root.AddCommand(c)
 		}
 	}
+	addBenchServe(root, app)
 	return root
 }
 

@@ -29,6 +29,13 @@ type Local struct {
 
 	mu      sync.Mutex
 	changed chan struct{}
+	gen     int64                   // bumped on every change; invalidates cache
+	cache   map[string]cachedLookup // ref → tool, for direct calls and solves
+}
+
+type cachedLookup struct {
+	tool *library.Tool
+	gen  int64
 }
 
 var _ Engine = (*Local)(nil)
@@ -153,13 +160,32 @@ func freshID() string {
 	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 }
 
-// lookup loads NAME or NAME@N.
+// lookup loads NAME or NAME@N. Loaded tools are kept until the library
+// changes (through Local at once, through another process within Watch's
+// interval): reading a tool is most of the cost of a direct call.
 func (l *Local) lookup(ctx context.Context, ref string) (*library.Tool, error) {
+	l.mu.Lock()
+	c, ok := l.cache[ref]
+	gen := l.gen
+	l.mu.Unlock()
+	if ok && c.gen == gen {
+		return c.tool, nil
+	}
 	name, version, err := library.ParseRef(ref)
 	if err != nil {
 		return nil, &InputError{Field: "tool", Err: err}
 	}
-	return l.Store.Tool(ctx, name, version)
+	t, err := l.Store.Tool(ctx, name, version)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cache == nil || len(l.cache) > 10_000 {
+		l.cache = map[string]cachedLookup{}
+	}
+	l.cache[ref] = cachedLookup{tool: t, gen: gen}
+	return t, nil
 }
 
 // Call implements Solver.
@@ -330,6 +356,7 @@ func (l *Local) Changed() <-chan struct{} {
 func (l *Local) notify() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.gen++
 	if l.changed != nil {
 		close(l.changed)
 		l.changed = nil
