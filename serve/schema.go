@@ -16,7 +16,7 @@ func ArgsSchema(t *library.Tool) map[string]any {
 	for _, p := range signatureParams(t.Signature) {
 		name, def, hasDefault := strings.Cut(p, "=")
 		name = strings.TrimSpace(name)
-		if strings.HasPrefix(name, "*") || name == "" {
+		if !isIdent(name) { // *args, **kwargs, or not a signature at all
 			continue
 		}
 		prop := map[string]any{"description": "argument " + name + " of " + t.Entry}
@@ -77,4 +77,17 @@ func clip(s string, n int) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
