@@ -191,8 +191,9 @@ func TestPackageExportImport(t *testing.T) {
 	}
 }
 
-func TestMakeJob(t *testing.T) {
-	e := newEnv(t, Options{})
+// scriptMaker scripts the maker's chat for a word-sorting tool and
+// returns the six solved examples to make it from.
+func scriptMaker(e *env) []library.Example {
 	goodTool := "def sort_words(words):\n    \"\"\"Sorts a list of words alphabetically.\"\"\"\n    return sorted(words)\n"
 	call := func(list string, withAssert bool, answer string) string {
 		c := "words = \"" + list + "\".split()\nret = sort_words(words)\nans = \" \".join(ret)\n"
@@ -219,6 +220,12 @@ func TestMakeJob(t *testing.T) {
 	e.makers["verify"] = []string{fenceAll(call(lists[3][0], true, lists[3][1]), call(lists[4][0], true, lists[4][1]), call(lists[5][0], true, lists[5][1]))}
 	e.makers["package"] = []string{fenceAll(call(lists[0][0], false, ""), call(lists[1][0], false, ""), call(lists[2][0], false, ""))}
 
+	return exs
+}
+
+func TestMakeJob(t *testing.T) {
+	e := newEnv(t, Options{})
+	exs := scriptMaker(e)
 	var job Job
 	e.call("POST", "/v1/tools", map[string]any{"name": "sorter", "description": "sorts words", "examples": exs}, 202, &job)
 	if job.Status != JobRunning || job.ID == "" {

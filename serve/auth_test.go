@@ -150,3 +150,14 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestDrainFailsReadiness(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.call("GET", "/readyz", nil, 200, nil)
+	e.srv.Drain()
+	code, data, _ := e.do("GET", "/readyz", "", nil)
+	if code != 503 || apiError(t, data).Code != codeUnavailable {
+		t.Fatalf("readyz after Drain: %d %s", code, data)
+	}
+	e.call("GET", "/healthz", nil, 200, nil)
+}

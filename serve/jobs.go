@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,10 @@ type makeBody struct {
 	Valid       int               `json:"valid,omitempty"`
 }
 
+// maxJobs bounds the jobs kept in memory; past it the older half of the
+// finished ones is forgotten.
+const maxJobs = 1000
+
 // maxExamples bounds the solved examples of one make request.
 const maxExamples = 200
 
@@ -72,6 +77,18 @@ func (s *Server) startMake(b makeBody) *Job {
 	j := &Job{ID: fmt.Sprintf("job-%d-%d", time.Now().Unix(), jobSeq.Add(1)), Kind: "make", Name: b.Name,
 		Status: JobRunning, CreatedAt: time.Now().UTC(), done: make(chan struct{})}
 	s.jobsMu.Lock()
+	if len(s.jobs) >= maxJobs { // forget the finished ones, oldest first
+		var old []*Job
+		for _, o := range s.jobs {
+			if o.Status != JobRunning {
+				old = append(old, o)
+			}
+		}
+		sort.Slice(old, func(a, b int) bool { return old[a].CreatedAt.Before(old[b].CreatedAt) })
+		for _, o := range old[:len(old)/2] {
+			delete(s.jobs, o.ID)
+		}
+	}
 	s.jobs[j.ID] = j
 	s.jobsMu.Unlock()
 	s.wg.Add(1)

@@ -208,3 +208,29 @@ func TestMCPNameClashesGetAPrefix(t *testing.T) {
 		t.Fatal(mcpName("solve"))
 	}
 }
+
+func TestMCPMakeTool(t *testing.T) {
+	e := newEnv(t, Options{})
+	exs := scriptMaker(e)
+	cs, changed := mcpClient(t, e, "http")
+	out, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "make_tool", Arguments: map[string]any{"name": "sorter", "description": "sorts words", "examples": exs}})
+	if err != nil || out.IsError {
+		t.Fatalf("make_tool: %v %+v", err, out)
+	}
+	if sc, _ := out.StructuredContent.(map[string]any); sc["tool"] != "sorter@1" {
+		t.Fatalf("structured %+v", out.StructuredContent)
+	}
+	select {
+	case <-changed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no tools/list_changed after make_tool")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(toolNames(t, cs), "sorter") {
+		select {
+		case <-changed:
+		case <-time.After(time.Until(deadline)):
+			t.Fatalf("tools %v lack the made tool", toolNames(t, cs))
+		}
+	}
+}
