@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -252,6 +253,9 @@ func (m *mcpServer) start(ctx context.Context) {
 func (m *mcpServer) httpHandler() http.Handler {
 	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return m.srv }, &mcp.StreamableHTTPOptions{
 		Logger: m.s.log,
+		// Idle sessions are closed, so that clients that vanish do not
+		// hold memory for ever.
+		SessionTimeout: 30 * time.Minute,
 		// The guard around /mcp has bounded the body already.
 		MaxRequestBodyBytes: m.s.opts.MaxBody,
 	})
