@@ -60,8 +60,9 @@ func writeError(w http.ResponseWriter, status int, code, field, msg string) {
 }
 
 // fail answers with the error err stands for: an InputError is 400, a
-// missing thing 404, a body over its limit 413, anything else 500 (logged,
-// and not shown in full: it may name files of the server).
+// missing thing 404, a body over its limit 413, a cancelled request 503,
+// anything else 500, logged and with its message (a model endpoint that is
+// down, a store that fails), so that the caller can tell the operator.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ie *InputError
 	var mbe *http.MaxBytesError
