@@ -1,10 +1,16 @@
 package serve
 
 import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/latm/latm/library"
 )
@@ -160,4 +166,76 @@ func TestDrainFailsReadiness(t *testing.T) {
 		t.Fatalf("readyz after Drain: %d %s", code, data)
 	}
 	e.call("GET", "/healthz", nil, 200, nil)
+}
+
+// bearer adds a token to every request of an HTTP client.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
+}
+
+func TestMCPOverHTTPWithAToken(t *testing.T) {
+	e := newEnv(t, Options{RequireTokens: true})
+	e.save(sortTool())
+	e.local.notify()
+	secret := e.token("agent", 0)
+	c := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil)
+	if _, err := c.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: e.http.URL + "/mcp"}, nil); err == nil {
+		t.Fatal("connected without a token")
+	}
+	cs, err := c.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: e.http.URL + "/mcp",
+		HTTPClient: &http.Client{Transport: bearer{secret, http.DefaultTransport}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	out, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "word_sorting", Arguments: map[string]any{"words": []string{"b", "a"}}})
+	if err != nil || out.IsError {
+		t.Fatalf("call with a token: %v %+v", err, out)
+	}
+}
+
+func TestRequestLogs(t *testing.T) {
+	var buf safeBuffer
+	e := newEnv(t, Options{RequireTokens: true, Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	secret := e.token("ci", 0)
+	e.do("GET", "/v1/tools", secret, nil)
+	e.do("GET", "/v1/tools/nope", secret, nil)
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if m["msg"] == "request" {
+			lines = append(lines, m)
+		}
+	}
+	if len(lines) != 2 || lines[0]["route"] != "GET /v1/tools" || lines[0]["status"] != 200.0 || lines[0]["who"] != "token:ci" ||
+		lines[1]["route"] != "GET /v1/tools/{ref}" || lines[1]["status"] != 404.0 || lines[1]["path"] != "/v1/tools/nope" {
+		t.Fatalf("request logs %v", lines)
+	}
+}
+
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
