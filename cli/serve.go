@@ -165,7 +165,10 @@ func runServe(ctx context.Context, app *App, sc ServeConfig) error {
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		// A whole request, body included, within two minutes; responses
+		// have no deadline (batch results and MCP streams run long).
+		ReadTimeout: 2 * time.Minute,
+		IdleTimeout: 120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	hs.RegisterOnShutdown(srv.Drain)
