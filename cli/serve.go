@@ -169,7 +169,7 @@ func runServe(ctx context.Context, app *App, sc ServeConfig) error {
 		// have no deadline (batch results and MCP streams run long).
 		ReadTimeout: 2 * time.Minute,
 		IdleTimeout: 120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	hs.RegisterOnShutdown(srv.Drain)
 	served := make(chan error, 1)
