@@ -301,6 +301,9 @@ func (b *batchRun) record(i int, l *batchLine) {
 		}
 	}
 	b.lines[i] = l
+	if b.done == b.total {
+		b.status = BatchDone // the moment the last line is in, not when the workers exit
+	}
 	close(b.changed)
 	b.changed = make(chan struct{})
 }
@@ -308,6 +311,9 @@ func (b *batchRun) record(i int, l *batchLine) {
 func (b *batchRun) finish(status, msg string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.done == b.total {
+		status, msg = BatchDone, "" // every line was answered
+	}
 	b.status, b.err = status, msg
 	close(b.changed)
 	b.changed = make(chan struct{})
