@@ -234,11 +234,15 @@ kept in one SQLite file.`,
 		newBenchCmd(app),
 		newEvalCmd(app),
 		newRunsCmd(app),
+		newServeCmd(app),
+		newMCPCmd(app),
+		newTokenCmd(app),
 	} {
 		if c != nil {
 			root.AddCommand(c)
 		}
 	}
+	addBenchServe(root, app)
 	return root
 }
 
