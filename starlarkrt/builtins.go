@@ -51,6 +51,7 @@ func predeclaredFor(mods map[string]*starlarkstruct.Module) starlark.StringDict 
 			d[name] = tolerateStrings(orig, mode)
 		}
 	}
+	addStringSemantics(d) // pystr.go
 	return d
 }
 

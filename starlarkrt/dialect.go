@@ -865,6 +865,7 @@ func (p *prep) unaryEnd(i int) int {
 //     precisions and flags to Starlark's %-formatting.
 func transform(f *syntax.File) error {
 	rewriteExprs(f)
+	rewriteStrings(f) // pystr.go: Python's string indexing
 	return nil
 }
 

@@ -30,8 +30,7 @@ const (
 // conditionals and re.VERBOSE are rejected with an error saying so; \d \w
 // \s match ASCII only (as with re.ASCII); $ without MULTILINE matches only
 // at the very end (Python also matches before a final newline); positions
-// (start, end, span, pos) are byte offsets, consistent with Starlark string
-// indexing; an empty match right after a previous match is skipped by
+// (start, end, span, pos, endpos) count code points, as in Python; an empty match right after a previous match is skipped by
 // findall, finditer, sub and split; finditer returns a list.
 var Module = newModule()
 
@@ -385,7 +384,7 @@ func (p *rePattern) call(thread *starlark.Thread, name string, args starlark.Tup
 		if err := callstate.ChargeBytes(thread, len(s)); err != nil {
 			return nil, err
 		}
-		pos, endpos = clampPos(pos, endpos, len(s))
+		pos, endpos = clampRunePos(s, pos, endpos)
 		sub := s[pos:endpos]
 		re := p.re
 		if name != "search" {
@@ -406,7 +405,7 @@ func (p *rePattern) call(thread *starlark.Thread, name string, args starlark.Tup
 		if err := starlark.UnpackArgs(name, args, kwargs, "string", &s, "pos?", &pos, "endpos?", &endpos); err != nil {
 			return nil, err
 		}
-		pos, endpos = clampPos(pos, endpos, len(s))
+		pos, endpos = clampRunePos(s, pos, endpos)
 		locs, err := p.findAll(thread, s[pos:endpos], -1)
 		if err != nil {
 			return nil, err
@@ -661,7 +660,7 @@ var (
 )
 
 func (m *reMatch) String() string {
-	return fmt.Sprintf("<re.Match object; span=(%d, %d), match=%s>", m.loc[0], m.loc[1], starlark.String(m.s[m.loc[0]:m.loc[1]]).String())
+	return fmt.Sprintf("<re.Match object; span=(%d, %d), match=%s>", runeOffset(m.s, m.loc[0]), runeOffset(m.s, m.loc[1]), starlark.String(m.s[m.loc[0]:m.loc[1]]).String())
 }
 func (m *reMatch) Type() string          { return "re.Match" }
 func (m *reMatch) Freeze()               {}
@@ -714,7 +713,7 @@ func (m *reMatch) Attr(name string) (starlark.Value, error) {
 	case "re":
 		return m.p, nil
 	case "pos":
-		return starlark.MakeInt(m.pos), nil
+		return starlark.MakeInt(runeOffset(m.s, m.pos)), nil
 	case "lastindex":
 		last := -1
 		for g := 1; g <= m.p.re.NumSubexp(); g++ {
@@ -785,7 +784,7 @@ func (m *reMatch) Attr(name string) (starlark.Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			st, en := starlark.MakeInt(m.loc[2*g]), starlark.MakeInt(m.loc[2*g+1])
+			st, en := starlark.MakeInt(runeOffset(m.s, m.loc[2*g])), starlark.MakeInt(runeOffset(m.s, m.loc[2*g+1]))
 			switch name {
 			case "start":
 				return st, nil
