@@ -168,6 +168,11 @@ func fromStarlark(v starlark.Value, depth int) (any, error) {
 		}
 		return out, nil
 	}
+	if j, ok := v.(interface{ JSONValue() starlark.Value }); ok {
+		// A module's container (collections.Counter, deque, …) converts as
+		// the plain dict, list or tuple it stands for.
+		return fromStarlark(j.JSONValue(), depth+1)
+	}
 	return nil, fmt.Errorf("a %s has no JSON form (return lists, dicts, strings, numbers, booleans or None)", v.Type())
 }
 

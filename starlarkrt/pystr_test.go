@@ -145,3 +145,28 @@ print(n)
 		t.Errorf("got %s, want 100000", got)
 	}
 }
+
+// TestModuleValuesAsResults: a tool may return a Counter, defaultdict,
+// deque or namedtuple; the result is the dict, list or tuple it stands for.
+func TestModuleValuesAsResults(t *testing.T) {
+	rt := New(Options{Isolation: InProcess})
+	src := Source{Name: "t.py", Code: `
+from collections import Counter, defaultdict, deque, namedtuple
+P = namedtuple("P", "x y")
+def solve():
+    d = defaultdict(list)
+    d["k"].append(1)
+    return [Counter("aab"), d, deque([1, 2], maxlen=5), P(1, 2)]
+`}
+	res, err := rt.Call(context.Background(), src, "solve", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := MarshalJSON(res.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `[{"a":2,"b":1},{"k":[1]},[1,2],[1,2]]`; got != want {
+		t.Errorf("result = %s, want %s", got, want)
+	}
+}

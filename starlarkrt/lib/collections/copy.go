@@ -62,3 +62,12 @@ func (p *NamedTuple) CopyWith(thread *starlark.Thread, made func(starlark.Value)
 	made(out)
 	return out, nil
 }
+
+// JSONValue methods give the plain value a result converts to JSON as (a
+// tool that returns a Counter returns its counts): a dict for Counter and
+// defaultdict, a list for deque, a tuple for namedtuple.
+
+func (c *Counter) JSONValue() starlark.Value      { return c.d }
+func (dd *DefaultDict) JSONValue() starlark.Value { return dd.d }
+func (q *Deque) JSONValue() starlark.Value        { return starlark.NewList(q.elems()) }
+func (p *NamedTuple) JSONValue() starlark.Value   { return p.vals }
