@@ -64,8 +64,20 @@ func heapBytes() int64 {
 // process with concurrent calls the figure is shared and approximate; in a
 // worker process, which runs one call at a time, it is the call's own, and
 // the worker's OS limit stops what a sample is too slow to see.
+//
+// When the caller's context has a deadline before the time limit, the
+// monitor stops the call at that deadline as the context's (a
+// context.DeadlineExceeded, not the time limit) even if the context's own
+// timer has not fired yet: on a loaded machine it can fire late, after the
+// time limit, and the call would be reported as having hit a limit it was
+// never given the time to reach.
 func watch(ctx context.Context, c *call, lim Limits) func() {
 	stopCtx := context.AfterFunc(ctx, func() { c.state.Cancel(c.thread, ctx.Err()) })
+	if d, ok := ctx.Deadline(); ok && d.Before(c.start.Add(lim.Timeout)) {
+		c.deadline, c.ctxFirst = d, true
+	} else {
+		c.deadline = c.start.Add(lim.Timeout)
+	}
 	mon.add(c, lim)
 	return func() {
 		stopCtx()
@@ -91,7 +103,6 @@ func (m *monitor) add(c *call, lim Limits) {
 		m.heap.Store(heapBytes())
 		go m.loop()
 	}
-	c.deadline = c.start.Add(lim.Timeout)
 	c.base = m.heap.Load()
 	base := c.base
 	c.state.Growth = func() int64 { return m.heap.Load() - base }
@@ -128,6 +139,8 @@ func (m *monitor) loop() {
 			grown := heap - c.base
 			c.state.NotePeak(grown)
 			switch {
+			case now.After(c.deadline) && c.ctxFirst:
+				c.state.Cancel(c.thread, context.DeadlineExceeded)
 			case now.After(c.deadline):
 				c.state.Halt(c.thread, &LimitError{Limit: "time", Max: lim.Timeout.String()})
 			case grown > lim.MaxMemory:

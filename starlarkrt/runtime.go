@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Runtime compiles, caches and runs programs under limits. It is safe for
@@ -21,6 +23,10 @@ type Runtime struct {
 	opts     Options
 	eng      *engine
 	modNames []string // the names of eng's modules, sent to workers
+
+	// abandoned counts in-process calls given up on because they did not
+	// stop in time (see detached).
+	abandoned atomic.Int64
 
 	poolOnce sync.Once
 	pool     *pool
@@ -58,7 +64,12 @@ func (rt *Runtime) workers() (*pool, error) {
 // describes the functions it defines.
 func (rt *Runtime) Load(ctx context.Context, src Source) (*Module, error) {
 	if rt.opts.Isolation == InProcess {
-		return rt.eng.load(ctx, rt.opts.Limits, src)
+		var m *Module
+		err := rt.detached(ctx, func() (err error) {
+			m, err = rt.eng.load(ctx, rt.opts.Limits, src)
+			return err
+		})
+		return m, err
 	}
 	resp, err := rt.remote(ctx, &wireRequest{Op: "load", Tool: src})
 	if err != nil {
@@ -71,7 +82,12 @@ func (rt *Runtime) Load(ctx context.Context, src Source) (*Module, error) {
 // ToStarlark); the result is JSON-like (see FromStarlark).
 func (rt *Runtime) Call(ctx context.Context, src Source, fn string, args []any, kwargs map[string]any) (*Result, error) {
 	if rt.opts.Isolation == InProcess {
-		return rt.eng.call(ctx, rt.opts.Limits, src, fn, args, kwargs)
+		var res *Result
+		err := rt.detached(ctx, func() (err error) {
+			res, err = rt.eng.call(ctx, rt.opts.Limits, src, fn, args, kwargs)
+			return err
+		})
+		return res, err
 	}
 	// Arguments cross the pipe in their canonical JSON-like form
 	// (json.Number, int, []string… become int64, float64, []any…).
@@ -105,13 +121,50 @@ func (rt *Runtime) Call(ctx context.Context, src Source, fn string, args []any, 
 // globals, and returns the snippet's globals.
 func (rt *Runtime) Exec(ctx context.Context, tool, snippet Source) (*ExecResult, error) {
 	if rt.opts.Isolation == InProcess {
-		return rt.eng.exec(ctx, rt.opts.Limits, tool, snippet)
+		var res *ExecResult
+		err := rt.detached(ctx, func() (err error) {
+			res, err = rt.eng.exec(ctx, rt.opts.Limits, tool, snippet)
+			return err
+		})
+		return res, err
 	}
 	resp, err := rt.remote(ctx, &wireRequest{Op: "exec", Tool: tool, Snippet: snippet})
 	if err != nil {
 		return nil, err
 	}
 	return resp.Exec, nil
+}
+
+// detached runs an in-process call on a goroutine of its own and waits for
+// it no longer than its time limit and grace (or, once ctx is done, the
+// grace): the interpreter checks for cancellation only between two
+// instructions, and a single operation inside it (hashing a deeply shared
+// tuple, multiplying two huge integers) can run far past any limit. Such a
+// call is left to finish in the background, already cancelled, and the
+// caller gets the limit error on time. Subprocess isolation kills the
+// worker instead, which also frees its CPU and memory.
+func (rt *Runtime) detached(ctx context.Context, run func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- run() }()
+	timeout := rt.opts.Limits.Timeout
+	t := time.NewTimer(timeout + grace(timeout))
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		rt.abandoned.Add(1)
+		return &LimitError{Limit: "time", Max: timeout.String()}
+	case <-ctx.Done():
+	}
+	t.Reset(grace(timeout))
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		rt.abandoned.Add(1)
+		return ctx.Err()
+	}
 }
 
 func (rt *Runtime) remote(ctx context.Context, req *wireRequest) (*wireResponse, error) {
@@ -121,6 +174,7 @@ func (rt *Runtime) remote(ctx context.Context, req *wireRequest) (*wireResponse,
 	}
 	req.Limits = rt.opts.Limits
 	req.Dialect, req.Modules = rt.opts.Dialect, rt.modNames
+	req.Deadline, _ = ctx.Deadline()
 	resp, err := p.do(ctx, req)
 	if err != nil {
 		return nil, err

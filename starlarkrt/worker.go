@@ -25,9 +25,15 @@ const (
 	workerMemoryEnv = "LATM_STARLARKRT_MEMORY"
 )
 
-// workerOverhead is the address space a worker needs beyond the programs'
-// own memory budget: the Go runtime, the interpreter, compiled programs.
+// workerOverhead is the memory a worker needs beyond the programs' own
+// budget when it cannot measure what it uses before serving: the Go
+// runtime, the interpreter, compiled programs.
 const workerOverhead = 192 << 20
+
+// workerHeadroom is what a worker allows beyond the data it uses before
+// serving plus the budget: room for the collector and the pipe's buffers,
+// small enough that one allocation larger than the budget always fails.
+const workerHeadroom = 48 << 20
 
 // wireRequest and wireResponse cross the pipe between a Runtime and its
 // worker processes, gob-encoded.
@@ -41,6 +47,10 @@ type wireRequest struct {
 	Limits  Limits
 	Dialect Dialect
 	Modules []string // the standard modules programs may use, by name
+	// Deadline is the caller's context deadline, if any: the worker stops
+	// the call there and says so (CtxErr), so that a caller's deadline is
+	// never reported as the time limit when the caller's own timer is late.
+	Deadline time.Time
 }
 
 type wireResponse struct {
@@ -50,6 +60,8 @@ type wireResponse struct {
 	Limit   *LimitError
 	Program *ProgramError
 	Err     string
+	// CtxErr is set when the call stopped at the request's Deadline.
+	CtxErr bool
 }
 
 func init() {
@@ -74,14 +86,24 @@ func RunWorkerIfRequested() {
 	// operation that allocates far past the budget makes the Go runtime
 	// fail ("out of memory") and the worker die; the parent reports it
 	// as the memory limit and starts another worker.
+	//
+	// The limit is the data the worker already uses, measured, plus the
+	// budget and a small headroom: with a fixed overhead instead, an
+	// allocation of up to the overhead past the budget could succeed and,
+	// when it lives less than a sampling period, go unseen.
+	base, err := dataBytes()
+	limit := base + budget + workerHeadroom
+	if err != nil {
+		base, limit = workerOverhead/2, budget+workerOverhead
+	}
 	if !raceEnabled {
-		if err := limitMemory(budget + workerOverhead); err != nil {
+		if err := limitMemory(limit); err != nil {
 			fmt.Fprintf(os.Stderr, "latm sandbox worker: %v\n", err)
 		}
 	}
-	debug.SetMemoryLimit(budget + workerOverhead/2)
+	debug.SetMemoryLimit(limit)
 	debug.SetMaxStack(256 << 20)
-	err := serve(os.Stdin, os.Stdout)
+	err = serve(os.Stdin, os.Stdout)
 	if err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(os.Stderr, "latm sandbox worker: %v\n", err)
 		os.Exit(1)
@@ -124,6 +146,11 @@ func serve(r io.Reader, w io.Writer) error {
 
 func handle(eng *engine, req *wireRequest) *wireResponse {
 	ctx := context.Background()
+	if !req.Deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, req.Deadline)
+		defer cancel()
+	}
 	resp := &wireResponse{}
 	var err error
 	switch req.Op {
@@ -140,6 +167,8 @@ func handle(eng *engine, req *wireRequest) *wireResponse {
 	var pe *ProgramError
 	switch {
 	case err == nil:
+	case errors.Is(err, context.DeadlineExceeded):
+		resp.CtxErr = true
 	case errors.As(err, &le):
 		resp.Limit = le
 	case errors.As(err, &pe):
@@ -334,6 +363,9 @@ func (p *pool) wait(ctx context.Context, w *worker, req *wireRequest) (*wireResp
 	err := w.dec.Decode(&resp)
 	stop()
 	switch {
+	case err == nil && resp.CtxErr:
+		p.put(w)
+		return nil, context.DeadlineExceeded
 	case err == nil:
 		p.put(w)
 		return &resp, nil
@@ -341,7 +373,18 @@ func (p *pool) wait(ctx context.Context, w *worker, req *wireRequest) (*wireResp
 		p.discard(w)
 		return nil, ctx.Err()
 	case errors.Is(err, os.ErrDeadlineExceeded):
+		// A worker that holds more than the budget when its time is up
+		// is stuck at its memory limit (the Go runtime can stall, rather
+		// than fail, when the OS refuses it memory): that is the limit
+		// the program hit.
+		over := false
+		if n, err := dataBytesOf(strconv.Itoa(w.cmd.Process.Pid)); err == nil && n > req.Limits.MaxMemory {
+			over = true
+		}
 		p.discard(w)
+		if over {
+			return nil, &LimitError{Limit: "memory", Max: formatSize(req.Limits.MaxMemory)}
+		}
 		return nil, &LimitError{Limit: "time", Max: req.Limits.Timeout.String()}
 	}
 	p.discard(w)

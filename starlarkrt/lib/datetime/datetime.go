@@ -500,13 +500,21 @@ func (v *dtValue) Attr(name string) (starlark.Value, error) {
 			return starlark.String(v.isoformat(sep)), nil
 		})
 	case "strftime":
-		return method(func(args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		return starlark.NewBuiltin(name, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			var f string
 			if err := starlark.UnpackPositionalArgs(name, args, kwargs, 1, &f); err != nil {
 				return nil, err
 			}
+			// A directive of two bytes writes at most 24 (%c): charge the
+			// largest result before building it.
+			if err := callstate.ChargeAlloc(thread, callstate.Mul(int64(len(f)), 12)); err != nil {
+				return nil, err
+			}
+			if err := callstate.ChargeSteps(thread, uint64(strings.Count(f, "%"))); err != nil {
+				return nil, err
+			}
 			return starlark.String(strftime(v, f)), nil
-		})
+		}), nil
 	case "replace":
 		return method(func(args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			y, m, d, h, mi, s, us := t.Year(), int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond()/1000

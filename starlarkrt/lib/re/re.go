@@ -492,7 +492,17 @@ func (p *rePattern) findAll(thread *starlark.Thread, s string, n int) ([][]int, 
 	if err := callstate.ChargeBytes(thread, len(s)); err != nil {
 		return nil, err
 	}
+	// Each match costs a step, and Go's regexp finds them all in one call
+	// that cannot be interrupted: ask for no more than the steps left
+	// allow (and 48 bytes each, within the memory limit), plus one to know
+	// the limit was passed.
+	if left, ok := callstate.StepsLeft(thread); ok && (n < 0 || uint64(n) > left) {
+		n = int(min(left, 1<<40)) + 1
+	}
 	locs := p.re.FindAllStringSubmatchIndex(s, n)
+	if err := callstate.ChargeAlloc(thread, callstate.Mul(int64(len(locs)), 48)); err != nil {
+		return nil, err
+	}
 	if err := callstate.ChargeSteps(thread, uint64(len(locs))); err != nil {
 		return nil, err
 	}
@@ -546,6 +556,9 @@ func (p *rePattern) sub(thread *starlark.Thread, repl starlark.Value, s string, 
 		}
 		if b.Len() > 1<<20 {
 			if err := callstate.ChargeBytes(thread, b.Len()/64); err != nil {
+				return "", 0, err
+			}
+			if err := callstate.CheckAlloc(thread, int64(b.Cap())); err != nil {
 				return "", 0, err
 			}
 		}
