@@ -266,7 +266,7 @@ func latmSlice(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple
 		}
 		n = ri.count()
 	}
-	start, end, step, err := sliceBounds(lo, hi, stepV, n)
+	start, end, step, err := resolveSlice(lo, hi, stepV, n)
 	if err != nil {
 		return nil, err
 	}
@@ -283,9 +283,9 @@ func latmSlice(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple
 	return starlark.String(out), nil
 }
 
-// sliceBounds is Starlark's (and Python's) resolution of lo:hi:step over
+// resolveSlice is Starlark's (and Python's) resolution of lo:hi:step over
 // a sequence of n elements.
-func sliceBounds(lo, hi, stepV starlark.Value, n int) (start, end, step int, err error) {
+func resolveSlice(lo, hi, stepV starlark.Value, n int) (start, end, step int, err error) {
 	step = 1
 	if stepV != starlark.None {
 		if step, err = starlark.AsInt32(stepV); err != nil {
@@ -473,7 +473,7 @@ func strList(xs []syntax.Expr) {
 	}
 }
 
-func ident(pos syntax.Position, name string) *syntax.Ident {
+func posIdent(pos syntax.Position, name string) *syntax.Ident {
 	return &syntax.Ident{NamePos: pos, Name: name}
 }
 
@@ -483,16 +483,16 @@ func strExpr(e syntax.Expr) syntax.Expr {
 		return nil
 	case *syntax.IndexExpr:
 		x, y := strExpr(e.X), strExpr(e.Y)
-		return &syntax.CallExpr{Fn: ident(e.Lbrack, indexName), Lparen: e.Lbrack, Args: []syntax.Expr{x, y}, Rparen: e.Rbrack}
+		return &syntax.CallExpr{Fn: posIdent(e.Lbrack, indexName), Lparen: e.Lbrack, Args: []syntax.Expr{x, y}, Rparen: e.Rbrack}
 	case *syntax.SliceExpr:
 		part := func(p syntax.Expr) syntax.Expr {
 			if p == nil {
-				return ident(e.Lbrack, noneName)
+				return posIdent(e.Lbrack, noneName)
 			}
 			return strExpr(p)
 		}
 		args := []syntax.Expr{strExpr(e.X), part(e.Lo), part(e.Hi), part(e.Step)}
-		return &syntax.CallExpr{Fn: ident(e.Lbrack, sliceName), Lparen: e.Lbrack, Args: args, Rparen: e.Rbrack}
+		return &syntax.CallExpr{Fn: posIdent(e.Lbrack, sliceName), Lparen: e.Lbrack, Args: args, Rparen: e.Rbrack}
 	case *syntax.ParenExpr:
 		e.X = strExpr(e.X)
 	case *syntax.CallExpr:
@@ -516,7 +516,7 @@ func strExpr(e syntax.Expr) syntax.Expr {
 			if positionMethods[fn.Name.Name] {
 				name := &syntax.Literal{Token: syntax.STRING, TokenPos: fn.NamePos, Raw: strconv.Quote(fn.Name.Name), Value: fn.Name.Name}
 				args := append([]syntax.Expr{fn.X, name}, e.Args...)
-				return &syntax.CallExpr{Fn: ident(fn.NamePos, strMethodName), Lparen: e.Lparen, Args: args, Rparen: e.Rparen}
+				return &syntax.CallExpr{Fn: posIdent(fn.NamePos, strMethodName), Lparen: e.Lparen, Args: args, Rparen: e.Rparen}
 			}
 		}
 	case *syntax.DotExpr:
