@@ -28,6 +28,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
+
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 )
 
 // Module is the collections module.
@@ -79,4 +81,45 @@ func unlike(op syntax.Token) (bool, error) {
 		return true, nil
 	}
 	return false, fmt.Errorf("%s not supported between values of different types", op)
+}
+
+// owner is the thread a value charges its thread-less work to (operators
+// and comparisons get no thread): the one that made it or last called one
+// of its methods. A frozen value may be shared by concurrent calls, so it
+// never records a thread and charges nothing there; its size is fixed, and
+// the call's time limit still bounds the work.
+type owner struct {
+	thread *starlark.Thread
+	frozen bool
+}
+
+// use records thread as the owner, unless the value is frozen.
+func (o *owner) use(thread *starlark.Thread) {
+	if !o.frozen {
+		o.thread = thread
+	}
+}
+
+// current is the thread a value derived from this one should charge.
+func (o *owner) current() *starlark.Thread {
+	if o.frozen {
+		return nil
+	}
+	return o.thread
+}
+
+// charge charges n steps to the owner, if any.
+func (o *owner) charge(n uint64) error {
+	if t := o.current(); t != nil {
+		return callstate.ChargeSteps(t, n)
+	}
+	return nil
+}
+
+// chargeAlloc charges an allocation of n bytes to the owner, if any.
+func (o *owner) chargeAlloc(n int64) error {
+	if t := o.current(); t != nil {
+		return callstate.ChargeAlloc(t, n)
+	}
+	return nil
 }
