@@ -6,7 +6,8 @@
 // Counter of a million elements or a deque rotated a million times stops at
 // the call's step limit. Operators (c1 + c2, d == e) run without a thread
 // argument, so each value remembers the thread that made it or last called
-// one of its methods and charges that one.
+// one of its methods and charges that one (see owner); a frozen value,
+// shared by concurrent calls, charges its operators nothing.
 //
 // Where they differ from CPython:
 //   - A Counter or defaultdict is not a dict and a namedtuple not a tuple
