@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 	"time"
 
@@ -11,8 +15,8 @@ import (
 )
 
 // Config is latm's whole configuration, built once from flags, environment,
-// config file and defaults (in that order of precedence) and passed down as
-// values. Packages never read viper or the environment themselves.
+// config file and defaults (in that order of precedence, for every key) and
+// passed down as values. Packages never read the environment themselves.
 type Config struct {
 	DB         string `mapstructure:"db"`          // SQLite file, created on first use
 	PromptsDir string `mapstructure:"prompts_dir"` // overrides for the embedded prompt templates
@@ -38,17 +42,22 @@ type Config struct {
 
 // RoleConfig is how one model role is reached and paid for.
 type RoleConfig struct {
-	BaseURL     string        `mapstructure:"base_url"`
-	Model       string        `mapstructure:"model"`
-	APIKeyEnv   string        `mapstructure:"api_key_env"`
-	APIType     string        `mapstructure:"api_type"` // openai or azure
-	APIVersion  string        `mapstructure:"api_version"`
-	Temperature float32       `mapstructure:"temperature"`
-	MaxTokens   int           `mapstructure:"max_tokens"`
-	Timeout     time.Duration `mapstructure:"timeout"`
-	Retries     int           `mapstructure:"retries"`
-	PriceIn     float64       `mapstructure:"price_in"`  // per million input tokens
-	PriceOut    float64       `mapstructure:"price_out"` // per million output tokens
+	BaseURL     string  `mapstructure:"base_url"`
+	Model       string  `mapstructure:"model"`
+	APIKeyEnv   string  `mapstructure:"api_key_env"`
+	APIType     string  `mapstructure:"api_type"` // openai or azure
+	APIVersion  string  `mapstructure:"api_version"`
+	Temperature float32 `mapstructure:"temperature"`
+	MaxTokens   int     `mapstructure:"max_tokens"`
+	// Timeout bounds a whole call, retries and waits included;
+	// ConnectTimeout and HeaderTimeout bound one attempt's connection and
+	// its wait for the response header.
+	Timeout        time.Duration `mapstructure:"timeout"`
+	ConnectTimeout time.Duration `mapstructure:"connect_timeout"`
+	HeaderTimeout  time.Duration `mapstructure:"header_timeout"`
+	Retries        int           `mapstructure:"retries"`
+	PriceIn        float64       `mapstructure:"price_in"`  // per million input tokens
+	PriceOut       float64       `mapstructure:"price_out"` // per million output tokens
 }
 
 // LimitsConfig bounds every sandboxed program.
@@ -85,8 +94,10 @@ type DispatchConfig struct {
 	MinExamples int    `mapstructure:"min_examples"` // labelled examples a group needs before a tool is made
 }
 
-// defaults holds every key, so that viper also reads the environment for
-// keys that have no file entry or flag.
+// roleNames are the sections that hold a RoleConfig.
+var roleNames = []string{"maker", "user", "dispatcher", "solver"}
+
+// defaults holds a value for every key (TestConfigDefaultsCoverEveryKey).
 func defaults() map[string]any {
 	d := map[string]any{
 		"db":          defaultDBPath(),
@@ -118,7 +129,7 @@ func defaults() map[string]any {
 		"dispatch.model_labels": false,
 		"dispatch.min_examples": 6,
 	}
-	role := func(name, model string, temp float64, maxTokens int, in, out float64) {
+	role := func(name, model string, temp float32, maxTokens int, in, out float64) {
 		d[name+".base_url"] = ""
 		d[name+".model"] = model
 		d[name+".api_key_env"] = ""
@@ -126,7 +137,12 @@ func defaults() map[string]any {
 		d[name+".api_version"] = ""
 		d[name+".temperature"] = temp
 		d[name+".max_tokens"] = maxTokens
-		d[name+".timeout"] = 120 * time.Second
+		// A reply that is not streamed arrives whole, so the header wait
+		// bounds the model's generation; the call bound leaves room for
+		// one retry of a slow reply.
+		d[name+".timeout"] = 5 * time.Minute
+		d[name+".connect_timeout"] = 10 * time.Second
+		d[name+".header_timeout"] = 2 * time.Minute
 		d[name+".retries"] = 5
 		d[name+".price_in"] = in
 		d[name+".price_out"] = out
@@ -152,58 +168,148 @@ func defaultDBPath() string {
 	return "latm.db"
 }
 
-// newViper returns a viper instance with defaults, environment and the
-// config file (explicit path, or latm.yaml in the working directory or the
-// user config dir) loaded.
-func newViper(configFile string, getenv func(string) string) (*viper.Viper, error) {
+// configField is one key of Config and its place in the struct.
+type configField struct {
+	key   string
+	index []int
+	typ   reflect.Type
+}
+
+// configFields lists every key of Config, in declaration order.
+func configFields() []configField {
+	var out []configField
+	var walk func(t reflect.Type, prefix string, index []int)
+	walk = func(t reflect.Type, prefix string, index []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			key := prefix + f.Tag.Get("mapstructure")
+			idx := append(append([]int(nil), index...), i)
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type, key+".", idx)
+				continue
+			}
+			out = append(out, configField{key: key, index: idx, typ: f.Type})
+		}
+	}
+	walk(reflect.TypeOf(Config{}), "", nil)
+	return out
+}
+
+// configKeys lists every key, sorted.
+func configKeys() []string {
+	var keys []string
+	for _, f := range configFields() {
+		keys = append(keys, f.key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// envNames are the variables that set key, first found wins: LATM_ and
+// the key in upper case with dots as underscores, and for base_url the
+// OpenAI convention, OPENAI_BASE_URL, below it.
+func envNames(key string) []string {
+	names := []string{"LATM_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))}
+	if key == "base_url" {
+		names = append(names, "OPENAI_BASE_URL")
+	}
+	return names
+}
+
+// flagValue is a flag given on the command line for a key.
+type flagValue struct {
+	name  string // e.g. "--workers"
+	value string
+}
+
+// setting is the effective value of one key and where it came from.
+type setting struct {
+	Value any    `json:"value"`
+	From  string `json:"from"` // "default", "FILE:LINE", "$VAR" or "--flag"
+}
+
+// configInput is what a Config is built from besides the defaults and
+// the process environment.
+type configInput struct {
+	file  *configFile // nil: no config file
+	flags map[string]flagValue
+}
+
+// newViper stacks the layers: defaults, the file, the environment and the
+// flags given, each above the one before.
+func newViper(in configInput) (*viper.Viper, error) {
 	v := viper.New()
 	for k, val := range defaults() {
 		v.SetDefault(k, val)
+		_ = v.BindEnv(append([]string{k}, envNames(k)...)...) // fails only without a key
 	}
-	v.SetEnvPrefix("LATM")
-	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
-	v.AutomaticEnv()
-	// The OpenAI convention, below LATM_BASE_URL in precedence.
-	if u := getenv("OPENAI_BASE_URL"); u != "" && getenv("LATM_BASE_URL") == "" {
-		v.SetDefault("base_url", u)
-	}
-	v.SetConfigType("yaml")
-	if configFile != "" {
-		v.SetConfigFile(configFile)
-		if err := v.ReadInConfig(); err != nil {
-			return nil, fmt.Errorf("config file %s: %w", configFile, err)
-		}
-		return v, nil
-	}
-	// Looked up by full name: viper's own search would also take a file
-	// named plain "latm" — the binary itself, built into the working
-	// directory.
-	dirs := []string{"."}
-	if dir, err := os.UserConfigDir(); err == nil {
-		dirs = append(dirs, filepath.Join(dir, "latm"))
-	}
-	for _, dir := range dirs {
-		for _, name := range []string{"latm.yaml", "latm.yml"} {
-			path := filepath.Join(dir, name)
-			if st, err := os.Stat(path); err != nil || st.IsDir() {
-				continue
+	if in.file != nil {
+		v.SetConfigType("yaml")
+		if err := v.ReadConfig(bytes.NewReader(in.file.raw)); err != nil {
+			if !in.file.bad {
+				return nil, fmt.Errorf("config file %s: %w", in.file.path, err)
 			}
-			v.SetConfigFile(path)
-			if err := v.ReadInConfig(); err != nil {
-				return nil, fmt.Errorf("config file %s: %w (fix the YAML or remove the file)", path, err)
-			}
-			return v, nil
+			// Its problems are reported; its other values are still checked.
+			_ = v.MergeConfigMap(in.file.good) // fails only for a nil map
 		}
+	}
+	for k, f := range in.flags {
+		v.Set(k, f.value)
 	}
 	return v, nil
 }
 
-// loadConfig decodes v into a Config and fills role settings that inherit
-// the top-level base URL and key variable.
-func loadConfig(v *viper.Viper) (Config, error) {
+// source names the layer viper took key's value from. ok is false for a
+// file entry parseConfigFile rejected, whose problem it has reported.
+func (in configInput) source(v *viper.Viper, key string) (from string, ok bool) {
+	if f, set := in.flags[key]; set {
+		return f.name, true
+	}
+	for _, name := range envNames(key) {
+		if os.Getenv(name) != "" { // viper skips empty variables too
+			return "$" + name, true
+		}
+	}
+	if v.InConfig(key) {
+		line, ok := in.file.lines[key]
+		return fmt.Sprintf("%s:%d", in.file.path, line), ok
+	}
+	return "default", true
+}
+
+// resolve takes each key's value from viper, checks it, and decodes the
+// lot into a Config. Every bad value is reported, each naming its key and
+// where it was set.
+func resolve(in configInput) (Config, map[string]setting, error) {
 	var c Config
-	if err := v.Unmarshal(&c); err != nil {
-		return c, fmt.Errorf("config: %w", err)
+	v, err := newViper(in)
+	if err != nil {
+		return c, nil, err
+	}
+	eff := map[string]setting{}
+	rv := reflect.ValueOf(&c).Elem()
+	var errs []string
+	for _, f := range configFields() {
+		from, ok := in.source(v, f.key)
+		raw := v.Get(f.key)
+		if !ok || raw == nil {
+			// nil: a file section given as a value hides the key, which
+			// parseConfigFile has reported.
+			continue
+		}
+		val, err := coerce(raw, f.typ)
+		if err == nil {
+			err = check(f.key, val.Interface())
+		}
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %s %s: %v", from, f.key, showRaw(raw), err))
+			continue
+		}
+		rv.FieldByIndex(f.index).Set(val)
+		eff[f.key] = setting{Value: val.Interface(), From: from}
+	}
+	if len(errs) > 0 {
+		return c, eff, fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	for _, r := range []*RoleConfig{&c.Maker, &c.User, &c.Dispatcher, &c.Solver} {
 		if r.BaseURL == "" {
@@ -213,17 +319,70 @@ func loadConfig(v *viper.Viper) (Config, error) {
 			r.APIKeyEnv = c.APIKeyEnv
 		}
 	}
-	for _, s := range []struct{ key, val string }{{"limits.memory", c.Limits.Memory}, {"limits.output", c.Limits.Output}, {"limits.result", c.Limits.Result}} {
-		if _, err := parseSize(s.val); err != nil {
-			return c, fmt.Errorf("config %s: %w", s.key, err)
+	return c, eff, nil
+}
+
+func showRaw(raw any) string {
+	if s, ok := raw.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(raw)
+}
+
+// loadConfig reads the config file (explicit path, or latm.yaml in the
+// working directory or the user config dir) and resolves every key.
+func loadConfig(explicit string, flags map[string]flagValue) (Config, map[string]setting, *configFile, error) {
+	path, err := findConfigFile(explicit)
+	if err != nil {
+		return Config{}, nil, nil, err
+	}
+	var file *configFile
+	var perr error
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, nil, nil, fmt.Errorf("config file %s: %w", path, err)
+		}
+		if file, perr = parseConfigFile(path, b); file == nil {
+			return Config{}, nil, nil, perr
 		}
 	}
-	switch c.Limits.Isolation {
-	case "process", "inprocess":
-	default:
-		return c, fmt.Errorf("config limits.isolation: %q is not one of process, inprocess", c.Limits.Isolation)
+	// A file with problems is resolved too, so that one run reports all.
+	c, eff, err := resolve(configInput{file: file, flags: flags})
+	if err = errors.Join(perr, err); err != nil {
+		return Config{}, nil, nil, err
 	}
-	return c, nil
+	return c, eff, file, nil
+}
+
+// findConfigFile returns the explicit file, or the first latm.yaml or
+// latm.yml in the working directory or the user config dir, or "".
+func findConfigFile(explicit string) (string, error) {
+	if explicit != "" {
+		st, err := os.Stat(explicit)
+		if err != nil {
+			return "", fmt.Errorf("config file %s: %w", explicit, err)
+		}
+		if st.IsDir() {
+			return "", fmt.Errorf("config file %s is a directory; give a YAML file", explicit)
+		}
+		return explicit, nil
+	}
+	// Looked up by full name: a file named plain "latm" is the binary
+	// itself, built into the working directory.
+	dirs := []string{"."}
+	if dir, err := os.UserConfigDir(); err == nil {
+		dirs = append(dirs, filepath.Join(dir, "latm"))
+	}
+	for _, dir := range dirs {
+		for _, name := range []string{"latm.yaml", "latm.yml"} {
+			path := filepath.Join(dir, name)
+			if st, err := os.Stat(path); err == nil && !st.IsDir() {
+				return path, nil
+			}
+		}
+	}
+	return "", nil
 }
 
 // parseSize reads "256MB", "1GiB", "512k" or a plain byte count.

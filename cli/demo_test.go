@@ -53,7 +53,7 @@ func TestDemoReplays(t *testing.T) {
 		}}
 		makerReply := maker.reply(t)
 		srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
-			if strings.Contains(r.Last(), "kiwi banana cherry apple") {
+			if r.Template == "use" {
 				return fakeopenai.Reply{Content: demoUserReply}
 			}
 			return makerReply(r)

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -14,9 +13,6 @@ import (
 	"github.com/latm/latm/eval"
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/llm"
-	"github.com/latm/latm/maker"
-	"github.com/latm/latm/prompts"
-	"github.com/latm/latm/user"
 )
 
 // evalTasks are the paper's six tasks, run when --tasks is not given.
@@ -78,6 +74,7 @@ Every figure comes from the endpoints configured; latm claims none.`,
 	f.IntVar(&o.limit, "limit", 0, "test instances per task (0: all)")
 	f.StringVar(&o.cotRole, "cot-role", "user", "role answering with chain of thought: user or solver")
 	f.IntVar(&o.workers, "workers", 0, "instances in flight (default: workers)")
+	app.bind(cmd, "workers", "workers")
 	f.BoolVar(&o.asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&o.out, "out", "", "results file (default: latm-eval-TIME.json in the working directory)")
 	f.StringVar(&o.checkpoint, "checkpoint", "", "JSONL file of finished work to resume from and append to")
@@ -183,76 +180,22 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 	if err != nil {
 		return err
 	}
-	set, err := prompts.Load(app.Cfg.PromptsDir)
-	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+	if methods[eval.MethodCoT] {
+		for _, t := range tasks {
+			if t.CoT == "" {
+				fmt.Fprintf(app.Err, "eval: no cot row for %s: the cot method needs a few-shot chain-of-thought prompt, which only bundled BIG-Bench Hard tasks (--tasks) carry; a task file has none\n", t.Name)
+			}
+		}
 	}
-	store, err := app.Store()
+	e, err := app.Engine()
 	if err != nil {
 		return err
 	}
-	// A client of its own, whose ledger counts every call for the instance
-	// it belongs to before writing it to the store's ledger.
-	cfg := app.llmConfig()
-	cfg.Ledger = eval.Ledger(storeLedger{store})
-	if app.Cfg.Cache {
-		cfg.Cache = storeCache{store}
-	}
-	client, err := llm.New(cfg)
-	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
-	}
-	defer client.Close()
-
-	rt := app.Runtime()
-	deps := eval.Deps{
-		Chat:    client,
-		Prompts: set,
-		Maker: &maker.Maker{
-			LLM: client, Runtime: rt, Prompts: set,
-			Train: app.Cfg.Make.Train, Valid: app.Cfg.Make.Valid,
-			ProposeTries: app.Cfg.Make.ProposeTries, VerifyTries: app.Cfg.Make.VerifyTries,
-			Model: app.Cfg.Maker.Model,
-		},
-		Solver: &user.Solver{LLM: client, Runtime: rt, Prompts: set, Retries: app.Cfg.Solve.Retries},
-	}
-	res := &eval.Results{
-		LATMVersion:  Version,
-		Started:      time.Now().UTC(),
-		Roles:        map[string]eval.RoleInfo{},
-		PromptHashes: map[string]string{},
-		Methods:      o.methods,
-		Limit:        o.limit,
-		CoTRole:      o.cotRole,
-	}
-	for role, rc := range cfg.Roles {
-		if !evalUses(role, methods, llm.Role(o.cotRole)) {
-			continue
-		}
-		base := rc.BaseURL
-		if base == "" {
-			base = llm.DefaultBaseURL
-		}
-		res.Roles[string(role)] = eval.RoleInfo{Model: rc.Model, Endpoint: base, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut}
-	}
-	for _, name := range set.Names() {
-		res.PromptHashes[name] = set.Hash(name)
-	}
-	res.TaskHashes = map[string]string{}
-	for _, t := range tasks {
-		res.Tasks = append(res.Tasks, t.Name)
-		res.TaskHashes[t.Name] = t.Hash()
-	}
-	out := o.out
-	if out == "" {
-		out = "latm-eval-" + res.Started.Format("20060102-150405") + ".json"
-	}
-
 	var bar *progressbar.ProgressBar
 	var barTried bool // stderr is asked once whether it is a terminal
-	rows, err := eval.Run(ctx, deps, eval.Options{
+	res, err := e.Evaluate(ctx, eval.Options{
 		Tasks: tasks, Methods: o.methods, Limit: o.limit, CoTRole: llm.Role(o.cotRole), Workers: o.workers,
-		Train: app.Cfg.Make.Train, Valid: app.Cfg.Make.Valid, Checkpoint: o.checkpoint, Roles: res.Roles,
+		Checkpoint: o.checkpoint,
 		Progress: func(done, total int) {
 			if !barTried {
 				barTried, bar = true, evalProgress(app.Err, total)
@@ -261,18 +204,20 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 				_ = bar.Set(done)
 			}
 		},
-	})
+	}, version())
 	if bar != nil {
 		_ = bar.Finish()
 	}
 	if err != nil {
-		if o.checkpoint != "" && len(rows) > 0 {
+		if o.checkpoint != "" && len(res.Rows) > 0 {
 			return fmt.Errorf("eval: %w (finished work is in %s; re-run with --checkpoint %s to resume)", err, o.checkpoint, o.checkpoint)
 		}
 		return fmt.Errorf("eval: %w", err)
 	}
-	res.Rows = rows
-	res.Finished = time.Now().UTC()
+	out := o.out
+	if out == "" {
+		out = "latm-eval-" + res.Started.Format("20060102-150405") + ".json"
+	}
 	if err := res.WriteFile(out); err != nil {
 		return fmt.Errorf("eval: write results: %w", err)
 	}
@@ -284,22 +229,7 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 		eval.Markdown(app.Out, res)
 	}
 	fmt.Fprintf(app.Err, "results written to %s\n", out)
-	return evalPartial(rows, o.checkpoint)
-}
-
-// evalUses says whether a role answers for one of the methods run.
-func evalUses(role llm.Role, methods map[string]bool, cotRole llm.Role) bool {
-	switch role {
-	case llm.Maker, llm.User:
-		if methods[eval.MethodLATM] {
-			return true
-		}
-	case llm.Solver:
-		if methods[eval.MethodDirect] {
-			return true
-		}
-	}
-	return methods[eval.MethodCoT] && role == cotRole
+	return evalPartial(res.Rows, o.checkpoint)
 }
 
 // evalPartial reports instances that failed outside the model: their rows

@@ -102,7 +102,7 @@ func TestEvalLATMCountsAccuracyCostAndTries(t *testing.T) {
 	db, srv := evalEnv(t)
 	task := writeWSTask(t)
 	ms := &makerScript{replies: map[string][]string{
-		"propose": {wsFence(classTool)},
+		"propose": {wsFence(yieldTool)},
 		"fix":     {wsFence(goodTool)},
 		"verify":  {wsTests("")},
 		"package": {wsPackage()},
@@ -156,7 +156,7 @@ func TestEvalLATMCountsAccuracyCostAndTries(t *testing.T) {
 	if !strings.Contains(row.Measured, "maker maker-test @ "+srv.URL) || !strings.Contains(row.Measured, "user user-test @ "+srv.URL) {
 		t.Errorf("row does not name its models and endpoint: %q", row.Measured)
 	}
-	if res.LATMVersion != Version || res.Roles["maker"].Model != "maker-test" || res.Roles["user"].Endpoint != srv.URL ||
+	if res.LATMVersion != version() || res.Roles["maker"].Model != "maker-test" || res.Roles["user"].Endpoint != srv.URL ||
 		res.PromptHashes["use"] == "" || res.PromptHashes["propose"] == "" || len(res.Tasks) != 1 || len(res.TaskHashes["ws"]) != 24 {
 		t.Errorf("results file lacks what produced it: %+v", res)
 	}
@@ -414,7 +414,7 @@ func TestEvalBadInput(t *testing.T) {
 func TestEvalMakingFailsScoresAllWrong(t *testing.T) {
 	db, srv := evalEnv(t)
 	task := writeWSTask(t)
-	ms := &makerScript{replies: map[string][]string{"propose": {wsFence(classTool)}, "fix": {wsFence(classTool)}}}
+	ms := &makerScript{replies: map[string][]string{"propose": {wsFence(yieldTool)}, "fix": {wsFence(yieldTool)}}}
 	makerReply := ms.reply(t)
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
 		if r.Model != "maker-test" {

@@ -11,7 +11,7 @@ import (
 )
 
 func newLabelCmd(app *App) *cobra.Command {
-	var list bool
+	var list, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "label (ID ANSWER | --list)",
 		Short: "Give the answer to a pending instance of an unknown task, or list them",
@@ -22,6 +22,9 @@ instances, the next latm stream makes its tool.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if list && len(args) > 0 || !list && len(args) != 2 {
 				return usageError("label: give ID ANSWER, or --list")
+			}
+			if asJSON && !list {
+				return usageError("label: --json goes with --list")
 			}
 			return nil
 		},
@@ -36,6 +39,17 @@ instances, the next latm stream makes its tool.`,
 				return err
 			}
 			if list {
+				if asJSON {
+					out := make([]pendingSummary, 0, len(open))
+					for _, p := range open {
+						out = append(out, pendingSummary{ID: p.InstanceID, Group: p.Group, Label: p.Label, LabelSource: p.LabelSource, Question: p.Question})
+					}
+					return writeJSON(app.Out, out)
+				}
+				if len(open) == 0 {
+					fmt.Fprintln(app.Out, "no pending instances: every instance latm stream has seen went to a tool or was answered")
+					return nil
+				}
 				for _, p := range open {
 					label := p.Label
 					if label == "" {
@@ -64,7 +78,17 @@ instances, the next latm stream makes its tool.`,
 		},
 	}
 	cmd.Flags().BoolVar(&list, "list", false, "list the pending instances: id, group, label, question")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "with --list, print JSON")
 	return cmd
+}
+
+// pendingSummary is one entry of label --list --json.
+type pendingSummary struct {
+	ID          string `json:"id"`
+	Group       int64  `json:"group"` // 0: not grouped yet
+	Label       string `json:"label"`
+	LabelSource string `json:"label_source"`
+	Question    string `json:"question"`
 }
 
 // pendingID resolves a pending id given in full (BATCH:ID) or as the

@@ -1,97 +1,84 @@
 package cli
 
 import (
-	"context"
+	"errors"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/engine"
 	"github.com/latm/latm/llm"
 )
 
-// LLM returns the model client for this invocation, wired to the ledger and
-// the response cache in the store, and to --record/--replay.
-func (a *App) LLM() (*llm.Client, error) {
+// Engine returns the method wired from this invocation's configuration:
+// on the App's store and sandbox, with its own model client (the ledger
+// and the response cache in the store, --record/--replay). Every command
+// that runs the method goes through it.
+func (a *App) Engine() (*engine.Engine, error) {
 	// The store first: App.Close holds the App's lock while it takes
-	// llmMu, so LLM must never wait for the App's lock holding llmMu.
+	// llmMu, so Engine must never wait for the App's lock holding llmMu.
 	st, err := a.Store()
 	if err != nil {
 		return nil, err
 	}
+	rt := a.Runtime()
 	a.llmMu.Lock()
 	defer a.llmMu.Unlock()
-	if a.llmc != nil {
-		return a.llmc, nil
+	if a.eng != nil {
+		return a.eng, nil
 	}
-	cfg := a.llmConfig()
-	cfg.Ledger = storeLedger{st}
-	if a.Cfg.Cache {
-		cfg.Cache = storeCache{st}
-	}
-	c, err := llm.New(cfg)
+	e, err := engine.New(a.engineConfig(), st, rt)
 	if err != nil {
-		return nil, &ExitError{Code: ExitUsage, Err: err}
+		var ue *engine.UsageError
+		if errors.As(err, &ue) {
+			return nil, &ExitError{Code: ExitUsage, Err: err}
+		}
+		return nil, err
 	}
-	a.llmc = c
-	return c, nil
+	a.eng = e
+	return e, nil
 }
 
-// llmConfig maps the role settings onto the client's configuration; a role
-// with no base URL or key variable takes the top-level ones.
-func (a *App) llmConfig() llm.Config {
-	cfg := llm.Config{
-		Roles:   map[llm.Role]llm.RoleConfig{},
-		NoCache: !a.Cfg.Cache,
-		Record:  a.Cfg.Record,
-		Replay:  a.Cfg.Replay,
-		Getenv:  a.Getenv,
+// LLM returns the engine's model client.
+func (a *App) LLM() (*llm.Client, error) {
+	e, err := a.Engine()
+	if err != nil {
+		return nil, err
+	}
+	return e.LLM(), nil
+}
+
+// engineConfig maps the configuration onto the engine's.
+func (a *App) engineConfig() engine.Config {
+	c := a.Cfg
+	ec := engine.Config{
+		DB: c.DB, PromptsDir: c.PromptsDir, Cache: c.Cache, Record: c.Record, Replay: c.Replay,
+		Getenv: a.Getenv, Roles: map[llm.Role]llm.RoleConfig{},
+		Log: a.Err, Verbose: a.verbose,
+		BaseURL: c.BaseURL, APIKeyEnv: c.APIKeyEnv,
+		Runtime: a.runtimeOptions(), Workers: c.Workers,
+		Make:     engine.MakeConfig{Train: c.Make.Train, Valid: c.Make.Valid, ProposeTries: c.Make.ProposeTries, VerifyTries: c.Make.VerifyTries},
+		Solve:    engine.SolveConfig{Retries: c.Solve.Retries, Template: c.Solve.Template},
+		Dispatch: engine.DispatchConfig{Unknown: c.Dispatch.Unknown, ModelLabels: c.Dispatch.ModelLabels, MinExamples: c.Dispatch.MinExamples},
 	}
 	for role, rc := range map[llm.Role]RoleConfig{
-		llm.Maker: a.Cfg.Maker, llm.User: a.Cfg.User, llm.Dispatcher: a.Cfg.Dispatcher, llm.Solver: a.Cfg.Solver,
+		llm.Maker: c.Maker, llm.User: c.User, llm.Dispatcher: c.Dispatcher, llm.Solver: c.Solver,
 	} {
-		if rc.BaseURL == "" {
-			rc.BaseURL = a.Cfg.BaseURL
-		}
-		if rc.APIKeyEnv == "" {
-			rc.APIKeyEnv = a.Cfg.APIKeyEnv
-		}
-		cfg.Roles[role] = llm.RoleConfig{
+		ec.Roles[role] = llm.RoleConfig{
 			BaseURL: rc.BaseURL, Model: rc.Model, APIKeyEnv: rc.APIKeyEnv, APIType: rc.APIType,
 			APIVersion: rc.APIVersion, Temperature: rc.Temperature, MaxTokens: rc.MaxTokens,
-			Timeout: rc.Timeout, MaxRetries: rc.Retries, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut,
+			Timeout: rc.Timeout, ConnectTimeout: rc.ConnectTimeout, HeaderTimeout: rc.HeaderTimeout,
+			MaxRetries: rc.Retries, PriceIn: rc.PriceIn, PriceOut: rc.PriceOut,
 		}
 	}
-	return cfg
+	return ec
 }
 
-// closeLLM closes this App's model client, if one was opened.
+// closeLLM closes this App's engine (its model client), if one was made.
 func (a *App) closeLLM() error {
 	a.llmMu.Lock()
-	c := a.llmc
-	a.llmc = nil
+	e := a.eng
+	a.eng = nil
 	a.llmMu.Unlock()
-	if c == nil {
+	if e == nil {
 		return nil
 	}
-	return c.Close()
-}
-
-// storeLedger records model calls in the store's ledger.
-type storeLedger struct{ st *library.Store }
-
-func (l storeLedger) RecordCall(ctx context.Context, c llm.Call) error {
-	return l.st.RecordCall(ctx, &library.ModelCall{
-		Role: string(c.Role), Model: c.Model, Endpoint: c.Endpoint, Tool: c.Tool,
-		TokensIn: c.TokensIn, TokensOut: c.TokensOut, Estimated: c.Estimated, Cost: c.Cost,
-		Latency: c.Latency, Status: c.Status, CacheHit: c.CacheHit,
-	})
-}
-
-// storeCache keeps model responses in the store's response cache.
-type storeCache struct{ st *library.Store }
-
-func (s storeCache) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	return s.st.CacheGet(ctx, key)
-}
-
-func (s storeCache) Put(ctx context.Context, key string, value []byte) error {
-	return s.st.CachePut(ctx, key, value)
+	return e.Close()
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latm/latm/engine"
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/llm"
 )
@@ -34,10 +35,12 @@ func llmApp(t *testing.T, srv *fakeopenai.Server, edit func(*Config)) *App {
 	return app
 }
 
-func TestAppLLMWiresLedgerAndCache(t *testing.T) {
+// The configuration reaches the engine's client: the top-level key
+// variable, each role's temperature and token limit. (The engine's tests
+// cover its ledger and cache.)
+func TestAppEngineMapsTheConfig(t *testing.T) {
 	srv := fakeopenai.New(t)
-	srv.Script(fakeopenai.Match{Model: "small"}, fakeopenai.Reply{Content: "```python\nsort_words(['b','a'])\n```", PromptTokens: 1000, OutTokens: 100})
-	srv.Script(fakeopenai.Match{Model: "big"}, fakeopenai.Reply{Content: "def f(): pass"})
+	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "ok"})
 	app := llmApp(t, srv, nil)
 	c, err := app.LLM()
 	if err != nil {
@@ -46,43 +49,18 @@ func TestAppLLMWiresLedgerAndCache(t *testing.T) {
 	if again, _ := app.LLM(); again != c {
 		t.Errorf("LLM() built a second client")
 	}
-	ctx := context.Background()
-	q := llm.Request{Role: llm.User, Tool: "sort_words", Messages: []llm.Message{{Role: "user", Content: "sort b a"}}}
-	for i := range 2 {
-		resp, err := c.Chat(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := llm.CodeBlocks(resp.Content); len(got) != 1 || got[0] != "sort_words(['b','a'])" {
-			t.Errorf("call %d: code blocks %q", i, got)
-		}
-		if resp.CacheHit != (i == 1) {
-			t.Errorf("call %d: CacheHit = %v", i, resp.CacheHit)
-		}
-	}
-	if _, err := c.Chat(ctx, llm.Request{Role: llm.Maker, Messages: []llm.Message{{Role: "user", Content: "make"}}}); err != nil {
+	if _, err := c.Chat(context.Background(), llm.Request{Role: llm.Maker, Messages: []llm.Message{{Role: "user", Content: "make"}}}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := srv.Requests()
-	if len(reqs) != 2 {
-		t.Fatalf("%d requests reached the server, want 2 (the second user call is a cache hit)", len(reqs))
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
 	}
 	if got := reqs[0].Header["Authorization"]; len(got) != 1 || got[0] != "Bearer sk-fake" {
 		t.Errorf("Authorization = %q, want the key from the top-level api_key_env", got)
 	}
-	if reqs[1].Temperature != 0.3 || reqs[1].MaxTokens != 64 {
-		t.Errorf("maker request temperature %v max_tokens %d", reqs[1].Temperature, reqs[1].MaxTokens)
-	}
-	st, err := app.Store()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := st.CostReport(ctx, "role")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 2 || rows[1].Key != "user" || rows[1].Calls != 2 || rows[1].CacheHits != 1 || rows[1].TokensIn != 1000 {
-		t.Errorf("ledger by role = %+v", rows)
+	if reqs[0].Model != "big" || reqs[0].Temperature != 0.3 || reqs[0].MaxTokens != 64 {
+		t.Errorf("maker request model %q temperature %v max_tokens %d", reqs[0].Model, reqs[0].Temperature, reqs[0].MaxTokens)
 	}
 }
 
@@ -128,5 +106,36 @@ func TestAppLLMBadConfigIsAUsageError(t *testing.T) {
 	ee, ok := err.(*ExitError)
 	if !ok || ee.Code != ExitUsage || !strings.Contains(err.Error(), "maker.api_type") {
 		t.Errorf("err = %v, want a usage error naming maker.api_type", err)
+	}
+}
+
+// The CLI's defaults are the engine's: a program embedding the engine
+// gets the models, prices and settings latm's commands use.
+func TestConfigDefaultsAreTheEngines(t *testing.T) {
+	t.Setenv("OPENAI_BASE_URL", "")
+	for k := range defaults() {
+		t.Setenv("LATM_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_")), "")
+		os.Unsetenv("LATM_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_")))
+	}
+	home := t.TempDir() // no latm.yaml here or in the user config dir
+	t.Chdir(home)
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", home)
+	cfg, _, _, err := loadConfig("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := (&App{Cfg: cfg}).engineConfig()
+	want := engine.Defaults()
+	if got.Cache != want.Cache || got.BaseURL != want.BaseURL || got.APIKeyEnv != want.APIKeyEnv || got.Workers != want.Workers ||
+		got.Make != want.Make || got.Solve != want.Solve || got.Dispatch != want.Dispatch {
+		t.Errorf("cli defaults %+v\nengine defaults %+v", got, want)
+	}
+	for role, w := range want.Roles {
+		g := got.Roles[role]
+		if g.Model != w.Model || g.Temperature != w.Temperature || g.MaxTokens != w.MaxTokens || g.MaxRetries != w.MaxRetries ||
+			g.PriceIn != w.PriceIn || g.PriceOut != w.PriceOut {
+			t.Errorf("%s: cli default %+v, engine default %+v", role, g, w)
+		}
 	}
 }

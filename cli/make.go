@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/latm/latm/engine"
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/maker"
-	"github.com/latm/latm/prompts"
 )
 
 // maxExampleLine bounds one line of an examples file (bytes).
@@ -24,6 +24,7 @@ const maxExampleLine = 1 << 20
 func newMakeCmd(app *App) *cobra.Command {
 	var examplesFile, bbhTask, description, transcript string
 	var train, valid int
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "make NAME (--examples FILE.jsonl | --bbh TASK)",
 		Short: "Have the maker model write, verify and save a tool from solved examples",
@@ -84,7 +85,7 @@ to --transcript (default: a file in the temporary directory).`,
 				return usageError("%s: %d usable examples, need %d (%d for training, %d for validation); add examples or lower --train/--valid",
 					examplesFile, len(examples), train+valid, train, valid)
 			}
-			return runMake(cmd, app, maker.Task{Name: name, Description: description, Examples: examples}, train, valid, transcript)
+			return runMake(cmd, app, maker.Task{Name: name, Description: description, Examples: examples}, train, valid, transcript, asJSON)
 		},
 	}
 	f := cmd.Flags()
@@ -93,44 +94,49 @@ to --transcript (default: a file in the temporary directory).`,
 	f.StringVar(&description, "description", "", "what the tool is for (shown to the maker and kept with the tool)")
 	f.IntVar(&train, "train", 0, "training examples shown to the maker (default: make.train)")
 	f.IntVar(&valid, "valid", 0, "validation examples the tool is tested on (default: make.valid)")
+	app.bind(cmd, "train", "make.train")
+	app.bind(cmd, "valid", "make.valid")
+	f.BoolVar(&asJSON, "json", false, "print the made tool's summary as JSON")
 	f.StringVar(&transcript, "transcript", "", "where to write the chat when making fails (default: a file in the temporary directory)")
 	return cmd
 }
 
-func runMake(cmd *cobra.Command, app *App, task maker.Task, train, valid int, transcript string) error {
-	ctx := cmd.Context()
-	set, err := prompts.Load(app.Cfg.PromptsDir)
-	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
-	}
-	client, err := app.LLM()
+// madeTool is what make prints with --json.
+type madeTool struct {
+	Name         string `json:"name"`
+	Version      int    `json:"version"`
+	Ref          string `json:"ref"`
+	Entry        string `json:"entry"`
+	Signature    string `json:"signature"`
+	Examples     int    `json:"examples"`
+	ProposeTries int    `json:"propose_tries"`
+	VerifyTries  int    `json:"verify_tries"`
+}
+
+func runMake(cmd *cobra.Command, app *App, task maker.Task, train, valid int, transcript string, asJSON bool) error {
+	e, err := app.Engine()
 	if err != nil {
 		return err
 	}
-	store, err := app.Store()
-	if err != nil {
-		return err
-	}
-	m := &maker.Maker{
-		LLM: client, Runtime: app.Runtime(), Prompts: set,
-		Train: train, Valid: valid,
-		ProposeTries: app.Cfg.Make.ProposeTries, VerifyTries: app.Cfg.Make.VerifyTries,
-		Model: app.Cfg.Maker.Model,
-	}
-	tool, att, err := m.Make(ctx, task)
-	if err != nil {
+	tool, att, err := e.Make(cmd.Context(), task, engine.MakeOptions{Train: train, Valid: valid})
+	var se *engine.SaveError
+	if err != nil && !errors.As(err, &se) {
 		var msgs []library.Message
 		if tool != nil {
 			msgs = tool.Transcript
 		}
 		path, werr := writeTranscript(transcript, task.Name, msgs)
 		if werr != nil {
-			return fmt.Errorf("make %s: %w (and the transcript could not be written: %v)", task.Name, err, werr)
+			return fmt.Errorf("%w (and the transcript could not be written: %v)", err, werr)
 		}
-		return fmt.Errorf("make %s: %w; nothing saved; transcript in %s", task.Name, err, path)
+		return fmt.Errorf("%w; nothing saved; transcript in %s", err, path)
 	}
-	if err := store.SaveTool(ctx, tool); err != nil {
-		return fmt.Errorf("make %s: %w", task.Name, err)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(app.Out, madeTool{Name: tool.Name, Version: tool.Version, Ref: tool.Ref(), Entry: tool.Entry,
+			Signature: tool.Signature, Examples: len(tool.Examples), ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries})
 	}
 	fmt.Fprintf(app.Out, "made %s (propose tries %d, verify tries %d)\n", tool.Ref(), att.ProposeTries, att.VerifyTries)
 	return nil
@@ -167,6 +173,9 @@ func writeTranscript(path, name string, msgs []library.Message) (string, error) 
 // readExamples reads a JSONL file of solved examples. A bad line is
 // reported on warn as "FILE:LINE: what (fix: …)" and skipped.
 func readExamples(path string, warn io.Writer) ([]library.Example, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, usageError("examples: %s is a directory; give a JSONL file, one {\"question\", \"answer\"} per line", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usageError("examples: %v", err)

@@ -39,8 +39,8 @@ const (
 	// shortTool passes the validation examples, whose words are short, but
 	// drops the long word of training example 3.
 	shortTool = "def sort_words(words):\n    \"\"\"Sorts the short words.\"\"\"\n    return sorted([w for w in words if len(w) < 10])\n"
-	// classTool is a Python-ism the dialect rejects.
-	classTool = "class Sorter:\n    pass\n\ndef sort_words(words):\n    return sorted(words)\n"
+	// yieldTool is a Python-ism the dialect rejects (a generator).
+	yieldTool = "def each(words):\n    yield words\n\ndef sort_words(words):\n    return sorted(words)\n"
 )
 
 func wsFence(codes ...string) string {
@@ -72,42 +72,27 @@ func wsTests(tool string) string {
 
 func wsPackage() string { return wsFence(wsCall(0, false), wsCall(1, false), wsCall(2, false)) }
 
-// makerScript answers the maker's chat by the prompt it last received:
-// each phase takes its replies in order, the last one repeating.
+// makerScript answers the maker's chat by the template of the prompt it
+// last received (propose, fix, verify, verify_fix, package): each takes
+// its replies in order, the last one repeating.
 type makerScript struct {
 	mu      sync.Mutex
 	replies map[string][]string
-}
-
-// phases maps a phrase of each prompt to its phase.
-var phases = []struct{ phrase, phase string }{
-	{"Please write a generic function", "propose"},
-	{"Failed to load the function", "fix"},
-	{"Write one unit test for each", "verify"},
-	{"The tests failed", "verify_fix"},
-	{"Success! The function passes", "package"},
 }
 
 func (m *makerScript) reply(t *testing.T) func(fakeopenai.Request) fakeopenai.Reply {
 	return func(r fakeopenai.Request) fakeopenai.Reply {
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		for _, p := range phases {
-			if !strings.Contains(r.Last(), p.phrase) {
-				continue
-			}
-			q := m.replies[p.phase]
-			if len(q) == 0 {
-				t.Errorf("no scripted reply for the %s prompt", p.phase)
-				return fakeopenai.Reply{Status: 500}
-			}
-			if len(q) > 1 {
-				m.replies[p.phase] = q[1:]
-			}
-			return fakeopenai.Reply{Content: q[0]}
+		q := m.replies[r.Template]
+		if len(q) == 0 {
+			t.Errorf("no scripted reply for the %q prompt: %q", r.Template, r.Last())
+			return fakeopenai.Reply{Status: 500}
 		}
-		t.Errorf("unexpected prompt: %q", r.Last())
-		return fakeopenai.Reply{Status: 500}
+		if len(q) > 1 {
+			m.replies[r.Template] = q[1:]
+		}
+		return fakeopenai.Reply{Content: q[0]}
 	}
 }
 
@@ -206,7 +191,7 @@ func TestMakeFirstTime(t *testing.T) {
 
 func TestMakeFixesProposal(t *testing.T) {
 	db, ex, srv := makeEnv(t, map[string][]string{
-		"propose": {wsFence(classTool)},
+		"propose": {wsFence(yieldTool)},
 		"fix":     {wsFence(goodTool)},
 		"verify":  {wsTests("")},
 		"package": {wsPackage()},
@@ -216,9 +201,19 @@ func TestMakeFixesProposal(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
 	fix := srv.Requests()[1].Last()
-	for _, want := range []string{"line 1", "class Sorter", "hint:"} {
+	for _, want := range []string{"line 2", "yield", "hint:"} {
 		if !strings.Contains(fix, want) {
 			t.Errorf("the fix prompt lacks %q:\n%s", want, fix)
+		}
+	}
+	// The dialect block goes out once per chat, with the propose prompt.
+	for i, r := range srv.Requests() {
+		n := 0
+		for _, m := range r.Messages {
+			n += strings.Count(m.Content, "It does NOT have")
+		}
+		if n != 1 {
+			t.Errorf("request %d (%s) carries the dialect block %d times, want once", i+1, r.Template, n)
 		}
 	}
 }
@@ -235,7 +230,7 @@ func TestMakeFixesVerification(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
 	fb := srv.Requests()[2].Last()
-	if !strings.Contains(fb, `expected ans == "bread costume oven", got "oven costume bread"`) {
+	if !strings.Contains(fb, `expected ans == 'bread costume oven', got 'oven costume bread'`) {
 		t.Errorf("verify_fix prompt lacks expected vs got:\n%s", fb)
 	}
 	tool, err := savedTool(t, db, "word_sorting")
@@ -287,8 +282,8 @@ func TestMakeRejectsCheatingTests(t *testing.T) {
 
 func TestMakeOutOfTries(t *testing.T) {
 	db, ex, srv := makeEnv(t, map[string][]string{
-		"propose": {wsFence(classTool)},
-		"fix":     {wsFence(classTool)},
+		"propose": {wsFence(yieldTool)},
+		"fix":     {wsFence(yieldTool)},
 	})
 	transcript := filepath.Join(t.TempDir(), "chat.json")
 	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex, "--transcript", transcript)
@@ -415,16 +410,16 @@ func TestMakeBBH(t *testing.T) {
 	pair := regexp.MustCompile(`Question: (.*)\nAnswer: (.*)`)
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
 		last := r.Last()
-		switch {
-		case strings.Contains(last, "Please write a generic function"):
+		switch r.Template {
+		case "propose":
 			return fakeopenai.Reply{Content: wsFence(goodTool)}
-		case strings.Contains(last, "Write one unit test for each"):
+		case "verify":
 			var tests []string
 			for _, m := range pair.FindAllStringSubmatch(last, -1) {
 				tests = append(tests, fmt.Sprintf("ret = sort_words(%q.split(\"List:\")[1].split())\nans = \" \".join(ret)\nassert ans == %q", m[1], m[2]))
 			}
 			return fakeopenai.Reply{Content: wsFence(tests...)}
-		case strings.Contains(last, "Success!"):
+		case "package":
 			var calls []string
 			for _, m := range regexp.MustCompile(`Question: (.*)`).FindAllStringSubmatch(last, -1) {
 				calls = append(calls, fmt.Sprintf("ret = sort_words(%q.split(\"List:\")[1].split())\nans = \" \".join(ret)", m[1]))
@@ -451,5 +446,21 @@ func TestMakeBBH(t *testing.T) {
 	}
 	if p := srv.Requests()[0].Last(); !strings.Contains(p, split.Train[1].Question) || strings.Contains(p, split.Train[2].Question) {
 		t.Errorf("propose prompt should show exactly the first 2 training examples:\n%s", p)
+	}
+}
+
+func TestMakeJSON(t *testing.T) {
+	db, ex, _ := makeEnv(t, map[string][]string{
+		"propose": {wsFence(goodTool)},
+		"verify":  {wsTests("")},
+		"package": {wsPackage()},
+	})
+	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex, "--json")
+	var got madeTool
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != ExitOK {
+		t.Fatalf("exit %d %v: %s %s", code, err, out, errs)
+	}
+	if got.Ref != "word_sorting@1" || got.Version != 1 || got.Examples != 3 || got.ProposeTries != 1 || got.VerifyTries != 1 || got.Entry == "" {
+		t.Errorf("make --json = %+v", got)
 	}
 }

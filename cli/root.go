@@ -13,23 +13,21 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 
+	"github.com/latm/latm/engine"
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/starlarkrt"
 )
 
-// Version is set at build time with -ldflags "-X github.com/latm/latm/cli.Version=…".
-var Version = "dev"
-
 // Exit statuses.
 const (
-	ExitOK      = 0
-	ExitFailed  = 1 // the program or the job failed
-	ExitUsage   = 2 // bad flags, arguments or configuration
-	ExitLimit   = 3 // a sandbox limit was exceeded
-	ExitPartial = 4 // a batch finished, but some inputs failed
+	ExitOK          = 0
+	ExitFailed      = 1   // the program or the job failed
+	ExitUsage       = 2   // bad flags, arguments or configuration
+	ExitLimit       = 3   // a sandbox limit was exceeded
+	ExitPartial     = 4   // a batch finished, but some inputs failed
+	ExitInterrupted = 130 // stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report 128+SIGINT
 )
 
 // ExitError carries an exit status out of a command.
@@ -50,18 +48,24 @@ func usageError(format string, args ...any) error {
 type App struct {
 	In       io.Reader
 	Out, Err io.Writer
-	Getenv   func(string) string
-	Cfg      Config
+	// Getenv reads the variables that hold API keys. The configuration
+	// reads the process environment itself, through viper.
+	Getenv func(string) string
+	Cfg    Config
 
-	v          *viper.Viper
 	configFile string
+	verbose    bool
+	flags      map[string]flagValue // config keys set by flags
+	settings   map[string]setting   // each key's effective value and source
+	file       *configFile          // nil: no config file
+	bound      []boundFlag          // every flag that sets a config key
 
 	mu    sync.Mutex
 	store *library.Store
 	rt    *starlarkrt.Runtime
 
 	llmMu sync.Mutex // never held while taking mu
-	llmc  *llm.Client
+	eng   *engine.Engine
 }
 
 // Store opens the database on first use.
@@ -123,13 +127,45 @@ func (a *App) Close() error {
 
 // bind makes a command's flag the highest-precedence source of a config key.
 func (a *App) bind(cmd *cobra.Command, flag, key string) {
+	a.bound = append(a.bound, boundFlag{cmd: cmd.Name(), flag: flag, key: key})
 	cmd.PreRunE = chainPreRun(cmd.PreRunE, func(cmd *cobra.Command, _ []string) error {
 		if f := cmd.Flags().Lookup(flag); f != nil && f.Changed {
-			a.v.Set(key, f.Value.String())
+			a.setFlag(key, "--"+flag, f.Value.String())
 			return a.reload()
 		}
 		return nil
 	})
+}
+
+// boundFlag is a flag of command cmd ("latm" for the global flags) that
+// sets a config key.
+type boundFlag struct{ cmd, flag, key string }
+
+// rootFlags are the global flags that set config keys.
+var rootFlags = map[string]string{"db": "db", "no-cache": "cache", "record": "record", "replay": "replay", "prompts-dir": "prompts_dir"}
+
+// configure builds the configuration from cmd's global flags and the
+// other layers.
+func (a *App) configure(cmd *cobra.Command) error {
+	for flag, key := range rootFlags {
+		f := cmd.Flags().Lookup(flag)
+		if f == nil || !f.Changed {
+			continue
+		}
+		if flag == "no-cache" {
+			a.setFlag(key, "--"+flag, fmt.Sprint(f.Value.String() != "true"))
+			continue
+		}
+		a.setFlag(key, "--"+flag, f.Value.String())
+	}
+	return a.reload()
+}
+
+func (a *App) setFlag(key, name, value string) {
+	if a.flags == nil {
+		a.flags = map[string]flagValue{}
+	}
+	a.flags[key] = flagValue{name: name, value: value}
 }
 
 func chainPreRun(prev, next func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
@@ -144,11 +180,11 @@ func chainPreRun(prev, next func(*cobra.Command, []string) error) func(*cobra.Co
 }
 
 func (a *App) reload() error {
-	c, err := loadConfig(a.v)
+	c, eff, file, err := loadConfig(a.configFile, a.flags)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	a.Cfg = c
+	a.Cfg, a.settings, a.file = c, eff, file
 	return nil
 }
 
@@ -161,28 +197,12 @@ func NewRootCmd(app *App) *cobra.Command {
 examples, then lets a cheap model solve every later instance with one short
 call of that tool, run in a sandbox. Tools, runs and every model call are
 kept in one SQLite file.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			v, err := newViper(app.configFile, app.Getenv)
-			if err != nil {
-				return &ExitError{Code: ExitUsage, Err: err}
-			}
-			app.v = v
-			for flag, key := range map[string]string{"db": "db", "no-cache": "cache", "record": "record", "replay": "replay", "prompts-dir": "prompts_dir"} {
-				f := cmd.Flags().Lookup(flag)
-				if f == nil || !f.Changed {
-					continue
-				}
-				if flag == "no-cache" {
-					v.Set(key, f.Value.String() != "true")
-					continue
-				}
-				v.Set(key, f.Value.String())
-			}
-			return app.reload()
-		},
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return app.configure(cmd) },
+		Version:           version(),
 	}
+	root.SetVersionTemplate(`{{printf "latm %s\n" .Version}}`)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &ExitError{Code: ExitUsage, Err: err}
 	})
@@ -196,6 +216,10 @@ kept in one SQLite file.`,
 	pf.String("record", "", "append every LLM exchange to this JSONL file")
 	pf.String("replay", "", "serve LLM exchanges from this JSONL file, with no network")
 	pf.String("prompts-dir", "", "directory of prompt templates that override the built-in ones")
+	for flag, key := range rootFlags {
+		app.bound = append(app.bound, boundFlag{cmd: "latm", flag: flag, key: key})
+	}
+	pf.BoolVarP(&app.verbose, "verbose", "v", false, "print every retry of a model call (its cause and wait) to stderr")
 
 	for _, c := range []*cobra.Command{
 		newVersionCmd(app),
@@ -230,10 +254,18 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if cerr := app.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
+	if ctx.Err() != nil {
+		// Interrupted: whatever the command returned, the status says so.
+		if err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "latm:", err)
+		}
+		fmt.Fprintln(stderr, "latm: interrupted")
+		return ExitInterrupted
+	}
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(stderr, "latm:", err)
+	fmt.Fprintln(stderr, "latm:", llm.RedactText(err.Error()))
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code

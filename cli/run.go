@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/latm/latm/library"
 	"github.com/latm/latm/starlarkrt"
 )
 
@@ -20,7 +21,9 @@ func newRunCmd(app *App) *cobra.Command {
 		Short: "Run a tool file in the sandbox, offline",
 		Long: `Run a Starlark (or Python-flavoured) file in the sandbox, with no model.
 
-With --func, or when the file defines solve, the function is called with
+With --func, or when the file defines solve, or when the file is a tool
+package (latm tools export) and so names its entry function, the function
+is called with
 --args (a JSON array of positional arguments or a JSON object of keyword
 arguments) and its result is printed as JSON. Otherwise the file runs as a
 script and its global variables are printed as a JSON object (--var NAME
@@ -55,6 +58,13 @@ func (a *App) run(cmd *cobra.Command, file, fn string, fnGiven bool, rawArgs, sh
 	code, err := os.ReadFile(file)
 	if err != nil {
 		return usageError("run: %v", err)
+	}
+	if !fnGiven {
+		// A tool package is Starlark under a comment header that names
+		// the function to call.
+		if t, err := library.DecodePackage(code); err == nil && t.Entry != "" {
+			fn, fnGiven = t.Entry, true
+		}
 	}
 	var posArgs []any
 	var kwArgs map[string]any

@@ -102,3 +102,24 @@ func TestRunPaperProgram(t *testing.T) {
 		t.Errorf("%s: %s = %s, CPython gives %v", want.Name, want.Var, strings.TrimSpace(out), want.Expected)
 	}
 }
+
+// A tool package names its entry function: latm run calls it without
+// --func.
+func TestRunPackageUsesItsEntry(t *testing.T) {
+	db := toolsEnv(t)
+	seed(t, db, sortTool("word_sorting"))
+	code, pkg, errOut := runTools(t, db, "export", "word_sorting")
+	if code != ExitOK {
+		t.Fatalf("export: %s", errOut)
+	}
+	f := writeFile(t, "word_sorting.star", pkg)
+	code, out, errOut := runConfigCLI(t, "run", f, "--args", `[["pear", "fig"]]`)
+	if code != ExitOK || strings.TrimSpace(out) != `"fig pear"` {
+		t.Fatalf("run a package: exit %d out %q err %q", code, out, errOut)
+	}
+	// --func still chooses.
+	code, _, errOut = runConfigCLI(t, "run", f, "--func", "nope", "--args", `[1]`)
+	if code != ExitFailed || !strings.Contains(errOut, "nope") {
+		t.Fatalf("--func nope: exit %d %s", code, errOut)
+	}
+}

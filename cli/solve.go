@@ -2,51 +2,60 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/latm/latm/dispatch"
+	"github.com/latm/latm/engine"
 	"github.com/latm/latm/library"
-	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/user"
 )
-
-// maxSolveLine bounds one line of a solve input file (bytes).
-const maxSolveLine = 16 << 20
 
 func newSolveCmd(app *App) *cobra.Command {
 	var toolRef, input, output, batch string
 	var asJSON bool
 	var workers int
 	cmd := &cobra.Command{
-		Use:   "solve --tool NAME[@N] (QUESTION | --input FILE.jsonl)",
+		Use:   "solve --tool NAME[@N] (QUESTION | --input FILE.jsonl | -)",
 		Short: "Answer questions with a tool: the user model writes a call, the sandbox runs it",
 		Long: `solve answers one question (printed answer; --json prints the run record) or
 every line of a JSONL file ({"id": …, "question": …}; id defaults to the line
-number). Batch results are written as JSONL in input order: {id, answer, ok,
-error, tool}. Runs are recorded under a batch id (--batch, by default derived
-from the input file and tool), so rerunning an interrupted batch only solves
-what is not solved yet. Exit status 4 means some inputs failed.`,
+number). "-" (or --input -, or no question with standard input a pipe) reads
+the lines from standard input, where a line that is not a JSON object is a
+question of its own. Batch results are written as JSONL in input order:
+{id, answer, ok, error, tool}; a one-line summary follows on standard error
+(JSON with --json). Runs are recorded under a batch id (--batch, by default
+derived from the input file and tool), so rerunning an interrupted batch only
+solves what is not solved yet. Exit status 4 means some inputs failed.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if toolRef == "" {
 				return usageError("solve: --tool NAME[@N] is required (see latm tools list)")
 			}
+			if len(args) == 1 && args[0] == "-" {
+				if input != "" {
+					return usageError("solve: give either - or --input FILE.jsonl, not both")
+				}
+				args, input = nil, "-"
+			}
+			if len(args) == 0 && input == "" && isPipe(app.In) {
+				input = "-"
+			}
 			if (len(args) == 1) == (input != "") {
-				return usageError("solve: give either a question argument or --input FILE.jsonl, not both or neither")
+				return usageError("solve: give either a question argument or --input FILE.jsonl (or - for standard input), not both or neither")
 			}
 			if input == "" && (output != "" || batch != "") {
 				return usageError("solve: --output and --batch apply only with --input")
@@ -56,44 +65,40 @@ what is not solved yet. Exit status 4 means some inputs failed.`,
 			if err != nil {
 				return err
 			}
-			s, err := solverFor(app)
+			e, err := app.Engine()
 			if err != nil {
 				return err
 			}
 			if input == "" {
-				return solveOne(ctx, app, s, tool, args[0], asJSON)
+				return solveOne(ctx, app, e, tool, args[0], asJSON)
 			}
 			if !cmd.Flags().Changed("workers") {
 				workers = app.Cfg.Workers
 			}
-			return solveBatch(ctx, app, s, tool, batchOptions{input: input, output: output, batch: batch, workers: workers})
+			return solveBatch(ctx, app, e, tool, batchOptions{input: input, output: output, batch: batch, workers: workers, asJSON: asJSON})
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&toolRef, "tool", "", "the tool to use, NAME (newest version) or NAME@N")
-	f.StringVar(&input, "input", "", "JSONL file of questions, one {\"id\": …, \"question\": …} per line")
+	_ = cmd.RegisterFlagCompletionFunc("tool", app.completeTools(false))
+	f.StringVar(&input, "input", "", "JSONL file of questions, one {\"id\": …, \"question\": …} per line; - for standard input")
 	f.StringVar(&output, "output", "", "JSONL file for the results (default: standard output)")
 	f.StringVar(&batch, "batch", "", "batch id under which runs are recorded and resumed (default: from the input file and tool)")
 	f.IntVar(&workers, "workers", 0, "instances solved in parallel (default: the workers setting)")
-	f.BoolVar(&asJSON, "json", false, "print the run record as JSON (single question only)")
+	app.bind(cmd, "workers", "workers")
+	f.BoolVar(&asJSON, "json", false, "print the run record as JSON (one question), or the batch summary as JSON")
 	return cmd
 }
 
-// solverFor wires a Solver from the App's resources and configuration.
-func solverFor(app *App) (*user.Solver, error) {
-	store, err := app.Store()
-	if err != nil {
-		return nil, err
+// isPipe says whether r is a pipe or a file rather than a terminal: what
+// a shell gives a command for "cmd < file" or "... | cmd".
+func isPipe(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
 	}
-	client, err := app.LLM()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := prompts.Load(app.Cfg.PromptsDir)
-	if err != nil {
-		return nil, err
-	}
-	return &user.Solver{LLM: client, Runtime: app.Runtime(), Prompts: ps, Store: store, Retries: app.Cfg.Solve.Retries, Template: app.Cfg.Solve.Template}, nil
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice == 0
 }
 
 // runRecord is the JSON form of a run (latm solve --json).
@@ -123,11 +128,11 @@ func newRunRecord(r *library.Run) runRecord {
 	}
 }
 
-func solveOne(ctx context.Context, app *App, s *user.Solver, tool *library.Tool, question string, asJSON bool) error {
+func solveOne(ctx context.Context, app *App, e *engine.Engine, tool *library.Tool, question string, asJSON bool) error {
 	if strings.TrimSpace(question) == "" {
 		return usageError("solve: the question is empty")
 	}
-	run, err := s.Solve(ctx, tool, user.Instance{Question: question})
+	run, err := e.Solve(ctx, tool, user.Instance{Question: question})
 	if err != nil {
 		return err
 	}
@@ -150,52 +155,42 @@ func solveOne(ctx context.Context, app *App, s *user.Solver, tool *library.Tool,
 type batchOptions struct {
 	input, output, batch string
 	workers              int
+	asJSON               bool
 }
 
-// solveItem is one line of a batch input.
-type solveItem struct {
-	line     int
-	id       string
-	question string
-	err      string // a bad line: why, with the fix
-}
-
-// solveResult is one line of a batch output.
-type solveResult struct {
-	ID     string `json:"id"`
-	Answer string `json:"answer"`
-	OK     bool   `json:"ok"`
-	Error  string `json:"error"`
-	Tool   string `json:"tool"`
-}
-
-// readSolveInput parses a JSONL file of questions. Bad lines become items
-// with err set; blank lines are skipped.
-func readSolveInput(name string, r io.Reader) ([]solveItem, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxSolveLine)
-	var items []solveItem
+// readSolveInput parses a JSONL input of questions into batch items; bad
+// lines become items with Bad set. On standard input (plain set) a line
+// that is not a JSON object is a question. Blank lines are skipped.
+func readSolveInput(r io.Reader, plain bool) ([]user.BatchItem, error) {
+	var items []user.BatchItem
 	seen := map[string]int{}
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
+	err := eachLine(r, maxInputLine, func(n int, line []byte, tooLong bool) error {
+		switch {
+		case tooLong:
+			items = append(items, user.BatchItem{Line: n, ID: strconv.Itoa(n), Bad: tooLongFix})
+		case plain && line[0] != '{':
+			items = append(items, parseSolveLine(n, plainLine(line), seen))
+		default:
+			items = append(items, parseSolveLine(n, line, seen))
 		}
-		items = append(items, parseSolveLine(n, line, seen))
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w (each line must be at most %d bytes)", name, err, maxSolveLine)
-	}
-	return items, nil
+		return nil
+	})
+	return items, err
+}
+
+// plainLine is a plain-text question as a JSON line.
+func plainLine(q []byte) []byte {
+	b, _ := json.Marshal(map[string]string{"question": string(q)})
+	return b
 }
 
 const solveLineFix = `fix: write one JSON object per line, like {"id": "q1", "question": "…"}`
 
-func parseSolveLine(n int, line []byte, seen map[string]int) solveItem {
-	it := solveItem{line: n, id: strconv.Itoa(n)}
+func parseSolveLine(n int, line []byte, seen map[string]int) user.BatchItem {
+	it := user.BatchItem{Line: n, ID: strconv.Itoa(n)}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(line, &raw); err != nil {
-		it.err = fmt.Sprintf("invalid JSON: %v (%s)", err, solveLineFix)
+		it.Bad = fmt.Sprintf("invalid JSON: %v (%s)", err, solveLineFix)
 		return it
 	}
 	if idRaw, ok := raw["id"]; ok && string(idRaw) != "null" {
@@ -203,24 +198,25 @@ func parseSolveLine(n int, line []byte, seen map[string]int) solveItem {
 		var num json.Number
 		switch {
 		case json.Unmarshal(idRaw, &s) == nil:
-			it.id = s
+			it.ID = s
 		case json.Unmarshal(idRaw, &num) == nil:
-			it.id = num.String()
+			it.ID = num.String()
 		default:
-			it.err = fmt.Sprintf("id must be a string or a number, not %s (%s)", idRaw, solveLineFix)
+			it.Bad = fmt.Sprintf("id must be a string or a number, not %s (%s)", idRaw, solveLineFix)
 			return it
 		}
 	}
 	q, ok := raw["question"]
-	if !ok || json.Unmarshal(q, &it.question) != nil || strings.TrimSpace(it.question) == "" {
-		it.err = fmt.Sprintf("no question: the object needs a non-empty string field \"question\" (%s)", solveLineFix)
+	if !ok || json.Unmarshal(q, &it.Question) != nil || strings.TrimSpace(it.Question) == "" {
+		it.Question = ""
+		it.Bad = fmt.Sprintf("no question: the object needs a non-empty string field \"question\" (%s)", solveLineFix)
 		return it
 	}
-	if first, dup := seen[it.id]; dup {
-		it.err = fmt.Sprintf("duplicate id %q, first used on line %d (fix: give every line its own id)", it.id, first)
+	if first, dup := seen[it.ID]; dup {
+		it.Bad = fmt.Sprintf("duplicate id %q, first used on line %d (fix: give every line its own id)", it.ID, first)
 		return it
 	}
-	seen[it.id] = n
+	seen[it.ID] = n
 	return it
 }
 
@@ -235,27 +231,26 @@ func defaultBatchID(input, ref string) (string, error) {
 	return "solve-" + hex.EncodeToString(h[:8]), nil
 }
 
-func solveBatch(ctx context.Context, app *App, s *user.Solver, tool *library.Tool, o batchOptions) error {
-	f, err := os.Open(o.input)
-	if err != nil {
-		return usageError("solve: %v", err)
-	}
-	items, err := readSolveInput(o.input, f)
-	f.Close()
+func solveBatch(ctx context.Context, app *App, e *engine.Engine, tool *library.Tool, o batchOptions) error {
+	in, name, closeIn, err := openInput("solve", o.input, app.In)
 	if err != nil {
 		return err
 	}
+	items, err := readSolveInput(in, o.input == "-")
+	closeIn()
+	if err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
 	if o.batch == "" {
+		// Standard input ("-") is one batch per working directory and tool.
 		if o.batch, err = defaultBatchID(o.input, tool.Ref()); err != nil {
 			return err
 		}
 	}
-	if o.workers < 1 {
-		o.workers = 1
-	}
-	done, err := s.Store.Runs(ctx, o.batch)
-	if err != nil {
-		return err
+	for _, it := range items {
+		if it.Bad != "" {
+			fmt.Fprintf(app.Err, "%s:%d: %s\n", name, it.Line, it.Bad)
+		}
 	}
 
 	out := app.Out
@@ -272,106 +267,105 @@ func solveBatch(ctx context.Context, app *App, s *user.Solver, tool *library.Too
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 
-	results := make([]*solveResult, len(items))
-	ready := make([]chan struct{}, len(items))
-	var todo []int
-	for i, it := range items {
-		ready[i] = make(chan struct{})
-		switch r := done[it.id]; {
-		case it.err != "":
-			fmt.Fprintf(app.Err, "%s:%d: %s\n", o.input, it.line, it.err)
-			results[i] = &solveResult{ID: it.id, Error: fmt.Sprintf("line %d: %s", it.line, it.err), Tool: tool.Ref()}
-			close(ready[i])
-		case r != nil && r.OK && r.Question == it.question:
-			results[i] = &solveResult{ID: it.id, Answer: r.Answer, OK: true, Tool: library.ToolRef(r.ToolName, r.ToolVersion)}
-			close(ready[i])
-		default:
-			todo = append(todo, i)
-		}
-	}
-
-	bar := solveProgress(app.Err, len(todo))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	next := make(chan int)
-	for w := 0; w < min(o.workers, max(len(todo), 1)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				it := items[i]
-				run, err := s.Solve(ctx, tool, user.Instance{ID: it.id, Batch: o.batch, Question: it.question})
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("%s:%d: %w (the batch stopped; fix the cause and rerun the same command to resume)", o.input, it.line, err)
-					}
-					mu.Unlock()
-					cancel()
-					continue
-				}
-				results[i] = &solveResult{ID: it.id, Answer: run.Answer, OK: run.OK, Error: run.Error, Tool: tool.Ref()}
-				close(ready[i])
-				if bar != nil {
-					_ = bar.Add(1)
-				}
+	var bar *progressbar.ProgressBar
+	barTried := false
+	sum, err := e.SolveBatch(ctx, tool, items, user.BatchOptions{Batch: o.batch, Workers: o.workers,
+		Progress: func(done, total int) {
+			if !barTried {
+				barTried, bar = true, solveProgress(app.Err, total)
 			}
-		}()
-	}
-	go func() {
-		defer close(next)
-		for _, i := range todo {
-			select {
-			case next <- i:
-			case <-ctx.Done():
-				return
+			if bar != nil {
+				_ = bar.Set(done)
 			}
-		}
-	}()
-	workersDone := make(chan struct{})
-	go func() { wg.Wait(); close(workersDone) }()
-
-	// Write results in input order as they become ready.
-	failed := 0
-	for i := range items {
-		select {
-		case <-ready[i]:
-		case <-workersDone:
-			select {
-			case <-ready[i]:
-			default:
-				if bar != nil {
-					_ = bar.Exit()
-				}
-				if firstErr != nil {
-					return firstErr
-				}
-				return fmt.Errorf("solve %s: %w (rerun the same command to resume)", o.input, ctx.Err())
+		}},
+		func(r user.BatchResult) error {
+			if err := enc.Encode(r); err != nil {
+				return fmt.Errorf("solve: write results: %w", err)
 			}
-		}
-		if err := enc.Encode(results[i]); err != nil {
-			return fmt.Errorf("solve: write results: %w", err)
-		}
-		if !results[i].OK {
-			failed++
-		}
-	}
-	<-workersDone
+			return nil
+		})
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("solve: write results: %w", err)
+	if ferr := bw.Flush(); ferr != nil && err == nil {
+		err = fmt.Errorf("solve: write results: %w", ferr)
 	}
-	if failed > 0 {
-		return &ExitError{Code: ExitPartial, Err: fmt.Errorf("%d of %d inputs of %s failed (batch %s)", failed, len(items), o.input, o.batch)}
+	if serr := writeSummary(app.Err, o.asJSON, "solve", solveSummary(sum, o.batch)); serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
+		var ie *user.ItemError
+		if errors.As(err, &ie) {
+			return fmt.Errorf("%s:%d: %w (the batch stopped; fix the cause and rerun the same command to resume)", name, ie.Line, ie.Err)
+		}
+		return fmt.Errorf("solve %s: %w (rerun the same command to resume)", name, err)
+	}
+	if sum.Failed > 0 {
+		return &ExitError{Code: ExitPartial, Err: fmt.Errorf("%d of %d inputs of %s failed (batch %s)", sum.Failed, len(items), name, o.batch)}
 	}
 	return nil
+}
+
+// batchSummary is the summary line of solve and stream (--json: its JSON).
+type batchSummary struct {
+	Batch     string         `json:"batch"`
+	Instances int            `json:"instances"`
+	Status    map[string]int `json:"status"` // instances by final status
+	BadLines  int            `json:"bad_lines"`
+	Resumed   int            `json:"resumed,omitempty"`
+	ToolsMade int            `json:"tools_made"`
+	Calls     int            `json:"model_calls"`
+	CacheHits int            `json:"cache_hits"`
+	Tokens    int            `json:"tokens"`
+	Cost      float64        `json:"cost"`
+	order     []string       // statuses in the order the line names them
+}
+
+func solveSummary(s user.BatchSummary, batch string) batchSummary {
+	return batchSummary{Batch: batch, Instances: s.Items, Status: map[string]int{"ok": s.OK, "failed": s.Failed},
+		BadLines: s.Bad, Resumed: s.Resumed, Calls: s.Calls, CacheHits: s.Hits, Tokens: s.Tokens, Cost: s.Cost,
+		order: []string{"ok", "failed"}}
+}
+
+// writeSummary writes s on w as one line: text, or JSON.
+func writeSummary(w io.Writer, asJSON bool, cmd string, s batchSummary) error {
+	if asJSON {
+		b, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	}
+	var parts []string
+	for _, st := range s.order {
+		label := st
+		if st == dispatch.StatusError {
+			label = "failed"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", s.Status[st], label))
+	}
+	line := fmt.Sprintf("%s: %s: %s", cmd, plural(s.Instances, "instance"), strings.Join(parts, ", "))
+	if s.BadLines > 0 {
+		line += fmt.Sprintf(" (%s)", plural(s.BadLines, "bad line"))
+	}
+	if s.Resumed > 0 {
+		line += fmt.Sprintf(", %d from an earlier run", s.Resumed)
+	}
+	line += fmt.Sprintf("; %s made; %s", plural(s.ToolsMade, "tool"), plural(s.Calls, "model call"))
+	if s.CacheHits > 0 {
+		line += fmt.Sprintf(" (%d from the cache)", s.CacheHits)
+	}
+	_, err := fmt.Fprintf(w, "%s, $%.4f; batch %s\n", line, s.Cost, s.Batch)
+	return err
+}
+
+// plural says "1 thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // solveProgress returns a progress bar on w when w is a terminal, else nil.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/user"
 )
 
 // solveEnv isolates a test, points every model role at a fake endpoint and
@@ -187,11 +189,11 @@ func writeLines(t *testing.T, name string, lines ...string) string {
 	return name
 }
 
-func readResults(t *testing.T, text string) []solveResult {
+func readResults(t *testing.T, text string) []user.BatchResult {
 	t.Helper()
-	var rs []solveResult
+	var rs []user.BatchResult
 	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
-		var r solveResult
+		var r user.BatchResult
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("output line %q: %v", line, err)
 		}
@@ -240,7 +242,7 @@ func TestSolveBatchReportsBadLinesAndGoesOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := readResults(t, string(b))
-	want := []solveResult{
+	want := []user.BatchResult{
 		{ID: "first", Answer: "a b", OK: true, Tool: "sort@1"},
 		{ID: "2", OK: false, Tool: "sort@1"},
 		{ID: "7", OK: false, Tool: "sort@1"},
@@ -344,8 +346,8 @@ func TestSolveBatchKeepsInputOrderWithWorkers(t *testing.T) {
 			t.Errorf("result %d = %+v, want id %d answer %q", i, r, i, want)
 		}
 	}
-	if errs != "" {
-		t.Errorf("stderr %q: a progress bar or noise on a non-terminal", errs)
+	if want := fmt.Sprintf("solve: %d instances: %d ok, 0 failed; 0 tools made; %d model calls, $", n, n, n); !strings.HasPrefix(errs, want) || strings.Count(errs, "\n") != 1 {
+		t.Errorf("stderr %q: want only the summary line %q…: no progress bar or noise on a non-terminal", errs, want)
 	}
 }
 
@@ -374,28 +376,29 @@ func TestParseSolveLine(t *testing.T) {
 	}
 	for i, line := range lines {
 		it := parseSolveLine(i+1, []byte(line), seen)
-		if it.id != want[i].id || (want[i].err == "" && it.question != want[i].question) ||
-			(want[i].err == "") != (it.err == "") || !strings.Contains(it.err, want[i].err) {
+		if it.ID != want[i].id || (want[i].err == "" && it.Question != want[i].question) ||
+			(want[i].err == "") != (it.Bad == "") || !strings.Contains(it.Bad, want[i].err) {
 			t.Errorf("line %d %s: got %+v, want %+v", i+1, line, it, want[i])
 		}
 	}
 }
 
 func FuzzReadSolveInput(f *testing.F) {
-	f.Add([]byte(`{"id": "a", "question": "q"}` + "\n" + `{"id": 1.5e3}` + "\n\n{"))
-	f.Add([]byte("\xff\x00\n[]\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		items, err := readSolveInput("fuzz.jsonl", bytes.NewReader(data))
+	f.Add([]byte(`{"id": "a", "question": "q"}`+"\n"+`{"id": 1.5e3}`+"\n\n{"), false)
+	f.Add([]byte("\xff\x00\n[]\n"), false)
+	f.Add([]byte("plain question\n{\"question\": \"q\"}\n"), true)
+	f.Fuzz(func(t *testing.T, data []byte, plain bool) {
+		items, err := readSolveInput(bytes.NewReader(data), plain)
 		if err != nil {
 			return
 		}
 		ids := map[string]bool{}
 		for _, it := range items {
-			if it.err == "" {
-				if strings.TrimSpace(it.question) == "" || ids[it.id] {
+			if it.Bad == "" {
+				if strings.TrimSpace(it.Question) == "" || ids[it.ID] {
 					t.Fatalf("accepted a bad item %+v", it)
 				}
-				ids[it.id] = true
+				ids[it.ID] = true
 			}
 		}
 	})
@@ -415,4 +418,163 @@ func TestSolveBatchStopsWhenTheEndpointFails(t *testing.T) {
 	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests after the endpoint failed, want 1: the batch must stop", n)
 	}
+}
+
+func runSolveIn(t *testing.T, db string, stdin io.Reader, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(context.Background(), append([]string{"--db", db, "--no-cache", "solve"}, args...), stdin, &out, &errb, os.Getenv)
+	return code, out.String(), errb.String()
+}
+
+// sortHandler answers every use prompt with the call for its word list.
+func sortHandler(r fakeopenai.Request) fakeopenai.Reply {
+	last := r.Last()
+	i := strings.LastIndex(last, "List: ")
+	if i < 0 {
+		return fakeopenai.Reply{Status: 400}
+	}
+	return fakeopenai.Reply{Content: fence(sortCall(strings.Fields(last[i+len("List: "):])...))}
+}
+
+func TestSolveReadsStandardInput(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	srv.Handle(sortHandler)
+	stdin := sortLine("a", "b", "a") + "\n" + sortQuestion("d", "c") + "\n"
+	// "-" reads standard input; a plain line is a question of its own.
+	code, out, errs := runSolveIn(t, db, strings.NewReader(stdin), "--tool", "sort", "-")
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %s", code, errs)
+	}
+	rs := readResults(t, out)
+	if len(rs) != 2 || rs[0].ID != "a" || rs[0].Answer != "a b" || rs[1].ID != "2" || rs[1].Answer != "c d" {
+		t.Errorf("results %+v", rs)
+	}
+	// So does a pipe (here a file) with no question argument; the same
+	// input is the same batch, resumed with no model call.
+	f := filepath.Join(t.TempDir(), "stdin")
+	if err := os.WriteFile(f, []byte(stdin), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pipe, err := os.Open(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	before := len(srv.Requests())
+	code, out, errs = runSolveIn(t, db, pipe, "--tool", "sort")
+	if code != ExitOK || len(readResults(t, out)) != 2 || len(srv.Requests()) != before {
+		t.Errorf("from a pipe: exit %d, %d new requests, stdout %q, stderr %q", code, len(srv.Requests())-before, out, errs)
+	}
+	if !strings.Contains(errs, "2 from an earlier run") {
+		t.Errorf("summary does not say the answers were resumed: %q", errs)
+	}
+}
+
+func TestSolveSummary(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	srv.Handle(sortHandler)
+	in := writeLines(t, "in.jsonl", sortLine("a", "b", "a"), `{"id": "x"}`, sortLine("c", "d", "c"))
+	code, _, errs := runSolve(t, db, "--tool", "sort", "--input", in, "--output", "out.jsonl")
+	want := "solve: 3 instances: 2 ok, 1 failed (1 bad line); 0 tools made; 2 model calls, $"
+	if code != ExitPartial || !strings.Contains(errs, want) {
+		t.Errorf("exit %d, stderr %q; want the summary %q", code, errs, want)
+	}
+	code, _, errs = runSolve(t, db, "--tool", "sort", "--input", in, "--output", "out.jsonl", "--json")
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	var sum batchSummary
+	if err := json.Unmarshal([]byte(lines[len(lines)-2]), &sum); err != nil || code != ExitPartial {
+		t.Fatalf("exit %d; the summary is not JSON (%v): %q", code, err, errs)
+	}
+	if sum.Instances != 3 || sum.Status["ok"] != 2 || sum.Status["failed"] != 1 || sum.BadLines != 1 || sum.Resumed != 2 || sum.Calls != 0 || sum.Batch == "" {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+// A line over the 16 MB limit is reported as FILE:LINE with the fix, and
+// the lines after it are solved.
+func TestSolveOverlongLineGoesOn(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	srv.Handle(sortHandler)
+	huge := `{"id": "huge", "question": "` + strings.Repeat("x", maxInputLine) + `"}`
+	in := writeLines(t, "in.jsonl", sortLine("a", "b", "a"), huge, sortLine("c", "d", "c"))
+	code, out, errs := runSolve(t, db, "--tool", "sort", "--input", in)
+	if code != ExitPartial {
+		t.Fatalf("exit %d, want %d; stderr %q", code, ExitPartial, errs)
+	}
+	if !strings.Contains(errs, "in.jsonl:2: line longer than 16 MB") || !strings.Contains(errs, "fix:") {
+		t.Errorf("stderr %q: want the long line named as in.jsonl:2 with a fix", errs)
+	}
+	rs := readResults(t, out)
+	if len(rs) != 3 || rs[0].Answer != "a b" || rs[1].OK || rs[1].ID != "2" || rs[2].Answer != "c d" {
+		t.Errorf("results %+v", rs)
+	}
+}
+
+func TestSolveStreamAndMakeRefuseADirectory(t *testing.T) {
+	db := toolsEnv(t)
+	seed(t, db, sortTool("sort"))
+	dir := t.TempDir()
+	if code, _, errs := runSolve(t, db, "--tool", "sort", "--input", dir); code != ExitUsage || !strings.Contains(errs, dir+" is a directory") {
+		t.Errorf("solve: exit %d, stderr %q", code, errs)
+	}
+	if code, _, errs := runStreamCmd(t, db, "--input", dir); code != ExitUsage || !strings.Contains(errs, dir+" is a directory") {
+		t.Errorf("stream: exit %d, stderr %q", code, errs)
+	}
+	if code, _, errs := runMakeCmd(t, db, "sorter", "--examples", dir); code != ExitUsage || !strings.Contains(errs, dir+" is a directory") {
+		t.Errorf("make: exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestEachLine(t *testing.T) {
+	in := "a\n\n  b  \n" + strings.Repeat("x", 10) + "\n" + strings.Repeat("y", 8) + "\nlast"
+	type got struct {
+		n       int
+		line    string
+		tooLong bool
+	}
+	var lines []got
+	if err := eachLine(strings.NewReader(in), 8, func(n int, line []byte, tooLong bool) error {
+		lines = append(lines, got{n, string(line), tooLong})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []got{{1, "a", false}, {3, "b", false}, {4, "", true}, {5, "yyyyyyyy", false}, {6, "last", false}}
+	if fmt.Sprint(lines) != fmt.Sprint(want) {
+		t.Errorf("lines %v, want %v", lines, want)
+	}
+}
+
+// eachLine reports what splitting the whole input on newlines would: every
+// non-blank line, trimmed, numbered, and those over the limit as too long.
+func FuzzEachLine(f *testing.F) {
+	f.Add([]byte("a\n\n  b  \nxxxxxxxxxx\nyyyyyyyy\nlast"), 8)
+	f.Add([]byte("\r\n\n\x00"), 1)
+	f.Fuzz(func(t *testing.T, data []byte, max int) {
+		if max < 1 || max > 1<<16 {
+			return
+		}
+		var want []string
+		for i, l := range strings.Split(string(data), "\n") {
+			switch {
+			case len(l) > max:
+				want = append(want, fmt.Sprintf("%d!", i+1))
+			case strings.TrimSpace(l) != "":
+				want = append(want, fmt.Sprintf("%d:%s", i+1, strings.TrimSpace(l)))
+			}
+		}
+		var got []string
+		err := eachLine(bytes.NewReader(data), max, func(n int, line []byte, tooLong bool) error {
+			if tooLong {
+				got = append(got, fmt.Sprintf("%d!", n))
+			} else {
+				got = append(got, fmt.Sprintf("%d:%s", n, line))
+			}
+			return nil
+		})
+		if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("eachLine(%q, %d) = %q, %v; want %q", data, max, got, err, want)
+		}
+	})
 }

@@ -1,29 +1,26 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
 	"github.com/latm/latm/dispatch"
-	"github.com/latm/latm/library"
-	"github.com/latm/latm/maker"
+	"github.com/latm/latm/user"
 )
 
 func newStreamCmd(app *App) *cobra.Command {
-	var input, output, batch string
-	var workers int
+	var o streamOptions
 	cmd := &cobra.Command{
 		Use:   "stream [--input FILE|-] [--output FILE]",
 		Short: "Route a stream of mixed instances to tools, pooling unknown tasks until a tool is made for them",
@@ -37,42 +34,46 @@ dispatcher model) or, for an unknown task, put in the pending pool, answered
 meanwhile by the solver model (dispatch.unknown = solver) or left for a person
 (none; label with latm label). When a pending group has dispatch.min_examples
 labelled instances the maker makes its tool and the group's instances are
-solved with it. Rerunning with the same input and --batch skips what is done.`,
+solved with it. Rerunning with the same input and --batch skips what is done.
+A one-line summary (by status, tools made, model calls, cost) ends the run on
+standard error. Exit status 4 means some instances failed or some lines could
+not be read (each is reported as FILE:LINE).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("workers") {
-				workers = app.Cfg.Workers
+				o.workers = app.Cfg.Workers
 			}
-			if strings.Contains(batch, ":") {
-				return usageError("stream: --batch %q must not contain ':'", batch)
+			if strings.Contains(o.batch, ":") {
+				return usageError("stream: --batch %q must not contain ':'", o.batch)
 			}
-			return runStream(cmd.Context(), app, input, output, batch, max(workers, 1))
+			o.workers = max(o.workers, 1)
+			return runStream(cmd.Context(), app, o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&input, "input", "-", "JSONL file of instances, or - for standard input")
-	f.StringVar(&output, "output", "", "JSONL file for the results (default: standard output)")
-	f.StringVar(&batch, "batch", "", "id under which decisions and runs are recorded and resumed (default: from the input file)")
-	f.IntVar(&workers, "workers", 0, "instances handled in parallel (default: the workers setting)")
+	f.StringVar(&o.input, "input", "-", "JSONL file of instances, or - for standard input")
+	f.StringVar(&o.output, "output", "", "JSONL file for the results (default: standard output)")
+	f.StringVar(&o.batch, "batch", "", "id under which decisions and runs are recorded and resumed (default: from the input file)")
+	f.IntVar(&o.workers, "workers", 0, "instances handled in parallel (default: the workers setting)")
+	f.BoolVar(&o.asJSON, "json", false, "write the summary line on standard error as JSON")
+	app.bind(cmd, "workers", "workers")
 	return cmd
 }
 
-// streamItem is one line of a stream input.
-type streamItem struct {
-	solveItem
-	answer string
-	// resume: the instance is in the pending pool but half done (not
-	// grouped, or not answered by the solver); answered: the solver's
-	// answer is recorded.
-	resume, answered bool
+// streamOptions are the flags of latm stream.
+type streamOptions struct {
+	input, output, batch string
+	workers              int
+	asJSON               bool
 }
 
 // parseStreamLine parses one input line: a solve line with an optional
 // string "answer".
-func parseStreamLine(n int, line []byte, seen map[string]int) streamItem {
-	it := streamItem{solveItem: parseSolveLine(n, line, seen)}
-	if it.err != "" {
-		return it
+func parseStreamLine(n int, line []byte, seen map[string]int) (dispatch.StreamItem, string) {
+	it := parseSolveLine(n, line, seen)
+	si := dispatch.StreamItem{Line: n, Instance: dispatch.Instance{ID: it.ID, Question: it.Question}}
+	if it.Bad != "" {
+		return si, it.Bad
 	}
 	var raw map[string]json.RawMessage
 	_ = json.Unmarshal(line, &raw) // parsed fine above
@@ -81,264 +82,123 @@ func parseStreamLine(n int, line []byte, seen map[string]int) streamItem {
 		var num json.Number
 		switch {
 		case json.Unmarshal(a, &s) == nil:
-			it.answer = strings.TrimSpace(s)
+			si.Answer = strings.TrimSpace(s)
 		case json.Unmarshal(a, &num) == nil:
-			it.answer = num.String()
+			si.Answer = num.String()
 		default:
-			it.err = fmt.Sprintf(`"answer" must be a string or a number, not %s (fix: write "answer": "…" or leave it out)`, a)
+			return si, fmt.Sprintf(`"answer" must be a string or a number, not %s (fix: write "answer": "…" or leave it out)`, a)
 		}
 	}
-	return it
+	return si, ""
 }
 
-// dispatcherFor wires a Dispatcher from the App.
-func dispatcherFor(app *App) (*dispatch.Dispatcher, error) {
-	s, err := solverFor(app)
+func runStream(ctx context.Context, app *App, o streamOptions) error {
+	in, name, closeIn, err := openInput("stream", o.input, app.In)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	cfg := app.Cfg.Dispatch
-	if cfg.Unknown != dispatch.UnknownSolver && cfg.Unknown != dispatch.UnknownNone {
-		return nil, usageError("dispatch.unknown is %q; set it to %q or %q", cfg.Unknown, dispatch.UnknownSolver, dispatch.UnknownNone)
-	}
-	return &dispatch.Dispatcher{
-		Store:   s.Store,
-		Router:  &dispatch.Router{Store: s.Store, LLM: s.LLM, Prompts: s.Prompts, Thresholds: dispatch.DefaultThresholds},
-		Solver:  s,
-		LLM:     s.LLM,
-		Prompts: s.Prompts,
-		Maker: &maker.Maker{
-			LLM: s.LLM, Runtime: s.Runtime, Prompts: s.Prompts,
-			Train: app.Cfg.Make.Train, Valid: app.Cfg.Make.Valid,
-			ProposeTries: app.Cfg.Make.ProposeTries, VerifyTries: app.Cfg.Make.VerifyTries,
-			Model: app.Cfg.Maker.Model,
-		},
-		Unknown:     cfg.Unknown,
-		ModelLabels: cfg.ModelLabels,
-		MinExamples: max(cfg.MinExamples, app.Cfg.Make.Train+app.Cfg.Make.Valid),
-	}, nil
-}
-
-func runStream(ctx context.Context, app *App, input, output, batch string, workers int) error {
-	var in io.Reader = app.In
-	name := "stdin"
-	if input != "-" && input != "" {
-		f, err := os.Open(input)
-		if err != nil {
-			return usageError("stream: %v", err)
-		}
-		defer f.Close()
-		in, name = f, input
-	}
+	defer closeIn()
+	batch := o.batch
 	if batch == "" {
 		id := "-"
 		if name != "stdin" {
-			abs, err := filepath.Abs(input)
+			abs, err := filepath.Abs(o.input)
 			if err != nil {
-				return fmt.Errorf("stream: batch id for %s: %w", input, err)
+				return fmt.Errorf("stream: batch id for %s: %w", o.input, err)
 			}
 			id = abs
 		}
 		h := sha256.Sum256([]byte(id))
 		batch = "stream-" + hex.EncodeToString(h[:8])
 	}
-	d, err := dispatcherFor(app)
+	e, err := app.Engine()
 	if err != nil {
 		return err
 	}
 
 	out := app.Out
-	if output != "" {
-		of, err := os.OpenFile(output, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if o.output != "" {
+		of, err := os.OpenFile(o.output, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
 			return fmt.Errorf("stream: output: %w", err)
 		}
 		defer of.Close()
 		out = of
 	}
-	var wmu sync.Mutex
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	// final holds the instances (batch:id) reported solved or failed in
-	// this run: the records read at the start may say pending for an
-	// instance a group's new tool has solved since, and a reader takes an
-	// instance's last line as its result.
-	final := map[string]bool{}
-	emit := func(rs ...dispatch.Result) error {
-		wmu.Lock()
-		defer wmu.Unlock()
-		for _, r := range rs {
-			if r.Batch == "" {
-				r.Batch = batch
+
+	// The input is read as the stream goes, line by line, on a goroutine
+	// of its own: a stream on standard input may never end.
+	type line struct {
+		it  dispatch.StreamItem
+		err error
+	}
+	lines := make(chan line)
+	rctx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	var badLines atomic.Int64
+	go func() {
+		defer close(lines)
+		seen := map[string]int{}
+		err := eachLine(in, maxInputLine, func(n int, text []byte, tooLong bool) error {
+			var it dispatch.StreamItem
+			why := tooLongFix
+			if !tooLong {
+				it, why = parseStreamLine(n, text, seen)
 			}
-			key := r.Batch + ":" + r.ID
-			if final[key] {
-				continue // reported solved or failed already in this run
+			if why != "" {
+				fmt.Fprintf(app.Err, "%s:%d: %s\n", name, n, why)
+				badLines.Add(1)
+				return nil
 			}
-			if r.Status != dispatch.StatusPending {
-				final[key] = true
+			select {
+			case lines <- line{it: it}:
+				return nil
+			case <-rctx.Done():
+				return rctx.Err()
 			}
-			if r.Batch == batch {
-				r.Batch = ""
+		})
+		if err != nil && rctx.Err() == nil {
+			select {
+			case lines <- line{err: fmt.Errorf("read %s: %w", name, err)}:
+			case <-rctx.Done():
 			}
-			if err := enc.Encode(r); err != nil {
-				return fmt.Errorf("stream: write results: %w", err)
-			}
+		}
+	}()
+	next := func() (dispatch.StreamItem, error) {
+		l, ok := <-lines
+		if !ok {
+			return dispatch.StreamItem{}, io.EOF
+		}
+		return l.it, l.err
+	}
+	sum, err := e.Stream(ctx, dispatch.StreamOptions{Batch: batch, Workers: o.workers}, next, func(r dispatch.Result) error {
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("stream: write results: %w", err)
 		}
 		return nil
+	})
+	// After io.EOF the reader is done; after an error it may be blocked
+	// reading a stdin that has not ended, and is left behind.
+	stopReading()
+	bad := int(badLines.Load())
+	bs := batchSummary{Batch: batch, Instances: sum.Instances,
+		Status:   map[string]int{dispatch.StatusSolved: sum.Solved, dispatch.StatusPending: sum.Pending, dispatch.StatusError: sum.Errors},
+		BadLines: bad, ToolsMade: sum.ToolsMade, Calls: sum.Calls, CacheHits: sum.Hits, Tokens: sum.Tokens, Cost: sum.Cost,
+		order: []string{dispatch.StatusSolved, dispatch.StatusPending, dispatch.StatusError}}
+	if serr := writeSummary(app.Err, o.asJSON, "stream", bs); serr != nil && err == nil {
+		err = serr
 	}
-
-	// Groups labelled since the last run (latm label) may be ready now,
-	// and pending instances may have a tool now: one made from their group
-	// by a run that stopped before solving them all, or one imported.
-	made, err := d.MakeReady(ctx, -1)
 	if err != nil {
-		return err
-	}
-	if err := emit(made...); err != nil {
-		return err
-	}
-	revisited, err := d.Revisit(ctx)
-	if err != nil {
+		var ie *user.ItemError
+		if errors.As(err, &ie) {
+			err = fmt.Errorf("%s:%d: %w", name, ie.Line, ie.Err)
+		}
 		return fmt.Errorf("%w (rerun the same command to resume)", err)
 	}
-	if err := emit(revisited...); err != nil {
-		return err
-	}
-
-	done, err := d.Store.Runs(ctx, batch)
-	if err != nil {
-		return err
-	}
-	open, err := d.Store.PendingInstances(ctx, -1)
-	if err != nil {
-		return err
-	}
-	pending := map[string]*library.Pending{}
-	for _, p := range open {
-		pending[p.InstanceID] = p
-	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		emu      sync.Mutex
-		firstErr error
-		failed   int
-	)
-	fail := func(err error) {
-		emu.Lock()
-		if firstErr == nil {
-			firstErr = err
-		}
-		emu.Unlock()
-		cancel()
-	}
-	jobs := make(chan streamItem)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range jobs {
-				in := dispatch.Instance{Batch: batch, ID: it.id, Question: it.question, Answer: it.answer}
-				var rs []dispatch.Result
-				var err error
-				if it.resume {
-					rs, err = d.Resume(ctx, in, it.answered)
-				} else {
-					rs, err = d.Handle(ctx, in)
-				}
-				if err != nil {
-					fail(fmt.Errorf("%s:%d: %w", name, it.line, err))
-					continue
-				}
-				for _, r := range rs {
-					if r.Status == dispatch.StatusError {
-						emu.Lock()
-						failed++
-						emu.Unlock()
-					}
-				}
-				if err := emit(rs...); err != nil {
-					fail(err)
-				}
-			}
-		}()
-	}
-
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), maxSolveLine)
-	seen := map[string]int{}
-	n := 0
-read:
-	for sc.Scan() {
-		n++
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		it := parseStreamLine(n, line, seen)
-		if it.err != "" {
-			fmt.Fprintf(app.Err, "%s:%d: %s\n", name, n, it.err)
-			continue
-		}
-		if r, ok := done[it.id]; ok && r.Question == it.question {
-			if r.ToolName != "" || pending[batch+":"+it.id] == nil {
-				if err := emit(resultOfRun(r)); err != nil {
-					fail(err)
-					break
-				}
-				continue
-			}
-		}
-		if p := pending[batch+":"+it.id]; p != nil && p.Question == it.question {
-			run := done[it.id]
-			if p.Group <= 0 || d.Unknown == dispatch.UnknownSolver && run == nil {
-				// Stopped halfway through pooling: finish it.
-				it.resume, it.answered = true, run != nil
-			} else {
-				r := dispatch.Result{ID: it.id, Status: dispatch.StatusPending, Group: p.Group}
-				if run != nil {
-					r.Answer = run.Answer
-				}
-				if err := emit(r); err != nil {
-					fail(err)
-					break
-				}
-				continue
-			}
-		}
-		select {
-		case jobs <- it:
-		case <-ctx.Done():
-			break read
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return fmt.Errorf("%w (rerun the same command to resume)", firstErr)
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read %s: %w (each line must be at most %d bytes)", name, err, maxSolveLine)
-	}
-	if failed > 0 {
-		return &ExitError{Code: ExitPartial, Err: fmt.Errorf("%d instances of %s failed (batch %s)", failed, name, batch)}
+	if sum.Errors > 0 || bad > 0 {
+		return &ExitError{Code: ExitPartial, Err: fmt.Errorf("%d instances of %s failed and %d lines could not be read (batch %s)", sum.Errors, name, bad, batch)}
 	}
 	return nil
-}
-
-// resultOfRun is the stream result of an instance already done.
-func resultOfRun(r *library.Run) dispatch.Result {
-	res := dispatch.Result{ID: r.InputID, Status: dispatch.StatusSolved, Answer: r.Answer}
-	if r.ToolName == "" {
-		res.Status = dispatch.StatusPending // answered by the solver; its group was solved elsewhere
-	} else {
-		res.Tool = library.ToolRef(r.ToolName, r.ToolVersion)
-	}
-	if !r.OK {
-		res.Status, res.Error = dispatch.StatusError, r.Error
-	}
-	return res
 }

@@ -32,7 +32,7 @@ func streamScript(t *testing.T) func(fakeopenai.Request) fakeopenai.Reply {
 	return func(r fakeopenai.Request) fakeopenai.Reply {
 		last := r.Last()
 		switch {
-		case strings.Contains(last, "calls the function above"):
+		case r.Template == "use":
 			m := list.FindAllStringSubmatch(last, -1)
 			if m == nil {
 				t.Errorf("user prompt without a word list: %q", last)
@@ -40,9 +40,9 @@ func streamScript(t *testing.T) func(fakeopenai.Request) fakeopenai.Reply {
 			}
 			words := strings.TrimSpace(m[len(m)-1][1])
 			return fakeopenai.Reply{Content: fence(fmt.Sprintf("ans = \" \".join(sort_words(%q.split()))", words))}
-		case strings.Contains(last, "Classify the following question"):
+		case r.Template == "dispatch":
 			return fakeopenai.Reply{Content: "Task: unknown"}
-		case strings.Contains(last, "Answer the following question"):
+		case r.Template == "direct":
 			return fakeopenai.Reply{Content: "I think so.\nAnswer: solver guess"}
 		}
 		return maker(r)
@@ -110,8 +110,11 @@ func TestStreamMakesAToolForAnUnknownTaskAndResumes(t *testing.T) {
 	in := wsInput(t)
 
 	code, out, errOut := runStreamCmd(t, db, "--input", in, "--workers", "1", "--batch", "b1")
-	if code != 0 {
-		t.Fatalf("exit %d, stderr %s", code, errOut)
+	if code != ExitPartial {
+		t.Fatalf("exit %d, want %d for the bad line; stderr %s", code, ExitPartial, errOut)
+	}
+	if want := "stream: 7 instances: 7 solved, 0 pending, 0 failed (1 bad line); 1 tool made; 3 model calls"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks the summary %q:\n%s", want, errOut)
 	}
 	if !strings.Contains(errOut, in+":7:") || !strings.Contains(errOut, "no question") || !strings.Contains(errOut, "fix:") {
 		t.Errorf("the bad line is not reported as FILE:7 with a fix: %q", errOut)
@@ -149,7 +152,7 @@ func TestStreamMakesAToolForAnUnknownTaskAndResumes(t *testing.T) {
 	// model call and no new tool.
 	calls := len(srv.Requests())
 	code, out2, errOut := runStreamCmd(t, db, "--input", in, "--workers", "3", "--batch", "b1")
-	if code != 0 {
+	if code != ExitPartial {
 		t.Fatalf("rerun: exit %d, stderr %s", code, errOut)
 	}
 	if n := len(srv.Requests()); n != calls {
@@ -217,7 +220,7 @@ func TestStreamPendingWithSolverAndLabel(t *testing.T) {
 		}
 	}
 	for _, r := range srv.Requests()[calls:] {
-		if strings.Contains(r.Last(), "Answer the following question") {
+		if r.Template == "direct" {
 			t.Errorf("the rerun asked the solver again")
 		}
 	}
@@ -296,128 +299,11 @@ func FuzzParseStreamLine(f *testing.F) {
 	f.Add(`{"question": "q", "answer": [1]}`)
 	f.Add(`not json`)
 	f.Fuzz(func(t *testing.T, line string) {
-		it := parseStreamLine(1, []byte(line), map[string]int{})
-		if it.err == "" && strings.TrimSpace(it.question) == "" {
+		it, bad := parseStreamLine(1, []byte(line), map[string]int{})
+		if bad == "" && strings.TrimSpace(it.Question) == "" {
 			t.Errorf("accepted %q without a question", line)
 		}
 	})
-}
-
-// A stop between the steps of pooling an instance (after it entered the
-// pool, before it was grouped or answered by the solver) must not leave it
-// half done: the rerun groups it and answers it, once.
-func TestStreamResumesAHalfPooledInstance(t *testing.T) {
-	db, srv := streamEnv(t)
-	t.Setenv("LATM_DISPATCH_MIN_EXAMPLES", "100")
-	q := wsQuestion(wordSorting[0].list)
-	path := filepath.Join(t.TempDir(), "in.jsonl")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf(`{"id": "w0", "question": %q}`+"\n", q)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s, err := library.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The state a stop right after AddPending leaves.
-	if err := s.AddPending(context.Background(), &library.Pending{InstanceID: "b1:w0", Question: q}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-
-	for run := 1; run <= 2; run++ {
-		code, out, errOut := runStreamCmd(t, db, "--input", path, "--workers", "1", "--batch", "b1")
-		if code != 0 {
-			t.Fatalf("run %d: exit %d, stderr %s", run, code, errOut)
-		}
-		r := streamResults(t, out)["w0"]
-		if r.Status != dispatch.StatusPending || r.Group <= 0 || r.Answer != "solver guess" {
-			t.Errorf("run %d: %+v, want pending in a group with the solver's answer", run, r)
-		}
-	}
-	solverCalls := 0
-	for _, r := range srv.Requests() {
-		if strings.Contains(r.Last(), "Answer the following question") {
-			solverCalls++
-		}
-	}
-	if solverCalls != 1 {
-		t.Errorf("the solver was asked %d times, want once", solverCalls)
-	}
-	s, err = library.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	open, err := s.PendingInstances(context.Background(), -1)
-	if err != nil || len(open) != 1 || open[0].Group <= 0 {
-		t.Errorf("pending %+v (%v), want w0 once, grouped", open, err)
-	}
-}
-
-// Pending instances whose task got a tool outside their run (a stop after
-// the group's tool was saved but before all its members were solved, or a
-// person importing a tool) are solved by the next run, with no model call
-// to decide.
-func TestStreamSolvesPendingInstancesOnceAToolExists(t *testing.T) {
-	db, srv := streamEnv(t)
-	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
-	t.Setenv("LATM_DISPATCH_MIN_EXAMPLES", "100")
-	path := filepath.Join(t.TempDir(), "in.jsonl")
-	var lines []string
-	for i, e := range wordSorting[:3] {
-		lines = append(lines, fmt.Sprintf(`{"id": "w%d", "question": %q}`, i, wsQuestion(e.list)))
-	}
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, out, errOut := runStreamCmd(t, db, "--input", path, "--workers", "1")
-	if code != 0 {
-		t.Fatalf("exit %d, stderr %s", code, errOut)
-	}
-	for id, r := range streamResults(t, out) {
-		if r.Status != dispatch.StatusPending {
-			t.Fatalf("%s: %+v, want pending: no tool exists yet", id, r)
-		}
-	}
-	tool := &library.Tool{Name: "sorter", Description: "Sort words alphabetically.", Source: goodTool,
-		Entry: "sort_words", Signature: "sort_words(words)", MakerModel: "m"}
-	for _, e := range wordSorting[3:] {
-		tool.Examples = append(tool.Examples, library.UsageExample{Question: wsQuestion(e.list), Code: wsCall(3, false), Answer: e.answer})
-	}
-	seed(t, db, tool)
-
-	before := len(srv.Requests())
-	code, out, errOut = runStreamCmd(t, db, "--input", path, "--workers", "1")
-	if code != 0 {
-		t.Fatalf("rerun: exit %d, stderr %s", code, errOut)
-	}
-	checkFinalResults(t, out)
-	got := streamResults(t, out)
-	for i, e := range wordSorting[:3] {
-		r := got[fmt.Sprintf("w%d", i)]
-		if r.Status != dispatch.StatusSolved || r.Answer != e.answer || r.Tool != "sorter@1" || r.Stage != 1 {
-			t.Errorf("w%d: %+v, want solved %q with sorter@1 at stage 1", i, r, e.answer)
-		}
-		// This tool's usage examples all show one call, which is no
-		// template of their questions: the tool user wrote each call, at the
-		// user role's default prices.
-		if r.Calls != 1 || r.Cost <= 0 {
-			t.Errorf("w%d: %d calls costing %v, want the user's one call and its cost", i, r.Calls, r.Cost)
-		}
-	}
-	for _, r := range srv.Requests()[before:] {
-		if !strings.Contains(r.Last(), "calls the function above") {
-			t.Errorf("a call other than the tool user's: %q", r.Last())
-		}
-	}
-	s, err := library.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if open, err := s.PendingInstances(context.Background(), -1); err != nil || len(open) != 0 {
-		t.Errorf("%d still pending (%v)", len(open), err)
-	}
 }
 
 // Two latm stream processes on one database: while one makes the tool for
@@ -445,14 +331,23 @@ func TestTwoStreamsShareThePool(t *testing.T) {
 		}
 		return wsFence(codes...)
 	}
+	// The first stream's maker answers only once the second stream, started
+	// when the making began, has finished.
+	making, secondDone := make(chan struct{}), make(chan struct{})
+	var once sync.Once
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
 		switch last := r.Last(); {
-		case strings.Contains(last, "Please write a generic function"):
-			// A maker takes its time: the other stream goes on meanwhile.
-			return fakeopenai.Reply{Content: wsFence(goodTool), Delay: time.Second}
-		case strings.Contains(last, "Write one unit test for each"):
+		case r.Template == "propose":
+			once.Do(func() { close(making) })
+			select {
+			case <-secondDone:
+			case <-time.After(time.Minute):
+				t.Errorf("the second stream did not finish while the first was making")
+			}
+			return fakeopenai.Reply{Content: wsFence(goodTool)}
+		case r.Template == "verify":
 			return fakeopenai.Reply{Content: calls(last, true)}
-		case strings.Contains(last, "Success! The function passes"):
+		case r.Template == "package":
 			return fakeopenai.Reply{Content: calls(last, false)}
 		}
 		return user(r)
@@ -483,18 +378,21 @@ func TestTwoStreamsShareThePool(t *testing.T) {
 		}
 		inputs = append(inputs, p)
 	}
-	var wg sync.WaitGroup
 	codes := make([]int, 2)
 	errs := make([]string, 2)
-	for i, in := range inputs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			codes[i], _, errs[i] = runStreamCmd(t, db, "--input", in, "--workers", "1", "--batch", "b")
-		}()
-		time.Sleep(300 * time.Millisecond) // the first is making by now
+	firstDone := make(chan struct{})
+	go func() {
+		defer close(firstDone)
+		codes[0], _, errs[0] = runStreamCmd(t, db, "--input", inputs[0], "--workers", "1", "--batch", "b")
+	}()
+	select {
+	case <-making:
+	case <-firstDone:
+		t.Fatalf("the first stream ended without making: exit %d: %s", codes[0], errs[0])
 	}
-	wg.Wait()
+	codes[1], _, errs[1] = runStreamCmd(t, db, "--input", inputs[1], "--workers", "1", "--batch", "b")
+	close(secondDone)
+	<-firstDone
 	for i := range codes {
 		if codes[i] != 0 {
 			t.Fatalf("stream %d: exit %d: %s", i, codes[i], errs[i])
@@ -516,5 +414,38 @@ func TestTwoStreamsShareThePool(t *testing.T) {
 	}
 	if open, err := s.PendingInstances(context.Background(), -1); err != nil || len(open) != 0 {
 		t.Errorf("%d instances still pending (%v)", len(open), err)
+	}
+}
+
+// A stream goes on past a line over the 16 MB limit, names it FILE:LINE,
+// exits 4 for it, and --json writes its summary as JSON.
+func TestStreamOverlongLineAndJSONSummary(t *testing.T) {
+	db, _ := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
+	t.Setenv("LATM_DISPATCH_MIN_EXAMPLES", "100")
+	huge := `{"id": "huge", "question": "` + strings.Repeat("x", maxInputLine) + `"}`
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	lines := []string{fmt.Sprintf(`{"id": "w0", "question": %q}`, wsQuestion(wordSorting[0].list)), huge,
+		fmt.Sprintf(`{"id": "w1", "question": %q}`, wsQuestion(wordSorting[1].list))}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runStreamCmd(t, db, "--input", path, "--json")
+	if code != ExitPartial {
+		t.Fatalf("exit %d, want %d: %s", code, ExitPartial, errOut)
+	}
+	if !strings.Contains(errOut, path+":2: line longer than 16 MB") {
+		t.Errorf("stderr %q: want the long line named FILE:2", errOut)
+	}
+	if got := streamResults(t, out); len(got) != 2 || got["w0"].Status != dispatch.StatusPending || got["w1"].Status != dispatch.StatusPending {
+		t.Errorf("results %v, want w0 and w1 pending", got)
+	}
+	var sum batchSummary
+	errLines := strings.Split(strings.TrimSpace(errOut), "\n")
+	if err := json.Unmarshal([]byte(errLines[len(errLines)-2]), &sum); err != nil {
+		t.Fatalf("summary is not JSON (%v): %q", err, errOut)
+	}
+	if sum.Instances != 2 || sum.Status[dispatch.StatusPending] != 2 || sum.BadLines != 1 || sum.ToolsMade != 0 || sum.Calls != 0 {
+		t.Errorf("summary %+v", sum)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/latm/latm/library"
-	"github.com/latm/latm/starlarkrt"
 	"github.com/latm/latm/user"
 )
 
@@ -28,7 +28,7 @@ func newToolsCmd(app *App) *cobra.Command {
 		Short: "List, show, test, export, import and retire the tools in the library",
 		Long: `The tool library lives in the database (--db). A tool has numbered versions:
 NAME means its newest active version, NAME@3 a given one. Retiring keeps a
-version addressable; only --purge deletes.
+version addressable (tools activate brings it back); only --purge deletes.
 
 A tool package (tools export / tools import) is one .star file: the tool's
 source verbatim under a comment header with its metadata and usage examples,
@@ -42,6 +42,7 @@ fit to review in a pull request.`,
 		newToolsTestCmd(app),
 		newToolsExportCmd(app),
 		newToolsImportCmd(app),
+		newToolsActivateCmd(app),
 	)
 	return cmd
 }
@@ -137,9 +138,10 @@ func writeJSON(w io.Writer, v any) error {
 func newToolsShowCmd(app *App) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "show NAME[@VERSION]",
-		Short: "Show a tool: metadata, signature, usage examples and source",
-		Args:  cobra.ExactArgs(1),
+		Use:               "show NAME[@VERSION]",
+		Short:             "Show a tool: metadata, signature, usage examples and source",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: app.completeTools(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := toolFromRef(cmd.Context(), app, args[0])
 			if err != nil {
@@ -226,11 +228,12 @@ func newToolsSearchCmd(app *App) *cobra.Command {
 }
 
 func newToolsRmCmd(app *App) *cobra.Command {
-	var purge bool
+	var purge, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "rm NAME[@VERSION]",
-		Short: "Retire a tool version (every version for NAME); --purge deletes instead",
-		Args:  cobra.ExactArgs(1),
+		Use:               "rm NAME[@VERSION]",
+		Short:             "Retire a tool version (every version for NAME); --purge deletes instead",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: app.completeTools(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, version, err := library.ParseRef(args[0])
 			if err != nil {
@@ -256,55 +259,20 @@ func newToolsRmCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return writeJSON(app.Out, toolChange{Name: name, Version: version, Action: verb})
+			}
 			fmt.Fprintf(app.Out, "%s %s\n", verb, what)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&purge, "purge", false, "delete instead of retiring (runs that used it are kept)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
 
-// exampleResult is the outcome of re-running one usage example.
-type exampleResult struct {
-	Index    int    `json:"example"`
-	Question string `json:"question"`
-	Want     string `json:"want"`
-	Got      string `json:"got"`
-	OK       bool   `json:"ok"`
-	Error    string `json:"error,omitempty"`
-}
-
-// checkExamples re-runs the usage examples of t in the sandbox: the tool
-// source, then the example's call code, whose answer variable is formatted
-// as the user package formats answers and compared with the recorded one.
-func checkExamples(ctx context.Context, rt *starlarkrt.Runtime, t *library.Tool) []exampleResult {
-	tool := starlarkrt.Source{Name: t.Ref() + ".star", Code: t.Source}
-	if t.Version == 0 {
-		tool.Name = t.Name + ".star"
-	}
-	var out []exampleResult
-	for i, ex := range t.Examples {
-		r := exampleResult{Index: i + 1, Question: ex.Question, Want: ex.Answer}
-		res, err := rt.Exec(ctx, tool, starlarkrt.Source{Name: fmt.Sprintf("usage-example-%d.star", i+1), Code: ex.Code})
-		if err == nil {
-			r.Got, err = user.FinalAnswer(ex.Question, res)
-		}
-		if err != nil {
-			r.Error = err.Error()
-		} else {
-			r.OK = sameAnswer(ex.Answer, r.Got)
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-// sameAnswer compares a recorded answer with a re-computed one; both went
-// through the same formatting, so only surrounding space may differ.
-func sameAnswer(want, got string) bool { return strings.TrimSpace(want) == strings.TrimSpace(got) }
-
 // describeFailure says in one line how an example failed.
-func describeFailure(r exampleResult) string {
+func describeFailure(r user.ExampleResult) string {
 	if r.Error != "" {
 		return fmt.Sprintf("usage example %d (%s): %s", r.Index, firstLine(r.Question, 50), r.Error)
 	}
@@ -314,9 +282,10 @@ func describeFailure(r exampleResult) string {
 func newToolsTestCmd(app *App) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "test NAME[@VERSION]",
-		Short: "Re-run a tool's usage examples in the sandbox; exit 1 if any fails",
-		Args:  cobra.ExactArgs(1),
+		Use:               "test NAME[@VERSION]",
+		Short:             "Re-run a tool's usage examples in the sandbox; exit 1 if any fails",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: app.completeTools(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := toolFromRef(cmd.Context(), app, args[0])
 			if err != nil {
@@ -325,7 +294,7 @@ func newToolsTestCmd(app *App) *cobra.Command {
 			if len(t.Examples) == 0 {
 				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("%s has no usage examples to test", t.Ref())}
 			}
-			results := checkExamples(cmd.Context(), app.Runtime(), t)
+			results := user.CheckExamples(cmd.Context(), app.Runtime(), t)
 			failed := 0
 			for _, r := range results {
 				if !r.OK {
@@ -359,9 +328,10 @@ func newToolsTestCmd(app *App) *cobra.Command {
 func newToolsExportCmd(app *App) *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
-		Use:   "export NAME[@VERSION]",
-		Short: "Write a tool as a reviewable package (.star) to stdout or -o FILE",
-		Args:  cobra.ExactArgs(1),
+		Use:               "export NAME[@VERSION]",
+		Short:             "Write a tool as a reviewable package (.star) to stdout or -o FILE",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: app.completeTools(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := toolFromRef(cmd.Context(), app, args[0])
 			if err != nil {
@@ -370,6 +340,10 @@ func newToolsExportCmd(app *App) *cobra.Command {
 			pkg, err := library.EncodePackage(t)
 			if err != nil {
 				return err
+			}
+			// A text file ends with a newline, whatever the source did.
+			if !bytes.HasSuffix(pkg, []byte("\n")) {
+				pkg = append(pkg, '\n')
 			}
 			if output == "" || output == "-" {
 				_, err = app.Out.Write(pkg)
@@ -384,68 +358,4 @@ func newToolsExportCmd(app *App) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "file to write (default: stdout)")
 	return cmd
-}
-
-func newToolsImportCmd(app *App) *cobra.Command {
-	return &cobra.Command{
-		Use:   "import FILE",
-		Short: "Import a tool package after its usage examples pass in the sandbox",
-		Long: `Import a tool package written by latm tools export (FILE "-" reads stdin).
-Its usage examples are re-run in the sandbox first; if any fails the package
-is refused and nothing is saved. The tool becomes the next version of its name.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			file := args[0]
-			data, err := readPackage(app, file)
-			if err != nil {
-				return err
-			}
-			t, err := library.DecodePackage(data)
-			if err != nil {
-				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("import %s: %w", file, err)}
-			}
-			if len(t.Examples) == 0 {
-				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("import %s: refused: the package has no usage examples to check the tool with; add at least one", file)}
-			}
-			var failures []string
-			for _, r := range checkExamples(cmd.Context(), app.Runtime(), t) {
-				if !r.OK {
-					failures = append(failures, describeFailure(r))
-				}
-			}
-			if len(failures) > 0 {
-				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("import %s: refused, %d of %d usage examples fail:\n  %s",
-					file, len(failures), len(t.Examples), strings.Join(failures, "\n  "))}
-			}
-			store, err := app.Store()
-			if err != nil {
-				return err
-			}
-			if err := store.SaveTool(cmd.Context(), t); err != nil {
-				return fmt.Errorf("import %s: %w", file, err)
-			}
-			fmt.Fprintf(app.Out, "imported %s (%d usage examples pass)\n", t.Ref(), len(t.Examples))
-			return nil
-		},
-	}
-}
-
-func readPackage(app *App, file string) ([]byte, error) {
-	var r io.Reader = app.In
-	if file != "-" {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("import: %w", err)}
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxPackageSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", file, err)
-	}
-	if len(data) > maxPackageSize {
-		return nil, &ExitError{Code: ExitFailed, Err: fmt.Errorf("import %s: larger than %d MB; a tool package is one source file", file, maxPackageSize>>20)}
-	}
-	return data, nil
 }

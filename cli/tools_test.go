@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,6 +141,12 @@ func TestToolsListShowRm(t *testing.T) {
 		{[]string{"show", "word_sorting"}, ExitFailed, "no active version"},
 		{[]string{"rm", "word_sorting@7"}, ExitFailed, "not found (see latm tools list --all)"},
 		{[]string{"rm", "dyck_languages"}, ExitOK, "retired every version of dyck_languages"},
+		{[]string{"activate", "dyck_languages"}, ExitOK, "activated dyck_languages@1"},
+		{[]string{"show", "dyck_languages"}, ExitOK, "dyck_languages@1 (active)"},
+		{[]string{"rm", "--json", "dyck_languages@1"}, ExitOK, `"action": "retired"`},
+		{[]string{"activate", "--json", "dyck_languages@1"}, ExitOK, `"action": "activated"`},
+		{[]string{"rm", "dyck_languages"}, ExitOK, "retired every version of dyck_languages"},
+		{[]string{"activate", "nope"}, ExitFailed, "not found (see latm tools list --all)"},
 		{[]string{"show", "Bad Name"}, ExitUsage, "lower-case letters"},
 		{[]string{"rm", "x@0"}, ExitUsage, "whole number"},
 		{[]string{"show"}, ExitUsage, "accepts 1 arg"},
@@ -243,6 +250,93 @@ func TestToolsRoundTripThroughTheSandbox(t *testing.T) {
 	if code != ExitOK || strings.Count(out, "PASS") != 2 {
 		t.Fatalf("test: %d\n%s%s", code, out, errOut)
 	}
+	// The same package again changes nothing.
+	code, out, errOut = runTools(t, fresh, "import", file)
+	if code != ExitOK || out != "unchanged: word_sorting@1 already has this content (2 usage examples pass)\n" {
+		t.Fatalf("second import: %d %q %s", code, out, errOut)
+	}
+	var change toolChange
+	code, out, _ = runTools(t, fresh, "import", "--json", file)
+	if err := json.Unmarshal([]byte(out), &change); err != nil || code != ExitOK || change != (toolChange{Name: "word_sorting", Version: 1, Action: "unchanged", Examples: 2, Unchanged: true}) {
+		t.Fatalf("import --json: %d %v %s", code, err, out)
+	}
+	if tools, _ := runToolsJSON(t, fresh); len(tools) != 1 {
+		t.Fatalf("re-imports made versions: %+v", tools)
+	}
+}
+
+func runToolsJSON(t *testing.T, db string) ([]toolSummary, error) {
+	t.Helper()
+	_, out, _ := runTools(t, db, "list", "--all", "--json")
+	var summaries []toolSummary
+	err := json.Unmarshal([]byte(out), &summaries)
+	return summaries, err
+}
+
+// An exported package ends with a newline even when the source does not,
+// and importing it back is the same content.
+func TestToolsExportEndsWithANewline(t *testing.T) {
+	db := toolsEnv(t)
+	tool := sortTool("word_sorting")
+	tool.Source = strings.TrimRight(sortSource, "\n")
+	seed(t, db, tool)
+	code, pkg, errOut := runTools(t, db, "export", "word_sorting")
+	if code != ExitOK || !strings.HasSuffix(pkg, tool.Source+"\n") {
+		t.Fatalf("export: %d %s\n%q", code, errOut, pkg)
+	}
+	file := filepath.Join(t.TempDir(), "p.star")
+	os.WriteFile(file, []byte(pkg), 0o644)
+	if code, out, errOut := runTools(t, db, "import", file); code != ExitOK || !strings.HasPrefix(out, "unchanged: word_sorting@1") {
+		t.Fatalf("import of the export: %d %q %s", code, out, errOut)
+	}
+}
+
+// Shell completion offers the library's tool names.
+func TestToolsCompletion(t *testing.T) {
+	db := toolsEnv(t)
+	seed(t, db, sortTool("word_sorting"), sortTool("word_sorting"), sortTool("dyck_languages"))
+	if err := runToolsOK(t, db, "rm", "dyck_languages"); err != "" {
+		t.Fatal(err)
+	}
+	complete := func(args ...string) []string {
+		var out, errb bytes.Buffer
+		code := Main(context.Background(), append([]string{"--db", db, "__complete"}, args...), strings.NewReader(""), &out, &errb, os.Getenv)
+		if code != ExitOK {
+			t.Fatalf("__complete %v: exit %d %s", args, code, errb.String())
+		}
+		var names []string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if l != "" && !strings.HasPrefix(l, ":") && !strings.HasPrefix(l, "Completion ended") {
+				name, _, _ := strings.Cut(l, "\t")
+				names = append(names, name)
+			}
+		}
+		return names
+	}
+	if got := strings.Join(complete("tools", "show", ""), " "); got != "word_sorting" {
+		t.Errorf("tools show completes %q, want the active tool", got)
+	}
+	if got := strings.Join(complete("tools", "activate", "dy"), " "); got != "dyck_languages dyck_languages@1" {
+		t.Errorf("tools activate dy completes %q", got)
+	}
+	if got := strings.Join(complete("solve", "--tool", "w"), " "); got != "word_sorting" {
+		t.Errorf("solve --tool w completes %q", got)
+	}
+	// No library yet: nothing offered, and none created.
+	missing := filepath.Join(t.TempDir(), "none.db")
+	var out bytes.Buffer
+	Main(context.Background(), []string{"--db", missing, "__complete", "tools", "show", ""}, strings.NewReader(""), &out, io.Discard, os.Getenv)
+	if _, err := os.Stat(missing); err == nil || strings.Contains(out.String(), "word_sorting") {
+		t.Errorf("completion without a library: %q, file created: %v", out.String(), err == nil)
+	}
+}
+
+func runToolsOK(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	if code, _, errOut := runTools(t, db, args...); code != ExitOK {
+		return fmt.Sprintf("tools %v: exit %d %s", args, code, errOut)
+	}
+	return ""
 }
 
 func TestToolsTestAndImportRefuseFailingExamples(t *testing.T) {

@@ -6,15 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -57,7 +57,7 @@ type Result struct {
 // the unknown ones and makes a tool for a group once it has MinExamples
 // labelled instances.
 type Dispatcher struct {
-	Store   *library.Store
+	Store   Store
 	Router  *Router
 	Solver  *user.Solver
 	Maker   *maker.Maker
@@ -130,7 +130,10 @@ func (d *Dispatcher) lease(ctx context.Context, name string, ttl time.Duration) 
 func (d *Dispatcher) generation() int64 { return d.made.Load() }
 
 // toolAdded notes that a tool was made; callers hold d.mu.
-func (d *Dispatcher) toolAdded() { d.made.Add(1) }
+func (d *Dispatcher) toolAdded() {
+	d.made.Add(1)
+	d.Router.Invalidate() // stage 1 must see the new tool at once
+}
 
 // Handle routes one instance and acts on the decision. It returns the
 // instance's result and, when the instance completed a group, the results
@@ -163,7 +166,7 @@ func (d *Dispatcher) Resume(ctx context.Context, in Instance, answered bool) ([]
 }
 
 // solve answers an instance with a tool and records the run.
-func (d *Dispatcher) solve(ctx context.Context, tool *library.Tool, batch, id, question string) (Result, error) {
+func (d *Dispatcher) solve(ctx context.Context, tool *tool.Tool, batch, id, question string) (Result, error) {
 	mctx, meter := llm.WithMeter(ctx)
 	run, err := d.Solver.Solve(mctx, tool, user.Instance{ID: id, Batch: batch, Question: question})
 	if err != nil {
@@ -183,7 +186,7 @@ func (d *Dispatcher) solve(ctx context.Context, tool *library.Tool, batch, id, q
 // the instance is routed again, since the new tool may be its task's.
 func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen int64, answered bool) ([]Result, error) {
 	r := Result{Batch: in.Batch, ID: in.ID, Status: StatusPending, Stage: dec.Stage, Calls: dec.Calls, Cost: dec.Cost}
-	p := &library.Pending{InstanceID: pendingKey(in.Batch, in.ID), Question: in.Question, Label: in.Answer}
+	p := &tool.Pending{InstanceID: pendingKey(in.Batch, in.ID), Question: in.Question, Label: in.Answer}
 	if in.Answer != "" {
 		p.LabelSource = "input"
 	}
@@ -200,7 +203,7 @@ func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen in
 	if err == nil {
 		err = d.Store.AddPending(ctx, p)
 		if err == nil && p.Group == 0 {
-			var open []*library.Pending
+			var open []*tool.Pending
 			if open, err = openPending(ctx, d.Store); err == nil {
 				p.Group = groupOf(open, in.Question, d.groupThreshold())
 				err = d.Store.SetPendingGroup(ctx, p.ID, p.Group)
@@ -226,8 +229,11 @@ func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen in
 		r.Answer = ans
 		// Kept as a run without a tool, so that a restart repeats nothing;
 		// the tool's run replaces it once the group is solved.
-		if err := d.Store.RecordRun(ctx, &library.Run{Batch: in.Batch, InputID: in.ID, Question: in.Question,
-			Answer: ans, OK: ans != ""}); err != nil {
+		run := &tool.Run{Batch: in.Batch, InputID: in.ID, Question: in.Question, Answer: ans, OK: ans != ""}
+		if !run.OK {
+			run.Error = "the solver model's reply holds no answer"
+		}
+		if err := d.Store.RecordRun(ctx, run); err != nil {
 			return nil, err
 		}
 		if d.ModelLabels && p.Label == "" && ans != "" {
@@ -284,7 +290,7 @@ func (d *Dispatcher) MakeReady(ctx context.Context, group int64) ([]Result, erro
 	if err != nil {
 		return nil, err
 	}
-	byGroup := map[int64][]*library.Pending{}
+	byGroup := map[int64][]*tool.Pending{}
 	var order []int64
 	for _, p := range open {
 		if p.Group <= 0 || group >= 0 && p.Group != group {
@@ -310,7 +316,7 @@ func (d *Dispatcher) MakeReady(ctx context.Context, group int64) ([]Result, erro
 // holds the group's lease), in which case the group is left to it. The
 // members are read again under the lease: another process may have solved
 // them meanwhile.
-func (d *Dispatcher) makeLeased(ctx context.Context, g int64, members []*library.Pending) ([]Result, error) {
+func (d *Dispatcher) makeLeased(ctx context.Context, g int64, members []*tool.Pending) ([]Result, error) {
 	if n := labelled(members); n < d.minExamples() || d.failed[g] >= n {
 		return nil, nil
 	}
@@ -326,7 +332,7 @@ func (d *Dispatcher) makeLeased(ctx context.Context, g int64, members []*library
 }
 
 // labelled counts the members that have a label.
-func labelled(members []*library.Pending) int {
+func labelled(members []*tool.Pending) int {
 	n := 0
 	for _, p := range members {
 		if p.Label != "" {
@@ -336,13 +342,13 @@ func labelled(members []*library.Pending) int {
 	return n
 }
 
-func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*library.Pending) ([]Result, error) {
-	var examples []library.Example
+func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*tool.Pending) ([]Result, error) {
+	var examples []tool.Example
 	var questions []string
 	for _, p := range members {
 		questions = append(questions, p.Question)
 		if p.Label != "" {
-			examples = append(examples, library.Example{Question: p.Question, Answer: p.Label})
+			examples = append(examples, tool.Example{Question: p.Question, Answer: p.Label})
 		}
 	}
 	if len(examples) < d.minExamples() || d.failed[g] >= len(examples) {
@@ -423,6 +429,8 @@ func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*library.
 func (d *Dispatcher) Revisit(ctx context.Context) ([]Result, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	// Revisit exists for tools saved elsewhere: read the library afresh.
+	d.Router.Invalidate()
 	open, err := openPending(ctx, d.Store)
 	if err != nil {
 		return nil, err
@@ -458,12 +466,12 @@ func (d *Dispatcher) Revisit(ctx context.Context) ([]Result, error) {
 }
 
 // revisit solves pending instance p with tool and marks it solved.
-func (d *Dispatcher) revisit(ctx context.Context, p *library.Pending, tool *library.Tool, score float64) (Result, error) {
+func (d *Dispatcher) revisit(ctx context.Context, p *tool.Pending, tl *tool.Tool, score float64) (Result, error) {
 	batch, id := splitPendingKey(p.InstanceID)
-	if err := d.Store.RecordRoute(ctx, &library.Route{Batch: batch, InputID: id, Question: p.Question, Tool: tool.Ref(), Stage: 1, Score: score}); err != nil {
+	if err := d.Store.RecordRoute(ctx, &tool.Route{Batch: batch, InputID: id, Question: p.Question, Tool: tl.Ref(), Stage: 1, Score: score}); err != nil {
 		return Result{}, err
 	}
-	r, err := d.solve(ctx, tool, batch, id, p.Question)
+	r, err := d.solve(ctx, tl, batch, id, p.Question)
 	if err != nil {
 		return Result{}, err
 	}
@@ -481,22 +489,9 @@ func (d *Dispatcher) direct(ctx context.Context, question string) (string, *llm.
 		return "", nil, err
 	}
 	start := time.Now()
-	resp, err := d.LLM.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: prompt}}})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	resp, err := d.LLM.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: prompt}}, Template: "direct"})
+	if err != nil {
 		return "", resp, fmt.Errorf("solver (after %s): %w", time.Since(start).Round(time.Millisecond), err)
 	}
-	return DirectAnswer(resp.Content), resp, nil
-}
-
-// DirectAnswer extracts the final answer from a solver reply: what follows
-// the last "Answer:" line, or "" when there is none.
-func DirectAnswer(reply string) string {
-	ans := ""
-	for _, line := range strings.Split(reply, "\n") {
-		line = strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "*"))
-		if len(line) >= 7 && strings.EqualFold(line[:7], "answer:") {
-			ans = strings.TrimSpace(strings.Trim(strings.TrimSpace(line[7:]), "*"))
-		}
-	}
-	return ans
+	return answer.FromReply(resp.Content), resp, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -28,10 +29,10 @@ func dispatcherEnv(t testing.TB) (*Dispatcher, *fakeopenai.Server) {
 	t.Cleanup(func() { s.Close() })
 	srv := fakeopenai.New(t)
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
-		switch last := r.Last(); {
-		case strings.Contains(last, "Classify the following question"):
+		switch r.Template {
+		case Template:
 			return fakeopenai.Reply{Content: "Task: unknown"}
-		case strings.Contains(last, "Answer the following question"):
+		case "direct":
 			return fakeopenai.Reply{Content: "Answer: guess"}
 		}
 		return fakeopenai.Reply{Content: "```starlark\nans = echo(\"tool answer\")\n```"}
@@ -63,20 +64,20 @@ func dispatcherEnv(t testing.TB) (*Dispatcher, *fakeopenai.Server) {
 
 // saveEcho saves a tool named name whose usage questions are examples 5–9
 // of the BBH task name.
-func saveEcho(t testing.TB, s *library.Store, name string) *library.Tool {
+func saveEcho(t testing.TB, s Store, name string) *tool.Tool {
 	t.Helper()
 	sp, err := bbh.LoadSplit(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tool := &library.Tool{Name: name, Source: "def echo(x):\n    return x\n", Entry: "echo", Description: name}
+	tl := &tool.Tool{Name: name, Source: "def echo(x):\n    return x\n", Entry: "echo", Description: name}
 	for _, e := range sp.Valid {
-		tool.Examples = append(tool.Examples, library.UsageExample{Question: e.Question, Code: "ans = echo(1)", Answer: e.Answer})
+		tl.Examples = append(tl.Examples, tool.UsageExample{Question: e.Question, Code: "ans = echo(1)", Answer: e.Answer})
 	}
-	if err := s.SaveTool(context.Background(), tool); err != nil {
+	if err := s.SaveTool(context.Background(), tl); err != nil {
 		t.Fatal(err)
 	}
-	return tool
+	return tl
 }
 
 // An instance routed as unknown just before another worker made the tool

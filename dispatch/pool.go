@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // DefaultGroupThreshold is the score an unknown instance needs against a
@@ -19,7 +19,7 @@ const DefaultGroupThreshold = 0.2
 // groupOf picks the group for question among the open pending instances:
 // the group whose profile scores highest, if at least threshold, else a
 // new group (one past the highest group in use).
-func groupOf(open []*library.Pending, question string, threshold float64) int64 {
+func groupOf(open []*tool.Pending, question string, threshold float64) int64 {
 	byGroup := map[int64][]string{}
 	var top int64
 	for _, p := range open {
@@ -91,7 +91,7 @@ func taskName(questions []string, taken map[string]bool) string {
 		base = base[:40]
 	}
 	name := base
-	for n := 2; taken[name] || library.ValidateName(name) != nil; n++ {
+	for n := 2; taken[name] || tool.ValidateName(name) != nil; n++ {
 		name = fmt.Sprintf("%s_%d", base, n)
 		if n > 1000 {
 			return fmt.Sprintf("task_%d", len(taken)+1)
@@ -122,6 +122,6 @@ func splitPendingKey(key string) (batch, id string) {
 }
 
 // openPending returns the open pending instances, by group (0: none yet).
-func openPending(ctx context.Context, s *library.Store) ([]*library.Pending, error) {
+func openPending(ctx context.Context, s Store) ([]*tool.Pending, error) {
 	return s.PendingInstances(ctx, -1)
 }

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // Parsing the dispatcher's reply. The prompt asks for one line, "Task:
@@ -54,8 +54,8 @@ func normName(s string) string {
 }
 
 // candidateIndex maps the normalized name of each candidate to its tool.
-func candidateIndex(tools []*library.Tool) map[string]*library.Tool {
-	m := make(map[string]*library.Tool, len(tools))
+func candidateIndex(tools []*tool.Tool) map[string]*tool.Tool {
+	m := make(map[string]*tool.Tool, len(tools))
 	for _, t := range tools {
 		m[normName(t.Name)] = t
 	}
@@ -64,7 +64,7 @@ func candidateIndex(tools []*library.Tool) map[string]*library.Tool {
 
 // pickTool resolves a dispatcher reply to one of the candidates, or nil
 // for unknown.
-func pickTool(reply string, byName map[string]*library.Tool) *library.Tool {
+func pickTool(reply string, byName map[string]*tool.Tool) *tool.Tool {
 	text, found := taskLine(reply)
 	if !found {
 		// A bare name is an answer too; anything else is not.
@@ -82,7 +82,7 @@ func pickTool(reply string, byName map[string]*library.Tool) *library.Tool {
 	if negationRE.MatchString(text) {
 		return nil
 	}
-	var hit *library.Tool
+	var hit *tool.Tool
 	lower := strings.ToLower(text)
 	for name, t := range byName {
 		if mentions(lower, name) || mentions(lower, strings.ReplaceAll(name, "_", " ")) {

@@ -3,14 +3,14 @@ package dispatch
 import (
 	"testing"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // Replies real dispatcher models give: decorated, lowercase, with an
 // explanation, or as a sentence. Each must resolve to the named candidate,
 // and anything that does not name exactly one candidate must be unknown.
 func TestPickToolReplyVariants(t *testing.T) {
-	byName := candidateIndex([]*library.Tool{
+	byName := candidateIndex([]*tool.Tool{
 		{Name: "word_sorting"}, {Name: "dyck_languages"}, {Name: "logical_deduction_three_objects"},
 	})
 	for _, tc := range []struct{ reply, want string }{
@@ -60,7 +60,7 @@ func FuzzPickTool(f *testing.F) {
 	f.Add("Task: word_sorting")
 	f.Add("**Task:** `dyck_languages`.")
 	f.Add("The task is: unknown")
-	byName := candidateIndex([]*library.Tool{{Name: "word_sorting"}, {Name: "dyck_languages"}})
+	byName := candidateIndex([]*tool.Tool{{Name: "word_sorting"}, {Name: "dyck_languages"}})
 	f.Fuzz(func(t *testing.T, reply string) {
 		tool := pickTool(reply, byName)
 		if tool != nil && byName[normName(tool.Name)] != tool {

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
+	"github.com/latm/latm/tool"
 )
 
 // Template is the name of the dispatcher prompt in prompts/templates.
@@ -30,34 +31,45 @@ var DefaultThresholds = Thresholds{Accept: 0.45, Margin: 0.15, Reject: 0.2}
 
 // Decision is where one instance goes.
 type Decision struct {
-	Tool  *library.Tool // nil: unknown task
-	Stage int           // 1: no model; 2: dispatcher model
-	Score float64       // the best stage-1 score
-	Calls int           // model calls made (0 or 1)
-	Cost  float64       // their cost
+	Tool  *tool.Tool // nil: unknown task
+	Stage int        // 1: no model; 2: dispatcher model
+	Score float64    // the best stage-1 score
+	Calls int        // model calls made (0 or 1)
+	Cost  float64    // their cost
+	// Guard says why stage 1 did not route to its best candidate although
+	// the score would have: the instance does not fit that tool's template
+	// (guard.go). Empty when the guard did not intervene.
+	Guard string
 }
 
 // Router decides, for one instance, an existing tool or unknown.
 type Router struct {
-	Store      *library.Store
+	Store      RouteStore
 	LLM        *llm.Client // may be nil: stage 2 then answers unknown
 	Prompts    *prompts.Set
 	Thresholds Thresholds
 	Candidates int // tools retrieved per instance; 0 means 10
+	// IndexTTL is how long the in-memory stage-1 index is trusted before
+	// it is rebuilt from the store (index.go); 0 means DefaultIndexTTL.
+	IndexTTL time.Duration
 
 	mu       sync.Mutex
 	profiles map[string]*profiled // by tool ref
+	index    *toolIndex
 }
 
 type profiled struct {
-	tool    *library.Tool
+	tool    *tool.Tool
 	profile *Profile
 }
 
-// candidate is a tool with its stage-1 score.
+// candidate is a tool with its stage-1 score; misfit is filled for the
+// best candidate only (why the instance does not fit its template, or "").
 type candidate struct {
-	tool  *library.Tool
-	score float64
+	tool   *tool.Tool
+	score  float64
+	misfit string
+	prof   *Profile
 }
 
 // Route decides where question goes and records the decision under batch
@@ -70,7 +82,7 @@ func (r *Router) Route(ctx context.Context, batch, id, question string) (Decisio
 	if err != nil {
 		return d, fmt.Errorf("route %s: %w", id, err)
 	}
-	rt := &library.Route{Batch: batch, InputID: id, Question: question, Stage: d.Stage, Score: d.Score}
+	rt := &tool.Route{Batch: batch, InputID: id, Question: question, Stage: d.Stage, Score: d.Score}
 	if d.Tool != nil {
 		rt.Tool = d.Tool.Ref()
 	}
@@ -93,15 +105,15 @@ func (r *Router) recorded(ctx context.Context, batch, id, question string) (Deci
 	if err != nil || prev.Stage != 2 || prev.Tool == "" || prev.Question != question {
 		return Decision{}, false
 	}
-	name, version, err := library.ParseRef(prev.Tool)
+	name, version, err := tool.ParseRef(prev.Tool)
 	if err != nil {
 		return Decision{}, false
 	}
-	tool, err := r.Store.Tool(ctx, name, version)
-	if err != nil || tool.Status != library.StatusActive {
+	tl, err := r.Store.Tool(ctx, name, version)
+	if err != nil || tl.Status != tool.StatusActive {
 		return Decision{}, false
 	}
-	return Decision{Tool: tool, Stage: 2, Score: prev.Score}, true
+	return Decision{Tool: tl, Stage: 2, Score: prev.Score}, true
 }
 
 func (r *Router) decide(ctx context.Context, question string) (Decision, error) {
@@ -117,13 +129,17 @@ func (r *Router) decide(ctx context.Context, question string) (Decision, error) 
 		second = cands[1].score
 	}
 	th := r.Thresholds
+	var guard string
 	switch {
 	case confident(best, second, th):
-		return Decision{Tool: cands[0].tool, Stage: 1, Score: best}, nil
+		if guard = cands[0].misfit; guard == "" {
+			return Decision{Tool: cands[0].tool, Stage: 1, Score: best}, nil
+		}
+		guard = cands[0].tool.Ref() + ": " + guard // the dispatcher model decides
 	case best < th.Reject:
 		return Decision{Stage: 1, Score: best}, nil
 	}
-	d := Decision{Stage: 2, Score: best}
+	d := Decision{Stage: 2, Score: best, Guard: guard}
 	if r.LLM == nil {
 		return d, nil
 	}
@@ -145,7 +161,7 @@ func confident(best, second float64, th Thresholds) bool {
 
 // Confident returns the tool stage 1 routes question to with no model
 // call, or nil when stage 1 alone is not sure, and the best score.
-func (r *Router) Confident(ctx context.Context, question string) (*library.Tool, float64, error) {
+func (r *Router) Confident(ctx context.Context, question string) (*tool.Tool, float64, error) {
 	cands, err := r.candidates(ctx, question)
 	if err != nil || len(cands) == 0 {
 		return nil, 0, err
@@ -154,7 +170,7 @@ func (r *Router) Confident(ctx context.Context, question string) (*library.Tool,
 	if len(cands) > 1 {
 		second = cands[1].score
 	}
-	if !confident(cands[0].score, second, r.Thresholds) {
+	if !confident(cands[0].score, second, r.Thresholds) || cands[0].misfit != "" {
 		return nil, cands[0].score, nil
 	}
 	return cands[0].tool, cands[0].score, nil
@@ -166,20 +182,15 @@ func (r *Router) candidates(ctx context.Context, question string) ([]candidate, 
 	if limit <= 0 {
 		limit = 10
 	}
-	hits, err := r.Store.SearchTools(ctx, question, limit)
+	ix, err := r.currentIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	shs := shingles(question)
-	var cands []candidate
-	for _, h := range hits {
-		p, err := r.profile(ctx, h.Name, h.Version)
-		if err != nil {
-			return nil, err
-		}
-		cands = append(cands, candidate{tool: p.tool, score: p.profile.score(shs)})
-	}
+	cands := ix.search(shingles(question), limit, r.Thresholds.Margin)
 	sortCandidates(cands)
+	if len(cands) > 0 {
+		cands[0].misfit = cands[0].prof.Misfit(question)
+	}
 	return cands, nil
 }
 
@@ -195,7 +206,7 @@ func sortCandidates(cands []candidate) {
 // profile loads a tool version and its profile, cached: a tool version
 // never changes once saved.
 func (r *Router) profile(ctx context.Context, name string, version int) (*profiled, error) {
-	ref := library.ToolRef(name, version)
+	ref := tool.Ref(name, version)
 	r.mu.Lock()
 	p, ok := r.profiles[ref]
 	r.mu.Unlock()
@@ -226,7 +237,7 @@ type promptTool struct {
 }
 
 // ask is stage 2: the dispatcher model picks one candidate or unknown.
-func (r *Router) ask(ctx context.Context, question string, cands []candidate) (*library.Tool, *llm.Response, error) {
+func (r *Router) ask(ctx context.Context, question string, cands []candidate) (*tool.Tool, *llm.Response, error) {
 	if r.Prompts == nil {
 		return nil, nil, errors.New("dispatcher: no prompts loaded")
 	}
@@ -234,7 +245,7 @@ func (r *Router) ask(ctx context.Context, question string, cands []candidate) (*
 		Tools    []promptTool
 		Question string
 	}{Question: question}
-	tools := make([]*library.Tool, 0, len(cands))
+	tools := make([]*tool.Tool, 0, len(cands))
 	for _, c := range cands {
 		q := ""
 		if len(c.tool.Examples) > 0 {
@@ -247,8 +258,8 @@ func (r *Router) ask(ctx context.Context, question string, cands []candidate) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	resp, err := r.LLM.Chat(ctx, llm.Request{Role: llm.Dispatcher, Messages: []llm.Message{{Role: "user", Content: prompt}}})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	resp, err := r.LLM.Chat(ctx, llm.Request{Role: llm.Dispatcher, Messages: []llm.Message{{Role: "user", Content: prompt}}, Template: Template})
+	if err != nil {
 		return nil, resp, fmt.Errorf("dispatcher: %w", err)
 	}
 	return pickTool(resp.Content, candidateIndex(tools)), resp, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
+	"github.com/latm/latm/tool"
 )
 
 // routerEnv saves minimal tools for two BBH tasks (usage questions from
@@ -120,10 +121,10 @@ func indexOf(s, sub string) int {
 }
 
 func TestPoolGroupsByTask(t *testing.T) {
-	var open []*library.Pending
+	var open []*tool.Pending
 	add := func(q string) int64 {
 		g := groupOf(open, q, DefaultGroupThreshold)
-		open = append(open, &library.Pending{ID: int64(len(open) + 1), Question: q, Group: g})
+		open = append(open, &tool.Pending{ID: int64(len(open) + 1), Question: q, Group: g})
 		return g
 	}
 	ws, _ := bbh.Load("word_sorting")
@@ -195,13 +196,13 @@ func TestDefaultThresholdsOnCalibrationData(t *testing.T) {
 			}
 		}
 		for _, q := range qs {
-			got, ok := Decide(DefaultThresholds, with, q)
-			r.add(ok, got == name)
+			got, ok, guarded := decideGuarded(DefaultThresholds, with, q)
+			r.add(got, ok, guarded, name)
 			if ok && got != name {
 				t.Errorf("%s routed confidently to %q: %.60q", name, got, q)
 			}
-			got, ok = Decide(DefaultThresholds, without, q)
-			r.add(ok, got == "")
+			got, ok, guarded = decideGuarded(DefaultThresholds, without, q)
+			r.add(got, ok, guarded, "")
 			if ok && got != "" {
 				t.Errorf("%s (no tool) routed confidently to %q: %.60q", name, got, q)
 			}

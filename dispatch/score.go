@@ -99,6 +99,9 @@ type Profile struct {
 	// the examples.
 	templateWeight float64
 	n              int
+	// tpl is the constant skeleton of the questions, for the route guard
+	// (guard.go).
+	tpl *routeTemplate
 }
 
 // templateShare is the share of a tool's example questions a shingle must
@@ -107,7 +110,7 @@ const templateShare = 0.5
 
 // NewProfile builds the profile of a tool from its example questions.
 func NewProfile(questions []string) *Profile {
-	p := &Profile{weight: map[string]float64{}}
+	p := &Profile{weight: map[string]float64{}, tpl: newRouteTemplate(questions)}
 	for _, q := range questions {
 		if strings.TrimSpace(q) == "" {
 			continue
@@ -129,6 +132,15 @@ func NewProfile(questions []string) *Profile {
 
 // Empty reports whether the profile was built from no questions.
 func (p *Profile) Empty() bool { return p == nil || p.n == 0 }
+
+// Misfit returns why question does not fit the template of the profile's
+// questions (guard.go), or "" if it fits.
+func (p *Profile) Misfit(question string) string {
+	if p.Empty() {
+		return "the tool has no example questions"
+	}
+	return p.tpl.misfit(question)
+}
 
 // Score rates how well question fits the profile's template, in [0, 1].
 func (p *Profile) Score(question string) float64 {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/latm/latm/internal/bbh"
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 func TestFamily(t *testing.T) {
@@ -84,21 +84,21 @@ func TestProfileScore(t *testing.T) {
 func TestGroupOf(t *testing.T) {
 	ws := "Sort the following words alphabetically: List: kiwi banana"
 	dy := "Complete the rest of the sequence, making sure that the parentheses are closed properly. Input: ( [ {"
-	pend := func(g int64, q string) *library.Pending { return &library.Pending{Group: g, Question: q} }
+	pend := func(g int64, q string) *tool.Pending { return &tool.Pending{Group: g, Question: q} }
 	for _, tc := range []struct {
 		name string
-		open []*library.Pending
+		open []*tool.Pending
 		q    string
 		th   float64
 		want int64
 	}{
 		{"empty pool starts group 1", nil, ws, DefaultGroupThreshold, 1},
-		{"joins its task's group", []*library.Pending{pend(1, dy), pend(4, ws)}, ws, DefaultGroupThreshold, 4},
-		{"a new task starts one past the highest group", []*library.Pending{pend(3, dy), pend(1, dy)}, ws, DefaultGroupThreshold, 4},
-		{"ungrouped instances are ignored", []*library.Pending{pend(0, ws)}, ws, DefaultGroupThreshold, 1},
-		{"a tie goes to the lowest group", []*library.Pending{pend(5, ws), pend(2, ws)}, ws, DefaultGroupThreshold, 2},
-		{"a threshold above every score starts a group", []*library.Pending{pend(1, ws)}, ws, 1.1, 2},
-		{"threshold met exactly joins", []*library.Pending{pend(1, ws)}, ws, NewProfile([]string{ws}).Score(ws), 1},
+		{"joins its task's group", []*tool.Pending{pend(1, dy), pend(4, ws)}, ws, DefaultGroupThreshold, 4},
+		{"a new task starts one past the highest group", []*tool.Pending{pend(3, dy), pend(1, dy)}, ws, DefaultGroupThreshold, 4},
+		{"ungrouped instances are ignored", []*tool.Pending{pend(0, ws)}, ws, DefaultGroupThreshold, 1},
+		{"a tie goes to the lowest group", []*tool.Pending{pend(5, ws), pend(2, ws)}, ws, DefaultGroupThreshold, 2},
+		{"a threshold above every score starts a group", []*tool.Pending{pend(1, ws)}, ws, 1.1, 2},
+		{"threshold met exactly joins", []*tool.Pending{pend(1, ws)}, ws, NewProfile([]string{ws}).Score(ws), 1},
 	} {
 		if got := groupOf(tc.open, tc.q, tc.th); got != tc.want {
 			t.Errorf("%s: group %d, want %d", tc.name, got, tc.want)
@@ -122,7 +122,7 @@ func TestTaskName(t *testing.T) {
 		if got := taskName(tc.qs, tc.taken); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
-		if library.ValidateName(taskName(tc.qs, tc.taken)) != nil {
+		if tool.ValidateName(taskName(tc.qs, tc.taken)) != nil {
 			t.Errorf("%s: invalid name", tc.name)
 		}
 	}

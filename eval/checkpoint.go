@@ -10,7 +10,7 @@ import (
 	"os"
 	"sync"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // instance is one finished test instance, as a checkpoint line.
@@ -34,13 +34,13 @@ type instance struct {
 
 // toolRecord is one finished tool making, as a checkpoint line.
 type toolRecord struct {
-	Kind         string        `json:"kind"` // "tool"
-	Task         string        `json:"task"`
-	Tool         *library.Tool `json:"tool,omitempty"`
-	Error        string        `json:"error,omitempty"`
-	ProposeTries int           `json:"propose_tries"`
-	VerifyTries  int           `json:"verify_tries"`
-	WallMS       int64         `json:"wall_ms"`
+	Kind         string     `json:"kind"` // "tool"
+	Task         string     `json:"task"`
+	Tool         *tool.Tool `json:"tool,omitempty"`
+	Error        string     `json:"error,omitempty"`
+	ProposeTries int        `json:"propose_tries"`
+	VerifyTries  int        `json:"verify_tries"`
+	WallMS       int64      `json:"wall_ms"`
 	// Maker names the maker model and endpoint, Examples hashes the
 	// examples it was shown; a re-run reuses the making only when both hold.
 	Maker    string `json:"maker"`

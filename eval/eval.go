@@ -20,10 +20,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/latm/latm/library"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -41,14 +44,14 @@ type Chatter interface {
 
 // ToolMaker makes a tool for a task; *maker.Maker is one.
 type ToolMaker interface {
-	Make(ctx context.Context, task maker.Task) (*library.Tool, maker.Attempt, error)
+	Make(ctx context.Context, task maker.Task) (*tool.Tool, maker.Attempt, error)
 }
 
 // Solver answers one instance with one tool; *user.Solver is one. A failed
 // run (the model's code erred) is a run with OK false and a nil error; an
 // error is a failure of the machinery (endpoint, sandbox, cancel).
 type Solver interface {
-	Solve(ctx context.Context, tool *library.Tool, in user.Instance) (*library.Run, error)
+	Solve(ctx context.Context, tool *tool.Tool, in user.Instance) (*tool.Run, error)
 }
 
 // Deps are the packages a run drives. Chat, Maker and Solver must share a
@@ -239,14 +242,14 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 	test := limitTest(t.Test, o.Limit)
 	row.N = len(test)
 
-	var answer func(ctx context.Context, i int, q string) (string, error)
+	var solveOne func(ctx context.Context, i int, q string) (string, error)
 	switch method {
 	case MethodDirect:
-		answer = func(ctx context.Context, _ int, q string) (string, error) {
+		solveOne = func(ctx context.Context, _ int, q string) (string, error) {
 			return askDirect(ctx, d.Chat, d.Prompts, q)
 		}
 	case MethodCoT:
-		answer = func(ctx context.Context, _ int, q string) (string, error) {
+		solveOne = func(ctx context.Context, _ int, q string) (string, error) {
 			return askCoT(ctx, d.Chat, d.Prompts, o.CoTRole, t.CoT, q)
 		}
 	case MethodLATM:
@@ -266,7 +269,7 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			}
 			return row, nil
 		}
-		answer = func(ctx context.Context, i int, q string) (string, error) {
+		solveOne = func(ctx context.Context, i int, q string) (string, error) {
 			run, err := d.Solver.Solve(ctx, tool, user.Instance{ID: fmt.Sprintf("%s/%d", t.Name, i), Batch: "eval", Question: q})
 			if err != nil {
 				return "", err
@@ -281,11 +284,12 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 	// The making's wall time is in the row already (from the checkpoint
 	// when it was resumed); this is the instances'.
 	start := time.Now()
+	// One error policy for every batch in latm: an instance that fails is
+	// a result (scored wrong; checkpointed unless the failure was not the
+	// model's); the checkpoint failing or ctx ending stops the run.
 	results := make([]instance, len(test))
-	sem := make(chan struct{}, o.Workers)
-	var wg sync.WaitGroup
-	var firstErr error
-	var errMu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Workers)
 	for i, ex := range test {
 		qh := exampleHash(ex)
 		if prev, ok := cp.done(t.Name, method, i, row.Measured, qh); ok {
@@ -294,20 +298,16 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			tick()
 			continue
 		}
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(i int, ex Example, qh string) {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			m := &meter{}
-			got, err := answer(withMeter(ctx, m), i, ex.Question)
-			if ctx.Err() != nil {
-				return // not finished: not recorded, so a re-run does it again
+			got, err := solveOne(withMeter(gctx, m), i, ex.Question)
+			if gctx.Err() != nil {
+				return gctx.Err() // not finished: not recorded, so a re-run does it again
 			}
-			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && Correct(t.Name, got, ex.Answer), Measured: row.Measured, Question: qh, usage: m.usage()}
+			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && answer.Correct(t.Name, got, ex.Answer), Measured: row.Measured, Question: qh, usage: m.usage()}
 			if err != nil {
 				in.Error = err.Error()
 			}
@@ -316,17 +316,15 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			results[i] = in
 			if !in.unfinished {
 				if err := cp.append(in); err != nil {
-					errMu.Lock()
-					firstErr = errors.Join(firstErr, err)
-					errMu.Unlock()
+					return err
 				}
 			}
 			tick()
-		}(i, ex, qh)
+			return nil
+		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return row, firstErr
+	if err := g.Wait(); err != nil {
+		return row, err
 	}
 	if err := ctx.Err(); err != nil {
 		return row, err
@@ -359,22 +357,22 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 // validation examples, as in the paper. A making that stopped because the
 // maker's endpoint failed after its retries returns a nil tool with
 // unfinished set, and is not checkpointed, so that a re-run tries again.
-func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, row *Row) (tool *library.Tool, unfinished bool, err error) {
+func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, row *Row) (tl *tool.Tool, unfinished bool, err error) {
 	shown := append(append([]Example{}, t.Train[:o.Train]...), t.Valid[:o.Valid]...)
 	makerModel, examplesHash := measuredRoles(o, llm.Maker), exampleHash(shown...)
 	rec, ok := cp.tool(t.Name, makerModel, examplesHash)
 	if !ok {
 		m := &meter{}
-		var examples []library.Example
+		var examples []tool.Example
 		for _, e := range shown {
-			examples = append(examples, library.Example{Question: e.Question, Answer: e.Answer})
+			examples = append(examples, tool.Example{Question: e.Question, Answer: e.Answer})
 		}
 		start := time.Now()
-		tool, att, err := d.Maker.Make(withMeter(ctx, m), maker.Task{Name: t.Name, Examples: examples})
+		tl, att, err := d.Maker.Make(withMeter(ctx, m), maker.Task{Name: t.Name, Examples: examples})
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()
 		}
-		rec = toolRecord{Kind: "tool", Task: t.Name, Tool: tool, ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries, Maker: makerModel, Examples: examplesHash, usage: m.usage(), WallMS: time.Since(start).Milliseconds()}
+		rec = toolRecord{Kind: "tool", Task: t.Name, Tool: tl, ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries, Maker: makerModel, Examples: examplesHash, usage: m.usage(), WallMS: time.Since(start).Milliseconds()}
 		if err != nil {
 			rec.Tool, rec.Error = nil, err.Error()
 		}
@@ -403,11 +401,11 @@ func askDirect(ctx context.Context, c Chatter, p *prompts.Set, q string) (string
 	if err != nil {
 		return "", err
 	}
-	resp, err := c.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: text}}})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	resp, err := c.Chat(ctx, llm.Request{Role: llm.Solver, Messages: []llm.Message{{Role: "user", Content: text}}, Template: "direct"})
+	if err != nil {
 		return "", err
 	}
-	return extractDirect(resp.Content), nil
+	return answer.FromReply(resp.Content), nil
 }
 
 func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewShot, q string) (string, error) {
@@ -415,9 +413,9 @@ func askCoT(ctx context.Context, c Chatter, p *prompts.Set, role llm.Role, fewSh
 	if err != nil {
 		return "", err
 	}
-	resp, err := c.Chat(ctx, llm.Request{Role: role, Messages: []llm.Message{{Role: "user", Content: text}}})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	resp, err := c.Chat(ctx, llm.Request{Role: role, Messages: []llm.Message{{Role: "user", Content: text}}, Template: "cot"})
+	if err != nil {
 		return "", err
 	}
-	return extractCoT(resp.Content), nil
+	return answer.FromReply(resp.Content), nil
 }

@@ -10,46 +10,6 @@ import (
 	"github.com/latm/latm/internal/bbh"
 )
 
-func TestCorrect(t *testing.T) {
-	for _, tc := range []struct {
-		task, got, want string
-		ok              bool
-	}{
-		{"word_sorting", "a b c", "a b c", true},
-		{"word_sorting", "a b  c", "a b c", false},
-		{"word_sorting", " a b c\n", "a b c", true},
-		{"dyck_languages", "]])", "] ] )", true},
-		{"dyck_languages", "] )", "] ] )", false},
-		{"logical_deduction_five_objects", "(A)", "(A)", true},
-		{"logical_deduction_five_objects", "A", "(A)", false},
-	} {
-		if got := Correct(tc.task, tc.got, tc.want); got != tc.ok {
-			t.Errorf("Correct(%q, %q, %q) = %v", tc.task, tc.got, tc.want, got)
-		}
-	}
-}
-
-func TestExtract(t *testing.T) {
-	for _, tc := range []struct {
-		reply, cot, direct string
-	}{
-		{"Step 1 ... So the answer is (B).", "(B)", "(B)"},
-		{"The answer is 42. Wait, no.\nSo the answer is 43.", "43", "43"},
-		{"reasoning\nAnswer: 10:30 - 12:00", "10:30 - 12:00", "10:30 - 12:00"},
-		{"So the answer is **No time slot works.**", "No time slot works.", "No time slot works."},
-		{"Answer: ] ]\n", "] ]", "] ]"},
-		{"I think it is\n(C)", "(C)", "(C)"},
-		{"", "", ""},
-	} {
-		if got := extractCoT(tc.reply); got != tc.cot {
-			t.Errorf("extractCoT(%q) = %q, want %q", tc.reply, got, tc.cot)
-		}
-		if got := extractDirect(tc.reply); got != tc.direct {
-			t.Errorf("extractDirect(%q) = %q, want %q", tc.reply, got, tc.direct)
-		}
-	}
-}
-
 func TestLoadTask(t *testing.T) {
 	task, err := LoadTask("word_sorting")
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/latm/latm/user"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,7 +89,3 @@ func loadJSONLTask(path string) (*Task, error) {
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	return &Task{Name: name, Train: ex[:bbh.TrainEnd], Valid: ex[bbh.TrainEnd:bbh.ValidEnd], Test: ex[bbh.ValidEnd:]}, nil
 }
-
-// Correct scores an answer as the paper does (user.Correct: exact match
-// after trimming, spaces removed on both sides for Dyck languages).
-func Correct(task, got, want string) bool { return user.Correct(task, got, want) }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/latm/latm/tool"
 )
 
 // benchWords is a synthetic vocabulary: distinct pseudo-words, so that
@@ -45,10 +47,10 @@ func benchLibrary(b *testing.B, n int) (*Store, []string) {
 	words := benchWords(3000)
 	var questions []string
 	for i := 0; i < n; i++ {
-		t := &Tool{Name: fmt.Sprintf("tool_%d", i), Description: benchSentence(r, words, 12), Source: "def f(x):\n    return x\n"}
+		t := &tool.Tool{Name: fmt.Sprintf("tool_%d", i), Description: benchSentence(r, words, 12), Source: "def f(x):\n    return x\n"}
 		for j := 0; j < 3; j++ {
 			q := benchSentence(r, words, 30)
-			t.Examples = append(t.Examples, UsageExample{Question: q, Code: "ans = f(1)", Answer: "1"})
+			t.Examples = append(t.Examples, tool.UsageExample{Question: q, Code: "ans = f(1)", Answer: "1"})
 			questions = append(questions, q)
 		}
 		if err := s.SaveTool(context.Background(), t); err != nil {
@@ -137,7 +139,7 @@ func BenchmarkRecordRun(b *testing.B) {
 	defer s.Close()
 	ctx := context.Background()
 	for i := 0; b.Loop(); i++ {
-		r := &Run{Batch: "bench", InputID: fmt.Sprint(i), Question: "q", ToolName: "t", ToolVersion: 1, Answer: "a", OK: true}
+		r := &tool.Run{Batch: "bench", InputID: fmt.Sprint(i), Question: "q", ToolName: "t", ToolVersion: 1, Answer: "a", OK: true}
 		if err := s.RecordRun(ctx, r); err != nil {
 			b.Fatal(err)
 		}

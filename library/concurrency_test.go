@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/latm/latm/tool"
 )
 
 // The tests below re-execute the test binary as helper processes, so that
@@ -64,16 +66,16 @@ func writeMany(path, who string, n int) error {
 		if err := s.SaveTool(ctx, sampleTool("shared")); err != nil {
 			return err
 		}
-		if err := s.RecordRun(ctx, &Run{Batch: "b", InputID: id, Question: "q", Answer: "a", OK: true}); err != nil {
+		if err := s.RecordRun(ctx, &tool.Run{Batch: "b", InputID: id, Question: "q", Answer: "a", OK: true}); err != nil {
 			return err
 		}
-		if err := s.RecordCall(ctx, &ModelCall{Role: "user", Model: "m", TokensIn: 1, Status: "ok"}); err != nil {
+		if err := s.RecordCall(ctx, &tool.ModelCall{Role: "user", Model: "m", TokensIn: 1, Status: "ok"}); err != nil {
 			return err
 		}
 		if err := s.CachePut(ctx, "key-"+strconv.Itoa(i), []byte(id)); err != nil {
 			return err
 		}
-		if err := s.AddPending(ctx, &Pending{InstanceID: id, Question: "q"}); err != nil {
+		if err := s.AddPending(ctx, &tool.Pending{InstanceID: id, Question: "q"}); err != nil {
 			return err
 		}
 		if _, err := s.SearchTools(ctx, "sort words", 3); err != nil {
@@ -86,17 +88,17 @@ func writeMany(path, who string, n int) error {
 // crashExamples is how many usage examples every tool of saveLoop has.
 const crashExamples = 40
 
-func crashTool(i int) *Tool {
-	tool := sampleTool("crash")
-	tool.Description = fmt.Sprintf("tool %d", i)
-	tool.Examples = nil
+func crashTool(i int) *tool.Tool {
+	tl := sampleTool("crash")
+	tl.Description = fmt.Sprintf("tool %d", i)
+	tl.Examples = nil
 	for j := 0; j < crashExamples; j++ {
-		tool.Examples = append(tool.Examples, UsageExample{
+		tl.Examples = append(tl.Examples, tool.UsageExample{
 			Question: fmt.Sprintf("question %d of tool %d %s", j, i, strings.Repeat("padding ", 50)),
 			Code:     fmt.Sprintf("ans = f(%d)", j), Answer: strconv.Itoa(j),
 		})
 	}
-	return tool
+	return tl
 }
 
 // saveLoop saves, retires and purges tools until it is killed.
@@ -107,17 +109,17 @@ func saveLoop(path string) error {
 	}
 	ctx := context.Background()
 	for i := 1; ; i++ {
-		tool := crashTool(i)
-		if err := s.SaveTool(ctx, tool); err != nil {
+		tl := crashTool(i)
+		if err := s.SaveTool(ctx, tl); err != nil {
 			return err
 		}
 		switch i % 5 {
 		case 3:
-			if err := s.RetireTool(ctx, "crash", tool.Version); err != nil {
+			if err := s.RetireTool(ctx, "crash", tl.Version); err != nil {
 				return err
 			}
 		case 4:
-			if err := s.PurgeTool(ctx, "crash", tool.Version-1); err != nil {
+			if err := s.PurgeTool(ctx, "crash", tl.Version-1); err != nil {
 				return err
 			}
 		}
@@ -191,13 +193,13 @@ func writeManyOn(s *Store, who string, n int) error {
 		if err := s.SaveTool(ctx, sampleTool("shared")); err != nil {
 			return err
 		}
-		if err := s.RecordRun(ctx, &Run{Batch: "b", InputID: id}); err != nil {
+		if err := s.RecordRun(ctx, &tool.Run{Batch: "b", InputID: id}); err != nil {
 			return err
 		}
-		if err := s.RecordCall(ctx, &ModelCall{Role: "user", Model: "m", TokensIn: 1}); err != nil {
+		if err := s.RecordCall(ctx, &tool.ModelCall{Role: "user", Model: "m", TokensIn: 1}); err != nil {
 			return err
 		}
-		if err := s.AddPending(ctx, &Pending{InstanceID: id}); err != nil {
+		if err := s.AddPending(ctx, &tool.Pending{InstanceID: id}); err != nil {
 			return err
 		}
 	}
@@ -221,9 +223,9 @@ func checkShared(t *testing.T, path string, n int) {
 	if len(tools) != n {
 		t.Fatalf("%d tool versions, want %d", len(tools), n)
 	}
-	for i, tool := range tools {
-		if tool.Version != i+1 || len(tool.Examples) != 2 {
-			t.Fatalf("tool %d is %s with %d examples", i, tool.Ref(), len(tool.Examples))
+	for i, tl := range tools {
+		if tl.Version != i+1 || len(tl.Examples) != 2 {
+			t.Fatalf("tool %d is %s with %d examples", i, tl.Ref(), len(tl.Examples))
 		}
 	}
 	runs, err := s.Runs(ctx, "b")
@@ -286,18 +288,18 @@ func TestKillDuringSavesLeavesWholeTools(t *testing.T) {
 	if len(tools) == 0 {
 		t.Fatal("no tools survived; the helper saved none?")
 	}
-	for _, tool := range tools {
+	for _, tl := range tools {
 		var i int
-		if _, err := fmt.Sscanf(tool.Description, "tool %d", &i); err != nil {
-			t.Fatalf("%s: description %q", tool.Ref(), tool.Description)
+		if _, err := fmt.Sscanf(tl.Description, "tool %d", &i); err != nil {
+			t.Fatalf("%s: description %q", tl.Ref(), tl.Description)
 		}
 		want := crashTool(i)
-		if len(tool.Examples) != crashExamples {
-			t.Fatalf("%s has %d of %d usage examples: a half-saved tool", tool.Ref(), len(tool.Examples), crashExamples)
+		if len(tl.Examples) != crashExamples {
+			t.Fatalf("%s has %d of %d usage examples: a half-saved tool", tl.Ref(), len(tl.Examples), crashExamples)
 		}
-		for j, ex := range tool.Examples {
+		for j, ex := range tl.Examples {
 			if ex != want.Examples[j] {
-				t.Fatalf("%s example %d = %+v, want %+v", tool.Ref(), j, ex, want.Examples[j])
+				t.Fatalf("%s example %d = %+v, want %+v", tl.Ref(), j, ex, want.Examples[j])
 			}
 		}
 	}

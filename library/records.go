@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/latm/latm/tool"
 )
 
 // RecordRun stores a run (replacing an earlier one with the same Batch and
 // InputID) and sets r.ID. A replaced run keeps its ID.
-func (s *Store) RecordRun(ctx context.Context, r *Run) error {
+func (s *Store) RecordRun(ctx context.Context, r *tool.Run) error {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = time.Now()
 	}
@@ -31,16 +33,16 @@ func (s *Store) RecordRun(ctx context.Context, r *Run) error {
 }
 
 // Runs returns the runs of a batch, keyed by InputID.
-func (s *Store) Runs(ctx context.Context, batch string) (map[string]*Run, error) {
+func (s *Store) Runs(ctx context.Context, batch string) (map[string]*tool.Run, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, batch, input_id, question, tool_name, tool_version, code,
 		raw_result, answer, ok, error, latency_ns, created_at FROM runs WHERE batch = ?`, batch)
 	if err != nil {
 		return nil, fmt.Errorf("runs of batch %s: %w", batch, err)
 	}
 	defer rows.Close()
-	runs := map[string]*Run{}
+	runs := map[string]*tool.Run{}
 	for rows.Next() {
-		r := &Run{}
+		r := &tool.Run{}
 		var latency int64
 		var created string
 		if err := rows.Scan(&r.ID, &r.Batch, &r.InputID, &r.Question, &r.ToolName, &r.ToolVersion, &r.Code,
@@ -57,7 +59,7 @@ func (s *Store) Runs(ctx context.Context, batch string) (map[string]*Run, error)
 }
 
 // RecordCall appends a row to the LLM-call ledger and sets c.ID.
-func (s *Store) RecordCall(ctx context.Context, c *ModelCall) error {
+func (s *Store) RecordCall(ctx context.Context, c *tool.ModelCall) error {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = time.Now()
 	}
@@ -102,16 +104,10 @@ func (s *Store) CachePut(ctx context.Context, key string, value []byte) error {
 	return nil
 }
 
-// Pending statuses.
-const (
-	PendingOpen   = "pending"
-	PendingSolved = "solved"
-)
-
 const pendingColumns = `id, instance_id, question, label, label_source, grp, status, created_at`
 
-func scanPending(sc interface{ Scan(...any) error }) (*Pending, error) {
-	p := &Pending{}
+func scanPending(sc interface{ Scan(...any) error }) (*tool.Pending, error) {
+	p := &tool.Pending{}
 	var created string
 	if err := sc.Scan(&p.ID, &p.InstanceID, &p.Question, &p.Label, &p.LabelSource, &p.Group, &p.Status, &created); err != nil {
 		return nil, err
@@ -130,7 +126,7 @@ func validLabelSource(src string) error {
 
 // AddPending stores an instance of an unknown task and sets p.ID. Adding an
 // InstanceID that is already pending is a no-op that fills p from the store.
-func (s *Store) AddPending(ctx context.Context, p *Pending) error {
+func (s *Store) AddPending(ctx context.Context, p *tool.Pending) error {
 	if err := validLabelSource(p.LabelSource); err != nil {
 		return fmt.Errorf("add pending %s: %w", p.InstanceID, err)
 	}
@@ -147,7 +143,7 @@ func (s *Store) AddPending(ctx context.Context, p *Pending) error {
 		if p.CreatedAt.IsZero() {
 			p.CreatedAt = time.Now()
 		}
-		p.Status = PendingOpen
+		p.Status = tool.PendingOpen
 		return tx.QueryRowContext(ctx, `INSERT INTO pending (instance_id, question, label, label_source, grp, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			p.InstanceID, p.Question, p.Label, p.LabelSource, p.Group, p.Status, formatTime(p.CreatedAt)).Scan(&p.ID)
@@ -160,7 +156,7 @@ func (s *Store) AddPending(ctx context.Context, p *Pending) error {
 
 // PendingInstances returns pending (unsolved) instances, all of them for
 // group < 0, or those of one group (0: not grouped yet), oldest first.
-func (s *Store) PendingInstances(ctx context.Context, group int64) ([]*Pending, error) {
+func (s *Store) PendingInstances(ctx context.Context, group int64) ([]*tool.Pending, error) {
 	q := `SELECT ` + pendingColumns + ` FROM pending WHERE status = 'pending'`
 	var args []any
 	if group >= 0 {
@@ -172,7 +168,7 @@ func (s *Store) PendingInstances(ctx context.Context, group int64) ([]*Pending, 
 		return nil, fmt.Errorf("pending instances: %w", err)
 	}
 	defer rows.Close()
-	var ps []*Pending
+	var ps []*tool.Pending
 	for rows.Next() {
 		p, err := scanPending(rows)
 		if err != nil {
@@ -231,7 +227,7 @@ func (s *Store) MarkPendingSolved(ctx context.Context, id int64) error {
 }
 
 // RecordRoute stores a routing decision and sets r.ID.
-func (s *Store) RecordRoute(ctx context.Context, r *Route) error {
+func (s *Store) RecordRoute(ctx context.Context, r *tool.Route) error {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = time.Now()
 	}
@@ -284,8 +280,8 @@ func (s *Store) CostReport(ctx context.Context, by string) ([]CostRow, error) {
 
 // LastRoute returns the newest routing decision recorded for the instance
 // inputID of batch, or an error wrapping ErrNotFound.
-func (s *Store) LastRoute(ctx context.Context, batch, inputID string) (*Route, error) {
-	r := &Route{Batch: batch, InputID: inputID}
+func (s *Store) LastRoute(ctx context.Context, batch, inputID string) (*tool.Route, error) {
+	r := &tool.Route{Batch: batch, InputID: inputID}
 	var created string
 	err := s.db.QueryRowContext(ctx, `SELECT id, question, tool, stage, score, created_at FROM routes
 		WHERE batch = ? AND input_id = ? ORDER BY id DESC LIMIT 1`, batch, inputID).

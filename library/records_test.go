@@ -7,13 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/latm/latm/tool"
 )
 
 func TestRecordRunAndResume(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
-	runs := []*Run{
+	runs := []*tool.Run{
 		{Batch: "b1", InputID: "1", Question: "q1", ToolName: "t", ToolVersion: 1, Code: "ans = t()", RawResult: `"x"`, Answer: "x", OK: true, Latency: 1500 * time.Microsecond, CreatedAt: at},
 		{Batch: "b1", InputID: "2", Question: "q2", ToolName: "t", ToolVersion: 1, Error: "limit exceeded: steps", CreatedAt: at},
 		{Batch: "b2", InputID: "1", Question: "other batch", CreatedAt: at},
@@ -27,7 +29,7 @@ func TestRecordRunAndResume(t *testing.T) {
 		}
 	}
 	// Replacing input 2 of b1 (a retry that succeeded) keeps one row and its ID.
-	retry := &Run{Batch: "b1", InputID: "2", Question: "q2", ToolName: "t", ToolVersion: 2, Answer: "y", OK: true, CreatedAt: at}
+	retry := &tool.Run{Batch: "b1", InputID: "2", Question: "q2", ToolName: "t", ToolVersion: 2, Answer: "y", OK: true, CreatedAt: at}
 	if err := s.RecordRun(ctx, retry); err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +40,7 @@ func TestRecordRunAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]*Run{"1": runs[0], "2": retry}
+	want := map[string]*tool.Run{"1": runs[0], "2": retry}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Runs(b1) =\n%+v\n%+v\nwant\n%+v\n%+v", got["1"], got["2"], want["1"], want["2"])
 	}
@@ -52,7 +54,7 @@ func TestCostReport(t *testing.T) {
 	s := mustOpen(t)
 	day1 := time.Date(2026, 5, 1, 23, 0, 0, 0, time.UTC)
 	day2 := day1.Add(2 * time.Hour)
-	calls := []*ModelCall{
+	calls := []*tool.ModelCall{
 		{Role: "maker", Model: "gpt-4", Tool: "sorter", TokensIn: 1000, TokensOut: 500, Cost: 0.06, Status: "ok", CreatedAt: day1},
 		{Role: "user", Model: "gpt-3.5", Tool: "sorter", TokensIn: 100, TokensOut: 10, Cost: 0.001, Status: "ok", CreatedAt: day1},
 		{Role: "user", Model: "gpt-3.5", Tool: "sorter", TokensIn: 100, TokensOut: 10, Cost: 0, CacheHit: true, Status: "ok", CreatedAt: day2},
@@ -146,18 +148,18 @@ func TestResponseCache(t *testing.T) {
 func TestPendingPool(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
-	a := &Pending{InstanceID: "a", Question: "qa"}
-	b := &Pending{InstanceID: "b", Question: "qb", Label: "yes", LabelSource: "input"}
-	for _, p := range []*Pending{a, b} {
+	a := &tool.Pending{InstanceID: "a", Question: "qa"}
+	b := &tool.Pending{InstanceID: "b", Question: "qb", Label: "yes", LabelSource: "input"}
+	for _, p := range []*tool.Pending{a, b} {
 		if err := s.AddPending(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		if p.ID == 0 || p.Status != PendingOpen {
+		if p.ID == 0 || p.Status != tool.PendingOpen {
 			t.Fatalf("AddPending set %+v", p)
 		}
 	}
 	// Adding a again is a no-op that fills the argument from the store.
-	again := &Pending{InstanceID: "a", Question: "different text"}
+	again := &tool.Pending{InstanceID: "a", Question: "different text"}
 	if err := s.AddPending(ctx, again); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +204,7 @@ func TestPendingPool(t *testing.T) {
 		t.Fatalf("after solving a: %v", got)
 	}
 	// A solved instance may come back as a new pending one.
-	back := &Pending{InstanceID: "a", Question: "qa"}
+	back := &tool.Pending{InstanceID: "a", Question: "qa"}
 	if err := s.AddPending(ctx, back); err != nil || back.ID == a.ID {
 		t.Fatalf("re-add after solved: id %d (old %d), %v", back.ID, a.ID, err)
 	}
@@ -216,7 +218,7 @@ func TestPendingPool(t *testing.T) {
 	if err := s.LabelPending(ctx, "b", "x", "oracle"); err == nil || !strings.Contains(err.Error(), "want input, human or model") {
 		t.Errorf("bad label source error = %v", err)
 	}
-	if err := s.AddPending(ctx, &Pending{InstanceID: "c", LabelSource: "guess"}); err == nil {
+	if err := s.AddPending(ctx, &tool.Pending{InstanceID: "c", LabelSource: "guess"}); err == nil {
 		t.Error("AddPending accepted a bad label source")
 	}
 }
@@ -224,7 +226,7 @@ func TestPendingPool(t *testing.T) {
 func TestRecordRoute(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
-	routes := []*Route{
+	routes := []*tool.Route{
 		{Batch: "s", InputID: "1", Question: "q", Tool: "sorter", Stage: 1, Score: 3.5},
 		{Batch: "s", InputID: "2", Question: "q", Tool: "", Stage: 2},
 	}
@@ -236,16 +238,16 @@ func TestRecordRoute(t *testing.T) {
 	if routes[0].ID == 0 || routes[1].ID <= routes[0].ID || routes[0].CreatedAt.IsZero() {
 		t.Fatalf("routes = %+v %+v", routes[0], routes[1])
 	}
-	var tool string
+	var tl string
 	var stage int
 	var score float64
-	if err := s.db.QueryRow(`SELECT tool, stage, score FROM routes WHERE id = ?`, routes[0].ID).Scan(&tool, &stage, &score); err != nil {
+	if err := s.db.QueryRow(`SELECT tool, stage, score FROM routes WHERE id = ?`, routes[0].ID).Scan(&tl, &stage, &score); err != nil {
 		t.Fatal(err)
 	}
-	if tool != "sorter" || stage != 1 || score != 3.5 {
-		t.Fatalf("stored route = %s %d %v", tool, stage, score)
+	if tl != "sorter" || stage != 1 || score != 3.5 {
+		t.Fatalf("stored route = %s %d %v", tl, stage, score)
 	}
-	again := &Route{Batch: "s", InputID: "1", Question: "q", Tool: "sorter@2", Stage: 2, Score: 0.3}
+	again := &tool.Route{Batch: "s", InputID: "1", Question: "q", Tool: "sorter@2", Stage: 2, Score: 0.3}
 	if err := s.RecordRoute(ctx, again); err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +263,7 @@ func TestRecordRoute(t *testing.T) {
 func TestBatches(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
-	for _, r := range []*Run{
+	for _, r := range []*tool.Run{
 		{Batch: "a", InputID: "1", OK: true, CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{Batch: "a", InputID: "2", OK: false, Error: "x", CreatedAt: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)},
 		{Batch: "b", InputID: "1", OK: true, CreatedAt: time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)},

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/latm/latm/internal/bbh"
+	"github.com/latm/latm/tool"
 )
 
 // retrievalAccuracy saves one tool per task (its name and the questions of
@@ -22,11 +23,11 @@ func retrievalAccuracy(t testing.TB, tasks []string) (float64, map[string]float6
 		if err != nil {
 			t.Fatal(err)
 		}
-		tool := &Tool{Name: task, Description: strings.ReplaceAll(task, "_", " "), Source: "x = 1\n"}
+		tl := &tool.Tool{Name: task, Description: strings.ReplaceAll(task, "_", " "), Source: "x = 1\n"}
 		for _, ex := range split.Train[:3] {
-			tool.Examples = append(tool.Examples, UsageExample{Question: ex.Question, Code: "ans = x", Answer: ex.Answer})
+			tl.Examples = append(tl.Examples, tool.UsageExample{Question: ex.Question, Code: "ans = x", Answer: ex.Answer})
 		}
-		if err := s.SaveTool(ctx, tool); err != nil {
+		if err := s.SaveTool(ctx, tl); err != nil {
 			t.Fatal(err)
 		}
 		// Every third test instance keeps the test fast and still holds

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/latm/latm/tool"
 )
 
 func TestSearchQuery(t *testing.T) {
@@ -35,18 +37,18 @@ func TestSearchQuery(t *testing.T) {
 func searchFixture(t testing.TB) *Store {
 	t.Helper()
 	s := mustOpen(t)
-	tools := []*Tool{
+	tools := []*tool.Tool{
 		{Name: "word_sorting", Description: "Sort a list of words alphabetically.", Source: "x = 1",
-			Examples: []UsageExample{{Question: "Sort the following words alphabetically: List: oven costume", Code: "ans = 1"}}},
+			Examples: []tool.UsageExample{{Question: "Sort the following words alphabetically: List: oven costume", Code: "ans = 1"}}},
 		{Name: "dyck_languages", Description: "Complete a sequence of brackets so that they are properly closed.", Source: "x = 1",
-			Examples: []UsageExample{{Question: "Complete the rest of the sequence, making sure that the parentheses are closed properly. Input: ( [", Code: "ans = 1"}}},
+			Examples: []tool.UsageExample{{Question: "Complete the rest of the sequence, making sure that the parentheses are closed properly. Input: ( [", Code: "ans = 1"}}},
 		{Name: "date_understanding", Description: "Answer questions about dates: what day is it in MM/DD/YYYY.", Source: "x = 1",
-			Examples: []UsageExample{{Question: "Today is Christmas Eve of 1937. What is the date tomorrow in MM/DD/YYYY?", Code: "ans = 1"}}},
+			Examples: []tool.UsageExample{{Question: "Today is Christmas Eve of 1937. What is the date tomorrow in MM/DD/YYYY?", Code: "ans = 1"}}},
 		{Name: "boolean_expressions", Description: "Evaluate a boolean expression of True, False, and, or, not.", Source: "x = 1",
-			Examples: []UsageExample{{Question: "not ( True ) and ( True ) is", Code: "ans = 1"}}},
+			Examples: []tool.UsageExample{{Question: "not ( True ) and ( True ) is", Code: "ans = 1"}}},
 	}
-	for _, tool := range tools {
-		if err := s.SaveTool(context.Background(), tool); err != nil {
+	for _, tl := range tools {
+		if err := s.SaveTool(context.Background(), tl); err != nil {
 			t.Fatal(err)
 		}
 	}

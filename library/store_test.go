@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/latm/latm/tool"
 )
 
 // mustOpen opens a fresh database in a temp dir and closes it at the end.
@@ -24,20 +26,20 @@ func mustOpen(t testing.TB) *Store {
 }
 
 // sampleTool is a whole tool with every field set.
-func sampleTool(name string) *Tool {
-	return &Tool{
+func sampleTool(name string) *tool.Tool {
+	return &tool.Tool{
 		Name:        name,
 		Description: "Sort a list of words alphabetically.",
 		Source:      "def sort_words(words):\n    return \" \".join(sorted(words))\n",
 		Entry:       "sort_words",
 		Signature:   "sort_words(words)",
-		Examples: []UsageExample{
+		Examples: []tool.UsageExample{
 			{Question: "Sort the following words alphabetically: List: oven costume", Code: `ans = sort_words(["oven", "costume"])`, Answer: "costume oven"},
 			{Question: "Sort the following words alphabetically: List: b a", Code: `ans = sort_words(["b", "a"])`, Answer: "a b"},
 		},
-		Validation: []Validation{{Question: "q", Want: "a b", Got: "a b", OK: true}, {Question: "r", Want: "x", Got: "y", Error: "wrong"}},
+		Validation: []tool.Validation{{Question: "q", Want: "a b", Got: "a b", OK: true}, {Question: "r", Want: "x", Got: "y", Error: "wrong"}},
 		MakerModel: "gpt-4",
-		Transcript: []Message{{Role: "user", Content: "make a tool"}, {Role: "assistant", Content: "def sort_words(words): …"}},
+		Transcript: []tool.Message{{Role: "user", Content: "make a tool"}, {Role: "assistant", Content: "def sort_words(words): …"}},
 	}
 }
 
@@ -230,49 +232,8 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 	if len(hits) != 1 || hits[0].Name != "dyck_languages" {
 		t.Fatalf("hits after upgrade = %+v, want the old tool indexed", hits)
 	}
-	if err := s.AddPending(ctx, &Pending{InstanceID: "x", Question: "?"}); err != nil {
+	if err := s.AddPending(ctx, &tool.Pending{InstanceID: "x", Question: "?"}); err != nil {
 		t.Fatalf("pending table after upgrade: %v", err)
-	}
-}
-
-func TestRefs(t *testing.T) {
-	tests := []struct {
-		ref     string
-		name    string
-		version int
-		wantErr string
-	}{
-		{"word_sorting", "word_sorting", 0, ""},
-		{"word_sorting@3", "word_sorting", 3, ""},
-		{"a-b2@12", "a-b2", 12, ""},
-		{"", "", 0, "empty tool name"},
-		{"@2", "", 0, "empty tool name"},
-		{"Word", "", 0, "lower-case"},
-		{"2cool", "", 0, "starting with a letter"},
-		{"has space", "", 0, "' '"},
-		{"x@", "", 0, "whole number"},
-		{"x@0", "", 0, "whole number"},
-		{"x@-1", "", 0, "whole number"},
-		{"x@01", "", 0, "whole number"},
-		{"x@+1", "", 0, "whole number"},
-		{"x@1@2", "", 0, "whole number"},
-		{"x@latest", "", 0, "whole number"},
-		{strings.Repeat("a", 65), "", 0, "at most 64"},
-	}
-	for _, tt := range tests {
-		name, v, err := ParseRef(tt.ref)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ParseRef(%q) error = %v, want one saying %q", tt.ref, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || name != tt.name || v != tt.version {
-			t.Errorf("ParseRef(%q) = %q, %d, %v; want %q, %d", tt.ref, name, v, err, tt.name, tt.version)
-		}
-		if got := ToolRef(name, v); got != tt.ref {
-			t.Errorf("ToolRef(%q, %d) = %q, want %q", name, v, got, tt.ref)
-		}
 	}
 }
 
@@ -283,7 +244,7 @@ func TestSaveAndLoadTool(t *testing.T) {
 	if err := s.SaveTool(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	if in.ID == 0 || in.Version != 1 || in.Status != StatusActive || in.CreatedAt.IsZero() {
+	if in.ID == 0 || in.Version != 1 || in.Status != tool.StatusActive || in.CreatedAt.IsZero() {
 		t.Fatalf("SaveTool set id=%d version=%d status=%q created=%v", in.ID, in.Version, in.Status, in.CreatedAt)
 	}
 	for _, version := range []int{0, 1} {
@@ -299,7 +260,7 @@ func TestSaveAndLoadTool(t *testing.T) {
 		t.Fatalf("Ref() = %q", got)
 	}
 	// A tool with no examples, validation or transcript loads with nil slices.
-	bare := &Tool{Name: "bare", Source: "x = 1\n"}
+	bare := &tool.Tool{Name: "bare", Source: "x = 1\n"}
 	if err := s.SaveTool(ctx, bare); err != nil {
 		t.Fatal(err)
 	}
@@ -316,15 +277,15 @@ func TestSaveToolRejectsBadInput(t *testing.T) {
 	s := mustOpen(t)
 	tests := []struct {
 		name string
-		tool Tool
+		tl   tool.Tool
 		want string
 	}{
-		{"bad name", Tool{Name: "Bad Name", Source: "x = 1"}, "not allowed"},
-		{"empty source", Tool{Name: "ok", Source: "  \n"}, "source is empty"},
-		{"bad status", Tool{Name: "ok", Source: "x = 1", Status: "deleted"}, "status"},
+		{"bad name", tool.Tool{Name: "Bad Name", Source: "x = 1"}, "not allowed"},
+		{"empty source", tool.Tool{Name: "ok", Source: "  \n"}, "source is empty"},
+		{"bad status", tool.Tool{Name: "ok", Source: "x = 1", Status: "deleted"}, "status"},
 	}
 	for _, tt := range tests {
-		err := s.SaveTool(context.Background(), &tt.tool)
+		err := s.SaveTool(context.Background(), &tt.tl)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error = %v, want one saying %q", tt.name, err, tt.want)
 		}
@@ -339,13 +300,13 @@ func TestVersionsRetireAndPurge(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
 	for i := 1; i <= 3; i++ {
-		tool := sampleTool("sorter")
-		tool.Description = "version " + string(rune('0'+i))
-		if err := s.SaveTool(ctx, tool); err != nil {
+		tl := sampleTool("sorter")
+		tl.Description = "version " + string(rune('0'+i))
+		if err := s.SaveTool(ctx, tl); err != nil {
 			t.Fatal(err)
 		}
-		if tool.Version != i {
-			t.Fatalf("save %d got version %d", i, tool.Version)
+		if tl.Version != i {
+			t.Fatalf("save %d got version %d", i, tl.Version)
 		}
 	}
 	if err := s.SaveTool(ctx, sampleTool("other")); err != nil {
@@ -353,14 +314,14 @@ func TestVersionsRetireAndPurge(t *testing.T) {
 	}
 	newest := func() int {
 		t.Helper()
-		tool, err := s.Tool(ctx, "sorter", 0)
+		tl, err := s.Tool(ctx, "sorter", 0)
 		if errors.Is(err, ErrNotFound) {
 			return 0
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		return tool.Version
+		return tl.Version
 	}
 	refs := func(all bool) []string {
 		t.Helper()
@@ -369,8 +330,8 @@ func TestVersionsRetireAndPurge(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out []string
-		for _, tool := range tools {
-			out = append(out, tool.Ref()+":"+tool.Status)
+		for _, tl := range tools {
+			out = append(out, tl.Ref()+":"+tl.Status)
 		}
 		return out
 	}
@@ -417,7 +378,7 @@ func TestVersionsRetireAndPurge(t *testing.T) {
 		var got string
 		for _, h := range hits {
 			if h.Name == "sorter" {
-				got = ToolRef(h.Name, h.Version)
+				got = tool.Ref(h.Name, h.Version)
 			}
 		}
 		if got != st.indexedAs {
@@ -432,8 +393,8 @@ func TestVersionsRetireAndPurge(t *testing.T) {
 	if err := s.RetireTool(ctx, "kept", 1); err != nil {
 		t.Fatal(err)
 	}
-	if tool, err := s.Tool(ctx, "kept", 1); err != nil || tool.Status != StatusRetired {
-		t.Fatalf("kept@1 = %v, %v; want it retired and readable", tool, err)
+	if tl, err := s.Tool(ctx, "kept", 1); err != nil || tl.Status != tool.StatusRetired {
+		t.Fatalf("kept@1 = %v, %v; want it retired and readable", tl, err)
 	}
 	for _, err := range []error{
 		s.RetireTool(ctx, "missing", 0), s.PurgeTool(ctx, "sorter", 9), s.RetireTool(ctx, "other", 2),
@@ -506,9 +467,9 @@ func TestSaveToolFailurePartWayLeavesNothing(t *testing.T) {
 func TestSaveToolKeepsCreatedAt(t *testing.T) {
 	s := mustOpen(t)
 	when := time.Date(2025, 3, 4, 5, 6, 7, 890, time.UTC)
-	tool := sampleTool("dated")
-	tool.CreatedAt = when
-	if err := s.SaveTool(context.Background(), tool); err != nil {
+	tl := sampleTool("dated")
+	tl.CreatedAt = when
+	if err := s.SaveTool(context.Background(), tl); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Tool(context.Background(), "dated", 1)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/latm/latm/tool"
 )
 
 // saveHook, when set (by tests), runs between the steps of SaveTool inside
@@ -24,8 +26,8 @@ func runSaveHook(step string) error {
 // SaveTool stores t as a new version of t.Name, in one transaction, and sets
 // t.ID, t.Version and t.CreatedAt. CreatedAt is kept if already set (an
 // imported package keeps its making date); Status "" means active.
-func (s *Store) SaveTool(ctx context.Context, t *Tool) error {
-	if err := ValidateName(t.Name); err != nil {
+func (s *Store) SaveTool(ctx context.Context, t *tool.Tool) error {
+	if err := tool.ValidateName(t.Name); err != nil {
 		return fmt.Errorf("save tool: %w", err)
 	}
 	if strings.TrimSpace(t.Source) == "" {
@@ -33,10 +35,10 @@ func (s *Store) SaveTool(ctx context.Context, t *Tool) error {
 	}
 	status := t.Status
 	if status == "" {
-		status = StatusActive
+		status = tool.StatusActive
 	}
-	if status != StatusActive && status != StatusRetired {
-		return fmt.Errorf("save tool %s: status %q is neither %q nor %q", t.Name, status, StatusActive, StatusRetired)
+	if status != tool.StatusActive && status != tool.StatusRetired {
+		return fmt.Errorf("save tool %s: status %q is neither %q nor %q", t.Name, status, tool.StatusActive, tool.StatusRetired)
 	}
 	validation, err := marshalList(t.Validation)
 	if err != nil {
@@ -122,7 +124,7 @@ func reindex(ctx context.Context, tx *sql.Tx, name string) error {
 const toolColumns = `id, name, version, status, description, source, entry, signature, maker_model, validation, transcript, created_at`
 
 // Tool returns the given version, or the newest active one for version 0.
-func (s *Store) Tool(ctx context.Context, name string, version int) (*Tool, error) {
+func (s *Store) Tool(ctx context.Context, name string, version int) (*tool.Tool, error) {
 	q := `SELECT ` + toolColumns + ` FROM tools WHERE name = ? AND version = ?`
 	args := []any{name, version}
 	if version == 0 {
@@ -131,20 +133,20 @@ func (s *Store) Tool(ctx context.Context, name string, version int) (*Tool, erro
 	}
 	tools, err := s.queryTools(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("tool %s: %w", ToolRef(name, version), err)
+		return nil, fmt.Errorf("tool %s: %w", tool.Ref(name, version), err)
 	}
 	if len(tools) == 0 {
 		if version == 0 {
 			return nil, fmt.Errorf("tool %s: no active version: %w", name, ErrNotFound)
 		}
-		return nil, fmt.Errorf("tool %s: %w", ToolRef(name, version), ErrNotFound)
+		return nil, fmt.Errorf("tool %s: %w", tool.Ref(name, version), ErrNotFound)
 	}
 	return tools[0], nil
 }
 
 // Tools returns the newest active version of every tool (all versions, retired
 // too, if all is set), ordered by name then version.
-func (s *Store) Tools(ctx context.Context, all bool) ([]*Tool, error) {
+func (s *Store) Tools(ctx context.Context, all bool) ([]*tool.Tool, error) {
 	q := `SELECT ` + toolColumns + ` FROM tools t WHERE t.status = 'active'
 		AND t.version = (SELECT max(v.version) FROM tools v WHERE v.name = t.name AND v.status = 'active')
 		ORDER BY name, version`
@@ -160,7 +162,7 @@ func (s *Store) Tools(ctx context.Context, all bool) ([]*Tool, error) {
 
 // queryTools reads tool rows, then their usage examples, in one read
 // transaction so that both come from the same snapshot.
-func (s *Store) queryTools(ctx context.Context, q string, args ...any) ([]*Tool, error) {
+func (s *Store) queryTools(ctx context.Context, q string, args ...any) ([]*tool.Tool, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -170,10 +172,10 @@ func (s *Store) queryTools(ctx context.Context, q string, args ...any) ([]*Tool,
 	if err != nil {
 		return nil, err
 	}
-	var tools []*Tool
-	byID := map[int64]*Tool{}
+	var tools []*tool.Tool
+	byID := map[int64]*tool.Tool{}
 	for rows.Next() {
-		t := &Tool{}
+		t := &tool.Tool{}
 		var validation, transcript, created string
 		if err := rows.Scan(&t.ID, &t.Name, &t.Version, &t.Status, &t.Description, &t.Source, &t.Entry,
 			&t.Signature, &t.MakerModel, &validation, &transcript, &created); err != nil {
@@ -224,7 +226,7 @@ func (s *Store) queryTools(ctx context.Context, q string, args ...any) ([]*Tool,
 	defer erows.Close()
 	for erows.Next() {
 		var id int64
-		var ex UsageExample
+		var ex tool.UsageExample
 		if err := erows.Scan(&id, &ex.Question, &ex.Code, &ex.Answer); err != nil {
 			return nil, err
 		}
@@ -239,7 +241,7 @@ func (s *Store) queryTools(ctx context.Context, q string, args ...any) ([]*Tool,
 func (s *Store) RetireTool(ctx context.Context, name string, version int) error {
 	err := s.changeTool(ctx, name, version, `UPDATE tools SET status = 'retired' WHERE name = ?`)
 	if err != nil {
-		return fmt.Errorf("retire tool %s: %w", ToolRef(name, version), err)
+		return fmt.Errorf("retire tool %s: %w", tool.Ref(name, version), err)
 	}
 	return nil
 }
@@ -249,7 +251,7 @@ func (s *Store) RetireTool(ctx context.Context, name string, version int) error 
 func (s *Store) PurgeTool(ctx context.Context, name string, version int) error {
 	err := s.changeTool(ctx, name, version, `DELETE FROM tools WHERE name = ?`)
 	if err != nil {
-		return fmt.Errorf("purge tool %s: %w", ToolRef(name, version), err)
+		return fmt.Errorf("purge tool %s: %w", tool.Ref(name, version), err)
 	}
 	return nil
 }
@@ -308,7 +310,7 @@ func SearchQuery(text string) string {
 
 // SearchTools ranks active tools by full-text match of query against names,
 // descriptions and usage-example questions.
-func (s *Store) SearchTools(ctx context.Context, query string, limit int) ([]SearchHit, error) {
+func (s *Store) SearchTools(ctx context.Context, query string, limit int) ([]tool.SearchHit, error) {
 	q := SearchQuery(query)
 	if q == "" {
 		return nil, nil
@@ -326,9 +328,9 @@ func (s *Store) SearchTools(ctx context.Context, query string, limit int) ([]Sea
 		return nil, fmt.Errorf("search tools for %.40q: %w", query, err)
 	}
 	defer rows.Close()
-	var hits []SearchHit
+	var hits []tool.SearchHit
 	for rows.Next() {
-		var h SearchHit
+		var h tool.SearchHit
 		if err := rows.Scan(&h.Name, &h.Version, &h.Score); err != nil {
 			return nil, fmt.Errorf("search tools: %w", err)
 		}

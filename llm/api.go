@@ -6,7 +6,7 @@ package llm
 
 import (
 	"context"
-	"errors"
+	"io"
 	"time"
 )
 
@@ -32,10 +32,20 @@ type RoleConfig struct {
 	APIVersion  string // Azure only
 	Temperature float32
 	MaxTokens   int
-	Timeout     time.Duration // per request
-	MaxRetries  int
-	PriceIn     float64 // money per million input tokens
-	PriceOut    float64 // money per million output tokens
+	// Timeout bounds the whole call: every attempt and every wait between
+	// attempts. Zero means no bound beyond the caller's context.
+	Timeout time.Duration
+	// ConnectTimeout bounds reaching the server (TCP connect and TLS
+	// handshake) on one attempt; zero means 10s.
+	ConnectTimeout time.Duration
+	// HeaderTimeout bounds the wait for the response header on one attempt,
+	// from the moment the request is sent. A reply that is not streamed
+	// arrives whole, so this also bounds the model's generation; zero
+	// means 2m.
+	HeaderTimeout time.Duration
+	MaxRetries    int
+	PriceIn       float64 // money per million input tokens
+	PriceOut      float64 // money per million output tokens
 }
 
 // Message is one chat message.
@@ -50,20 +60,34 @@ type Request struct {
 	Messages []Message
 	Tool     string // the tool the call is for, for the ledger; may be empty
 	NoCache  bool
+
+	// Template names the prompt template that produced the last message
+	// (e.g. "propose", "use"). It is sent as the X-Latm-Template header,
+	// which endpoints ignore, so that scripted test servers and proxies
+	// can tell requests apart without reading prompt wording. It is not
+	// part of cache or recording keys.
+	Template string
 }
+
+// TemplateHeader is the HTTP header that carries Request.Template.
+const TemplateHeader = "X-Latm-Template"
 
 // Response is a parsed reply.
 type Response struct {
 	Content      string // the reply with <think> blocks removed
 	Reasoning    string // what was inside <think> blocks
 	FinishReason string
-	TokensIn     int
-	TokensOut    int
-	Estimated    bool // token counts estimated: the server sent no usage
-	Cost         float64
-	Latency      time.Duration
-	CacheHit     bool
-	Model        string
+	// Truncated: the token limit cut the reply off (finish_reason
+	// "length"). Content is still the reply as far as it got, and Chat
+	// returns no error for it; the ledger records the call as truncated.
+	Truncated bool
+	TokensIn  int
+	TokensOut int
+	Estimated bool // token counts estimated: the server sent no usage
+	Cost      float64
+	Latency   time.Duration
+	CacheHit  bool
+	Model     string
 }
 
 // Call is what the client reports to its Ledger after every call.
@@ -105,8 +129,11 @@ type Config struct {
 	// RetryBase is the first backoff step; each retry doubles it (full
 	// jitter, capped at 30s). Zero means 500ms; tests set a millisecond.
 	RetryBase time.Duration
-}
 
-// ErrTruncated is returned (wrapped, with the Response) when the reply was
-// cut off by the token limit (finish_reason "length").
-var ErrTruncated = errors.New("reply truncated by the token limit")
+	// Log receives one line per retry when Verbose is set (the cause and
+	// the wait); otherwise one line per call that is still retrying
+	// NoticeAfter after it began (zero: 5s). Nil: silent.
+	Log         io.Writer
+	Verbose     bool
+	NoticeAfter time.Duration
+}

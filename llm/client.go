@@ -14,6 +14,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -32,8 +33,10 @@ type Client struct {
 	roles  map[Role]*roleClient
 	base   time.Duration                                    // first backoff step
 	sleep  func(ctx context.Context, d time.Duration) error // waits between attempts; tests replace it
+	now    func() time.Time                                 // for the retry notice; tests replace it
 	rec    *recorder
 	replay *replayer
+	logMu  sync.Mutex // one retry line at a time
 }
 
 // roleClient is one role's endpoint.
@@ -52,7 +55,7 @@ func New(cfg Config) (*Client, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	c := &Client{cfg: cfg, roles: map[Role]*roleClient{}, base: cfg.RetryBase, sleep: sleepCtx}
+	c := &Client{cfg: cfg, roles: map[Role]*roleClient{}, base: cfg.RetryBase, sleep: sleepCtx, now: time.Now}
 	if c.base <= 0 {
 		c.base = 500 * time.Millisecond
 	}
@@ -107,7 +110,7 @@ func newRoleClient(role Role, rc RoleConfig, getenv func(string) string) (*roleC
 	default:
 		return nil, fmt.Errorf("llm: role %s: api_type %q: want openai or azure (%s.api_type)", role, rc.APIType, role)
 	}
-	oc.HTTPClient = &zeroTemperature{doer: &http.Client{}, on: rc.Temperature == 0}
+	oc.HTTPClient = &wireFixes{doer: &http.Client{Transport: transport(rc)}, zeroTemp: rc.Temperature == 0}
 	return &roleClient{role: role, rc: rc, keyEnv: keyEnv, api: openai.NewClientWithConfig(oc)}, nil
 }
 
@@ -121,9 +124,9 @@ func (c *Client) Close() error {
 
 // Chat sends one request with retries and returns the parsed reply. Every
 // call, failed or served from the cache or a replay file, is reported to the
-// Ledger. A reply cut off by the token limit comes back with an error
-// wrapping ErrTruncated; so does a ledger or cache write failure, with the
-// Response, since the reply itself is good.
+// Ledger. A reply cut off by the token limit is a reply: it comes back with
+// Truncated set and no error. A ledger or cache write failure comes back as
+// an error with the Response, since the reply itself is good.
 func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 	start := time.Now()
 	r, ok := c.roles[req.Role]
@@ -131,8 +134,10 @@ func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 		return nil, fmt.Errorf("llm: no configuration for role %q (configured: %s)", req.Role, c.roleNames())
 	}
 	resp, err := c.chat(ctx, r, req)
-	call := Call{Role: req.Role, Model: r.rc.Model, Endpoint: r.rc.BaseURL, Tool: req.Tool, Status: "ok"}
+	// The ledger keeps the endpoint without credentials.
+	call := Call{Role: req.Role, Model: r.rc.Model, Endpoint: StripUserinfo(r.rc.BaseURL), Tool: req.Tool, Status: "ok"}
 	if resp != nil {
+		resp.Truncated = resp.FinishReason == "length"
 		resp.Latency = time.Since(start)
 		call.CacheHit, call.Estimated, call.Cost = resp.CacheHit, resp.Estimated, resp.Cost
 		if !resp.CacheHit {
@@ -140,8 +145,11 @@ func (c *Client) Chat(ctx context.Context, req Request) (*Response, error) {
 		}
 	}
 	call.Latency = time.Since(start)
-	if err != nil {
+	switch {
+	case err != nil:
 		call.Status = shortStatus(err)
+	case resp.Truncated:
+		call.Status = "truncated"
 	}
 	meterFrom(ctx).add(call)
 	if c.cfg.Ledger != nil {
@@ -183,7 +191,7 @@ func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Respons
 		if err := c.record(recKey, r, req, resp); err != nil {
 			return resp, err
 		}
-		return resp, truncated(r, resp)
+		return resp, nil
 	}
 	useCache := c.cfg.Cache != nil && !c.cfg.NoCache && !req.NoCache && r.rc.Temperature == 0
 	if useCache {
@@ -198,10 +206,10 @@ func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Respons
 			if err := c.record(recKey, r, req, &resp); err != nil {
 				return &resp, err
 			}
-			return &resp, truncated(r, &resp)
+			return &resp, nil
 		}
 	}
-	resp, err := c.send(ctx, r, req.Messages)
+	resp, err := c.send(withTemplate(ctx, req.Template), r, req.Messages)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +225,7 @@ func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Respons
 	if err := c.record(recKey, r, req, resp); err != nil {
 		return resp, err
 	}
-	return resp, truncated(r, resp)
+	return resp, nil
 }
 
 func (c *Client) record(key string, r *roleClient, req Request, resp *Response) error {
@@ -227,15 +235,8 @@ func (c *Client) record(key string, r *roleClient, req Request, resp *Response) 
 	return c.rec.write(exchange{Key: key, Role: req.Role, Model: r.rc.Model, Messages: req.Messages, Response: resp})
 }
 
-func truncated(r *roleClient, resp *Response) error {
-	if resp.FinishReason != "length" {
-		return nil
-	}
-	return fmt.Errorf("llm: %s reply from %s stopped at %d tokens: %w (raise %s.max_tokens)",
-		r.role, r.rc.Model, resp.TokensOut, ErrTruncated, r.role)
-}
-
-// send makes the HTTP call, retrying what may succeed on a second try.
+// send makes the HTTP call, retrying what may succeed on a second try,
+// within the role's whole-call Timeout.
 func (c *Client) send(ctx context.Context, r *roleClient, msgs []Message) (*Response, error) {
 	oreq := openai.ChatCompletionRequest{
 		Model:       r.rc.Model,
@@ -246,14 +247,34 @@ func (c *Client) send(ctx context.Context, r *roleClient, msgs []Message) (*Resp
 	for i, m := range msgs {
 		oreq.Messages[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
 	}
-	where := fmt.Sprintf("llm: %s call to %s at %s", r.role, r.rc.Model, r.rc.BaseURL)
+	where := fmt.Sprintf("llm: %s call to %s at %s", r.role, r.rc.Model, RedactURL(r.rc.BaseURL))
+	parent := ctx
+	if r.rc.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, r.rc.Timeout, &timeoutError{phase: "reply", d: r.rc.Timeout, key: string(r.role) + ".timeout"})
+		defer cancel()
+	}
+	// callErr is what ended the call when its own deadline did.
+	callErr := func(last error) error {
+		cause := context.Cause(ctx)
+		if last != nil {
+			return fmt.Errorf("%s: %w (last failure: %v)", where, cause, last)
+		}
+		return fmt.Errorf("%s: %w", where, cause)
+	}
+	start := c.now()
+	noticed := false
 	for attempt := 0; ; attempt++ {
 		resp, wait, err := c.attempt(ctx, r, oreq, msgs)
 		if err == nil {
 			return resp, nil
 		}
+		redactErr(err)
+		if parent.Err() != nil {
+			return nil, fmt.Errorf("%s: %w", where, parent.Err())
+		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%s: %w", where, ctx.Err())
+			return nil, callErr(err)
 		}
 		if !retryable(err) {
 			return nil, fmt.Errorf("%s: %w%s", where, err, fix(r, err))
@@ -265,28 +286,47 @@ func (c *Client) send(ctx context.Context, r *roleClient, msgs []Message) (*Resp
 		if wait > 0 {
 			d = wait
 		}
+		noticed = c.report(where, attempt+1, err, d, c.now().Sub(start), noticed)
 		if serr := c.sleep(ctx, d); serr != nil {
+			if parent.Err() == nil && ctx.Err() != nil {
+				return nil, callErr(err)
+			}
 			return nil, fmt.Errorf("%s: %w while waiting to retry after: %v", where, serr, err)
 		}
 	}
 }
 
+// report writes the retry line: every retry when verbose, else one line
+// once the call has been retrying for NoticeAfter. It returns whether the
+// quiet notice has been written.
+func (c *Client) report(where string, attempt int, err error, wait, elapsed time.Duration, noticed bool) bool {
+	if c.cfg.Log == nil {
+		return noticed
+	}
+	after := c.cfg.NoticeAfter
+	if after <= 0 {
+		after = 5 * time.Second
+	}
+	c.logMu.Lock()
+	defer c.logMu.Unlock()
+	switch {
+	case c.cfg.Verbose:
+		fmt.Fprintf(c.cfg.Log, "%s: attempt %d failed: %v; retrying in %v\n", where, attempt, err, wait.Round(time.Millisecond))
+	case !noticed && elapsed+wait >= after:
+		fmt.Fprintf(c.cfg.Log, "%s: still retrying after %d failed attempts in %v (last: %v); -v shows every retry\n",
+			where, attempt, elapsed.Round(100*time.Millisecond), err)
+		return true
+	}
+	return noticed
+}
+
 // attempt makes one HTTP call. It returns the server's Retry-After wait,
 // if any, with a failure.
 func (c *Client) attempt(ctx context.Context, r *roleClient, oreq openai.ChatCompletionRequest, msgs []Message) (*Response, time.Duration, error) {
-	actx := ctx
-	if r.rc.Timeout > 0 {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(ctx, r.rc.Timeout)
-		defer cancel()
-	}
-	or, err := r.api.CreateChatCompletion(actx, oreq)
+	or, err := r.api.CreateChatCompletion(ctx, oreq)
 	if err != nil {
 		wait := retryAfter(or.Header().Get("Retry-After"), time.Now())
-		if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
-			return nil, wait, &timeoutError{d: r.rc.Timeout}
-		}
-		return nil, wait, classify(err)
+		return nil, wait, classify(r, err)
 	}
 	if len(or.Choices) == 0 {
 		return nil, 0, errNoChoices

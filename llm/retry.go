@@ -51,13 +51,68 @@ type networkError struct{ err error }
 func (e *networkError) Error() string { return "network: " + e.err.Error() }
 func (e *networkError) Unwrap() error { return e.err }
 
-// timeoutError is one attempt running past the role's timeout.
-type timeoutError struct{ d time.Duration }
+// timeoutError is a call or one phase of an attempt running past its
+// bound: phase "connect" (one attempt), "response header" (one attempt) or
+// "reply" (the whole call); key is the setting that bounds it.
+type timeoutError struct {
+	phase string
+	d     time.Duration
+	key   string
+}
 
-func (e *timeoutError) Error() string { return fmt.Sprintf("no reply within %v", e.d) }
+func (e *timeoutError) Error() string {
+	what := "no reply"
+	switch e.phase {
+	case "connect":
+		what = "could not connect"
+	case "response header":
+		what = "no response header"
+	}
+	return fmt.Sprintf("%s within %v (raise %s)", what, e.d, e.key)
+}
+
+// Default phase bounds of one attempt.
+const (
+	defaultConnectTimeout = 10 * time.Second
+	defaultHeaderTimeout  = 2 * time.Minute
+)
+
+func connectTimeout(rc RoleConfig) time.Duration {
+	if rc.ConnectTimeout > 0 {
+		return rc.ConnectTimeout
+	}
+	return defaultConnectTimeout
+}
+
+func headerTimeout(rc RoleConfig) time.Duration {
+	if rc.HeaderTimeout > 0 {
+		return rc.HeaderTimeout
+	}
+	return defaultHeaderTimeout
+}
+
+// transport is the role's HTTP transport: the default one (proxies from
+// the environment, keep-alives) with the role's connect and header bounds.
+func transport(rc RoleConfig) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: connectTimeout(rc), KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = connectTimeout(rc)
+	t.ResponseHeaderTimeout = headerTimeout(rc)
+	return t
+}
 
 // classify turns what go-openai returns into one of the errors above.
-func classify(err error) error {
+func classify(r *roleClient, err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) && urlErr.Timeout() {
+		var opErr *net.OpError
+		if (errors.As(err, &opErr) && opErr.Op == "dial") || strings.Contains(err.Error(), "TLS handshake timeout") {
+			return &timeoutError{phase: "connect", d: connectTimeout(r.rc), key: string(r.role) + ".connect_timeout"}
+		}
+		if strings.Contains(err.Error(), "awaiting response headers") {
+			return &timeoutError{phase: "response header", d: headerTimeout(r.rc), key: string(r.role) + ".header_timeout"}
+		}
+	}
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode != 0 {
 		return &httpError{Status: apiErr.HTTPStatusCode, Message: apiErr.Message}
@@ -75,7 +130,6 @@ func classify(err error) error {
 	if errors.As(err, &synErr) || errors.As(err, &typErr) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return &malformedError{err: err}
 	}
-	var urlErr *url.Error
 	var netErr net.Error
 	if errors.As(err, &urlErr) || errors.As(err, &netErr) || errors.Is(err, io.EOF) {
 		return &networkError{err: err}
@@ -106,7 +160,7 @@ func fix(r *roleClient, err error) string {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return fmt.Sprintf(" (set the key in $%s, or name another variable in %s.api_key_env)", r.keyEnv, r.role)
 	case http.StatusNotFound:
-		return fmt.Sprintf(" (check %s.model %q and %s.base_url %q)", r.role, r.rc.Model, r.role, r.rc.BaseURL)
+		return fmt.Sprintf(" (check %s.model %q and %s.base_url %q)", r.role, r.rc.Model, r.role, RedactURL(r.rc.BaseURL))
 	case http.StatusBadRequest:
 		return fmt.Sprintf(" (check %s.model, %s.max_tokens and %s.temperature against what the server accepts)", r.role, r.role, r.role)
 	}
@@ -166,8 +220,6 @@ func shortStatus(err error) string {
 	var ne *networkError
 	var te *timeoutError
 	switch {
-	case errors.Is(err, ErrTruncated):
-		return "truncated"
 	case errors.Is(err, errReplayMiss):
 		return "replay miss"
 	case errors.As(err, &he):
@@ -188,16 +240,20 @@ func shortStatus(err error) string {
 	return clip(err.Error(), 80)
 }
 
-// zeroTemperature puts "temperature": 0 back into request bodies: go-openai
-// omits a zero temperature, and servers then sample at their own default
-// (often 0.7 or 1), which would make temperature-0 calls random.
-type zeroTemperature struct {
-	doer *http.Client
-	on   bool
+// wireFixes adjusts each request on its way out: it puts "temperature": 0
+// back into the body (go-openai omits a zero temperature, and servers then
+// sample at their own default, often 0.7 or 1, which would make
+// temperature-0 calls random), and sends the template name header.
+type wireFixes struct {
+	doer     *http.Client
+	zeroTemp bool
 }
 
-func (z *zeroTemperature) Do(req *http.Request) (*http.Response, error) {
-	if !z.on || req.Body == nil || req.Method != http.MethodPost {
+func (z *wireFixes) Do(req *http.Request) (*http.Response, error) {
+	if name := templateFrom(req.Context()); name != "" {
+		req.Header.Set(TemplateHeader, name)
+	}
+	if !z.zeroTemp || req.Body == nil || req.Method != http.MethodPost {
 		return z.doer.Do(req)
 	}
 	body, err := io.ReadAll(req.Body)
@@ -218,4 +274,18 @@ func (z *zeroTemperature) Do(req *http.Request) (*http.Response, error) {
 	req.ContentLength = int64(len(body))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	return z.doer.Do(req)
+}
+
+type templateKey struct{}
+
+func withTemplate(ctx context.Context, name string) context.Context {
+	if name == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, templateKey{}, name)
+}
+
+func templateFrom(ctx context.Context) string {
+	name, _ := ctx.Value(templateKey{}).(string)
+	return name
 }

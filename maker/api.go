@@ -29,17 +29,17 @@ package maker
 import (
 	"context"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // Task is what a tool is made for.
 type Task struct {
 	Name        string
 	Description string
-	Examples    []library.Example // split into training and validation by the Maker
+	Examples    []tool.Example // split into training and validation by the Maker
 }
 
 // Attempt counts the tries one making took.
@@ -68,6 +68,6 @@ type Maker struct {
 // (not yet saved); on failure an error saying which step ran out of tries,
 // with the transcript kept in the returned tool's Transcript when non-nil.
 // A step's failure is a *StepError.
-func (m *Maker) Make(ctx context.Context, task Task) (*library.Tool, Attempt, error) {
+func (m *Maker) Make(ctx context.Context, task Task) (*tool.Tool, Attempt, error) {
 	return m.make(ctx, task)
 }

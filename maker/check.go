@@ -2,10 +2,11 @@ package maker
 
 import (
 	"fmt"
-	"github.com/latm/latm/user"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/latm/latm/answer"
 )
 
 // A verification test is accepted only if it is honest about the tool:
@@ -106,15 +107,32 @@ func calledFuncs(code string, funcs []string) (called, redefined []string) {
 
 var assertStart = regexp.MustCompile(`^\s*assert\b`)
 
-// splitAssert returns test without its assert statements (an assert may
-// continue over several lines inside brackets) and how many it removed.
+// splitAssert returns test without its checks and how many it removed. A
+// check is an assert statement (it may continue over several lines inside
+// brackets) or a top-level if-statement whose block fails (`if ans !=
+// "54": fail("...")`, raise, assert). Top-level assignments of a literal
+// to a name only the checks read (`expected_output = "])"`) go with them:
+// they are the expected answer, not a step towards it.
 func splitAssert(test string) (call string, asserts int) {
 	lines := strings.Split(test, "\n")
 	bare := strings.Split(blankStrings(test), "\n")
-	var kept []string
+	drop := make([]bool, len(lines))
+	var checks strings.Builder
+	for _, s := range topLevel(lines, bare) {
+		if !s.comment && checkIf.MatchString(strings.TrimSpace(bare[s.start])) && isCheck(lines, bare, s) {
+			asserts++
+			for i := s.start; i < s.end; i++ {
+				drop[i] = true
+				checks.WriteString(bare[i] + "\n")
+			}
+		}
+	}
 	depth := 0
 	inAssert := false
-	for i, l := range lines {
+	for i := range lines {
+		if drop[i] {
+			continue
+		}
 		if !inAssert && assertStart.MatchString(bare[i]) {
 			asserts++
 			inAssert = true
@@ -126,9 +144,34 @@ func splitAssert(test string) (call string, asserts int) {
 			if depth <= 0 && !strings.HasSuffix(strings.TrimSpace(bare[i]), "\\") {
 				inAssert = false
 			}
+			drop[i] = true
+			checks.WriteString(bare[i] + "\n")
+		}
+	}
+	var rest strings.Builder
+	for i := range lines {
+		if !drop[i] {
+			rest.WriteString(bare[i] + "\n")
+		}
+	}
+	for i, l := range lines {
+		m := assignStmt.FindStringSubmatch(l)
+		if drop[i] || m == nil || strings.HasPrefix(m[1], "ans") {
+			continue // an answer written by hand is rule 3's to catch
+		}
+		if _, lit := pyLiteral(strings.SplitN(l, "=", 2)[1]); !lit {
 			continue
 		}
-		kept = append(kept, l)
+		name := regexp.MustCompile(`\b` + m[1] + `\b`)
+		if name.MatchString(checks.String()) && len(name.FindAllString(rest.String(), -1)) == 1 {
+			drop[i] = true
+		}
+	}
+	var kept []string
+	for i, l := range lines {
+		if !drop[i] {
+			kept = append(kept, l)
+		}
 	}
 	return strings.TrimSpace(strings.Join(kept, "\n")), asserts
 }
@@ -143,7 +186,7 @@ func literalAnswer(task, code, want string) string {
 		if m == nil {
 			continue
 		}
-		if v, ok := pyLiteral(m[2]); ok && user.Correct(task, v, want) {
+		if v, ok := pyLiteral(m[2]); ok && answer.Correct(task, v, want) {
 			return strings.TrimSpace(l)
 		}
 	}

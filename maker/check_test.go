@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/prompts"
+	"github.com/latm/latm/tool"
 )
 
 func TestStaticCheck(t *testing.T) {
@@ -65,7 +65,7 @@ func TestPromptsRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := []library.Example{{Question: "Sort: b a", Answer: "a b"}}
+	ex := []tool.Example{{Question: "Sort: b a", Answer: "a b"}}
 	p, err := set.Render("propose", map[string]any{"Name": "word_sorting", "Description": "Sort words.", "Examples": ex, "Dialect": dialect})
 	if err != nil {
 		t.Fatal(err)
@@ -82,10 +82,18 @@ func TestPromptsRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Test 2 (Question: Sort: d c)", `expected ans == "c d", got "d c"`, "runtime error at line 4", "all 2 tests"} {
+	for _, want := range []string{"Test 2 (Question: Sort: d c)", `expected ans == 'c d', got 'd c'`, "runtime error at line 4", "all 2 tests"} {
 		if !strings.Contains(f, want) {
 			t.Errorf("verify_fix prompt lacks %q:\n%s", want, f)
 		}
+	}
+	pk, err := set.Render("package", map[string]any{"Examples": ex, "Entry": "sort_words"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The named entry is the function to call, with no alternative offered.
+	if !strings.Contains(pk, "call `sort_words`") || strings.Contains(pk, "whichever") || !strings.Contains(pk, "Now check it on the 1 questions below") {
+		t.Errorf("package prompt:\n%s", pk)
 	}
 	for _, name := range []string{"fix", "verify", "package"} {
 		if _, err := set.Render(name, map[string]any{"Problem": "p", "Dialect": dialect, "Examples": ex, "Entry": "sort_words"}); err != nil {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -47,7 +49,7 @@ type session struct {
 	funcs []starlarkrt.Function
 }
 
-func (m *Maker) make(ctx context.Context, task Task) (*library.Tool, Attempt, error) {
+func (m *Maker) make(ctx context.Context, task Task) (*tool.Tool, Attempt, error) {
 	var att Attempt
 	if m.LLM == nil || m.Runtime == nil || m.Prompts == nil {
 		return nil, att, errors.New("make: the maker needs a model client, a sandbox and prompts")
@@ -57,8 +59,8 @@ func (m *Maker) make(ctx context.Context, task Task) (*library.Tool, Attempt, er
 		return nil, att, err
 	}
 	s := &session{m: m, task: task}
-	fail := func(err error) (*library.Tool, Attempt, error) {
-		return &library.Tool{Name: task.Name, Transcript: s.transcript()}, att, err
+	fail := func(err error) (*tool.Tool, Attempt, error) {
+		return &tool.Tool{Name: task.Name, Transcript: s.transcript()}, att, err
 	}
 	if err := s.propose(ctx, train, &att); err != nil {
 		return fail(err)
@@ -74,7 +76,7 @@ func (m *Maker) make(ctx context.Context, task Task) (*library.Tool, Attempt, er
 	return tool, att, nil
 }
 
-func (m *Maker) split(task Task) (train, valid []library.Example, err error) {
+func (m *Maker) split(task Task) (train, valid []tool.Example, err error) {
 	nt, nv := m.Train, m.Valid
 	if nt <= 0 {
 		nt = DefaultTrain
@@ -96,11 +98,12 @@ func tries(n int) int {
 	return n
 }
 
-// ask appends prompt to the chat, sends it and appends the reply.
-func (s *session) ask(ctx context.Context, prompt string) (string, error) {
+// ask appends prompt, rendered from the named template, to the chat, sends
+// it and appends the reply.
+func (s *session) ask(ctx context.Context, template, prompt string) (string, error) {
 	s.chat = append(s.chat, llm.Message{Role: "user", Content: prompt})
-	resp, err := s.m.LLM.Chat(ctx, llm.Request{Role: llm.Maker, Messages: append([]llm.Message(nil), s.chat...), Tool: s.task.Name})
-	if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
+	resp, err := s.m.LLM.Chat(ctx, llm.Request{Role: llm.Maker, Messages: append([]llm.Message(nil), s.chat...), Tool: s.task.Name, Template: template})
+	if err != nil {
 		return "", fmt.Errorf("ask the maker model: %w", err)
 	}
 	// A truncated reply is kept: its blocks fail to parse or load, and the
@@ -113,10 +116,10 @@ func (s *session) render(name string, data any) (string, error) {
 	return s.m.Prompts.Render(name, data)
 }
 
-func (s *session) transcript() []library.Message {
-	out := make([]library.Message, len(s.chat))
+func (s *session) transcript() []tool.Message {
+	out := make([]tool.Message, len(s.chat))
 	for i, m := range s.chat {
-		out[i] = library.Message{Role: m.Role, Content: m.Content}
+		out[i] = tool.Message{Role: m.Role, Content: m.Content}
 	}
 	return out
 }
@@ -162,7 +165,7 @@ func programProblem(err error) string {
 	return ""
 }
 
-func (s *session) propose(ctx context.Context, train []library.Example, att *Attempt) error {
+func (s *session) propose(ctx context.Context, train []tool.Example, att *Attempt) error {
 	dialect, err := s.dialect()
 	if err != nil {
 		return err
@@ -174,10 +177,11 @@ func (s *session) propose(ctx context.Context, train []library.Example, att *Att
 		return err
 	}
 	var problem string
+	template := "propose"
 	n := tries(s.m.ProposeTries)
 	for try := 1; try <= n; try++ {
 		att.ProposeTries = try
-		reply, err := s.ask(ctx, prompt)
+		reply, err := s.ask(ctx, template, prompt)
 		if err != nil {
 			return &StepError{Step: "propose", Tries: try, Err: err}
 		}
@@ -185,21 +189,55 @@ func (s *session) propose(ctx context.Context, train []library.Example, att *Att
 		if len(blocks) == 0 {
 			problem = "the reply has no ```starlark block with the tool"
 		} else {
-			funcs, p, err := s.load(ctx, blocks[0])
+			src, funcs, p, err := s.loadProposal(ctx, blocks[0])
 			if err != nil {
 				return &StepError{Step: "propose", Tries: try, Err: err}
 			}
 			if p == "" {
-				s.src, s.funcs = blocks[0], funcs
+				s.src, s.funcs = src, funcs
 				return nil
 			}
 			problem = p
 		}
-		if prompt, err = s.render("fix", map[string]any{"Problem": problem, "Dialect": dialect}); err != nil {
+		// The dialect block went out with the propose prompt, earlier in
+		// this same chat; a fix turn names only the problem.
+		template = "fix"
+		if prompt, err = s.render(template, map[string]any{"Problem": problem}); err != nil {
 			return err
 		}
 	}
 	return &StepError{Step: "propose", Tries: n, Err: fmt.Errorf("no loadable tool; last problem: %s", problem)}
+}
+
+// loadProposal loads a proposed tool as the reference ran it, top-level
+// example usage included (an error there is the model's to fix), and keeps
+// it without that usage when it loads so too with the same functions: the
+// saved tool then runs no example on every call.
+func (s *session) loadProposal(ctx context.Context, src string) (string, []starlarkrt.Function, string, error) {
+	funcs, p, err := s.load(ctx, src)
+	if err != nil || p != "" {
+		return src, funcs, p, err
+	}
+	bare := stripUsage(src)
+	if strings.TrimSpace(bare) == strings.TrimSpace(src) {
+		return src, funcs, "", nil
+	}
+	if f2, p2, err := s.load(ctx, bare); err == nil && p2 == "" && len(f2) == len(funcs) {
+		return bare, f2, "", nil
+	}
+	return src, funcs, "", nil
+}
+
+// definesTool reports whether block defines one of the tool's functions
+// (a corrected tool rather than a test).
+func (s *session) definesTool(block string) bool {
+	bare := blankStrings(block)
+	for _, f := range s.funcNames() {
+		if regexp.MustCompile(`(?m)^def\s+` + regexp.QuoteMeta(f) + `\s*\(`).MatchString(bare) {
+			return true
+		}
+	}
+	return false
 }
 
 // failure is one test that did not pass, as the verify_fix prompt shows it.
@@ -221,53 +259,57 @@ func (s *session) funcNames() []string {
 
 // verify asks for tests until all pass, and returns the validation records
 // and the tests' call code (the tests without their asserts).
-func (s *session) verify(ctx context.Context, valid []library.Example, att *Attempt) ([]library.Validation, []string, error) {
+func (s *session) verify(ctx context.Context, valid []tool.Example, att *Attempt) ([]tool.Validation, []string, error) {
 	prompt, err := s.render("verify", map[string]any{"Examples": valid})
 	if err != nil {
 		return nil, nil, err
 	}
 	var last string
+	template := "verify"
 	n := tries(s.m.VerifyTries)
 	for try := 1; try <= n; try++ {
 		att.VerifyTries = try
-		reply, err := s.ask(ctx, prompt)
+		reply, err := s.ask(ctx, template, prompt)
 		if err != nil {
 			return nil, nil, &StepError{Step: "verify", Tries: try, Err: err}
 		}
 		var problem string
 		var fails []failure
-		var vals []library.Validation
+		var vals []tool.Validation
 		var calls []string
 		blocks := llm.CodeBlocks(reply)
-		switch {
-		case len(blocks) == len(valid)+1:
-			funcs, p, err := s.load(ctx, blocks[0])
+		if len(blocks) > 1 && s.definesTool(blocks[0]) {
+			// The whole corrected tool first, then the tests.
+			src, funcs, p, err := s.loadProposal(ctx, blocks[0])
 			if err != nil {
 				return nil, nil, &StepError{Step: "verify", Tries: try, Err: err}
 			}
 			if p != "" {
 				problem = "The corrected tool does not load: " + p
-				break
+			} else {
+				s.src, s.funcs = src, funcs
 			}
-			s.src, s.funcs = blocks[0], funcs
 			blocks = blocks[1:]
-			fallthrough
-		case len(blocks) == len(valid):
-			vals, calls, fails, err = s.runTests(ctx, valid, blocks)
-			if err != nil {
-				return nil, nil, &StepError{Step: "verify", Tries: try, Err: err}
+		}
+		if problem == "" {
+			if tests, ok := splitTests(blocks, len(valid)); !ok {
+				problem = fmt.Sprintf("The reply's %d ```starlark block(s) do not read as %d tests, one per question in order, each ending in `assert ans == ...`: write one block per test (and, only to correct the tool, the whole tool first).", len(blocks), len(valid))
+			} else {
+				vals, calls, fails, err = s.runTests(ctx, valid, tests)
+				if err != nil {
+					return nil, nil, &StepError{Step: "verify", Tries: try, Err: err}
+				}
+				if len(fails) == 0 {
+					return vals, calls, nil
+				}
 			}
-			if len(fails) == 0 {
-				return vals, calls, nil
-			}
-		default:
-			problem = fmt.Sprintf("The reply has %d ```starlark blocks; write exactly %d, one test per question (and, only to correct the tool, the whole tool first).", len(blocks), len(valid))
 		}
 		last = problem
 		if len(fails) > 0 {
 			last = describe(fails[0])
 		}
-		if prompt, err = s.render("verify_fix", map[string]any{"Problem": problem, "Failures": fails, "N": len(valid)}); err != nil {
+		template = "verify_fix"
+		if prompt, err = s.render(template, map[string]any{"Problem": problem, "Failures": fails, "N": len(valid)}); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -283,9 +325,9 @@ func describe(f failure) string {
 
 // runTests checks and runs one test per example. err is a failure of the
 // machinery; a test's own problems are failures.
-func (s *session) runTests(ctx context.Context, exs []library.Example, tests []string) (vals []library.Validation, calls []string, fails []failure, err error) {
+func (s *session) runTests(ctx context.Context, exs []tool.Example, tests []string) (vals []tool.Validation, calls []string, fails []failure, err error) {
 	for i, ex := range exs {
-		v := library.Validation{Question: ex.Question, Want: ex.Answer}
+		v := tool.Validation{Question: ex.Question, Want: ex.Answer}
 		call, got, problem, err := s.runCall(ctx, ex, tests[i], true, i+1)
 		if err != nil {
 			return nil, nil, nil, err
@@ -327,7 +369,7 @@ func (s *session) source() starlarkrt.Source {
 // runCall checks code statically, runs it without its asserts and compares
 // the answer it computes with the example's. It returns the call code, the
 // answer it gave, and the problem ("" if it answered right).
-func (s *session) runCall(ctx context.Context, ex library.Example, code string, isTest bool, index int) (call, got, problem string, err error) {
+func (s *session) runCall(ctx context.Context, ex tool.Example, code string, isTest bool, index int) (call, got, problem string, err error) {
 	call, problem = staticCheck(s.task.Name, code, ex.Answer, s.funcNames(), isTest)
 	if problem != "" {
 		return call, "", problem, nil
@@ -346,7 +388,7 @@ func (s *session) runCall(ctx context.Context, ex library.Example, code string, 
 	if err != nil {
 		return call, "", fmt.Sprintf("the answer cannot be read: %v", err), nil
 	}
-	if !user.Correct(s.task.Name, got, ex.Answer) {
+	if !answer.Correct(s.task.Name, got, ex.Answer) {
 		return call, got, mismatch(got, ex.Answer), nil
 	}
 	// Rule 5: the answer must come from the tool. Run the code again with
@@ -354,7 +396,7 @@ func (s *session) runCall(ctx context.Context, ex library.Example, code string, 
 	// gives the expected answer, it did not need the tool to get it.
 	stub, err := s.m.Runtime.Exec(ctx, s.stubbed(), starlarkrt.Source{Name: fmt.Sprintf("call%d.star", index), Code: call})
 	if err == nil {
-		if still, ferr := user.FinalAnswer(ex.Question, stub); ferr == nil && user.Correct(s.task.Name, still, ex.Answer) {
+		if still, ferr := user.FinalAnswer(ex.Question, stub); ferr == nil && answer.Correct(s.task.Name, still, ex.Answer) {
 			return call, got, "the answer does not depend on the tool: with every tool function returning a meaningless value the code still answers " + strconv.Quote(still) + " (compute ans from what the tool returns)", nil
 		}
 	}
@@ -377,30 +419,30 @@ func (s *session) stubbed() starlarkrt.Source {
 }
 
 // pack checks the tool on the training examples and assembles it.
-func (s *session) pack(ctx context.Context, train, valid []library.Example, vals []library.Validation, calls []string) (*library.Tool, error) {
+func (s *session) pack(ctx context.Context, train, valid []tool.Example, vals []tool.Validation, calls []string) (*tool.Tool, error) {
 	entry := s.entry(calls)
 	prompt, err := s.render("package", map[string]any{"Examples": train, "Entry": entry.Name})
 	if err != nil {
 		return nil, err
 	}
-	reply, err := s.ask(ctx, prompt)
+	reply, err := s.ask(ctx, "package", prompt)
 	if err != nil {
 		return nil, &StepError{Step: "package", Err: err}
 	}
-	blocks := llm.CodeBlocks(reply)
-	if len(blocks) != len(train) {
-		return nil, &StepError{Step: "package", Err: fmt.Errorf("the reply has %d code blocks for the %d training examples", len(blocks), len(train))}
+	checks, err := s.packageChecks(reply, train, valid)
+	if err != nil {
+		return nil, &StepError{Step: "package", Err: err}
 	}
-	for i, ex := range train {
-		_, _, problem, err := s.runCall(ctx, ex, blocks[i], false, i+1)
+	for i, c := range checks {
+		_, _, problem, err := s.runCall(ctx, c.ex, c.code, false, i+1)
 		if err != nil {
 			return nil, &StepError{Step: "package", Err: err}
 		}
 		if problem != "" {
-			return nil, &StepError{Step: "package", Err: fmt.Errorf("the tool fits the validation examples but fails training example %d: %s", i+1, problem)}
+			return nil, &StepError{Step: "package", Err: fmt.Errorf("the tool fits the validation examples but fails %s: %s", c.what, problem)}
 		}
 	}
-	var examples []library.UsageExample
+	var examples []tool.UsageExample
 	for i, ex := range valid {
 		// Re-run what the tool user will be shown, against the final source.
 		_, got, problem, err := s.runCall(ctx, ex, calls[i], false, i+1)
@@ -410,7 +452,7 @@ func (s *session) pack(ctx context.Context, train, valid []library.Example, vals
 		if problem != "" {
 			return nil, &StepError{Step: "package", Err: fmt.Errorf("usage example %d no longer works: %s", i+1, problem)}
 		}
-		examples = append(examples, library.UsageExample{Question: ex.Question, Code: calls[i], Answer: got})
+		examples = append(examples, tool.UsageExample{Question: ex.Question, Code: calls[i], Answer: got})
 	}
 	desc := s.task.Description
 	if desc == "" {
@@ -419,7 +461,7 @@ func (s *session) pack(ctx context.Context, train, valid []library.Example, vals
 	if desc == "" {
 		desc = fmt.Sprintf("Solves %s questions.", s.task.Name)
 	}
-	return &library.Tool{
+	return &tool.Tool{
 		Name:        s.task.Name,
 		Description: desc,
 		Source:      s.src,
@@ -449,4 +491,116 @@ func (s *session) entry(calls []string) starlarkrt.Function {
 		}
 	}
 	return s.funcs[len(s.funcs)-1]
+}
+
+// packageCheck is one solution of the package reply and the example it
+// solves.
+type packageCheck struct {
+	ex   tool.Example
+	code string
+	what string // "training example 2", for messages
+}
+
+var fenceRe = regexp.MustCompile("(?s)```[A-Za-z0-9_+-]*[ \t]*\n(.*?)```")
+
+// packageChecks reads the package reply. The asked-for shape is one block
+// per training question, in order. The reference's shape is accepted too:
+// the function again (the verified source is kept), then "Question: …
+// Solution: ```…```" use cases, each for a question the model was shown
+// (training or verification); each solution is checked against the
+// question it names.
+func (s *session) packageChecks(reply string, train, valid []tool.Example) ([]packageCheck, error) {
+	type found struct{ code, before string }
+	var blocks []found
+	prev := 0
+	for _, loc := range fenceRe.FindAllStringSubmatchIndex(reply, -1) {
+		blocks = append(blocks, found{code: reply[loc[2]:loc[3]], before: reply[prev:loc[0]]})
+		prev = loc[1]
+	}
+	if len(blocks) > 0 && s.definesTool(blocks[0].code) {
+		blocks = blocks[1:]
+	}
+	var named []packageCheck
+	for _, b := range blocks {
+		q := questionBefore(b.before)
+		if q == "" {
+			named = nil
+			break
+		}
+		match := matchQuestion(q, b.code, train, valid)
+		if match == nil {
+			return nil, fmt.Errorf("the reply has a solution for a question it was not shown: %.80q", q)
+		}
+		named = append(named, *match)
+	}
+	if len(named) > 0 {
+		return named, nil
+	}
+	codes := llm.CodeBlocks(reply)
+	if len(codes) == len(train)+1 && s.definesTool(codes[0]) {
+		codes = codes[1:]
+	}
+	if len(codes) != len(train) {
+		return nil, fmt.Errorf("the reply has %d code blocks for the %d training examples", len(codes), len(train))
+	}
+	out := make([]packageCheck, len(train))
+	for i, ex := range train {
+		out[i] = packageCheck{ex: ex, code: codes[i], what: fmt.Sprintf("training example %d", i+1)}
+	}
+	return out, nil
+}
+
+// questionBefore returns the question a "Question: …" passage before a
+// block names, up to its "Answer:" or "Solution:" line, or "".
+func questionBefore(text string) string {
+	i := strings.LastIndex(text, "Question:")
+	if i < 0 {
+		return ""
+	}
+	q := text[i+len("Question:"):]
+	for _, stop := range []string{"\nAnswer:", "\nSolution:"} {
+		if j := strings.Index(q, stop); j >= 0 {
+			q = q[:j]
+		}
+	}
+	return strings.TrimSpace(q)
+}
+
+// matchQuestion finds the example q names: the one equal to it up to
+// spacing, else the only one equal to it in letters and digits (a
+// restatement with lines joined or a parenthesis closed).
+func matchQuestion(q, code string, train, valid []tool.Example) *packageCheck {
+	var all []packageCheck
+	for i, ex := range train {
+		all = append(all, packageCheck{ex: ex, code: code, what: fmt.Sprintf("training example %d", i+1)})
+	}
+	for i, ex := range valid {
+		all = append(all, packageCheck{ex: ex, code: code, what: fmt.Sprintf("the use case of verification example %d", i+1)})
+	}
+	for _, key := range []func(string) string{squeeze, alnumKey} {
+		var hits []packageCheck
+		for _, c := range all {
+			if k := key(q); k != "" && k == key(c.ex.Question) {
+				hits = append(hits, c)
+			}
+		}
+		if len(hits) == 1 || len(hits) > 1 && hits[0].ex.Question == hits[len(hits)-1].ex.Question {
+			return &hits[0]
+		}
+		if len(hits) > 1 {
+			return nil
+		}
+	}
+	return nil
+}
+
+func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
+
+func alnumKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }

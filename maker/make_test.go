@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/latm/latm/internal/fakeopenai"
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // newMaker wires a Maker to a fake endpoint answering with reply.
@@ -44,7 +44,7 @@ func newClient(url string) (*llm.Client, error) {
 func block(code string) string { return "```starlark\n" + code + "\n```\n" }
 
 // The sum task: add the numbers in the question.
-var sums = []library.Example{
+var sums = []tool.Example{
 	{Question: "Add: 1 2", Answer: "3"},
 	{Question: "Add: 4 5 6", Answer: "15"},
 	{Question: "Add: 10 -3", Answer: "7"},
@@ -65,12 +65,12 @@ func sumTest(q, want string) string {
 
 func TestMakeEntryIsTheCalledFunction(t *testing.T) {
 	m, srv := newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
-		switch last := r.Last(); {
-		case strings.Contains(last, "Please write a generic function"):
+		switch r.Template {
+		case "propose":
 			return fakeopenai.Reply{Content: block(sumTool)}
-		case strings.Contains(last, "Write one unit test"):
+		case "verify":
 			return fakeopenai.Reply{Content: block(sumTest(sums[1].Question, "15")) + block(sumTest(sums[2].Question, "7"))}
-		case strings.Contains(last, "Success!"):
+		case "package":
 			return fakeopenai.Reply{Content: block("ret = add(parse(\"Add: 1 2\"))\nans = str(ret)")}
 		}
 		return fakeopenai.Reply{Status: 500}
@@ -130,10 +130,10 @@ func TestMakeRejectsAnswersThatIgnoreTheTool(t *testing.T) {
 		return fmt.Sprintf("ret = add(parse(%q))\nans = \"%s\"\nassert ans == %q", q, strings.Join(strings.Split(want, ""), "\" + \""), want)
 	}
 	m, srv := newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
-		switch last := r.Last(); {
-		case strings.Contains(last, "Please write a generic function"):
+		switch r.Template {
+		case "propose":
 			return fakeopenai.Reply{Content: block(sumTool)}
-		case strings.Contains(last, "Write one unit test"), strings.Contains(last, "The tests failed"):
+		case "verify", "verify_fix":
 			return fakeopenai.Reply{Content: block(indirect(sums[1].Question, "15")) + block(sumTest(sums[2].Question, "7"))}
 		}
 		return fakeopenai.Reply{Status: 500}

@@ -72,7 +72,7 @@ func Load(dir string) (*Set, error) {
 }
 
 func (s *Set) add(name, text, source string) error {
-	t, err := template.New(name).Option("missingkey=error").Parse(text)
+	t, err := template.New(name).Funcs(funcs).Option("missingkey=error").Parse(text)
 	if err != nil {
 		return fmt.Errorf("prompt %s (%s): %w", name, source, err)
 	}

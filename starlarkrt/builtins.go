@@ -54,6 +54,7 @@ func predeclaredFor(mods map[string]*starlarkstruct.Module) starlark.StringDict 
 	for name, b := range guardedUniverse() {
 		d[name] = b
 	}
+	pyPredeclared(d)
 	addStringSemantics(d) // pystr.go
 	return d
 }

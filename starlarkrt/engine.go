@@ -13,6 +13,7 @@ import (
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+	"go.starlark.net/syntax"
 )
 
 // An engine compiles and runs programs on goroutines of the current
@@ -123,24 +124,16 @@ func (e *engine) compileSource(src Source, extra func(string) bool) *compiled {
 		}
 		return c
 	}
-	code := src.Code
+	var f *syntax.File
+	var err error
 	if e.dialect == Python {
-		var err error
-		if code, err = preprocessModules(src.Name, src.Code, e.mods); err != nil {
-			c.err = programError("syntax", err, src.Name, c.lines)
-			return c
-		}
+		f, err = parseDialect(src.Name, src.Code, e.mods)
+	} else {
+		f, err = fileOptions.Parse(src.Name, src.Code, 0)
 	}
-	f, err := fileOptions.Parse(src.Name, code, 0)
 	if err != nil {
 		c.err = programError("syntax", err, src.Name, c.lines)
 		return c
-	}
-	if e.dialect == Python {
-		if err := transform(f); err != nil {
-			c.err = programError("syntax", err, src.Name, c.lines)
-			return c
-		}
 	}
 	uni := e.pre
 	isPredeclared := func(name string) bool {
@@ -154,7 +147,9 @@ func (e *engine) compileSource(src Source, extra func(string) bool) *compiled {
 	c.prog = prog
 	if m, ok := f.Module.(*resolve.Module); ok {
 		for _, b := range m.Globals {
-			c.globals = append(c.globals, b.First.Name)
+			if !hiddenName(b.First.Name) {
+				c.globals = append(c.globals, b.First.Name)
+			}
 		}
 		c.globalsKey = strings.Join(c.globals, "\x00")
 	}

@@ -1,15 +1,17 @@
 package user
 
 import (
+	"context"
 	"sync"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
-// AnswerVar, FinalAnswer and Format live in answer.go.
+// AnswerVar and FinalAnswer live in answer.go; the post-processing itself
+// is package answer's.
 
 // Instance is one question to solve. ID and Batch identify it for resuming
 // (both may be empty for a one-off solve).
@@ -19,14 +21,19 @@ type Instance struct {
 	Question string
 }
 
+// Recorder keeps the runs a Solver makes. *library.Store implements it.
+type Recorder interface {
+	RecordRun(ctx context.Context, r *tool.Run) error
+}
+
 // Solver answers instances with a tool: the user model writes a call, the
 // sandbox runs it, the answer is post-processed, and the run is recorded.
 type Solver struct {
 	LLM     *llm.Client
 	Runtime *starlarkrt.Runtime
 	Prompts *prompts.Set
-	Store   *library.Store // may be nil: runs are then not recorded
-	Retries int            // retries after a sandbox error, with the error fed back
+	Store   Recorder // may be nil: runs are then not recorded
+	Retries int      // retries after a sandbox error, with the error fed back
 	// Template lets an instance be answered with no model call when the
 	// tool's usage examples show its call code is a template of the
 	// question (template.go).

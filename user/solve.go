@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // UseTemplate is the name of the prompt that asks the user model for a
@@ -21,14 +21,14 @@ const UseTemplate = "use"
 
 // UseData is what the use prompt is rendered with.
 type UseData struct {
-	Name     string                 // the tool's ref, name@version
-	Source   string                 // the tool's Starlark source
-	Examples []library.UsageExample // how the tool is called, with answers
-	Question string                 // the instance to solve
+	Name     string              // the tool's ref, name@version
+	Source   string              // the tool's Starlark source
+	Examples []tool.UsageExample // how the tool is called, with answers
+	Question string              // the instance to solve
 }
 
 // NewUseData builds the use prompt's data for tool and question.
-func NewUseData(tool *library.Tool, question string) UseData {
+func NewUseData(tool *tool.Tool, question string) UseData {
 	return UseData{Name: tool.Ref(), Source: strings.TrimRight(tool.Source, "\n"), Examples: tool.Examples, Question: question}
 }
 
@@ -42,8 +42,8 @@ var errNoCode = errors.New("reply had no code block: reply with the Starlark sni
 //
 // An instance without an ID gets a fresh unique one, so that one-off solves
 // do not replace each other's records.
-func (s *Solver) Solve(ctx context.Context, tool *library.Tool, in Instance) (*library.Run, error) {
-	if tool == nil {
+func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.Run, error) {
+	if tl == nil {
 		return nil, errors.New("solve: no tool given")
 	}
 	if s.LLM == nil || s.Runtime == nil || s.Prompts == nil {
@@ -53,39 +53,59 @@ func (s *Solver) Solve(ctx context.Context, tool *library.Tool, in Instance) (*l
 	if in.ID == "" {
 		in.ID = adhocID()
 	}
-	run := &library.Run{
+	run := &tool.Run{
 		Batch: in.Batch, InputID: in.ID, Question: in.Question,
-		ToolName: tool.Name, ToolVersion: tool.Version,
+		ToolName: tl.Name, ToolVersion: tl.Version,
 	}
-	prompt, err := s.Prompts.Render(UseTemplate, NewUseData(tool, in.Question))
+	prompt, err := s.Prompts.Render(UseTemplate, NewUseData(tl, in.Question))
 	if err != nil {
-		return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tool.Ref(), err)
+		return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
 	}
 	msgs := []llm.Message{{Role: "user", Content: prompt}}
-	toolSrc := starlarkrt.Source{Name: tool.Ref() + ".star", Code: tool.Source}
-	if s.Template && s.templated(ctx, tool, toolSrc) {
-		if code, from, ok := templateCall(tool.Examples, in.Question); ok {
-			failure := attemptOnce(ctx, s.Runtime, toolSrc, in.Question, "```starlark\n"+code+"\n```", run)
-			var mach *machineryError
-			if errors.As(failure, &mach) {
-				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tool.Ref(), mach.err)
+	toolSrc := starlarkrt.Source{Name: tl.Ref() + ".star", Code: tl.Source}
+	var notes []string // guard decisions, for the record
+	if s.Template {
+		if tm := s.templated(ctx, tl, toolSrc); tm != nil {
+			note, ok, err := s.templateAnswer(ctx, tm, tl.Examples, toolSrc, in.Question, run)
+			if err != nil {
+				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
 			}
-			if failure == nil {
+			if ok {
 				// Said in the record, for whoever audits the run.
-				run.Code = fmt.Sprintf("# from the template of usage example %d (no model call)\n", from+1) + run.Code
+				run.Code = "# " + note + " (no model call)\n" + run.Code
 				run.OK, run.Error = true, ""
-				return s.finish(ctx, run, in, tool, start)
+				return s.finish(ctx, run, in, tl, start)
 			}
-			// The template did not fit this instance: ask the model.
+			notes = append(notes, note) // the model is asked instead
 		}
 	}
 	retries := max(s.Retries, 0)
+	groundingRetry := true
 	for attempt := 0; attempt <= retries; attempt++ {
-		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tool.Ref()})
-		if err != nil && !(errors.Is(err, llm.ErrTruncated) && resp != nil) {
-			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tool.Ref(), err)
+		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tl.Ref(), Template: UseTemplate})
+		if err != nil {
+			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
 		}
 		reply := resp.Content
+		if code, ok := callCode(reply); ok {
+			if refusals := ungrounded(tl, in.Question, code); len(refusals) > 0 {
+				// Refused before it runs: its answer would be another
+				// question's.
+				gerr := &groundingError{refusals: refusals}
+				run.Code, run.RawResult, run.Answer = code, "", ""
+				run.OK, run.Error = false, gerr.Error()
+				notes = append(notes, "grounding refused: "+strings.TrimPrefix(gerr.Error(), "ungrounded: "))
+				if !groundingRetry {
+					break
+				}
+				groundingRetry = false
+				attempt-- // the grounding retry is its own, not one of Retries
+				msgs = append(msgs,
+					llm.Message{Role: "assistant", Content: reply},
+					llm.Message{Role: "user", Content: groundingFeedback(gerr)})
+				continue
+			}
+		}
 		failure := attemptOnce(ctx, s.Runtime, toolSrc, in.Question, reply, run)
 		if failure == nil {
 			run.OK, run.Error = true, ""
@@ -93,21 +113,41 @@ func (s *Solver) Solve(ctx context.Context, tool *library.Tool, in Instance) (*l
 		}
 		var mach *machineryError
 		if errors.As(failure, &mach) {
-			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tool.Ref(), mach.err)
+			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), mach.err)
 		}
 		run.OK, run.Error = false, failure.Error()
-		if err != nil { // truncated: say so as well
-			run.Error = "the reply was cut off by the token limit; " + run.Error
+		if resp.Truncated {
+			run.Error = "the reply was cut off by the token limit (raise user.max_tokens); " + run.Error
 		}
 		msgs = append(msgs,
 			llm.Message{Role: "assistant", Content: reply},
 			llm.Message{Role: "user", Content: Feedback(failure)})
 	}
-	return s.finish(ctx, run, in, tool, start)
+	run.Code = guardComments(notes) + run.Code
+	return s.finish(ctx, run, in, tl, start)
+}
+
+// guardComments renders guard decisions as comment lines for the head of a
+// run's code, where whoever audits the run reads them.
+func guardComments(notes []string) string {
+	var b strings.Builder
+	for _, n := range notes {
+		b.WriteString("# " + strings.ReplaceAll(n, "\n", " ") + "\n")
+	}
+	return b.String()
+}
+
+// callCode is the code of reply that would run: its first fenced block, or
+// the code of an unfenced reply.
+func callCode(reply string) (string, bool) {
+	if blocks := llm.CodeBlocks(reply); len(blocks) > 0 {
+		return blocks[0], true
+	}
+	return unfencedCode(reply)
 }
 
 // finish records run and returns it.
-func (s *Solver) finish(ctx context.Context, run *library.Run, in Instance, tool *library.Tool, start time.Time) (*library.Run, error) {
+func (s *Solver) finish(ctx context.Context, run *tool.Run, in Instance, tool *tool.Tool, start time.Time) (*tool.Run, error) {
 	run.Latency = time.Since(start)
 	if s.Store != nil {
 		if err := s.Store.RecordRun(ctx, run); err != nil {
@@ -156,17 +196,13 @@ func (e *machineryError) Error() string { return e.err.Error() }
 // attemptOnce runs the first code block of reply after the tool and fills
 // run's Code, RawResult and Answer. It returns nil on success, the error to
 // feed back to the model, or a *machineryError.
-func attemptOnce(ctx context.Context, rt *starlarkrt.Runtime, tool starlarkrt.Source, question, reply string, run *library.Run) error {
+func attemptOnce(ctx context.Context, rt *starlarkrt.Runtime, tool starlarkrt.Source, question, reply string, run *tool.Run) error {
 	run.Code, run.RawResult, run.Answer = "", "", ""
-	blocks := llm.CodeBlocks(reply)
-	if len(blocks) == 0 {
-		code, ok := unfencedCode(reply)
-		if !ok {
-			return errNoCode
-		}
-		blocks = []string{code}
+	code, ok := callCode(reply)
+	if !ok {
+		return errNoCode
 	}
-	run.Code = blocks[0]
+	run.Code = code
 	res, err := rt.Exec(ctx, tool, starlarkrt.Source{Name: "call.star", Code: run.Code})
 	if err != nil {
 		var pe *starlarkrt.ProgramError

@@ -12,6 +12,7 @@ import (
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 const sortSource = `def sort_words(words):
@@ -19,10 +20,10 @@ const sortSource = `def sort_words(words):
     return " ".join(sorted(words))
 `
 
-func sortTool() *library.Tool {
-	return &library.Tool{
+func sortTool() *tool.Tool {
+	return &tool.Tool{
 		Name: "word_sorting", Version: 2, Source: sortSource, Entry: "sort_words", Signature: "sort_words(words)",
-		Examples: []library.UsageExample{{Question: "Sort the following words alphabetically: List: oven costume",
+		Examples: []tool.UsageExample{{Question: "Sort the following words alphabetically: List: oven costume",
 			Code: `ans = sort_words(["oven", "costume"])`, Answer: "costume oven"}},
 	}
 }
@@ -59,7 +60,7 @@ func fenced(code string) string { return "```starlark\n" + code + "\n```" }
 func TestSolveRecordsTheRun(t *testing.T) {
 	s, srv := newSolver(t, 1)
 	q := "Sort the following words alphabetically: List: syndrome therefrom apple"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q}, fakeopenai.Reply{Content: "Sure.\n" + fenced(`ans = sort_words(["syndrome", "therefrom", "apple"])`)})
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q}, fakeopenai.Reply{Content: "Sure.\n" + fenced(`ans = sort_words(["syndrome", "therefrom", "apple"])`)})
 	run, err := s.Solve(context.Background(), sortTool(), Instance{ID: "7", Batch: "b1", Question: q})
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ func TestSolveRecordsTheRun(t *testing.T) {
 		run.ToolName != "word_sorting" || run.ToolVersion != 2 || !strings.HasPrefix(run.Code, "ans = sort_words") || run.Latency <= 0 {
 		t.Fatalf("run %+v", run)
 	}
-	runs, err := s.Store.Runs(context.Background(), "b1")
+	runs, err := s.Store.(*library.Store).Runs(context.Background(), "b1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestSolveRecordsTheRun(t *testing.T) {
 func TestSolveFeedsTheErrorBack(t *testing.T) {
 	s, srv := newSolver(t, 2)
 	q := "Sort the following words alphabetically: List: b a"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q},
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q},
 		fakeopenai.Reply{Content: "no code, sorry"},
 		fakeopenai.Reply{Content: fenced("x = 1\ny = sort_words(['b', 'a']).nope")},
 		fakeopenai.Reply{Content: fenced(`ans = sort_words(["b", "a"])`)})
@@ -112,7 +113,7 @@ func TestSolveFeedsTheErrorBack(t *testing.T) {
 func TestSolveFailsWithoutAns(t *testing.T) {
 	s, srv := newSolver(t, 0)
 	q := "Sort the following words alphabetically: List: d c"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q}, fakeopenai.Reply{Content: fenced(`result = sort_words(["d", "c"])`)})
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q}, fakeopenai.Reply{Content: fenced(`result = sort_words(["d", "c"])`)})
 	run, err := s.Solve(context.Background(), sortTool(), Instance{ID: "x", Batch: "b", Question: q})
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +124,7 @@ func TestSolveFailsWithoutAns(t *testing.T) {
 	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests with Retries 0", n)
 	}
-	runs, _ := s.Store.Runs(context.Background(), "b")
+	runs, _ := s.Store.(*library.Store).Runs(context.Background(), "b")
 	if r := runs["x"]; r == nil || r.OK {
 		t.Errorf("failed run not recorded: %+v", r)
 	}
@@ -136,7 +137,7 @@ func TestSolveEndpointFailureIsAnError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "word_sorting@2") {
 		t.Fatalf("err = %v", err)
 	}
-	if runs, _ := s.Store.Runs(context.Background(), "b"); len(runs) != 0 {
+	if runs, _ := s.Store.(*library.Store).Runs(context.Background(), "b"); len(runs) != 0 {
 		t.Errorf("a machinery failure was recorded as a run: %+v", runs)
 	}
 }
@@ -159,12 +160,38 @@ func TestFeedbackNamesTheLineAndHint(t *testing.T) {
 func TestSolveReadsAnUnfencedCall(t *testing.T) {
 	s, srv := newSolver(t, 0)
 	q := "Sort the following words alphabetically: List: pear fig"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q}, fakeopenai.Reply{Content: "The call is:\nans = sort_words([\"pear\", \"fig\"])\nThis sorts the words."})
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q}, fakeopenai.Reply{Content: "The call is:\nans = sort_words([\"pear\", \"fig\"])\nThis sorts the words."})
 	run, err := s.Solve(context.Background(), sortTool(), Instance{Question: q})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !run.OK || run.Answer != "fig pear" || len(srv.Requests()) != 1 {
 		t.Fatalf("run %+v after %d requests", run, len(srv.Requests()))
+	}
+}
+
+// A reply cut off by the token limit is still used: a call that is whole
+// before the cut answers, and one that is not fails saying it was cut off.
+func TestSolveUsesTruncatedReplies(t *testing.T) {
+	s, srv := newSolver(t, 0)
+	whole := "Sort the following words alphabetically: List: d c"
+	srv.Script(fakeopenai.Match{Contains: "Question: " + whole},
+		fakeopenai.Reply{Content: fenced(`ans = sort_words(["d", "c"])`) + "\nThis sorts the wor", FinishReason: "length"})
+	run, err := s.Solve(context.Background(), sortTool(), Instance{ID: "w", Batch: "t", Question: whole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !run.OK || run.Answer != "c d" {
+		t.Fatalf("whole call in a truncated reply: run %+v", run)
+	}
+	cut := "Sort the following words alphabetically: List: f e"
+	srv.Script(fakeopenai.Match{Contains: "Question: " + cut},
+		fakeopenai.Reply{Content: "```starlark\nans = sort_words([\"f\", ", FinishReason: "length"})
+	run, err = s.Solve(context.Background(), sortTool(), Instance{ID: "c", Batch: "t", Question: cut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.OK || !strings.Contains(run.Error, "cut off by the token limit") {
+		t.Fatalf("cut call: run %+v", run)
 	}
 }

@@ -2,11 +2,15 @@ package user
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/answer"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // The template path answers an instance with no model call when the tool's
@@ -221,7 +225,7 @@ func stringSpans(code string) [][2]int {
 
 // fit instantiates ex's code for question: stretch by stretch if it can,
 // else with stretches separated by spaces taken as one.
-func fit(ex library.UsageExample, question string) ([]substitution, string, bool) {
+func fit(ex tool.UsageExample, question string) ([]substitution, string, bool) {
 	for _, merge := range []bool{false, true} {
 		subs, ok := diffQuestions(ex.Question, question, merge)
 		if !ok {
@@ -234,32 +238,56 @@ func fit(ex library.UsageExample, question string) ([]substitution, string, bool
 	return nil, "", false
 }
 
-// templateCall returns the call code for question made from the usage
-// example whose question is closest to it, that example's index, or false.
-func templateCall(examples []library.UsageExample, question string) (string, int, bool) {
-	best, bestSubs := -1, 0
-	var bestCode string
+// templateFit is one usage example's code instantiated for a question.
+type templateFit struct {
+	example int // index into the tool's usage examples
+	subs    []substitution
+	code    string
+}
+
+// templateFits returns the instantiations of every usage example's code
+// that fit question, closest first (fewest stretches; ties keep the
+// examples' order).
+func templateFits(examples []tool.UsageExample, question string) []templateFit {
+	var out []templateFit
 	for i, ex := range examples {
-		subs, code, ok := fit(ex, question)
-		if !ok {
-			continue
-		}
-		if best < 0 || len(subs) < bestSubs {
-			best, bestSubs, bestCode = i, len(subs), code
+		// Both readings of the difference are candidates: stretch by
+		// stretch, and with stretches separated by spaces taken as one.
+		for _, merge := range []bool{false, true} {
+			subs, ok := diffQuestions(ex.Question, question, merge)
+			if !ok {
+				continue
+			}
+			if code, ok := instantiate(ex.Code, subs); ok {
+				out = append(out, templateFit{example: i, subs: subs, code: code})
+			}
 		}
 	}
-	return bestCode, best, best >= 0
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i].subs) < len(out[j].subs) })
+	return out
+}
+
+// templateModel is what a tool that earned the template path was seen to
+// handle right: per usage example, the shapes of the text in each of its
+// stretches (keyed by the stretch's offset in the example's question), and
+// the shapes of its results.
+type templateModel struct {
+	slots  []map[int]*shapeSet
+	result resultGuard
 }
 
 // templated reports whether tool earns the template path (see the top of
-// this file), remembering the verdict per tool version.
-func (s *Solver) templated(ctx context.Context, tool *library.Tool, src starlarkrt.Source) bool {
+// this file), and if so the shapes its guards admit; the verdict is kept
+// per tool version. A nil model means no.
+func (s *Solver) templated(ctx context.Context, tool *tool.Tool, src starlarkrt.Source) *templateModel {
 	key := tool.Ref() + "\x00" + tool.Source
 	if v, ok := s.verdicts.Load(key); ok {
-		return v.(bool)
+		return v.(*templateModel)
 	}
+	tm := &templateModel{slots: make([]map[int]*shapeSet, len(tool.Examples))}
 	ok := len(tool.Examples) >= 2
 	for i, a := range tool.Examples {
+		tm.slots[i] = map[int]*shapeSet{}
 		for j, b := range tool.Examples {
 			if !ok {
 				break
@@ -267,7 +295,7 @@ func (s *Solver) templated(ctx context.Context, tool *library.Tool, src starlark
 			if i == j {
 				continue
 			}
-			_, code, fitOK := fit(a, b.Question)
+			subs, code, fitOK := fit(a, b.Question)
 			if !fitOK {
 				ok = false
 				break
@@ -278,22 +306,80 @@ func (s *Solver) templated(ctx context.Context, tool *library.Tool, src starlark
 				break
 			}
 			got, err := FinalAnswer(b.Question, res)
-			ok = err == nil && sameAnswer(got, b.Answer)
+			ok = err == nil && answer.Correct("", got, b.Answer)
+			if !ok {
+				break
+			}
+			// Only shapes the tool answered right on are learned.
+			for _, sub := range subs {
+				ss := tm.slots[i][sub.at]
+				if ss == nil {
+					ss = &shapeSet{}
+					tm.slots[i][sub.at] = ss
+				}
+				ss.add(shapeOf(sub.from))
+				ss.add(shapeOf(sub.to))
+			}
+			tm.result.add(got, RawResult(res))
 		}
 	}
-	if ctx.Err() == nil {
-		s.verdicts.Store(key, ok)
+	if !ok {
+		tm = nil
 	}
-	return ok
+	if ctx.Err() == nil {
+		s.verdicts.Store(key, tm)
+	}
+	return tm
 }
 
-// sameAnswer compares answers as the tasks score them: exactly, up to
-// surrounding space (Dyck answers, spaced either way, compare equal).
-func sameAnswer(got, want string) bool {
-	got, want = strings.TrimSpace(got), strings.TrimSpace(want)
-	if got == want {
-		return true
+// stretchMismatch returns why a fit's stretches do not have the shapes
+// their counterparts had in the examples, or "".
+func (tm *templateModel) stretchMismatch(f templateFit) string {
+	for k, sub := range f.subs {
+		// The stretch's own text in the example, and what the tool was seen
+		// to answer right in its place.
+		ss := &shapeSet{}
+		if learned := tm.slots[f.example][sub.at]; learned != nil {
+			*ss = learned.clone()
+		}
+		ss.add(shapeOf(sub.from))
+		if why := ss.mismatch(shapeOf(sub.to)); why != "" {
+			return fmt.Sprintf("usage example %d, stretch %d: %.40q in place of %.40q has %s", f.example+1, k+1, sub.to, sub.from, why)
+		}
 	}
-	return strings.Join(strings.Fields(got), "") == strings.Join(strings.Fields(want), "") &&
-		strings.Trim(want, "()[]{}<> ") == ""
+	return ""
+}
+
+// templateAnswer tries to answer question with no model call: the closest
+// fit whose stretches pass the shape guards is run, and its result must
+// pass the result guard. On success run holds the code, result and answer.
+// note says what was decided and why, for the record; err is a failure of
+// the machinery.
+func (s *Solver) templateAnswer(ctx context.Context, tm *templateModel, examples []tool.UsageExample, toolSrc starlarkrt.Source, question string, run *tool.Run) (note string, ok bool, err error) {
+	fits := templateFits(examples, question)
+	if len(fits) == 0 {
+		return "template: no usage example's code fits the question", false, nil
+	}
+	var refusal string
+	for _, f := range fits {
+		why := tm.stretchMismatch(f)
+		if why == "" {
+			failure := attemptOnce(ctx, s.Runtime, toolSrc, question, "```starlark\n"+f.code+"\n```", run)
+			var mach *machineryError
+			if errors.As(failure, &mach) {
+				return "", false, mach.err
+			}
+			if failure != nil {
+				return fmt.Sprintf("template refused: the call from usage example %d failed: %v", f.example+1, failure), false, nil
+			}
+			if why := tm.result.check(run.Answer, run.RawResult); why != "" {
+				return "template refused: " + why, false, nil
+			}
+			return fmt.Sprintf("template of usage example %d: %d stretch(es) and the result have the shapes the examples had", f.example+1, len(f.subs)), true, nil
+		}
+		if refusal == "" {
+			refusal = why
+		}
+	}
+	return "template refused: " + refusal, false, nil
 }

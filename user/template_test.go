@@ -9,8 +9,8 @@ import (
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/internal/fixtures"
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // applySubs replaces each substitution's stretch of s, at its offset.
@@ -79,8 +79,8 @@ func TestInstantiate(t *testing.T) {
 	}
 }
 
-func wsExamples(lists ...string) []library.UsageExample {
-	var out []library.UsageExample
+func wsExamples(lists ...string) []tool.UsageExample {
+	var out []tool.UsageExample
 	for _, l := range lists {
 		words := strings.Fields(l)
 		sorted := append([]string(nil), words...)
@@ -91,7 +91,7 @@ func wsExamples(lists ...string) []library.UsageExample {
 				}
 			}
 		}
-		out = append(out, library.UsageExample{
+		out = append(out, tool.UsageExample{
 			Question: "Sort the following words alphabetically: List: " + l,
 			Code:     fmt.Sprintf("words = %q.split()\nans = sort_words(words)", l),
 			Answer:   strings.Join(sorted, " "),
@@ -103,15 +103,15 @@ func wsExamples(lists ...string) []library.UsageExample {
 func TestSolveByTemplateMakesNoModelCall(t *testing.T) {
 	s, srv := newSolver(t, 0)
 	s.Template = true
-	tool := sortTool()
-	tool.Examples = wsExamples("oven costume bread", "zeta alpha mu", "pear apple fig")
+	tl := sortTool()
+	tl.Examples = wsExamples("oven costume bread", "zeta alpha mu", "pear apple fig")
 	q := "Sort the following words alphabetically: List: kiwi banana cherry date"
-	run, err := s.Solve(context.Background(), tool, Instance{Question: q})
+	run, err := s.Solve(context.Background(), tl, Instance{Question: q})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !run.OK || run.Answer != "banana cherry date kiwi" || !strings.Contains(run.Code, `"kiwi banana cherry date".split()`) ||
-		!strings.HasPrefix(run.Code, "# from the template of usage example") {
+		!strings.HasPrefix(run.Code, "# template of usage example") {
 		t.Fatalf("run %+v", run)
 	}
 	if n := len(srv.Requests()); n != 0 {
@@ -120,7 +120,7 @@ func TestSolveByTemplateMakesNoModelCall(t *testing.T) {
 	// A question the template cannot take (a quote in a word) goes to the model.
 	q2 := `Sort the following words alphabetically: List: don't stop`
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: fenced(`ans = sort_words(["don't", "stop"])`)})
-	run, err = s.Solve(context.Background(), tool, Instance{Question: q2})
+	run, err = s.Solve(context.Background(), tl, Instance{Question: q2})
 	if err != nil || !run.OK || run.Answer != "don't stop" || len(srv.Requests()) != 1 {
 		t.Fatalf("run %+v, %v after %d requests", run, err, len(srv.Requests()))
 	}
@@ -131,11 +131,11 @@ func TestSolveByTemplateMakesNoModelCall(t *testing.T) {
 func TestTemplateNeedsExamplesThatAgree(t *testing.T) {
 	s, srv := newSolver(t, 0)
 	s.Template = true
-	tool := sortTool()
-	tool.Examples = wsExamples("oven costume bread", "zeta alpha mu")
-	tool.Examples[1].Code = `ans = "alpha mu zeta"`
+	tl := sortTool()
+	tl.Examples = wsExamples("oven costume bread", "zeta alpha mu")
+	tl.Examples[1].Code = `ans = "alpha mu zeta"`
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: fenced(`ans = sort_words(["b", "a"])`)})
-	run, err := s.Solve(context.Background(), tool, Instance{Question: "Sort the following words alphabetically: List: b a"})
+	run, err := s.Solve(context.Background(), tl, Instance{Question: "Sort the following words alphabetically: List: b a"})
 	if err != nil || !run.OK || len(srv.Requests()) != 1 {
 		t.Fatalf("run %+v, %v after %d requests; want the model asked", run, err, len(srv.Requests()))
 	}
@@ -144,28 +144,29 @@ func TestTemplateNeedsExamplesThatAgree(t *testing.T) {
 // On all 250 word-sorting questions, with usage examples written as a
 // model writes them, the template answers every instance it takes right.
 func TestTemplateOnWordSorting(t *testing.T) {
-	var tool fixtures.Tool
+	var tl fixtures.Tool
 	for _, ft := range fixtures.Tools() {
 		if ft.Task == "word_sorting" {
-			tool = ft
+			tl = ft
 		}
 	}
 	split, err := bbh.LoadSplit("word_sorting")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var examples []library.UsageExample
+	var examples []tool.UsageExample
 	for _, ex := range split.Valid[:3] {
 		list := ex.Question[strings.Index(ex.Question, "List: ")+len("List: "):]
-		examples = append(examples, library.UsageExample{Question: ex.Question,
+		examples = append(examples, tool.UsageExample{Question: ex.Question,
 			Code: fmt.Sprintf("words = %q.split()\nans = sort_words(words)", list), Answer: ex.Answer})
 	}
 	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess})
 	defer rt.Close()
 	s := &Solver{Runtime: rt, Template: true}
-	src := starlarkrt.Source{Name: tool.File, Code: tool.Source}
-	lt := &library.Tool{Name: "word_sorting", Version: 1, Source: tool.Source, Examples: examples}
-	if !s.templated(context.Background(), lt, src) {
+	src := starlarkrt.Source{Name: tl.File, Code: tl.Source}
+	lt := &tool.Tool{Name: "word_sorting", Version: 1, Source: tl.Source, Examples: examples}
+	tm := s.templated(context.Background(), lt, src)
+	if tm == nil {
 		t.Fatal("the tool's examples do not reproduce each other")
 	}
 	all, err := bbh.Load("word_sorting")
@@ -174,21 +175,17 @@ func TestTemplateOnWordSorting(t *testing.T) {
 	}
 	taken := 0
 	for i, ex := range all {
-		code, _, ok := templateCall(examples, ex.Question)
-		if !ok {
-			continue
-		}
-		res, err := rt.Exec(context.Background(), src, starlarkrt.Source{Name: "call.star", Code: code})
+		run := &tool.Run{}
+		note, ok, err := s.templateAnswer(context.Background(), tm, examples, src, ex.Question, run)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
 			continue // the model would be asked
 		}
-		got, err := FinalAnswer(ex.Question, res)
-		if err != nil {
-			continue
-		}
 		taken++
-		if got != ex.Answer {
-			t.Errorf("example %d: the template answered %q, want %q\n%s", i, got, ex.Answer, code)
+		if run.Answer != ex.Answer {
+			t.Errorf("example %d: the template answered %q, want %q (%s)\n%s", i, run.Answer, ex.Answer, note, run.Code)
 		}
 	}
 	t.Logf("the template took %d of %d instances", taken, len(all))

@@ -21,6 +21,9 @@ type Request struct {
 	Temperature float32
 	MaxTokens   int
 	Header      map[string][]string
+	// Template is the prompt template that produced the last message, as
+	// the client names it in the X-Latm-Template header ("" if none).
+	Template string
 
 	Path       string // the URL path, e.g. /v1/chat/completions
 	APIVersion string // the api-version query parameter (Azure)
@@ -59,8 +62,11 @@ type Reply struct {
 }
 
 // Match selects requests a script applies to. Empty fields match anything.
+// Prefer Template to Contains: a script keyed on a template name survives
+// a rewording of the prompt.
 type Match struct {
 	Model    string
+	Template string // the template name the request was sent with
 	Contains string // substring of any message content
 	Func     func(Request) bool
 }
@@ -91,3 +97,8 @@ func (s *Server) Requests() []Request { return s.requests() }
 // Close stops the server now (it is also closed when the test ends), for
 // tests that must show no request reaches the network.
 func (s *Server) Close() { s.srv.Close() }
+
+// Silent starts a TCP listener that accepts connections and never answers
+// (nor closes them until the test ends), and returns its base URL: a server
+// that hangs, for timeout tests. Accepted reports each accepted connection.
+func Silent(t testing.TB) (url string, accepted <-chan struct{}) { return silent(t) }

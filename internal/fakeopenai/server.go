@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,11 @@ import (
 	"testing"
 	"time"
 )
+
+// TemplateHeader is the header the latm client names its prompt template
+// in (llm.TemplateHeader; not imported, so that llm's tests may use this
+// package).
+const TemplateHeader = "X-Latm-Template"
 
 // state is the mutable part of a Server, guarded by mu.
 type state struct {
@@ -63,6 +69,9 @@ func (s *Server) requests() []Request {
 
 func (m Match) matches(r Request) bool {
 	if m.Model != "" && m.Model != r.Model {
+		return false
+	}
+	if m.Template != "" && m.Template != r.Template {
 		return false
 	}
 	if m.Contains != "" {
@@ -119,6 +128,7 @@ func (m wireMessage) text() string {
 func parseRequest(r *http.Request, body []byte) (Request, bool, error) {
 	req := Request{
 		Header:     r.Header.Clone(),
+		Template:   r.Header.Get(TemplateHeader),
 		Path:       r.URL.Path,
 		APIVersion: r.URL.Query().Get("api-version"),
 		Body:       string(body),
@@ -317,4 +327,41 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+func silent(t testing.TB) (string, <-chan struct{}) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("fakeopenai: listen: %v", err)
+	}
+	accepted := make(chan struct{}, 64)
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String() + "/v1", accepted
 }

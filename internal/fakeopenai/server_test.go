@@ -215,3 +215,49 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Errorf("distinct replies %d, requests %d; want 20 each", len(seen), len(s.Requests()))
 	}
 }
+
+func TestMatchTemplate(t *testing.T) {
+	s := New(t)
+	s.Script(Match{Template: "verify"}, Reply{Content: "tests"})
+	s.Script(Match{}, Reply{Content: "other"})
+	body := `{"model":"m","messages":[{"role":"user","content":"same words"}]}`
+	for _, tc := range []struct{ template, want string }{{"verify", "tests"}, {"", "other"}, {"propose", "other"}} {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/chat/completions", strings.NewReader(body))
+		if tc.template != "" {
+			req.Header.Set(TemplateHeader, tc.template)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w wireReply
+		json.NewDecoder(resp.Body).Decode(&w)
+		resp.Body.Close()
+		if got := content(w); got != tc.want {
+			t.Errorf("template %q: %q, want %q", tc.template, got, tc.want)
+		}
+	}
+	if got := s.Requests()[0].Template; got != "verify" {
+		t.Errorf("recorded template %q", got)
+	}
+}
+
+func TestSilentAcceptsAndNeverAnswers(t *testing.T) {
+	url, accepted := Silent(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := post(t, ctx, url+"/chat/completions", "m", "hi")
+		errc <- err
+	}()
+	<-accepted
+	select {
+	case err := <-errc:
+		t.Fatalf("the silent server answered: %v", err)
+	default:
+	}
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+}

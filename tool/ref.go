@@ -1,4 +1,4 @@
-package library
+package tool
 
 import (
 	"fmt"
@@ -9,8 +9,8 @@ import (
 // maxNameLen bounds tool names (bytes).
 const maxNameLen = 64
 
-// ToolRef renders "name@version"; version 0 renders just the name.
-func ToolRef(name string, version int) string {
+// Ref renders "name@version"; version 0 renders just the name.
+func Ref(name string, version int) string {
 	if version == 0 {
 		return name
 	}

@@ -1,4 +1,4 @@
-package library
+package tool
 
 // A tool package is one tool version as a single .star file that a person
 // can review in a pull request and that latm can import again. The file is
