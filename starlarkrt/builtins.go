@@ -55,6 +55,7 @@ func predeclaredFor(mods map[string]*starlarkstruct.Module) starlark.StringDict 
 		d[name] = b
 	}
 	pyPredeclared(d)
+	addStringSemantics(d) // pystr.go
 	return d
 }
 

@@ -197,6 +197,11 @@ func (c *converter) from(v starlark.Value, depth int) (any, error) {
 		}
 		return out, nil
 	}
+	if j, ok := v.(interface{ JSONValue() starlark.Value }); ok {
+		// A module's container (collections.Counter, deque, …) converts as
+		// the plain dict, list or tuple it stands for.
+		return c.from(j.JSONValue(), depth+1)
+	}
 	return nil, fmt.Errorf("a %s has no JSON form (return lists, dicts, strings, numbers, booleans or None): %w", v.Type(), errNoJSON)
 }
 

@@ -83,6 +83,7 @@ func runPlain(src string, steps uint64) *diffRun {
 		return &diffRun{compileErr: err}
 	}
 	pre := diffPlainPredeclared()
+	withPythonStrings(f, pre) // the one documented departure: pystr.go
 	prog, err := starlark.FileProgram(f, pre.Has)
 	if err != nil {
 		return &diffRun{compileErr: err}

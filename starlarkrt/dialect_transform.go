@@ -19,6 +19,7 @@ import (
 //     precisions and flags to Starlark's %-formatting.
 func transform(f *syntax.File) error {
 	rewriteExprs(f)
+	rewriteStrings(f) // pystr.go: Python's string indexing
 	return nil
 }
 

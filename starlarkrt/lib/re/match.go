@@ -33,7 +33,7 @@ var (
 )
 
 func (m *reMatch) String() string {
-	return fmt.Sprintf("<re.Match object; span=(%d, %d), match=%s>", m.loc[0], m.loc[1], starlark.String(m.s[m.loc[0]:m.loc[1]]).String())
+	return fmt.Sprintf("<re.Match object; span=(%d, %d), match=%s>", runeOffset(m.s, m.loc[0]), runeOffset(m.s, m.loc[1]), starlark.String(m.s[m.loc[0]:m.loc[1]]).String())
 }
 func (m *reMatch) Type() string          { return "re.Match" }
 func (m *reMatch) Freeze()               {}
@@ -86,7 +86,7 @@ func (m *reMatch) Attr(name string) (starlark.Value, error) {
 	case "re":
 		return m.p, nil
 	case "pos":
-		return starlark.MakeInt(m.pos), nil
+		return starlark.MakeInt(runeOffset(m.s, m.pos)), nil
 	case "lastindex":
 		last := -1
 		for g := 1; g <= m.p.re.NumSubexp(); g++ {
@@ -157,7 +157,7 @@ func (m *reMatch) Attr(name string) (starlark.Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			st, en := starlark.MakeInt(m.loc[2*g]), starlark.MakeInt(m.loc[2*g+1])
+			st, en := starlark.MakeInt(runeOffset(m.s, m.loc[2*g])), starlark.MakeInt(runeOffset(m.s, m.loc[2*g+1]))
 			switch name {
 			case "start":
 				return st, nil

@@ -30,9 +30,9 @@ const (
 // conditionals and re.VERBOSE are rejected with an error saying so; \d \w
 // \s match ASCII only (as with re.ASCII); $ without MULTILINE matches only
 // at the very end (Python also matches before a final newline); positions
-// (start, end, span, pos) are byte offsets, consistent with Starlark string
-// indexing; an empty match right after a previous match is skipped by
-// findall, finditer, sub and split; finditer returns a list.
+// (start, end, span, pos, endpos) count code points, as in Python; an
+// empty match right after a previous match is skipped by findall,
+// finditer, sub and split; finditer returns a list.
 var Module = newModule()
 
 func newModule() *starlarkstruct.Module {
@@ -385,7 +385,7 @@ func (p *rePattern) call(thread *starlark.Thread, name string, args starlark.Tup
 		if err := callstate.ChargeBytes(thread, len(s)); err != nil {
 			return nil, err
 		}
-		pos, endpos = clampPos(pos, endpos, len(s))
+		pos, endpos = clampRunePos(s, pos, endpos)
 		sub := s[pos:endpos]
 		re := p.re
 		if name != "search" {
@@ -406,7 +406,7 @@ func (p *rePattern) call(thread *starlark.Thread, name string, args starlark.Tup
 		if err := starlark.UnpackArgs(name, args, kwargs, "string", &s, "pos?", &pos, "endpos?", &endpos); err != nil {
 			return nil, err
 		}
-		pos, endpos = clampPos(pos, endpos, len(s))
+		pos, endpos = clampRunePos(s, pos, endpos)
 		locs, err := p.findAll(thread, s[pos:endpos], -1)
 		if err != nil {
 			return nil, err
