@@ -47,23 +47,7 @@ var knownDifferences = map[string]string{
 	"tasks_gap_print_kwargs.py": "print accepts no end= or sep=",
 	"tasks_gap_str_builtins.py": "no str.swapcase; str is a function, not a type with methods; float() refuses surrounding spaces; int() needs an argument",
 	"tasks_gap_unicode_case.py": "upper and lower use Go's simple case mappings (ß stays ß, no final sigma)",
-	// The f-string rewrite refuses an f-string of two or more fields that is
-	// the body of a generator expression passed as a call's only argument:
-	// " ".join(f"{k}{v}" for k, v in xs) is a syntax error.
-	"modules_counter_arith.py":      fstringGenexp,
-	"modules_counter_dict.py":       fstringGenexp,
-	"modules_counter_increment.py":  fstringGenexp,
-	"modules_counter_update.py":     fstringGenexp,
-	"modules_defaultdict_int.py":    fstringGenexp,
-	"modules_defaultdict_nested.py": fstringGenexp,
-	"modules_itertools_groupby.py":  fstringGenexp,
-	"tasks_logical_deduction_03.py": fstringGenexp,
-	"tasks_shuffled_objects_02.py":  fstringGenexp,
-	"tasks_strings_15.py":           fstringGenexp,
-	"tasks_web_of_lies_01.py":       fstringGenexp,
 }
-
-const fstringGenexp = "an f-string of two or more fields as a generator expression's body fails to parse"
 
 // TestCPythonDifferential runs every program of testdata/cpython with
 // python3 and with latm's runtime (as `latm run FILE` does: a script, its
