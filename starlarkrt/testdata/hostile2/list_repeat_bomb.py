@@ -1,4 +1,4 @@
-# want: limit:memory
+# want: limit:memory|time
 # inprocess: any
 # a list of forty million elements, 640 MB.
 def main():

@@ -1,4 +1,5 @@
-# want: limit:memory
+# want: limit:memory|time
+# (time: the rare worker that stalls at its OS limit instead of dying is killed at the deadline)
 # inprocess: any
 # len('x' * 350000000) under a 256 MB budget.
 def main():
