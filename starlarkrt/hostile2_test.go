@@ -29,8 +29,9 @@ var repeatMacro = regexp.MustCompile(`@@REPEAT\((\d+),([^@]*)\)@@`)
 // "# subprocess: W" overrides it for one mode. In process, memory is the
 // process's heap, sampled: a single allocation the interpreter makes
 // itself ('x' * n, [0] * n) is made before any guard sees it, so those
-// programs are "any" there (they need only end in time); in a worker they
-// must end at the memory limit.
+// programs are "any" there (they need only end in time) or, when the
+// allocation is big enough to stall the whole process, "skip"; in a
+// worker they must end at the memory limit.
 func loadHostile(t *testing.T) []hostileCase {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "hostile2", "*.py"))
