@@ -107,8 +107,11 @@ initial:
 	// Publish what has no usable result. A message id per key and
 	// revision lets JetStream drop a republish of the same instance.
 	var acks []jetstream.PubAckFuture
-	for key, i := range byKey {
-		it := items[i]
+	for i, it := range items {
+		key := ResultKey(o.Batch, it.ID)
+		if j, ok := byKey[key]; !ok || j != i {
+			continue
+		}
 		msgID := key + ".0"
 		if e := stored[key]; e != nil {
 			if e.Operation() == jetstream.KeyValuePut {
