@@ -232,6 +232,8 @@ kept in one SQLite file.`,
 		newBenchCmd(app),
 		newEvalCmd(app),
 		newRunsCmd(app),
+		newWorkerCmd(app),
+		newNATSCmd(app),
 	} {
 		if c != nil {
 			root.AddCommand(c)
