@@ -139,7 +139,9 @@ func connect(t *testing.T, ctx context.Context, url string, o Options) *Queue {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		q, err := Connect(ctx, url, o)
+		actx, acancel := context.WithTimeout(ctx, 2*time.Second)
+		q, err := Connect(actx, url, o)
+		acancel()
 		if err == nil {
 			t.Cleanup(q.NC.Close)
 			return q

@@ -48,7 +48,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("worker: consumer %s: %w", ConsumerName, err)
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(slots))
+	// Short pulls (and their heartbeats) notice a lost server or a new
+	// stream leader within seconds.
+	it, err := cons.Messages(jetstream.PullMaxMessages(slots), jetstream.PullExpiry(5*time.Second))
 	if err != nil {
 		return fmt.Errorf("worker: pull from %s: %w", WorkStream, err)
 	}
