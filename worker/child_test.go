@@ -30,7 +30,9 @@ func runChild() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	w := &Worker{Queue: q, Engine: e, Name: os.Getenv(childEnv), Log: os.Stderr}
+	slots, _ := strconv.Atoi(os.Getenv("LATM_TEST_SLOTS"))
+	w := &Worker{Queue: q, Engine: e, Name: os.Getenv(childEnv), Slots: slots}
+	fmt.Println("ready")
 	if err := w.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -40,7 +40,7 @@ func sortQuestion(words ...string) string {
 	return "Sort the following words alphabetically: List: " + strings.Join(words, " ")
 }
 
-var listRE = regexp.MustCompile(`List: ([a-z ]+)\s*$`)
+var listRE = regexp.MustCompile(`List: ([a-z0-9 ]+)\s*$`)
 
 // sortReply is the user model's call for the question of a "use" request:
 // the last "List:" of its last message.
