@@ -77,6 +77,7 @@ type Result struct {
 	LatencyNS int64  `json:"latency_ns"`
 	Worker    string `json:"worker"`     // the worker that solved it
 	Delivered uint64 `json:"deliveries"` // how many times JetStream had delivered the instance
+	Calls     []Call `json:"calls,omitempty"` // the model calls made for it, by the delivery that stored it
 }
 
 // Options steer the JetStream assets Setup creates.

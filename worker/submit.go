@@ -21,6 +21,7 @@ import (
 type RunStore interface {
 	RecordRun(ctx context.Context, r *tool.Run) error
 	Runs(ctx context.Context, batch string) (map[string]*tool.Run, error)
+	RecordCall(ctx context.Context, c *tool.ModelCall) error
 }
 
 // SubmitOptions steer Submit.
@@ -167,6 +168,20 @@ initial:
 		name, version, _ := library.ParseRef(r.Tool)
 		run := &tool.Run{Batch: o.Batch, InputID: r.ID, Question: r.Question, ToolName: name, ToolVersion: version,
 			Code: r.Code, RawResult: r.RawResult, Answer: r.Answer, OK: r.OK, Error: r.Error, Latency: time.Duration(r.LatencyNS)}
+		// The ledger rows first: a result is taken once its run is in the
+		// file, so a stop between the two records the calls again, never
+		// loses them.
+		for _, c := range r.Calls {
+			if err := st.RecordCall(ctx, c.modelCall()); err != nil {
+				return err
+			}
+			sum.Calls++
+			sum.Tokens += c.TokensIn + c.TokensOut
+			sum.Cost += c.Cost
+			if c.CacheHit {
+				sum.Hits++
+			}
+		}
 		if err := st.RecordRun(ctx, run); err != nil {
 			return err
 		}

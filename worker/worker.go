@@ -14,6 +14,7 @@ import (
 	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/engine"
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/llm"
 	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
@@ -37,6 +38,7 @@ type Worker struct {
 
 	mu    sync.Mutex
 	tools map[string]*tool.Tool // packages by key, once fetched and checked
+	eng   *engine.Engine        // Engine, its ledger teed into each result
 }
 
 // Run pulls and solves instances until ctx is done; then it lets the
@@ -44,6 +46,12 @@ type Worker struct {
 // unacked for redelivery. It returns nil when ctx was cancelled.
 func (w *Worker) Run(ctx context.Context) error {
 	slots := max(w.Slots, 1)
+	eng, err := w.Engine.WithLedger(func(inner llm.Ledger) llm.Ledger { return teeLedger{inner} })
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	defer eng.Close()
+	w.eng = eng
 	cons, err := w.Queue.Stream.Consumer(ctx, ConsumerName)
 	if err != nil {
 		return fmt.Errorf("worker: consumer %s: %w", ConsumerName, err)
@@ -122,13 +130,14 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			}
 		}
 	}()
-	res, err := w.solve(hctx, t)
+	lctx, calls := withCallLog(hctx)
+	res, err := w.solve(lctx, t)
 	stopBeat()
 	if err != nil {
 		w.retry(msg, t, err)
 		return
 	}
-	res.Worker, res.Delivered = w.Name, delivered
+	res.Worker, res.Delivered, res.Calls = w.Name, delivered, calls.list()
 	b, err := json.Marshal(res)
 	if err != nil {
 		w.retry(msg, t, err)
@@ -166,7 +175,7 @@ func (w *Worker) retry(msg jetstream.Msg, t Task, err error) {
 func (w *Worker) solve(ctx context.Context, t Task) (Result, error) {
 	res := Result{Batch: t.Batch, ID: t.ID, Question: t.Question}
 	if t.Package == "" {
-		rs, err := w.Engine.Dispatcher().Handle(ctx, dispatch.Instance{Batch: t.Batch, ID: t.ID, Question: t.Question})
+		rs, err := w.eng.Dispatcher().Handle(ctx, dispatch.Instance{Batch: t.Batch, ID: t.ID, Question: t.Question})
 		if err != nil {
 			return res, err
 		}
@@ -187,7 +196,7 @@ func (w *Worker) solve(ctx context.Context, t Task) (Result, error) {
 		return res, err
 	}
 	start := time.Now()
-	run, err := w.Engine.Solve(ctx, tl, user.Instance{ID: t.ID, Batch: t.Batch, Question: t.Question})
+	run, err := w.eng.Solve(ctx, tl, user.Instance{ID: t.ID, Batch: t.Batch, Question: t.Question})
 	if err != nil {
 		return res, err
 	}

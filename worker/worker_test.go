@@ -82,8 +82,12 @@ func TestBatchThroughTwoWorkersAndResume(t *testing.T) {
 		t.Errorf("recorded run %+v", r)
 	}
 	calls := len(srv.Requests())
-	if calls != len(lists) {
-		t.Errorf("%d model calls, want one per instance (%d)", calls, len(lists))
+	if calls != len(lists) || sum.Calls != calls || sum.Tokens == 0 {
+		t.Errorf("%d model calls, summary counts %d (%d tokens); want one per instance (%d), all counted", calls, sum.Calls, sum.Tokens, len(lists))
+	}
+	// The workers' calls are in the submitter's ledger.
+	if rows, err := st.CostReport(ctx, "role"); err != nil || len(rows) != 1 || rows[0].Key != "user" || rows[0].Calls != len(lists) {
+		t.Errorf("submitter's ledger by role %+v (%v), want the %d user calls", rows, err, len(lists))
 	}
 
 	// A rerun publishes nothing: every answer comes from the local file.
