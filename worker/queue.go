@@ -75,8 +75,8 @@ type Result struct {
 	Code      string `json:"code,omitempty"`
 	RawResult string `json:"raw_result,omitempty"`
 	LatencyNS int64  `json:"latency_ns"`
-	Worker    string `json:"worker"`     // the worker that solved it
-	Delivered uint64 `json:"deliveries"` // how many times JetStream had delivered the instance
+	Worker    string `json:"worker"`          // the worker that solved it
+	Delivered uint64 `json:"deliveries"`      // how many times JetStream had delivered the instance
 	Calls     []Call `json:"calls,omitempty"` // the model calls made for it, by the delivery that stored it
 }
 
