@@ -55,14 +55,11 @@ func (q *Queue) Submit(ctx context.Context, st RunStore, items []user.BatchItem,
 	task := Task{Batch: o.Batch}
 	ref := ""
 	if o.Tool != nil {
-		pkg, err := tool.EncodePackage(o.Tool)
+		key, err := q.PublishTool(ctx, o.Tool)
 		if err != nil {
 			return sum, fmt.Errorf("submit %s: %w", o.Batch, err)
 		}
-		task.Tool, task.Package, ref = o.Tool.Ref(), packageKey(pkg), o.Tool.Ref()
-		if _, err := q.Tools.Create(ctx, task.Package, pkg); err != nil && !isKeyExists(err) {
-			return sum, fmt.Errorf("submit %s: publish tool %s: %w", o.Batch, ref, err)
-		}
+		task.Tool, task.Package, ref = o.Tool.Ref(), key, o.Tool.Ref()
 	}
 
 	// The watcher gives every result of the batch stored so far, then a

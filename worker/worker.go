@@ -35,6 +35,9 @@ type Worker struct {
 	// says whether this worker solved it (false: its result was stored
 	// already, by an earlier delivery or another worker).
 	Done func(t Task, solved bool)
+	// Loaded, if set, is called for each tool package imported into the
+	// local library from the tools bucket (see syncTools).
+	Loaded func(t *tool.Tool)
 
 	mu    sync.Mutex
 	tools map[string]*tool.Tool // packages by key, once fetched and checked
@@ -52,6 +55,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	defer eng.Close()
 	w.eng = eng
+	syncCtx, stopSync := context.WithCancel(ctx)
+	synced := make(chan error, 1)
+	go func() { synced <- w.syncTools(syncCtx) }()
+	defer func() { stopSync(); <-synced }()
 	cons, err := w.Queue.Stream.Consumer(ctx, ConsumerName)
 	if err != nil {
 		return fmt.Errorf("worker: consumer %s: %w", ConsumerName, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/latm/latm/internal/fakeopenai"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -50,8 +51,10 @@ func TestBatchThroughTwoWorkersAndResume(t *testing.T) {
 	srv := useServer(t)
 	s := startNode(t)
 	q := connect(t, ctx, s.ClientURL(), Options{})
+	acked := make(chan struct{}, 2*len(lists))
 	for _, name := range []string{"w1", "w2"} {
-		runWorker(t, &Worker{Queue: connect(t, ctx, s.ClientURL(), Options{}), Engine: openEngine(t, srv.URL), Name: name, Slots: 2})
+		runWorker(t, &Worker{Queue: connect(t, ctx, s.ClientURL(), Options{}), Engine: openEngine(t, srv.URL), Name: name, Slots: 2,
+			Done: func(Task, bool) { acked <- struct{}{} }})
 	}
 	st := openStore(t)
 	its := items(lists...)
@@ -97,6 +100,9 @@ func TestBatchThroughTwoWorkersAndResume(t *testing.T) {
 	}
 	if sum.Resumed != len(lists) || len(got) != len(its) || len(srv.Requests()) != calls {
 		t.Errorf("rerun: %d resumed, %d results, %d model calls; want all resumed and no call", sum.Resumed, len(got), len(srv.Requests())-calls)
+	}
+	for range lists { // every instance acked, not only its result stored
+		<-acked
 	}
 	if info, err := q.Stream.Info(ctx); err != nil || info.State.Msgs != 0 {
 		t.Errorf("work stream holds %v messages (%v), want none left", info.State.Msgs, err)
@@ -236,5 +242,41 @@ func TestSubmitterStoppedAndRerunLosesAndDoublesNothing(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != len(its) {
 		t.Errorf("%d model calls, want %d: an instance was solved twice", n, len(its))
+	}
+}
+
+func TestWorkersHotLoadPublishedToolVersions(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s := startNode(t)
+	q := connect(t, ctx, s.ClientURL(), Options{})
+	loaded := make(chan string, 4)
+	e := openEngine(t, useServer(t).URL)
+	runWorker(t, &Worker{Queue: q, Engine: e, Name: "w", Loaded: func(tl *tool.Tool) { loaded <- tl.Name }})
+	v1 := sortTool()
+	if _, err := q.PublishTool(ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	<-loaded
+	// The same content again is no new version; a changed one is.
+	if _, err := q.PublishTool(ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	v2 := sortTool()
+	v2.Description = "Sort words, second version."
+	if _, err := q.PublishTool(ctx, v2); err != nil {
+		t.Fatal(err)
+	}
+	<-loaded
+	tools, err := e.Tools(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := map[int]string{}
+	for _, tl := range tools {
+		versions[tl.Version] = tl.Description
+	}
+	if len(tools) != 2 || versions[1] != v1.Description || versions[2] != v2.Description {
+		t.Errorf("worker library %v, want sort@1 and sort@2, the second the changed version", versions)
 	}
 }
