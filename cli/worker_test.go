@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,5 +114,35 @@ func TestWorkerAndNATSUsageErrors(t *testing.T) {
 		if code != ExitUsage {
 			t.Errorf("%v: exit %d (%s), want a usage error", args, code, errb.String())
 		}
+	}
+}
+
+func TestNATSRunsAnEmbeddedJetStreamUntilInterrupted(t *testing.T) {
+	db, _ := solveEnv(t)
+	store := filepath.Join(t.TempDir(), "js")
+	ctx, stop := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"--db", db, "nats", "--listen", "127.0.0.1:0", "--store", store}, strings.NewReader(""), io.Discard, pw, os.Getenv)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no startup line: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	url, _, _ := strings.Cut(strings.TrimPrefix(line, "nats: JetStream at "), ",")
+	q, err := worker.Connect(ctx, url, worker.Options{})
+	if err != nil {
+		t.Fatalf("connect to %q (from %q): %v", url, line, err)
+	}
+	q.NC.Close()
+	if _, err := os.Stat(filepath.Join(store, "jetstream")); err != nil {
+		t.Errorf("no JetStream store under --store: %v", err)
+	}
+	stop()
+	if code := <-done; code != ExitInterrupted {
+		t.Errorf("exit %d, want %d on interrupt", code, ExitInterrupted)
 	}
 }
