@@ -99,9 +99,10 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // handle solves one instance and acks it once its result is stored.
 func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
-	var t Task
-	if err := json.Unmarshal(msg.Data(), &t); err != nil || t.Batch == "" || t.ID == "" {
-		w.logf("drop a malformed instance (%v): %.80q", err, msg.Data())
+	t, err := decodeTask(msg.Data())
+	if err != nil {
+		// Redelivering it would fail the same way.
+		w.logf("drop an instance: %v", err)
 		_ = msg.Term()
 		return
 	}
@@ -251,4 +252,22 @@ func (w *Worker) logf(format string, args ...any) {
 	if w.Log != nil {
 		fmt.Fprintf(w.Log, "worker %s: "+format+"\n", append([]any{w.Name}, args...)...)
 	}
+}
+
+// decodeTask reads an instance off the queue: JSON with a batch, an id and
+// a question, and a tool package key only together with the tool's name.
+func decodeTask(data []byte) (Task, error) {
+	var t Task
+	if err := json.Unmarshal(data, &t); err != nil {
+		return t, fmt.Errorf("malformed instance %.80q: %w", data, err)
+	}
+	switch {
+	case t.Batch == "" || t.ID == "":
+		return t, fmt.Errorf("instance %.80q has no batch or no id", data)
+	case t.Question == "":
+		return t, fmt.Errorf("instance %s/%s has no question", t.Batch, t.ID)
+	case (t.Tool == "") != (t.Package == ""):
+		return t, fmt.Errorf("instance %s/%s names a tool %q with package %q: give both or neither", t.Batch, t.ID, t.Tool, t.Package)
+	}
+	return t, nil
 }
