@@ -237,6 +237,8 @@ kept in one SQLite file.`,
 		newServeCmd(app),
 		newMCPCmd(app),
 		newTokenCmd(app),
+		newWorkerCmd(app),
+		newNATSCmd(app),
 	} {
 		if c != nil {
 			root.AddCommand(c)

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
