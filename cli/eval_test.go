@@ -17,6 +17,7 @@ import (
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // evalEnv isolates a test and points each role at srv under its own model
@@ -84,7 +85,7 @@ func writeWSTask(t *testing.T) string {
 	all = append(append(all, pad, pad), wsTest...)
 	var b strings.Builder
 	for _, e := range all {
-		line, _ := json.Marshal(library.Example{Question: wsQuestion(e.list), Answer: e.answer})
+		line, _ := json.Marshal(tool.Example{Question: wsQuestion(e.list), Answer: e.answer})
 		b.Write(line)
 		b.WriteByte('\n')
 	}

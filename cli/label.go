@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 func newLabelCmd(app *App) *cobra.Command {
@@ -93,7 +94,7 @@ type pendingSummary struct {
 
 // pendingID resolves a pending id given in full (BATCH:ID) or as the
 // instance id alone.
-func pendingID(open []*library.Pending, id string) (string, error) {
+func pendingID(open []*tool.Pending, id string) (string, error) {
 	var matches []string
 	for _, p := range open {
 		if p.InstanceID == id {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 func runLabel(t *testing.T, db string, args ...string) (int, string, string) {
@@ -30,7 +31,7 @@ func TestLabelList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddPending(context.Background(), &library.Pending{InstanceID: "b1:q7", Question: "What is odd?"}); err != nil {
+	if err := s.AddPending(context.Background(), &tool.Pending{InstanceID: "b1:q7", Question: "What is odd?"}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

@@ -14,8 +14,8 @@ import (
 
 	"github.com/latm/latm/engine"
 	"github.com/latm/latm/internal/bbh"
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/maker"
+	"github.com/latm/latm/tool"
 )
 
 // maxExampleLine bounds one line of an examples file (bytes).
@@ -42,7 +42,7 @@ to --transcript (default: a file in the temporary directory).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			if err := library.ValidateName(name); err != nil {
+			if err := tool.ValidateName(name); err != nil {
 				return usageError("%v", err)
 			}
 			if (examplesFile == "") == (bbhTask == "") {
@@ -57,7 +57,7 @@ to --transcript (default: a file in the temporary directory).`,
 			if train <= 0 || valid <= 0 {
 				return usageError("--train and --valid must be at least 1 (got %d and %d)", train, valid)
 			}
-			var examples []library.Example
+			var examples []tool.Example
 			if examplesFile != "" {
 				ex, err := readExamples(examplesFile, app.Err)
 				if err != nil {
@@ -75,10 +75,10 @@ to --transcript (default: a file in the temporary directory).`,
 					return usageError("--bbh %s has %d training and %d validation examples; lower --train or --valid", bbhTask, len(split.Train), len(split.Valid))
 				}
 				for _, e := range split.Train[:train] {
-					examples = append(examples, library.Example{Question: e.Question, Answer: e.Answer})
+					examples = append(examples, tool.Example{Question: e.Question, Answer: e.Answer})
 				}
 				for _, e := range split.Valid[:valid] {
-					examples = append(examples, library.Example{Question: e.Question, Answer: e.Answer})
+					examples = append(examples, tool.Example{Question: e.Question, Answer: e.Answer})
 				}
 			}
 			if len(examples) < train+valid {
@@ -118,12 +118,12 @@ func runMake(cmd *cobra.Command, app *App, task maker.Task, train, valid int, tr
 	if err != nil {
 		return err
 	}
-	tool, att, err := e.Make(cmd.Context(), task, engine.MakeOptions{Train: train, Valid: valid})
+	tl, att, err := e.Make(cmd.Context(), task, engine.MakeOptions{Train: train, Valid: valid})
 	var se *engine.SaveError
 	if err != nil && !errors.As(err, &se) {
-		var msgs []library.Message
-		if tool != nil {
-			msgs = tool.Transcript
+		var msgs []tool.Message
+		if tl != nil {
+			msgs = tl.Transcript
 		}
 		path, werr := writeTranscript(transcript, task.Name, msgs)
 		if werr != nil {
@@ -135,18 +135,18 @@ func runMake(cmd *cobra.Command, app *App, task maker.Task, train, valid int, tr
 		return err
 	}
 	if asJSON {
-		return writeJSON(app.Out, madeTool{Name: tool.Name, Version: tool.Version, Ref: tool.Ref(), Entry: tool.Entry,
-			Signature: tool.Signature, Examples: len(tool.Examples), ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries})
+		return writeJSON(app.Out, madeTool{Name: tl.Name, Version: tl.Version, Ref: tl.Ref(), Entry: tl.Entry,
+			Signature: tl.Signature, Examples: len(tl.Examples), ProposeTries: att.ProposeTries, VerifyTries: att.VerifyTries})
 	}
-	fmt.Fprintf(app.Out, "made %s (propose tries %d, verify tries %d)\n", tool.Ref(), att.ProposeTries, att.VerifyTries)
+	fmt.Fprintf(app.Out, "made %s (propose tries %d, verify tries %d)\n", tl.Ref(), att.ProposeTries, att.VerifyTries)
 	return nil
 }
 
 // writeTranscript writes msgs as JSON to path, or to a new file in the
 // temporary directory when path is empty, and returns the file's name.
-func writeTranscript(path, name string, msgs []library.Message) (string, error) {
+func writeTranscript(path, name string, msgs []tool.Message) (string, error) {
 	if msgs == nil {
-		msgs = []library.Message{}
+		msgs = []tool.Message{}
 	}
 	b, err := json.MarshalIndent(msgs, "", "  ")
 	if err != nil {
@@ -172,7 +172,7 @@ func writeTranscript(path, name string, msgs []library.Message) (string, error) 
 
 // readExamples reads a JSONL file of solved examples. A bad line is
 // reported on warn as "FILE:LINE: what (fix: …)" and skipped.
-func readExamples(path string, warn io.Writer) ([]library.Example, error) {
+func readExamples(path string, warn io.Writer) ([]tool.Example, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, usageError("examples: %s is a directory; give a JSONL file, one {\"question\", \"answer\"} per line", path)
 	}
@@ -184,8 +184,8 @@ func readExamples(path string, warn io.Writer) ([]library.Example, error) {
 	return parseExamples(path, f, warn)
 }
 
-func parseExamples(path string, r io.Reader, warn io.Writer) ([]library.Example, error) {
-	var out []library.Example
+func parseExamples(path string, r io.Reader, warn io.Writer) ([]tool.Example, error) {
+	var out []tool.Example
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxExampleLine)
 	line := 0
@@ -200,7 +200,7 @@ func parseExamples(path string, r io.Reader, warn io.Writer) ([]library.Example,
 			fmt.Fprintf(warn, "%s:%d: not a JSON object: %v (fix: write one {\"question\": \"…\", \"answer\": \"…\"} per line)\n", path, line, err)
 			continue
 		}
-		var ex library.Example
+		var ex tool.Example
 		bad := ""
 		for _, k := range []string{"question", "answer"} {
 			v, ok := raw[k]

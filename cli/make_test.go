@@ -15,6 +15,7 @@ import (
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // wordSorting are six solved examples: the first three train, the last
@@ -113,7 +114,7 @@ func makeEnv(t *testing.T, replies map[string][]string) (db, examples string, sr
 	t.Setenv("TMPDIR", t.TempDir())
 	var b strings.Builder
 	for _, e := range wordSorting {
-		line, _ := json.Marshal(library.Example{Question: wsQuestion(e.list), Answer: e.answer})
+		line, _ := json.Marshal(tool.Example{Question: wsQuestion(e.list), Answer: e.answer})
 		b.Write(line)
 		b.WriteByte('\n')
 	}
@@ -131,7 +132,7 @@ func runMakeCmd(t *testing.T, db string, args ...string) (code int, stdout, stde
 	return code, out.String(), errb.String()
 }
 
-func savedTool(t *testing.T, db, name string) (*library.Tool, error) {
+func savedTool(t *testing.T, db, name string) (*tool.Tool, error) {
 	t.Helper()
 	s, err := library.Open(db)
 	if err != nil {
@@ -299,7 +300,7 @@ func TestMakeOutOfTries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var msgs []library.Message
+	var msgs []tool.Message
 	if err := json.Unmarshal(b, &msgs); err != nil || len(msgs) != 6 || msgs[5].Role != "assistant" {
 		t.Fatalf("transcript: %v, %d messages", err, len(msgs))
 	}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 func newRunCmd(app *App) *cobra.Command {
@@ -62,7 +62,7 @@ func (a *App) run(cmd *cobra.Command, file, fn string, fnGiven bool, rawArgs, sh
 	if !fnGiven {
 		// A tool package is Starlark under a comment header that names
 		// the function to call.
-		if t, err := library.DecodePackage(code); err == nil && t.Entry != "" {
+		if t, err := tool.DecodePackage(code); err == nil && t.Entry != "" {
 			fn, fnGiven = t.Entry, true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 func newRunsCmd(app *App) *cobra.Command {
@@ -77,7 +78,7 @@ the answer and the error.`,
 				}
 				return writeJSON(app.Out, records)
 			}
-			list := make([]*library.Run, 0, len(runs))
+			list := make([]*tool.Run, 0, len(runs))
 			for _, r := range runs {
 				list = append(list, r)
 			}
@@ -119,11 +120,11 @@ func displayBatch(b string) string {
 
 // toolOf names the tool of a run; a run without one is the solver's answer
 // to an instance of an unknown task.
-func toolOf(r *library.Run) string {
+func toolOf(r *tool.Run) string {
 	if r.ToolName == "" {
 		return "(solver)"
 	}
-	return library.ToolRef(r.ToolName, r.ToolVersion)
+	return tool.Ref(r.ToolName, r.ToolVersion)
 }
 
 func clipLine(s string, n int) string {

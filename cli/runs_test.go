@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 func runRuns(t *testing.T, db string, args ...string) (int, string, string) {
@@ -27,7 +28,7 @@ func TestRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []*library.Run{
+	for _, r := range []*tool.Run{
 		{Batch: "b1", InputID: "q1", Question: "Sort: b a", ToolName: "sorter", ToolVersion: 2, Code: "ans = f()", RawResult: `"a b"`, Answer: "a b", OK: true},
 		{Batch: "b1", InputID: "q2", Question: "Sort: ?", ToolName: "sorter", ToolVersion: 2, Error: "call.star:1:1: undefined: g"},
 		{Batch: "b1", InputID: "q3", Question: "What?", Answer: "solver guess", OK: true},

@@ -20,7 +20,7 @@ import (
 
 	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/engine"
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -118,19 +118,19 @@ type runRecord struct {
 	LatencyMS float64 `json:"latency_ms"`
 }
 
-func newRunRecord(r *library.Run) runRecord {
-	tool := "" // the solver's answer to an instance of an unknown task
+func newRunRecord(r *tool.Run) runRecord {
+	tl := "" // the solver's answer to an instance of an unknown task
 	if r.ToolName != "" {
-		tool = library.ToolRef(r.ToolName, r.ToolVersion)
+		tl = tool.Ref(r.ToolName, r.ToolVersion)
 	}
 	return runRecord{
 		ID: r.ID, Batch: r.Batch, InputID: r.InputID, Question: r.Question,
-		Tool: tool, Code: r.Code, RawResult: r.RawResult,
+		Tool: tl, Code: r.Code, RawResult: r.RawResult,
 		Answer: r.Answer, OK: r.OK, Error: r.Error, LatencyMS: float64(r.Latency.Microseconds()) / 1000,
 	}
 }
 
-func solveOne(ctx context.Context, app *App, e *engine.Engine, tool *library.Tool, question string, asJSON bool) error {
+func solveOne(ctx context.Context, app *App, e *engine.Engine, tool *tool.Tool, question string, asJSON bool) error {
 	if strings.TrimSpace(question) == "" {
 		return usageError("solve: the question is empty")
 	}
@@ -234,7 +234,7 @@ func defaultBatchID(input, ref string) (string, error) {
 	return "solve-" + hex.EncodeToString(h[:8]), nil
 }
 
-func solveBatch(ctx context.Context, app *App, e *engine.Engine, tool *library.Tool, o batchOptions) error {
+func solveBatch(ctx context.Context, app *App, e *engine.Engine, tl *tool.Tool, o batchOptions) error {
 	in, name, closeIn, err := openInput("solve", o.input, app.In)
 	if err != nil {
 		return err
@@ -245,8 +245,8 @@ func solveBatch(ctx context.Context, app *App, e *engine.Engine, tool *library.T
 		return fmt.Errorf("read %s: %w", name, err)
 	}
 	if o.batch == "" {
-		// Standard input ("-") is one batch per working directory and tool.
-		if o.batch, err = defaultBatchID(o.input, tool.Ref()); err != nil {
+		// Standard input ("-") is one batch per working directory and tl.
+		if o.batch, err = defaultBatchID(o.input, tl.Ref()); err != nil {
 			return err
 		}
 	}
@@ -274,11 +274,11 @@ func solveBatch(ctx context.Context, app *App, e *engine.Engine, tool *library.T
 	barTried := false
 	solve := e.SolveBatch
 	if o.nats != nil && o.nats.url != "" {
-		solve = func(ctx context.Context, tool *library.Tool, items []user.BatchItem, bo user.BatchOptions, emit func(user.BatchResult) error) (user.BatchSummary, error) {
-			return natsSolveBatch(ctx, app, o.nats, tool, items, bo, emit)
+		solve = func(ctx context.Context, tl *tool.Tool, items []user.BatchItem, bo user.BatchOptions, emit func(user.BatchResult) error) (user.BatchSummary, error) {
+			return natsSolveBatch(ctx, app, o.nats, tl, items, bo, emit)
 		}
 	}
-	sum, err := solve(ctx, tool, items, user.BatchOptions{Batch: o.batch, Workers: o.workers,
+	sum, err := solve(ctx, tl, items, user.BatchOptions{Batch: o.batch, Workers: o.workers,
 		Progress: func(done, total int) {
 			if !barTried {
 				barTried, bar = true, solveProgress(app.Err, total)

@@ -14,12 +14,13 @@ import (
 
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
 // solveEnv isolates a test, points every model role at a fake endpoint and
 // saves tools into a fresh database, whose path it returns.
-func solveEnv(t *testing.T, tools ...*library.Tool) (db string, srv *fakeopenai.Server) {
+func solveEnv(t *testing.T, tools ...*tool.Tool) (db string, srv *fakeopenai.Server) {
 	t.Helper()
 	db = toolsEnv(t)
 	srv = fakeopenai.New(t)
@@ -52,7 +53,7 @@ func sortCall(words ...string) string {
 	return "ans = sort_words([" + strings.Join(q, ", ") + "])"
 }
 
-func storedRuns(t *testing.T, db, batch string) map[string]*library.Run {
+func storedRuns(t *testing.T, db, batch string) map[string]*tool.Run {
 	t.Helper()
 	s, err := library.Open(db)
 	if err != nil {
@@ -111,10 +112,10 @@ const pickSource = `def partner_of(partners, swaps, who):
 `
 
 func TestSolveMultipleChoiceGivesTheOptionLetter(t *testing.T) {
-	tool := &library.Tool{
+	tool := &tool.Tool{
 		Name: "partners", Source: pickSource, Entry: "partner_of", Signature: "partner_of(partners, swaps, who)",
 		Description: "Track partner swaps.",
-		Examples: []library.UsageExample{{Question: "Alice is with Sam, Bob with Lola. Alice and Bob switch. Alice is with\nOptions:\n(A) Sam\n(B) Lola",
+		Examples: []tool.UsageExample{{Question: "Alice is with Sam, Bob with Lola. Alice and Bob switch. Alice is with\nOptions:\n(A) Sam\n(B) Lola",
 			Code: `ans = partner_of({"Alice": "Sam", "Bob": "Lola"}, [("Alice", "Bob")], "Alice")`, Answer: "(B)"}},
 	}
 	db, srv := solveEnv(t, tool)

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -48,8 +49,8 @@ fit to review in a pull request.`,
 }
 
 // toolFromRef parses NAME[@V] (a usage error if malformed) and loads it.
-func toolFromRef(ctx context.Context, app *App, ref string) (*library.Tool, error) {
-	name, version, err := library.ParseRef(ref)
+func toolFromRef(ctx context.Context, app *App, ref string) (*tool.Tool, error) {
+	name, version, err := tool.ParseRef(ref)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
@@ -206,7 +207,7 @@ func newToolsSearchCmd(app *App) *cobra.Command {
 			}
 			if asJSON {
 				if hits == nil {
-					hits = []library.SearchHit{}
+					hits = []tool.SearchHit{}
 				}
 				return writeJSON(app.Out, hits)
 			}
@@ -217,7 +218,7 @@ func newToolsSearchCmd(app *App) *cobra.Command {
 			tw := tabwriter.NewWriter(app.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "TOOL\tSCORE")
 			for _, h := range hits {
-				fmt.Fprintf(tw, "%s\t%.3f\n", library.ToolRef(h.Name, h.Version), h.Score)
+				fmt.Fprintf(tw, "%s\t%.3f\n", tool.Ref(h.Name, h.Version), h.Score)
 			}
 			return tw.Flush()
 		},
@@ -235,7 +236,7 @@ func newToolsRmCmd(app *App) *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: app.completeTools(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, version, err := library.ParseRef(args[0])
+			name, version, err := tool.ParseRef(args[0])
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -245,7 +246,7 @@ func newToolsRmCmd(app *App) *cobra.Command {
 			}
 			what, verb := "every version of "+name, "retired"
 			if version != 0 {
-				what = library.ToolRef(name, version)
+				what = tool.Ref(name, version)
 			}
 			if purge {
 				verb = "purged"
@@ -337,7 +338,7 @@ func newToolsExportCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			pkg, err := library.EncodePackage(t)
+			pkg, err := tool.EncodePackage(t)
 			if err != nil {
 				return err
 			}

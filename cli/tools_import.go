@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -38,7 +38,7 @@ nothing changes and the import says "unchanged".`,
 			if err != nil {
 				return err
 			}
-			t, err := library.DecodePackage(data)
+			t, err := tool.DecodePackage(data)
 			if err != nil {
 				return &ExitError{Code: ExitFailed, Err: fmt.Errorf("import %s: %w", file, err)}
 			}
@@ -112,7 +112,7 @@ routing, and NAME resolves to it if it is the newest active version.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: app.completeTools(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, version, err := library.ParseRef(args[0])
+			name, version, err := tool.ParseRef(args[0])
 			if err != nil {
 				return usageError("%v", err)
 			}
@@ -127,7 +127,7 @@ routing, and NAME resolves to it if it is the newest active version.`,
 			if asJSON {
 				return writeJSON(app.Out, toolChange{Name: name, Version: v, Action: "activated"})
 			}
-			fmt.Fprintf(app.Out, "activated %s\n", library.ToolRef(name, v))
+			fmt.Fprintf(app.Out, "activated %s\n", tool.Ref(name, v))
 			return nil
 		},
 	}

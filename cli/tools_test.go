@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // toolsEnv isolates a test from config files and the user's database and
@@ -40,26 +41,26 @@ const sortSource = `def sort_words(words):
     return " ".join(sorted(words))
 `
 
-func sortTool(name string) *library.Tool {
-	return &library.Tool{
+func sortTool(name string) *tool.Tool {
+	return &tool.Tool{
 		Name:        name,
 		Description: "Sort a list of words alphabetically.",
 		Source:      sortSource,
 		Entry:       "sort_words",
 		Signature:   "sort_words(words)",
-		Examples: []library.UsageExample{
+		Examples: []tool.UsageExample{
 			{Question: "Sort the following words alphabetically: List: oven costume", Code: `ans = sort_words(["oven", "costume"])`, Answer: "costume oven"},
 			{Question: "Sort the following words alphabetically: List: zeta alpha mu", Code: `ans = sort_words(["zeta", "alpha", "mu"])`, Answer: "alpha mu zeta"},
 		},
-		Validation: []library.Validation{{Question: "q", Want: "a b", Got: "a b", OK: true}},
+		Validation: []tool.Validation{{Question: "q", Want: "a b", Got: "a b", OK: true}},
 		MakerModel: "gpt-4",
 		CreatedAt:  time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC),
-		Transcript: []library.Message{{Role: "user", Content: "make it"}},
+		Transcript: []tool.Message{{Role: "user", Content: "make it"}},
 	}
 }
 
 // seed saves tools into db as the maker would.
-func seed(t *testing.T, db string, tools ...*library.Tool) {
+func seed(t *testing.T, db string, tools ...*tool.Tool) {
 	t.Helper()
 	s, err := library.Open(db)
 	if err != nil {
@@ -120,7 +121,7 @@ func TestToolsListShowRm(t *testing.T) {
 			t.Errorf("show lacks %q (exit %d):\n%s", want, code, out)
 		}
 	}
-	var shown library.Tool
+	var shown tool.Tool
 	code, out, _ = runTools(t, db, "show", "--json", "word_sorting")
 	if err := json.Unmarshal([]byte(out), &shown); err != nil || code != ExitOK {
 		t.Fatalf("show --json: %v\n%s", err, out)
@@ -172,14 +173,14 @@ func TestToolsSearch(t *testing.T) {
 	db := toolsEnv(t)
 	dyck := sortTool("dyck_languages")
 	dyck.Description = "Close the brackets of a Dyck sequence."
-	dyck.Examples = []library.UsageExample{{Question: "Complete the rest of the sequence: ( [", Code: "ans = 1", Answer: "1"}}
+	dyck.Examples = []tool.UsageExample{{Question: "Complete the rest of the sequence: ( [", Code: "ans = 1", Answer: "1"}}
 	seed(t, db, sortTool("word_sorting"), dyck)
 	code, out, _ := runTools(t, db, "search", `Sort the following words alphabetically: List: "x" (y) -z`)
 	lines := strings.Split(out, "\n")
 	if code != ExitOK || len(lines) < 2 || !strings.HasPrefix(lines[1], "word_sorting@1") {
 		t.Fatalf("search: %d\n%s", code, out)
 	}
-	var hits []library.SearchHit
+	var hits []tool.SearchHit
 	code, out, _ = runTools(t, db, "search", "--json", "brackets sequence")
 	if err := json.Unmarshal([]byte(out), &hits); err != nil || code != ExitOK || len(hits) == 0 || hits[0].Name != "dyck_languages" {
 		t.Fatalf("search --json: %v %v\n%s", hits, err, out)
@@ -343,7 +344,7 @@ func TestToolsTestAndImportRefuseFailingExamples(t *testing.T) {
 	db := toolsEnv(t)
 	broken := sortTool("word_sorting")
 	broken.Examples[1].Answer = "mu alpha zeta" // recorded wrong
-	broken.Examples = append(broken.Examples, library.UsageExample{Question: "crash", Code: "ans = sort_words(1)", Answer: "x"})
+	broken.Examples = append(broken.Examples, tool.UsageExample{Question: "crash", Code: "ans = sort_words(1)", Answer: "x"})
 	seed(t, db, broken)
 
 	code, out, errOut := runTools(t, db, "test", "word_sorting")

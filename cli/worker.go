@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 	"github.com/latm/latm/worker"
 )
@@ -89,7 +89,7 @@ as you like, on as many machines; each keeps its own runs and ledger in its
 
 // natsSolveBatch is solve's batch over NATS: the instances are published
 // for workers and their results collected into the local file.
-func natsSolveBatch(ctx context.Context, app *App, nf *natsFlags, tool *library.Tool, items []user.BatchItem, o user.BatchOptions, emit func(user.BatchResult) error) (user.BatchSummary, error) {
+func natsSolveBatch(ctx context.Context, app *App, nf *natsFlags, tool *tool.Tool, items []user.BatchItem, o user.BatchOptions, emit func(user.BatchResult) error) (user.BatchSummary, error) {
 	q, err := nf.connect(ctx)
 	if err != nil {
 		return user.BatchSummary{}, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 type ownTool struct {
@@ -44,11 +45,11 @@ func nearMissRouter(t *testing.T) (*Router, []ownTool) {
 	var own []ownTool
 	readJSON(t, "own_tools.json", &own)
 	for _, o := range own {
-		tool := &library.Tool{Name: o.Name, Source: "def echo(x):\n    return x\n", Entry: "echo", Description: o.Name}
+		tl := &tool.Tool{Name: o.Name, Source: "def echo(x):\n    return x\n", Entry: "echo", Description: o.Name}
 		for _, q := range o.Questions {
-			tool.Examples = append(tool.Examples, library.UsageExample{Question: q, Code: "ans = echo(1)", Answer: "1"})
+			tl.Examples = append(tl.Examples, tool.UsageExample{Question: q, Code: "ans = echo(1)", Answer: "1"})
 		}
-		if err := s.SaveTool(context.Background(), tool); err != nil {
+		if err := s.SaveTool(context.Background(), tl); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -14,9 +14,9 @@ import (
 
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/internal/fakeopenai"
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -394,7 +394,7 @@ func TestStreamResumesAHalfPooledInstance(t *testing.T) {
 	d.Router.Thresholds = Thresholds{Accept: 2, Margin: 0, Reject: -1}
 	ctx := context.Background()
 	// The state a stop right after AddPending leaves.
-	if err := d.Store.AddPending(ctx, &library.Pending{InstanceID: pendingKey("b", "w0"), Question: wsQ}); err != nil {
+	if err := d.Store.AddPending(ctx, &tool.Pending{InstanceID: pendingKey("b", "w0"), Question: wsQ}); err != nil {
 		t.Fatal(err)
 	}
 	for run := 1; run <= 2; run++ {

@@ -7,6 +7,7 @@ import (
 	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/maker"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -20,7 +21,7 @@ type MakeOptions struct {
 // it as the next version of task.Name. When making fails nothing is saved
 // and the returned tool, when not nil, carries the whole chat in its
 // Transcript; when saving fails the error is a *SaveError.
-func (e *Engine) Make(ctx context.Context, task maker.Task, o MakeOptions) (*library.Tool, maker.Attempt, error) {
+func (e *Engine) Make(ctx context.Context, task maker.Task, o MakeOptions) (*tool.Tool, maker.Attempt, error) {
 	tool, att, err := e.Maker(o.Train, o.Valid).Make(ctx, task)
 	if err != nil {
 		return tool, att, fmt.Errorf("make %s: %w", task.Name, err)
@@ -40,14 +41,14 @@ func (e *SaveError) Unwrap() error { return e.Err }
 // Solve answers one instance with tool and returns the recorded run. A
 // failed run (the tool's call erred on every try) has OK false and a nil
 // error; an error is a failure of the machinery.
-func (e *Engine) Solve(ctx context.Context, tool *library.Tool, in user.Instance) (*library.Run, error) {
+func (e *Engine) Solve(ctx context.Context, tool *tool.Tool, in user.Instance) (*tool.Run, error) {
 	return e.solver.Solve(ctx, tool, in)
 }
 
 // SolveBatch solves items with tool under o.Batch, resuming what the batch
 // solved already, with o.Workers (default: the configured workers) at
 // once, and hands the results to emit in input order (user.SolveBatch).
-func (e *Engine) SolveBatch(ctx context.Context, tool *library.Tool, items []user.BatchItem, o user.BatchOptions, emit func(user.BatchResult) error) (user.BatchSummary, error) {
+func (e *Engine) SolveBatch(ctx context.Context, tool *tool.Tool, items []user.BatchItem, o user.BatchOptions, emit func(user.BatchResult) error) (user.BatchSummary, error) {
 	if o.Workers <= 0 {
 		o.Workers = e.cfg.Workers
 	}
@@ -66,8 +67,8 @@ func (e *Engine) Stream(ctx context.Context, o dispatch.StreamOptions, next func
 
 // Tool returns the tool ref names: NAME (its newest active version) or
 // NAME@N.
-func (e *Engine) Tool(ctx context.Context, ref string) (*library.Tool, error) {
-	name, version, err := library.ParseRef(ref)
+func (e *Engine) Tool(ctx context.Context, ref string) (*tool.Tool, error) {
+	name, version, err := tool.ParseRef(ref)
 	if err != nil {
 		return nil, &UsageError{err}
 	}
@@ -75,17 +76,17 @@ func (e *Engine) Tool(ctx context.Context, ref string) (*library.Tool, error) {
 }
 
 // Tools lists the tools, newest first; all includes retired versions.
-func (e *Engine) Tools(ctx context.Context, all bool) ([]*library.Tool, error) {
+func (e *Engine) Tools(ctx context.Context, all bool) ([]*tool.Tool, error) {
 	return e.store.Tools(ctx, all)
 }
 
 // CheckTool re-runs tool's usage examples in the sandbox (user.CheckExamples).
-func (e *Engine) CheckTool(ctx context.Context, tool *library.Tool) []user.ExampleResult {
+func (e *Engine) CheckTool(ctx context.Context, tool *tool.Tool) []user.ExampleResult {
 	return user.CheckExamples(ctx, e.rt, tool)
 }
 
 // Runs returns the runs recorded under batch, by input id.
-func (e *Engine) Runs(ctx context.Context, batch string) (map[string]*library.Run, error) {
+func (e *Engine) Runs(ctx context.Context, batch string) (map[string]*tool.Run, error) {
 	return e.store.Runs(ctx, batch)
 }
 

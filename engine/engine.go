@@ -27,6 +27,7 @@ import (
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -286,7 +287,7 @@ func (e *Engine) Dispatcher() *dispatch.Dispatcher {
 type storeLedger struct{ st *library.Store }
 
 func (l storeLedger) RecordCall(ctx context.Context, c llm.Call) error {
-	return l.st.RecordCall(ctx, &library.ModelCall{
+	return l.st.RecordCall(ctx, &tool.ModelCall{
 		Role: string(c.Role), Model: c.Model, Endpoint: c.Endpoint, Tool: c.Tool,
 		TokensIn: c.TokensIn, TokensOut: c.TokensOut, Estimated: c.Estimated, Cost: c.Cost,
 		Latency: c.Latency, Status: c.Status, CacheHit: c.CacheHit,

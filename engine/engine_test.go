@@ -12,6 +12,7 @@ import (
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 )
 
 // testConfig is Defaults with every role at srv and a fresh database.
@@ -154,7 +155,7 @@ func TestToolRefs(t *testing.T) {
 	e := open(t, testConfig(t, srv))
 	ctx := context.Background()
 	for range 2 {
-		if err := e.Store().SaveTool(ctx, &library.Tool{Name: "echo", Source: "def echo(x):\n    return x\n", Entry: "echo"}); err != nil {
+		if err := e.Store().SaveTool(ctx, &tool.Tool{Name: "echo", Source: "def echo(x):\n    return x\n", Entry: "echo"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,14 +9,14 @@ import (
 
 	"github.com/latm/latm/engine"
 	"github.com/latm/latm/internal/fakeopenai"
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/maker"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
 // wordSorting are six solved examples: the first three are shown to the
 // maker, the last three validate its tool.
-var wordSorting = []library.Example{
+var wordSorting = []tool.Example{
 	{Question: "Sort the following words alphabetically: List: syndrome therefrom", Answer: "syndrome therefrom"},
 	{Question: "Sort the following words alphabetically: List: vegetate artillery harm", Answer: "artillery harm vegetate"},
 	{Question: "Sort the following words alphabetically: List: superstitious westward coupe", Answer: "coupe superstitious westward"},
@@ -36,7 +36,7 @@ func fenced(codes ...string) string {
 }
 
 // call is the call code of one example; with assert, its unit test.
-func call(e library.Example, withAssert bool) string {
+func call(e tool.Example, withAssert bool) string {
 	list := e.Question[strings.Index(e.Question, "List: ")+len("List: "):]
 	code := fmt.Sprintf("words = %q.split()\nret = sort_words(words)\nans = \" \".join(ret)\n", list)
 	if withAssert {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/latm/latm/tool"
 )
 
 // ReactivateTool marks a retired version (every version, for 0) active
@@ -13,7 +15,7 @@ import (
 func (s *Store) ReactivateTool(ctx context.Context, name string, version int) error {
 	err := s.changeTool(ctx, name, version, `UPDATE tools SET status = 'active' WHERE name = ?`)
 	if err != nil {
-		return fmt.Errorf("reactivate tool %s: %w", ToolRef(name, version), err)
+		return fmt.Errorf("reactivate tool %s: %w", tool.Ref(name, version), err)
 	}
 	return nil
 }
@@ -60,7 +62,7 @@ type RunFilter struct {
 }
 
 // RecentRuns returns runs matching f, the newest first.
-func (s *Store) RecentRuns(ctx context.Context, f RunFilter) ([]*Run, error) {
+func (s *Store) RecentRuns(ctx context.Context, f RunFilter) ([]*tool.Run, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
@@ -80,9 +82,9 @@ func (s *Store) RecentRuns(ctx context.Context, f RunFilter) ([]*Run, error) {
 		return nil, fmt.Errorf("recent runs: %w", err)
 	}
 	defer rows.Close()
-	var out []*Run
+	var out []*tool.Run
 	for rows.Next() {
-		r := &Run{}
+		r := &tool.Run{}
 		var latency int64
 		var created string
 		if err := rows.Scan(&r.ID, &r.Batch, &r.InputID, &r.Question, &r.ToolName, &r.ToolVersion, &r.Code,
@@ -97,8 +99,8 @@ func (s *Store) RecentRuns(ctx context.Context, f RunFilter) ([]*Run, error) {
 
 // Run returns the run of instance inputID in batch, or an error wrapping
 // ErrNotFound.
-func (s *Store) Run(ctx context.Context, batch, inputID string) (*Run, error) {
-	r := &Run{}
+func (s *Store) Run(ctx context.Context, batch, inputID string) (*tool.Run, error) {
+	r := &tool.Run{}
 	var latency int64
 	var created string
 	err := s.db.QueryRowContext(ctx, `SELECT id, batch, input_id, question, tool_name, tool_version, code, raw_result,

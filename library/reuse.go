@@ -7,13 +7,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/latm/latm/tool"
 )
 
 // SameContent says whether a and b hold the same tool: what a tool
 // package carries (name, entry, signature, maker, description, usage
 // examples, validation, source), apart from its making date. Source is
 // compared without trailing newlines, which an exported package adds.
-func SameContent(a, b *Tool) bool {
+func SameContent(a, b *tool.Tool) bool {
 	return a.Name == b.Name && a.Entry == b.Entry && a.Signature == b.Signature &&
 		a.MakerModel == b.MakerModel && a.Description == b.Description &&
 		strings.TrimRight(a.Source, "\n") == strings.TrimRight(b.Source, "\n") &&
@@ -25,7 +27,7 @@ func SameContent(a, b *Tool) bool {
 // nothing is written, t takes that version's ID, Version, Status and
 // CreatedAt, and saved is false. Importing one package twice thus gives
 // one version. Two concurrent imports of the same content may both save.
-func (s *Store) SaveToolUnlessSame(ctx context.Context, t *Tool) (saved bool, err error) {
+func (s *Store) SaveToolUnlessSame(ctx context.Context, t *tool.Tool) (saved bool, err error) {
 	cur, err := s.Tool(ctx, t.Name, 0)
 	switch {
 	case err == nil && SameContent(cur, t):
@@ -55,7 +57,7 @@ func (s *Store) ActivateTool(ctx context.Context, name string, version int) (int
 		version = int(v.Int64)
 	}
 	if err := s.changeTool(ctx, name, version, `UPDATE tools SET status = 'active' WHERE name = ?`); err != nil {
-		return 0, fmt.Errorf("activate tool %s: %w", ToolRef(name, version), err)
+		return 0, fmt.Errorf("activate tool %s: %w", tool.Ref(name, version), err)
 	}
 	return version, nil
 }

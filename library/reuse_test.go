@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/latm/latm/tool"
 )
 
 func TestSaveToolUnlessSame(t *testing.T) {
@@ -21,11 +23,11 @@ func TestSaveToolUnlessSame(t *testing.T) {
 	if saved, err := s.SaveToolUnlessSame(ctx, again); err != nil || saved || again.Version != 1 || again.ID != first.ID {
 		t.Fatalf("same content: saved %v, version %d, id %d (want %d), %v", saved, again.Version, again.ID, first.ID, err)
 	}
-	for name, edit := range map[string]func(*Tool){
-		"source":     func(t *Tool) { t.Source += "# changed\n" },
-		"example":    func(t *Tool) { t.Examples[1].Answer = "b a" },
-		"validation": func(t *Tool) { t.Validation = t.Validation[:1] },
-		"entry":      func(t *Tool) { t.Entry = "other" },
+	for name, edit := range map[string]func(*tool.Tool){
+		"source":     func(t *tool.Tool) { t.Source += "# changed\n" },
+		"example":    func(t *tool.Tool) { t.Examples[1].Answer = "b a" },
+		"validation": func(t *tool.Tool) { t.Validation = t.Validation[:1] },
+		"entry":      func(t *tool.Tool) { t.Entry = "other" },
 	} {
 		changed := sampleTool("sorter")
 		edit(changed)
@@ -58,7 +60,7 @@ func TestActivateTool(t *testing.T) {
 	if v, err := s.ActivateTool(ctx, "sorter", 0); err != nil || v != 2 {
 		t.Fatalf("activate: %d, %v", v, err)
 	}
-	if got, err := s.Tool(ctx, "sorter", 0); err != nil || got.Version != 2 || got.Status != StatusActive {
+	if got, err := s.Tool(ctx, "sorter", 0); err != nil || got.Version != 2 || got.Status != tool.StatusActive {
 		t.Fatalf("after activate: %+v, %v", got, err)
 	}
 	if hits, err := s.SearchTools(ctx, "sort words alphabetically", 5); err != nil || len(hits) != 1 || hits[0].Version != 2 {

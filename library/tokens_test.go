@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/latm/latm/tool"
 )
 
 func TestTokens(t *testing.T) {
@@ -74,7 +76,7 @@ func TestBatchInputs(t *testing.T) {
 		t.Fatalf("unfinished = %v, want [b1]", ids)
 	}
 	for _, id := range []string{"1", "2"} {
-		if err := s.RecordRun(ctx, &Run{Batch: "b1", InputID: id, Question: "q", ToolName: "sort", ToolVersion: 1, OK: true}); err != nil {
+		if err := s.RecordRun(ctx, &tool.Run{Batch: "b1", InputID: id, Question: "q", ToolName: "sort", ToolVersion: 1, OK: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -86,8 +88,8 @@ func TestBatchInputs(t *testing.T) {
 func TestReactivateAndStats(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
-	tool := &Tool{Name: "sort", Source: "def f(x):\n    return x\n", Entry: "f", Signature: "f(x)", Description: "sorts words"}
-	if err := s.SaveTool(ctx, tool); err != nil {
+	tl := &tool.Tool{Name: "sort", Source: "def f(x):\n    return x\n", Entry: "f", Signature: "f(x)", Description: "sorts words"}
+	if err := s.SaveTool(ctx, tl); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RetireTool(ctx, "sort", 0); err != nil {
@@ -106,11 +108,11 @@ func TestReactivateAndStats(t *testing.T) {
 		t.Fatalf("reactivate unknown: %v", err)
 	}
 	for i, code := range []string{"# template of usage example 1: 1 stretch(es) and the result have the shapes the examples had (no model call)\nans = f(1)", "ans = f(2)"} {
-		if err := s.RecordRun(ctx, &Run{Batch: "x", InputID: string(rune('a' + i)), ToolName: "sort", ToolVersion: 1, Code: code, OK: i == 0}); err != nil {
+		if err := s.RecordRun(ctx, &tool.Run{Batch: "x", InputID: string(rune('a' + i)), ToolName: "sort", ToolVersion: 1, Code: code, OK: i == 0}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.RecordCall(ctx, &ModelCall{Role: "user", Model: "m", Tool: "sort@1", Cost: 0.5, Status: "ok"}); err != nil {
+	if err := s.RecordCall(ctx, &tool.ModelCall{Role: "user", Model: "m", Tool: "sort@1", Cost: 0.5, Status: "ok"}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := s.StatsOf(ctx, "sort")

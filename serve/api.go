@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // maxQuestion bounds one question (bytes); a question is one instance of
@@ -33,7 +34,7 @@ func checkQuestion(field, q string) error {
 }
 
 func checkRef(field, ref string) error {
-	if _, _, err := library.ParseRef(ref); err != nil {
+	if _, _, err := tool.ParseRef(ref); err != nil {
 		return &InputError{Field: field, Err: err}
 	}
 	return nil
@@ -127,21 +128,21 @@ type toolSummary struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-func summarize(t *library.Tool) toolSummary {
+func summarize(t *tool.Tool) toolSummary {
 	return toolSummary{t.Name, t.Version, t.Ref(), t.Status, t.Description, t.Signature, len(t.Examples), t.CreatedAt}
 }
 
 // toolDetail is one tool version with its history and stats.
 type toolDetail struct {
 	toolSummary
-	Entry      string                 `json:"entry"`
-	Source     string                 `json:"source"`
-	Usage      []library.UsageExample `json:"usage_examples"`
-	Validation []library.Validation   `json:"validation"`
-	MakerModel string                 `json:"maker_model"`
-	ArgsSchema map[string]any         `json:"args_schema"`
-	Versions   []toolSummary          `json:"versions"`
-	Stats      library.ToolStats      `json:"stats"`
+	Entry      string              `json:"entry"`
+	Source     string              `json:"source"`
+	Usage      []tool.UsageExample `json:"usage_examples"`
+	Validation []tool.Validation   `json:"validation"`
+	MakerModel string              `json:"maker_model"`
+	ArgsSchema map[string]any      `json:"args_schema"`
+	Versions   []toolSummary       `json:"versions"`
+	Stats      library.ToolStats   `json:"stats"`
 }
 
 func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
@@ -160,15 +161,15 @@ func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
 
 // toolOf loads the tool the {ref} path value names: NAME (the newest
 // active version) or NAME@N.
-func (s *Server) toolOf(r *http.Request) (*library.Tool, error) {
-	name, version, err := library.ParseRef(r.PathValue("ref"))
+func (s *Server) toolOf(r *http.Request) (*tool.Tool, error) {
+	name, version, err := tool.ParseRef(r.PathValue("ref"))
 	if err != nil {
 		return nil, &InputError{Field: "ref", Err: err}
 	}
 	return s.eng.Tool(r.Context(), name, version)
 }
 
-func (s *Server) detail(r *http.Request, t *library.Tool) (*toolDetail, error) {
+func (s *Server) detail(r *http.Request, t *tool.Tool) (*toolDetail, error) {
 	versions, err := s.eng.ToolVersions(r.Context(), t.Name)
 	if err != nil {
 		return nil, err
@@ -183,10 +184,10 @@ func (s *Server) detail(r *http.Request, t *library.Tool) (*toolDetail, error) {
 		d.Versions = append(d.Versions, summarize(v))
 	}
 	if d.Usage == nil {
-		d.Usage = []library.UsageExample{}
+		d.Usage = []tool.UsageExample{}
 	}
 	if d.Validation == nil {
-		d.Validation = []library.Validation{}
+		d.Validation = []tool.Validation{}
 	}
 	return d, nil
 }
@@ -207,7 +208,7 @@ func (s *Server) getTool(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) setActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		name, version, err := library.ParseRef(r.PathValue("ref"))
+		name, version, err := tool.ParseRef(r.PathValue("ref"))
 		if err != nil {
 			s.fail(w, r, &InputError{Field: "ref", Err: err})
 			return
@@ -235,7 +236,7 @@ func (s *Server) exportTool(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	pkg, err := library.EncodePackage(t)
+	pkg, err := tool.EncodePackage(t)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -281,7 +282,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]map[string]any, 0, len(hits))
 	for _, h := range hits {
-		out = append(out, map[string]any{"tool": library.ToolRef(h.Name, h.Version), "name": h.Name, "version": h.Version, "score": h.Score})
+		out = append(out, map[string]any{"tool": tool.Ref(h.Name, h.Version), "name": h.Name, "version": h.Version, "score": h.Score})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"hits": out})
 }
@@ -315,16 +316,16 @@ type runView struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-func viewRun(r *library.Run) runView {
-	tool := ""
+func viewRun(r *tool.Run) runView {
+	ref := ""
 	if r.ToolName != "" {
-		tool = library.ToolRef(r.ToolName, r.ToolVersion)
+		ref = tool.Ref(r.ToolName, r.ToolVersion)
 	}
 	path := pathOf(r)
 	if r.ToolName == "" && r.OK {
 		path = PathStrongModel
 	}
-	return runView{r.ID, r.Batch, r.InputID, r.Question, tool, r.Code, r.Answer, r.OK, r.Error, path, ms(r.Latency), r.CreatedAt}
+	return runView{r.ID, r.Batch, r.InputID, r.Question, ref, r.Code, r.Answer, r.OK, r.Error, path, ms(r.Latency), r.CreatedAt}
 }
 
 func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
@@ -335,7 +336,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 	}
 	f := library.RunFilter{Tool: r.URL.Query().Get("tool"), Batch: r.URL.Query().Get("batch"), Limit: limit}
 	if f.Tool != "" {
-		if err := library.ValidateName(f.Tool); err != nil {
+		if err := tool.ValidateName(f.Tool); err != nil {
 			s.fail(w, r, &InputError{Field: "tool", Err: err})
 			return
 		}

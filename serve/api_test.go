@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 func TestSolveWithAToolOnTheNoModelPath(t *testing.T) {
@@ -136,7 +137,7 @@ func TestToolsListShowRetireReactivate(t *testing.T) {
 		t.Fatalf("after retiring @2 the tool is @%d, want @1", d.Version)
 	}
 	e.call("GET", "/v1/tools?all=true", nil, 200, &list)
-	if len(list.Tools) != 3 || list.Tools[2].Status != library.StatusRetired {
+	if len(list.Tools) != 3 || list.Tools[2].Status != tool.StatusRetired {
 		t.Fatalf("all %+v", list.Tools)
 	}
 	e.call("POST", "/v1/tools/word_sorting@2/reactivate", nil, 200, nil)
@@ -193,7 +194,7 @@ func TestPackageExportImport(t *testing.T) {
 
 // scriptMaker scripts the maker's chat for a word-sorting tool and
 // returns the six solved examples to make it from.
-func scriptMaker(e *env) []library.Example {
+func scriptMaker(e *env) []tool.Example {
 	goodTool := "def sort_words(words):\n    \"\"\"Sorts a list of words alphabetically.\"\"\"\n    return sorted(words)\n"
 	call := func(list string, withAssert bool, answer string) string {
 		c := "words = \"" + list + "\".split()\nret = sort_words(words)\nans = \" \".join(ret)\n"
@@ -209,12 +210,12 @@ func scriptMaker(e *env) []library.Example {
 		}
 		return b.String()
 	}
-	exs := []library.Example{}
+	exs := []tool.Example{}
 	lists := [][2]string{{"syndrome therefrom", "syndrome therefrom"}, {"vegetate artillery harm", "artillery harm vegetate"},
 		{"superstitious westward coupe", "coupe superstitious westward"}, {"oven costume bread", "bread costume oven"},
 		{"zeta alpha mu", "alpha mu zeta"}, {"pear apple fig", "apple fig pear"}}
 	for _, l := range lists {
-		exs = append(exs, library.Example{Question: "Sort the following words alphabetically: List: " + l[0], Answer: l[1]})
+		exs = append(exs, tool.Example{Question: "Sort the following words alphabetically: List: " + l[0], Answer: l[1]})
 	}
 	e.makers["propose"] = []string{fenceAll(goodTool)}
 	e.makers["verify"] = []string{fenceAll(call(lists[3][0], true, lists[3][1]), call(lists[4][0], true, lists[4][1]), call(lists[5][0], true, lists[5][1]))}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // A batch is a JSONL body of questions solved in the background. Its input
@@ -146,13 +147,13 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotImplemented, "not_implemented", "", "this server keeps no batches")
 		return
 	}
-	tool := r.URL.Query().Get("tool")
-	if tool != "" {
-		if err := checkRef("tool", tool); err != nil {
+	ref := r.URL.Query().Get("tool")
+	if ref != "" {
+		if err := checkRef("tool", ref); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		name, version, _ := library.ParseRef(tool)
+		name, version, _ := tool.ParseRef(ref)
 		if _, err := s.eng.Tool(r.Context(), name, version); err != nil {
 			s.fail(w, r, err)
 			return
@@ -168,7 +169,7 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	b := &library.BatchInput{ID: batchID(tool, body), Tool: tool, Input: body, Total: len(items)}
+	b := &library.BatchInput{ID: batchID(ref, body), Tool: ref, Input: body, Total: len(items)}
 	created, err := s.opts.Batches.SaveBatchInput(r.Context(), b)
 	if err != nil {
 		s.fail(w, r, err)
@@ -234,7 +235,7 @@ func (s *Server) startBatch(b *library.BatchInput) (*batchRun, error) {
 	return run, nil
 }
 
-func statusOfRun(r *library.Run) string {
+func statusOfRun(r *tool.Run) string {
 	switch {
 	case r.OK && r.ToolName == "":
 		return "pending"

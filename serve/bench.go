@@ -25,6 +25,7 @@ import (
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -100,15 +101,15 @@ func Bench(ctx context.Context, o BenchOptions) ([]BenchResult, error) {
 		return nil, err
 	}
 	defer store.Close()
-	tool := &library.Tool{Name: "word_sorting", Description: "Sort words alphabetically.", Source: benchSortSource,
+	tl := &tool.Tool{Name: "word_sorting", Description: "Sort words alphabetically.", Source: benchSortSource,
 		Entry: "sort_words", Signature: "sort_words(words)"}
 	for _, l := range []string{"oven costume bread", "zeta alpha mu", "pear apple fig"} {
 		words := strings.Fields(l)
 		sorted := slices.Sorted(slices.Values(words))
-		tool.Examples = append(tool.Examples, library.UsageExample{Question: "Sort the following words alphabetically: List: " + l,
+		tl.Examples = append(tl.Examples, tool.UsageExample{Question: "Sort the following words alphabetically: List: " + l,
 			Code: fmt.Sprintf("words = %q.split()\nans = sort_words(words)", l), Answer: strings.Join(sorted, " ")})
 	}
-	if err := store.SaveTool(ctx, tool); err != nil {
+	if err := store.SaveTool(ctx, tl); err != nil {
 		return nil, err
 	}
 

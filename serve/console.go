@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // The web console: server-rendered pages (html/template, embedded) with a
@@ -84,7 +85,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 
 // toolRow is a tool on the home page.
 type toolRow struct {
-	Tool     *library.Tool
+	Tool     *tool.Tool
 	Versions int
 	Stats    library.ToolStats
 }
@@ -220,7 +221,7 @@ func (s *Server) toolPage(r *http.Request) (string, any, error) {
 
 type pendingGroup struct {
 	Group     int64
-	Instances []*library.Pending
+	Instances []*tool.Pending
 	Labelled  int
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // Engine is what the server needs of latm's method: the three calls that
@@ -28,22 +29,22 @@ type Solver interface {
 	Call(ctx context.Context, req CallRequest) (*CallResult, error)
 	// Make has the maker model write and verify a tool from solved
 	// examples, and saves it.
-	Make(ctx context.Context, req MakeRequest) (*library.Tool, error)
+	Make(ctx context.Context, req MakeRequest) (*tool.Tool, error)
 }
 
 // Library reads and changes the tools.
 type Library interface {
-	Tools(ctx context.Context, all bool) ([]*library.Tool, error)
-	Tool(ctx context.Context, name string, version int) (*library.Tool, error)
-	ToolVersions(ctx context.Context, name string) ([]*library.Tool, error)
+	Tools(ctx context.Context, all bool) ([]*tool.Tool, error)
+	Tool(ctx context.Context, name string, version int) (*tool.Tool, error)
+	ToolVersions(ctx context.Context, name string) ([]*tool.Tool, error)
 	Stats(ctx context.Context, name string) (library.ToolStats, error)
 	// SetActive retires (active false) or reactivates a version, or
 	// every version for 0.
 	SetActive(ctx context.Context, name string, version int, active bool) error
-	Search(ctx context.Context, query string, limit int) ([]library.SearchHit, error)
+	Search(ctx context.Context, query string, limit int) ([]tool.SearchHit, error)
 	// Import checks a tool package's usage examples in the sandbox and
 	// saves it as the next version of its name.
-	Import(ctx context.Context, pkg []byte) (*library.Tool, error)
+	Import(ctx context.Context, pkg []byte) (*tool.Tool, error)
 	// Changed is closed when the library changes after it was called:
 	// a front end that mirrors the tools (MCP) waits on it.
 	Changed() <-chan struct{}
@@ -51,9 +52,9 @@ type Library interface {
 
 // Records reads what was run and spent, and labels pending instances.
 type Records interface {
-	Runs(ctx context.Context, f library.RunFilter) ([]*library.Run, error)
-	BatchRuns(ctx context.Context, batch string) (map[string]*library.Run, error)
-	Pending(ctx context.Context) ([]*library.Pending, error)
+	Runs(ctx context.Context, f library.RunFilter) ([]*tool.Run, error)
+	BatchRuns(ctx context.Context, batch string) (map[string]*tool.Run, error)
+	Pending(ctx context.Context) ([]*tool.Pending, error)
 	Label(ctx context.Context, instanceID, answer string) error
 	Cost(ctx context.Context, by string) ([]library.CostRow, error)
 	// Ready reports whether the engine can serve: the store answers.
@@ -129,7 +130,7 @@ type CallResult struct {
 type MakeRequest struct {
 	Name        string
 	Description string
-	Examples    []library.Example
+	Examples    []tool.Example
 	Train       int // 0: the configured default
 	Valid       int
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -47,7 +48,7 @@ const spinSource = `def spin(n):
 
 // wsExample is a usage example whose call is a template of its question,
 // so that the template path may answer questions of its shape.
-func wsExample(list string) library.UsageExample {
+func wsExample(list string) tool.UsageExample {
 	words := strings.Fields(list)
 	sorted := append([]string(nil), words...)
 	for i := range sorted {
@@ -57,19 +58,19 @@ func wsExample(list string) library.UsageExample {
 			}
 		}
 	}
-	return library.UsageExample{Question: "Sort the following words alphabetically: List: " + list,
+	return tool.UsageExample{Question: "Sort the following words alphabetically: List: " + list,
 		Code: fmt.Sprintf("words = %q.split()\nans = sort_words(words)", list), Answer: strings.Join(sorted, " ")}
 }
 
-func sortTool() *library.Tool {
-	return &library.Tool{Name: "word_sorting", Description: "Sort a list of words alphabetically.", Source: sortSource,
+func sortTool() *tool.Tool {
+	return &tool.Tool{Name: "word_sorting", Description: "Sort a list of words alphabetically.", Source: sortSource,
 		Entry: "sort_words", Signature: "sort_words(words)", MakerModel: "maker-test",
-		Examples: []library.UsageExample{wsExample("oven costume bread"), wsExample("zeta alpha mu"), wsExample("pear apple fig")}}
+		Examples: []tool.UsageExample{wsExample("oven costume bread"), wsExample("zeta alpha mu"), wsExample("pear apple fig")}}
 }
 
-func spinTool() *library.Tool {
-	return &library.Tool{Name: "spin", Description: "Count up to a number.", Source: spinSource, Entry: "spin", Signature: "spin(n)",
-		Examples: []library.UsageExample{{Question: "Count to 3", Code: "ans = spin(3)", Answer: "3"}}}
+func spinTool() *tool.Tool {
+	return &tool.Tool{Name: "spin", Description: "Count up to a number.", Source: spinSource, Entry: "spin", Signature: "spin(n)",
+		Examples: []tool.UsageExample{{Question: "Count to 3", Code: "ans = spin(3)", Answer: "3"}}}
 }
 
 // env is a server over a real store, sandbox and model client; every
@@ -218,11 +219,11 @@ func (e *env) reply(r fakeopenai.Request) fakeopenai.Reply {
 type ledger struct{ s *library.Store }
 
 func (l ledger) RecordCall(ctx context.Context, c llm.Call) error {
-	return l.s.RecordCall(ctx, &library.ModelCall{Role: string(c.Role), Model: c.Model, Endpoint: c.Endpoint, Tool: c.Tool,
+	return l.s.RecordCall(ctx, &tool.ModelCall{Role: string(c.Role), Model: c.Model, Endpoint: c.Endpoint, Tool: c.Tool,
 		TokensIn: c.TokensIn, TokensOut: c.TokensOut, Estimated: c.Estimated, Cost: c.Cost, Latency: c.Latency, Status: c.Status, CacheHit: c.CacheHit})
 }
 
-func (e *env) save(tools ...*library.Tool) {
+func (e *env) save(tools ...*tool.Tool) {
 	e.t.Helper()
 	for _, t := range tools {
 		if err := e.store.SaveTool(context.Background(), t); err != nil {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // FuzzParseBatch: any body parses into items or is refused with an
@@ -84,7 +84,7 @@ func FuzzArgsSchema(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, sig string) {
-		schema := ArgsSchema(&library.Tool{Entry: "f", Signature: sig})
+		schema := ArgsSchema(&tool.Tool{Entry: "f", Signature: sig})
 		b, err := json.Marshal(schema)
 		if err != nil || !bytes.HasPrefix(b, []byte("{")) {
 			t.Fatalf("schema %s, %v", b, err)
@@ -98,7 +98,7 @@ func FuzzArgsSchema(f *testing.F) {
 }
 
 func TestArgsSchema(t *testing.T) {
-	s := ArgsSchema(&library.Tool{Entry: "f", Signature: `f(words, sep=", ", *rest, limit=[1, 2])`})
+	s := ArgsSchema(&tool.Tool{Entry: "f", Signature: `f(words, sep=", ", *rest, limit=[1, 2])`})
 	props := s["properties"].(map[string]any)
 	if len(props) != 3 || props["sep"] == nil || props["limit"] == nil {
 		t.Fatalf("properties %v", props)

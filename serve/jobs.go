@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // Job is a making of a tool, which takes minutes of model calls and so
@@ -24,7 +24,7 @@ type Job struct {
 	CreatedAt  time.Time `json:"created_at"`
 	FinishedAt time.Time `json:"finished_at,omitzero"`
 	done       chan struct{}
-	result     *library.Tool
+	result     *tool.Tool
 }
 
 // Job statuses.
@@ -37,11 +37,11 @@ const (
 var jobSeq atomic.Int64
 
 type makeBody struct {
-	Name        string            `json:"name"`
-	Description string            `json:"description,omitempty"`
-	Examples    []library.Example `json:"examples"`
-	Train       int               `json:"train,omitempty"`
-	Valid       int               `json:"valid,omitempty"`
+	Name        string         `json:"name"`
+	Description string         `json:"description,omitempty"`
+	Examples    []tool.Example `json:"examples"`
+	Train       int            `json:"train,omitempty"`
+	Valid       int            `json:"valid,omitempty"`
 }
 
 // maxJobs bounds the jobs kept in memory; past it the older half of the
@@ -52,7 +52,7 @@ const maxJobs = 1000
 const maxExamples = 200
 
 func (b *makeBody) check() error {
-	if err := library.ValidateName(b.Name); err != nil {
+	if err := tool.ValidateName(b.Name); err != nil {
 		return &InputError{Field: "name", Err: err}
 	}
 	if len(b.Examples) == 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -34,7 +35,7 @@ type Local struct {
 }
 
 type cachedLookup struct {
-	tool *library.Tool
+	tool *tool.Tool
 	gen  int64
 }
 
@@ -138,12 +139,12 @@ func (l *Local) route(ctx context.Context, req SolveRequest) (*SolveResult, erro
 	return res, nil
 }
 
-func fromRun(run *library.Run) *SolveResult {
+func fromRun(run *tool.Run) *SolveResult {
 	return &SolveResult{RunID: run.ID, Batch: run.Batch, ID: run.InputID, OK: run.OK, Answer: run.Answer,
-		Tool: library.ToolRef(run.ToolName, run.ToolVersion), Path: pathOf(run), Code: run.Code, Error: run.Error}
+		Tool: tool.Ref(run.ToolName, run.ToolVersion), Path: pathOf(run), Code: run.Code, Error: run.Error}
 }
 
-func pathOf(run *library.Run) string {
+func pathOf(run *tool.Run) string {
 	switch {
 	case !run.OK:
 		return PathNone
@@ -163,7 +164,7 @@ func freshID() string {
 // lookup loads NAME or NAME@N. Loaded tools are kept until the library
 // changes (through Local at once, through another process within Watch's
 // interval): reading a tool is most of the cost of a direct call.
-func (l *Local) lookup(ctx context.Context, ref string) (*library.Tool, error) {
+func (l *Local) lookup(ctx context.Context, ref string) (*tool.Tool, error) {
 	l.mu.Lock()
 	c, ok := l.cache[ref]
 	gen := l.gen
@@ -171,7 +172,7 @@ func (l *Local) lookup(ctx context.Context, ref string) (*library.Tool, error) {
 	if ok && c.gen == gen {
 		return c.tool, nil
 	}
-	name, version, err := library.ParseRef(ref)
+	name, version, err := tool.ParseRef(ref)
 	if err != nil {
 		return nil, &InputError{Field: "tool", Err: err}
 	}
@@ -223,7 +224,7 @@ func (l *Local) Call(ctx context.Context, req CallRequest) (*CallResult, error) 
 }
 
 // Make implements Solver.
-func (l *Local) Make(ctx context.Context, req MakeRequest) (*library.Tool, error) {
+func (l *Local) Make(ctx context.Context, req MakeRequest) (*tool.Tool, error) {
 	if l.Maker == nil {
 		return nil, errors.New("make: the maker is not configured")
 	}
@@ -250,22 +251,22 @@ func (l *Local) Make(ctx context.Context, req MakeRequest) (*library.Tool, error
 }
 
 // Tools implements Library.
-func (l *Local) Tools(ctx context.Context, all bool) ([]*library.Tool, error) {
+func (l *Local) Tools(ctx context.Context, all bool) ([]*tool.Tool, error) {
 	return l.Store.Tools(ctx, all)
 }
 
 // Tool implements Library.
-func (l *Local) Tool(ctx context.Context, name string, version int) (*library.Tool, error) {
+func (l *Local) Tool(ctx context.Context, name string, version int) (*tool.Tool, error) {
 	return l.Store.Tool(ctx, name, version)
 }
 
 // ToolVersions implements Library: every version of name, oldest first.
-func (l *Local) ToolVersions(ctx context.Context, name string) ([]*library.Tool, error) {
+func (l *Local) ToolVersions(ctx context.Context, name string) ([]*tool.Tool, error) {
 	all, err := l.Store.Tools(ctx, true)
 	if err != nil {
 		return nil, err
 	}
-	var out []*library.Tool
+	var out []*tool.Tool
 	for _, t := range all {
 		if t.Name == name {
 			out = append(out, t)
@@ -297,13 +298,13 @@ func (l *Local) SetActive(ctx context.Context, name string, version int, active 
 }
 
 // Search implements Library.
-func (l *Local) Search(ctx context.Context, query string, limit int) ([]library.SearchHit, error) {
+func (l *Local) Search(ctx context.Context, query string, limit int) ([]tool.SearchHit, error) {
 	return l.Store.SearchTools(ctx, query, limit)
 }
 
 // Import implements Library.
-func (l *Local) Import(ctx context.Context, pkg []byte) (*library.Tool, error) {
-	t, err := library.DecodePackage(pkg)
+func (l *Local) Import(ctx context.Context, pkg []byte) (*tool.Tool, error) {
+	t, err := tool.DecodePackage(pkg)
 	if err != nil {
 		return nil, &InputError{Field: "package", Err: err}
 	}
@@ -323,7 +324,7 @@ func (l *Local) Import(ctx context.Context, pkg []byte) (*library.Tool, error) {
 
 // CheckExamples re-runs a tool's usage examples in the sandbox and
 // describes each that fails.
-func CheckExamples(ctx context.Context, rt *starlarkrt.Runtime, t *library.Tool) []string {
+func CheckExamples(ctx context.Context, rt *starlarkrt.Runtime, t *tool.Tool) []string {
 	src := starlarkrt.Source{Name: t.Name + ".star", Code: t.Source}
 	var fails []string
 	for i, ex := range t.Examples {
@@ -393,17 +394,17 @@ func (l *Local) Watch(ctx context.Context, every time.Duration) {
 }
 
 // Runs implements Records.
-func (l *Local) Runs(ctx context.Context, f library.RunFilter) ([]*library.Run, error) {
+func (l *Local) Runs(ctx context.Context, f library.RunFilter) ([]*tool.Run, error) {
 	return l.Store.RecentRuns(ctx, f)
 }
 
 // BatchRuns implements Records.
-func (l *Local) BatchRuns(ctx context.Context, batch string) (map[string]*library.Run, error) {
+func (l *Local) BatchRuns(ctx context.Context, batch string) (map[string]*tool.Run, error) {
 	return l.Store.Runs(ctx, batch)
 }
 
 // Pending implements Records.
-func (l *Local) Pending(ctx context.Context) ([]*library.Pending, error) {
+func (l *Local) Pending(ctx context.Context) ([]*tool.Pending, error) {
 	return l.Store.PendingInstances(ctx, -1)
 }
 

@@ -11,9 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latm/latm/tool"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-
-	"github.com/latm/latm/library"
 )
 
 // mcpServer mirrors the library as MCP tools: every active tool (by its
@@ -57,11 +56,11 @@ type mcpSolveIn struct {
 }
 
 type mcpMakeIn struct {
-	Name        string            `json:"name" jsonschema:"the new tool's name: lower-case letters, digits, _ and -"`
-	Description string            `json:"description,omitempty" jsonschema:"what the tool is for"`
-	Examples    []library.Example `json:"examples" jsonschema:"solved examples of the task, each question and answer"`
-	Train       int               `json:"train,omitempty" jsonschema:"training examples shown to the maker (0: the default)"`
-	Valid       int               `json:"valid,omitempty" jsonschema:"validation examples the tool is tested on (0: the default)"`
+	Name        string         `json:"name" jsonschema:"the new tool's name: lower-case letters, digits, _ and -"`
+	Description string         `json:"description,omitempty" jsonschema:"what the tool is for"`
+	Examples    []tool.Example `json:"examples" jsonschema:"solved examples of the task, each question and answer"`
+	Train       int            `json:"train,omitempty" jsonschema:"training examples shown to the maker (0: the default)"`
+	Valid       int            `json:"valid,omitempty" jsonschema:"validation examples the tool is tested on (0: the default)"`
 }
 
 type mcpMakeOut struct {
@@ -131,7 +130,7 @@ func (m *mcpServer) addBuiltins() {
 			}
 			out := &mcpSearchOut{Hits: []mcpHit{}}
 			for _, h := range hits {
-				out.Hits = append(out.Hits, mcpHit{Tool: library.ToolRef(h.Name, h.Version), Score: h.Score})
+				out.Hits = append(out.Hits, mcpHit{Tool: tool.Ref(h.Name, h.Version), Score: h.Score})
 			}
 			return nil, out, nil
 		})
@@ -156,7 +155,7 @@ func (m *mcpServer) sync(ctx context.Context) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	want := map[string]*library.Tool{}
+	want := map[string]*tool.Tool{}
 	for _, t := range tools {
 		want[mcpName(t.Name)] = t
 	}

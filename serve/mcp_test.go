@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // mcpClient connects the go-sdk client over transport name ("http": the
@@ -147,7 +148,7 @@ func TestMCP(t *testing.T) {
 			}
 
 			// make_tool refuses bad input before any model call.
-			out, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "make_tool", Arguments: map[string]any{"name": "Bad!", "examples": []library.Example{{Question: "q", Answer: "a"}}}})
+			out, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "make_tool", Arguments: map[string]any{"name": "Bad!", "examples": []tool.Example{{Question: "q", Answer: "a"}}}})
 			if err != nil || !out.IsError {
 				t.Fatalf("make_tool with a bad name: %v %+v", err, out)
 			}

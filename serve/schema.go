@@ -3,14 +3,14 @@ package serve
 import (
 	"strings"
 
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // ArgsSchema is the JSON Schema (2020-12) of a tool's keyword arguments,
 // derived from its signature: one property per parameter, required unless
 // it has a default. Types are left open (any JSON value), since a
 // Starlark signature has none; the usage examples show real calls.
-func ArgsSchema(t *library.Tool) map[string]any {
+func ArgsSchema(t *tool.Tool) map[string]any {
 	props := map[string]any{}
 	required := []string{}
 	for _, p := range signatureParams(t.Signature) {

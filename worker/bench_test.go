@@ -12,15 +12,16 @@ import (
 
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
 )
 
 // lineTool sorts the words of one string: its call quotes the question's
 // word list, so the template path answers with no model call.
-func lineTool() *library.Tool {
-	return &library.Tool{
+func lineTool() *tool.Tool {
+	return &tool.Tool{
 		Name: "sortline", Version: 1, Description: "Sort the words of a line alphabetically.",
 		Source: "def sort_line(s):\n    return \" \".join(sorted(s.split()))\n", Entry: "sort_line", Signature: "sort_line(s)",
-		Examples: []library.UsageExample{
+		Examples: []tool.UsageExample{
 			{Question: sortQuestion("oven", "costume"), Code: `ans = sort_line("oven costume")`, Answer: "costume oven"},
 			{Question: sortQuestion("zeta", "alpha", "mu"), Code: `ans = sort_line("zeta alpha mu")`, Answer: "alpha mu zeta"},
 		},

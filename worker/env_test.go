@@ -17,6 +17,7 @@ import (
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
 
@@ -25,11 +26,11 @@ const sortSource = `def sort_words(words):
     return " ".join(sorted(words))
 `
 
-func sortTool() *library.Tool {
-	return &library.Tool{
+func sortTool() *tool.Tool {
+	return &tool.Tool{
 		Name: "sort", Version: 1, Description: "Sort a list of words alphabetically.",
 		Source: sortSource, Entry: "sort_words", Signature: "sort_words(words)",
-		Examples: []library.UsageExample{
+		Examples: []tool.UsageExample{
 			{Question: "Sort the following words alphabetically: List: oven costume", Code: `ans = sort_words(["oven", "costume"])`, Answer: "costume oven"},
 		},
 		CreatedAt: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC),

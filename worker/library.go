@@ -6,7 +6,6 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/tool"
 )
 
@@ -62,7 +61,7 @@ func (w *Worker) importPackage(ctx context.Context, e jetstream.KeyValueEntry) (
 	if got := packageKey(e.Value()); got != e.Key() {
 		return nil, fmt.Errorf("content hash is %s, not its key", got)
 	}
-	t, err := library.DecodePackage(e.Value())
+	t, err := tool.DecodePackage(e.Value())
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
@@ -162,7 +161,7 @@ initial:
 		if r.Question != items[i].Question {
 			return nil // an older answer, cleared above; its replacement follows
 		}
-		name, version, _ := library.ParseRef(r.Tool)
+		name, version, _ := tool.ParseRef(r.Tool)
 		run := &tool.Run{Batch: o.Batch, InputID: r.ID, Question: r.Question, ToolName: name, ToolVersion: version,
 			Code: r.Code, RawResult: r.RawResult, Answer: r.Answer, OK: r.OK, Error: r.Error, Latency: time.Duration(r.LatencyNS)}
 		// The ledger rows first: a result is taken once its run is in the

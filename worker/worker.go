@@ -13,7 +13,6 @@ import (
 
 	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/engine"
-	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
@@ -232,11 +231,11 @@ func (w *Worker) tool(ctx context.Context, t Task) (*tool.Tool, error) {
 	if got := packageKey(e.Value()); got != t.Package {
 		return nil, fmt.Errorf("tool %s: package %s has content hash %s (a corrupt bucket)", t.Tool, t.Package, got)
 	}
-	tl, err = library.DecodePackage(e.Value())
+	tl, err = tool.DecodePackage(e.Value())
 	if err != nil {
 		return nil, fmt.Errorf("tool %s (package %s): %w", t.Tool, t.Package, err)
 	}
-	if _, v, err := library.ParseRef(t.Tool); err == nil {
+	if _, v, err := tool.ParseRef(t.Tool); err == nil {
 		tl.Version = v // the submitter's numbering, so runs name the tool as it does
 	}
 	w.mu.Lock()
