@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -188,7 +189,8 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err == nil {
 		t.Fatal("Open of a newer schema succeeded")
 	}
-	for _, want := range []string{path, "newer latm", "99", "1..3"} {
+	ms, _ := loadMigrations()
+	for _, want := range []string{path, "newer latm", "99", fmt.Sprintf("1..%d", len(ms))} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -222,8 +224,9 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		t.Fatalf("upgrade: %v", err)
 	}
 	defer s.Close()
-	if v, _ := s.SchemaVersion(ctx); v != 3 {
-		t.Fatalf("upgraded file at version %d, want 3", v)
+	ms, _ := loadMigrations()
+	if v, _ := s.SchemaVersion(ctx); v != len(ms) {
+		t.Fatalf("upgraded file at version %d, want %d", v, len(ms))
 	}
 	hits, err := s.SearchTools(ctx, "complete the sequence of brackets", 5)
 	if err != nil {
