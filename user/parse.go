@@ -37,9 +37,10 @@ import (
 // parseArgsVar is the global the parse snippet leaves the arguments in.
 const parseArgsVar = "_latm_args"
 
-// parserFunctions loads parser alone and checks it defines parse and no
-// function of the tool: a parser that redefined a tool function would
-// change what the tool computes.
+// parserFunctions loads parser alone and checks it defines
+// parse(question). The parser always runs in a module of its own, never
+// beside the tool's code: it cannot call the tool, and a helper named like
+// one of the tool's cannot change what the tool computes.
 func parserFunctions(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, parser string) (problem string, err error) {
 	if strings.TrimSpace(parser) == "" {
 		return "the parser is empty", nil
@@ -49,30 +50,17 @@ func parserFunctions(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool,
 	}
 	pm, err := rt.Load(ctx, starlarkrt.Source{Name: "parser.star", Code: parser})
 	if p := programText(err); p != "" {
-		return "the parser does not load: " + p, nil
+		return "the parser does not load on its own (it runs without the tool's code): " + p, nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("load the parser: %w", err)
 	}
-	tm, err := rt.Load(ctx, starlarkrt.Source{Name: tl.Name + ".star", Code: tl.Source})
-	if err != nil {
-		return "", fmt.Errorf("load the tool: %w", err)
-	}
-	own := map[string]bool{}
-	for _, f := range tm.Functions {
-		own[f.Name] = true
-	}
-	hasParse := false
 	for _, f := range pm.Functions {
-		if own[f.Name] {
-			return fmt.Sprintf("the parser defines %s, which the tool defines too; give the parser's helpers other names", f.Name), nil
+		if f.Name == "parse" && len(f.Params) == 1 {
+			return "", nil
 		}
-		hasParse = hasParse || f.Name == "parse" && len(f.Params) == 1
 	}
-	if !hasParse {
-		return "the parser defines no function parse(question)", nil
-	}
-	return "", nil
+	return "the parser defines no function parse(question)", nil
 }
 
 func programText(err error) string {
@@ -275,8 +263,7 @@ func runParser(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, parse
 	return pr, nil
 }
 
-// VerifyParser checks parser for tl: it loads beside the tool without
-// redefining its functions, gives each usage example's question the
+// VerifyParser checks parser for tl: it loads on its own, gives each usage example's question the
 // arguments that example's own call passes, and, parse → call, answers
 // every labelled example right (answer.Correct under task). It returns the
 // first problem, worded for the maker model, or "" if the parser verifies;

@@ -67,7 +67,7 @@ func TestParserRefusalsGoToTheUserModel(t *testing.T) {
 		{"token shape", sortParser, "Sort the following words alphabetically: List: 12 7", `argument place 0[]: a token shaped "9"`},
 		{"not a list", "def parse(question):\n    return question\n", "Sort the following words alphabetically: List: b a", "parser not used"},
 		{"does not reproduce its examples", "def parse(question):\n    return [[\"oven\", \"costume\"]]\n", "Sort the following words alphabetically: List: b a", "parser not used: it does not reproduce its own examples"},
-		{"redefines a tool function", "def sort_words(w):\n    return 'x'\ndef parse(question):\n    return [question.split(\"List:\")[1].split()]\n", "Sort the following words alphabetically: List: b a", "which the tool defines too"},
+		{"calls the tool", "def parse(question):\n    return [sort_words(question.split())]\n", "Sort the following words alphabetically: List: b a", "does not load on its own"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -90,6 +90,22 @@ func TestParserRefusalsGoToTheUserModel(t *testing.T) {
 				t.Fatalf("guards %q do not say %q", run.Guards, c.refusal)
 			}
 		})
+	}
+}
+
+// A parser runs in a module of its own: a helper named like a tool
+// function changes nothing the tool computes.
+func TestParserIsolatedFromTheTool(t *testing.T) {
+	s, srv := newSolver(t, 1)
+	s.Template = true
+	tl := parsedSortTool()
+	tl.Parser = "def sort_words(w):\n    return 'wrong'\n\ndef parse(question):\n    return [question.split(\"List:\")[1].split()]\n"
+	run, err := s.Solve(context.Background(), tl, Instance{ID: "1", Question: "Sort the following words alphabetically: List: b a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Path != tool.PathParser || run.Answer != "a b" || len(srv.Requests()) != 0 {
+		t.Fatalf("run %+v", run)
 	}
 }
 
