@@ -77,6 +77,10 @@ type MakeConfig struct {
 	Valid        int `mapstructure:"valid"`
 	ProposeTries int `mapstructure:"propose_tries"`
 	VerifyTries  int `mapstructure:"verify_tries"`
+	// Parser asks the maker, once a tool is verified, for parse(question)
+	// returning the entry's arguments; kept only if it verifies, it answers
+	// instances with no model call behind its guards.
+	Parser bool `mapstructure:"parser"`
 }
 
 // SolveConfig steers tool use.
@@ -121,6 +125,7 @@ func defaults() map[string]any {
 		"make.valid":         3,
 		"make.propose_tries": 3,
 		"make.verify_tries":  3,
+		"make.parser":        false,
 
 		"solve.retries":  1,
 		"solve.template": true,

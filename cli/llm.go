@@ -54,7 +54,7 @@ func (a *App) engineConfig() engine.Config {
 		Log: a.Err, Verbose: a.verbose,
 		BaseURL: c.BaseURL, APIKeyEnv: c.APIKeyEnv,
 		Runtime: a.runtimeOptions(), Workers: c.Workers,
-		Make:     engine.MakeConfig{Train: c.Make.Train, Valid: c.Make.Valid, ProposeTries: c.Make.ProposeTries, VerifyTries: c.Make.VerifyTries},
+		Make:     engine.MakeConfig{Train: c.Make.Train, Valid: c.Make.Valid, ProposeTries: c.Make.ProposeTries, VerifyTries: c.Make.VerifyTries, Parser: c.Make.Parser},
 		Solve:    engine.SolveConfig{Retries: c.Solve.Retries, Template: c.Solve.Template},
 		Dispatch: engine.DispatchConfig{Unknown: c.Dispatch.Unknown, ModelLabels: c.Dispatch.ModelLabels, MinExamples: c.Dispatch.MinExamples},
 	}

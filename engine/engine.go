@@ -69,10 +69,11 @@ type Config struct {
 
 // MakeConfig steers tool making.
 type MakeConfig struct {
-	Train        int // training examples shown to the maker
-	Valid        int // validation examples the tool is tested on
-	ProposeTries int // replies allowed to produce a loadable tool
-	VerifyTries  int // replies allowed to produce passing tests
+	Train        int  // training examples shown to the maker
+	Valid        int  // validation examples the tool is tested on
+	ProposeTries int  // replies allowed to produce a loadable tool
+	VerifyTries  int  // replies allowed to produce passing tests
+	Parser       bool // after packaging, ask the maker for a verified parse(question) (maker.Maker.Parser)
 }
 
 // SolveConfig steers tool use.
@@ -256,7 +257,8 @@ func (e *Engine) Maker(train, valid int) *maker.Maker {
 		LLM: e.client, Runtime: e.rt, Prompts: e.prompts,
 		Train: train, Valid: valid,
 		ProposeTries: e.cfg.Make.ProposeTries, VerifyTries: e.cfg.Make.VerifyTries,
-		Model: e.cfg.Roles[llm.Maker].Model,
+		Model:  e.cfg.Roles[llm.Maker].Model,
+		Parser: e.cfg.Make.Parser,
 	}
 }
 

@@ -38,29 +38,35 @@ import (
 const parseArgsVar = "_latm_args"
 
 // parserFunctions loads parser alone and checks it defines
-// parse(question). The parser always runs in a module of its own, never
+// parse(question); finish reports whether it also defines
+// finish(question, ret), which turns the entry's return value into the
+// answer (as the usage examples' code does after the call, e.g. mapping a
+// name to its option letter); without it the answer is the return value. The parser always runs in a module of its own, never
 // beside the tool's code: it cannot call the tool, and a helper named like
 // one of the tool's cannot change what the tool computes.
-func parserFunctions(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, parser string) (problem string, err error) {
+func parserFunctions(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, parser string) (finish bool, problem string, err error) {
 	if strings.TrimSpace(parser) == "" {
-		return "the parser is empty", nil
+		return false, "the parser is empty", nil
 	}
 	if tl.Entry == "" {
-		return "the tool has no entry function to pass arguments to", nil
+		return false, "the tool has no entry function to pass arguments to", nil
 	}
 	pm, err := rt.Load(ctx, starlarkrt.Source{Name: "parser.star", Code: parser})
 	if p := programText(err); p != "" {
-		return "the parser does not load on its own (it runs without the tool's code): " + p, nil
+		return false, "the parser does not load on its own (it runs without the tool's code): " + p, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("load the parser: %w", err)
+		return false, "", fmt.Errorf("load the parser: %w", err)
 	}
+	parse := false
 	for _, f := range pm.Functions {
-		if f.Name == "parse" && len(f.Params) == 1 {
-			return "", nil
-		}
+		parse = parse || f.Name == "parse" && len(f.Params) == 1
+		finish = finish || f.Name == "finish" && len(f.Params) == 2
 	}
-	return "the parser defines no function parse(question)", nil
+	if !parse {
+		return false, "the parser defines no function parse(question)", nil
+	}
+	return finish, "", nil
 }
 
 func programText(err error) string {
@@ -138,6 +144,11 @@ func writeLiteral(b *strings.Builder, v any) bool {
 		b.WriteString(prompts.PyRepr(x))
 	case int:
 		b.WriteString(strconv.Itoa(x))
+	case json.Number:
+		if _, err := strconv.ParseFloat(string(x), 64); err != nil {
+			return false
+		}
+		b.WriteString(string(x))
 	case int64:
 		b.WriteString(strconv.FormatInt(x, 10))
 	case float64:
@@ -234,8 +245,11 @@ type parserRun struct {
 	problem string // why it did not answer, "" if it did
 }
 
-// runParser parses question and runs the call it gives.
-func runParser(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, parser, question string) (parserRun, error) {
+// runParser parses question, runs the call it gives and, if the parser
+// defines finish, turns the return value into the answer with it. Parser
+// and tool never share a module: finish runs in the parser's, on the
+// return value passed as a literal.
+func runParser(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, parser, question string, finish bool) (parserRun, error) {
 	var pr parserRun
 	args, problem, err := parseArgs(ctx, rt, parser, question)
 	if err != nil || problem != "" {
@@ -260,6 +274,36 @@ func runParser(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, parse
 		return pr, nil
 	}
 	pr.answer, pr.raw = run.Answer, run.RawResult
+	if !finish {
+		return pr, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(run.RawResult))
+	dec.UseNumber()
+	var ret any
+	var lit strings.Builder
+	if err := dec.Decode(&ret); err != nil || !writeLiteral(&lit, ret) {
+		pr.problem = "the tool's return value has no literal form to pass to finish"
+		return pr, nil
+	}
+	snippet := "ans = finish(" + prompts.PyRepr(question) + ", " + lit.String() + ")\n"
+	res, err := rt.Exec(ctx, starlarkrt.Source{Name: "parser.star", Code: parser}, starlarkrt.Source{Name: "finish.star", Code: snippet})
+	if p := programText(err); p != "" {
+		pr.problem = "finish failed: " + p
+		return pr, nil
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return pr, ctx.Err()
+		}
+		return pr, fmt.Errorf("run the parser's finish: %w", err)
+	}
+	pr.answer, err = FinalAnswer(question, res)
+	if err != nil {
+		pr.problem = "finish gave no answer"
+		return pr, nil
+	}
+	pr.raw = RawResult(res)
+	pr.code += "ans = finish(question, ans)  # the parser's\n"
 	return pr, nil
 }
 
@@ -269,7 +313,8 @@ func runParser(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, parse
 // first problem, worded for the maker model, or "" if the parser verifies;
 // err is a failure of the machinery.
 func VerifyParser(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, parser, task string, labelled []tool.Example) (problem string, err error) {
-	if p, err := parserFunctions(ctx, rt, tl, parser); err != nil || p != "" {
+	finish, p, err := parserFunctions(ctx, rt, tl, parser)
+	if err != nil || p != "" {
 		return p, err
 	}
 	for i, ex := range tl.Examples {
@@ -292,7 +337,7 @@ func VerifyParser(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, pa
 		}
 	}
 	for i, ex := range labelled {
-		pr, err := runParser(ctx, rt, tl, parser, ex.Question)
+		pr, err := runParser(ctx, rt, tl, parser, ex.Question, finish)
 		if err != nil {
 			return "", err
 		}

@@ -99,6 +99,7 @@ func (g *argGuard) check(args []any) string {
 type parserModel struct {
 	args   argGuard
 	result resultGuard
+	finish bool // the parser defines finish(question, ret)
 }
 
 // parsered reports whether tl's parser may answer with no model call, and
@@ -144,9 +145,13 @@ func (s *Solver) learnParser(ctx context.Context, tl *tool.Tool) (*parserModel, 
 	if p, err := VerifyParser(ctx, s.Runtime, tl, tl.Parser, "", labelled); err != nil || p != "" {
 		return nil, "parser not used: it does not reproduce its own examples: " + p, err
 	}
-	pm := &parserModel{}
+	finish, _, err := parserFunctions(ctx, s.Runtime, tl, tl.Parser)
+	if err != nil {
+		return nil, "", err
+	}
+	pm := &parserModel{finish: finish}
 	for _, ex := range labelled {
-		pr, err := runParser(ctx, s.Runtime, tl, tl.Parser, ex.Question)
+		pr, err := runParser(ctx, s.Runtime, tl, tl.Parser, ex.Question, finish)
 		if err != nil {
 			return nil, "", err
 		}
@@ -163,7 +168,7 @@ func (s *Solver) learnParser(ctx context.Context, tl *tool.Tool) (*parserModel, 
 // run holds the call code, result and answer. note says what was decided
 // and why, for the record; err is a failure of the machinery.
 func (s *Solver) parserAnswer(ctx context.Context, pm *parserModel, tl *tool.Tool, question string, run *tool.Run) (note string, ok bool, err error) {
-	pr, err := runParser(ctx, s.Runtime, tl, tl.Parser, question)
+	pr, err := runParser(ctx, s.Runtime, tl, tl.Parser, question, pm.finish)
 	if err != nil {
 		return "", false, err
 	}
