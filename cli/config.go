@@ -89,6 +89,10 @@ type SolveConfig struct {
 	// Template answers an instance with no model call when the tool's
 	// usage examples show its call is a template of the question.
 	Template bool `mapstructure:"template"`
+	// Call is how the user model gives a call: "code" (call code, as in
+	// the paper), "json" (the arguments as JSON, validated against the
+	// tool's argument schema) or "auto" (json where the tool has a schema).
+	Call string `mapstructure:"call"`
 }
 
 // DispatchConfig steers routing and the pending pool.
@@ -129,6 +133,7 @@ func defaults() map[string]any {
 
 		"solve.retries":  1,
 		"solve.template": true,
+		"solve.call":     "code",
 
 		"dispatch.unknown":      "solver",
 		"dispatch.model_labels": false,

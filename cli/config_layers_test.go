@@ -44,6 +44,7 @@ func layerTable() map[string]layerValues {
 
 		"solve.retries":  {"2", "3", ""},
 		"solve.template": {"false", "true", ""},
+		"solve.call":     {"json", "auto", ""},
 
 		"dispatch.unknown":      {"none", "solver", ""},
 		"dispatch.model_labels": {"true", "false", ""},

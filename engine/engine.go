@@ -78,8 +78,9 @@ type MakeConfig struct {
 
 // SolveConfig steers tool use.
 type SolveConfig struct {
-	Retries  int  // retries after a sandbox error, with the error fed back
-	Template bool // answer with no model call when the tool's call is a template of the question (guarded)
+	Retries  int    // retries after a sandbox error, with the error fed back
+	Template bool   // answer with no model call when the tool's call is a template of the question (guarded)
+	Call     string // user.CallCode, user.CallJSON or user.CallAuto ("" is code)
 }
 
 // DispatchConfig steers routing and the pending pool.
@@ -109,7 +110,7 @@ func Defaults() Config {
 		},
 		Workers:  4,
 		Make:     MakeConfig{Train: 3, Valid: 3, ProposeTries: 3, VerifyTries: 3},
-		Solve:    SolveConfig{Retries: 1, Template: true},
+		Solve:    SolveConfig{Retries: 1, Template: true, Call: "code"},
 		Dispatch: DispatchConfig{Unknown: dispatch.UnknownSolver, MinExamples: 6},
 	}
 }
@@ -189,7 +190,7 @@ func newEngine(cfg Config, st *library.Store, rt *starlarkrt.Runtime, wrap func(
 		return nil, &UsageError{err}
 	}
 	e := &Engine{cfg: cfg, store: st, rt: rt, prompts: ps, client: client}
-	e.solver = &user.Solver{LLM: client, Runtime: rt, Prompts: ps, Store: st, Retries: cfg.Solve.Retries, Template: cfg.Solve.Template}
+	e.solver = &user.Solver{LLM: client, Runtime: rt, Prompts: ps, Store: st, Retries: cfg.Solve.Retries, Template: cfg.Solve.Template, Call: cfg.Solve.Call}
 	return e, nil
 }
 

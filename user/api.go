@@ -39,6 +39,10 @@ type Solver struct {
 	// tool's usage examples show its call code is a template of the
 	// question (template.go).
 	Template bool
+	// Call is how the user model is asked: CallCode (or ""), CallJSON or
+	// CallAuto (structured.go). A tool with no argument schema is always
+	// called with code.
+	Call string
 
 	verdicts sync.Map // tool ref and source → whether it earns the template path
 }

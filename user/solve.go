@@ -99,6 +99,25 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 			notes = append(notes, note) // the model is asked instead
 		}
 	}
+	mode, err := s.callMode()
+	if err != nil {
+		return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+	}
+	if mode != CallCode {
+		as, why, err := s.argSchema(ctx, tl)
+		if err != nil {
+			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+		}
+		if as != nil {
+			if err := s.solveJSON(ctx, tl, as, in.Question, run, &notes); err != nil {
+				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+			}
+			run.Code = guardComments(notes) + run.Code
+			run.Path, run.Guards = tool.PathUser, strings.Join(notes, "\n")
+			return s.finish(ctx, run, in, tl, start)
+		}
+		notes = append(notes, "json call not possible, call code asked instead: "+why)
+	}
 	retries := max(s.Retries, 0)
 	groundingRetry := true
 	for attempt := 0; attempt <= retries; attempt++ {
