@@ -77,11 +77,15 @@ func (s *Solver) solveJSON(ctx context.Context, tl *tool.Tool, as *ArgSchema, qu
 	if err != nil {
 		return err
 	}
+	compact, err := json.Marshal(as.Schema)
+	if err != nil {
+		return err
+	}
 	msgs := []llm.Message{{Role: "user", Content: prompt}}
 	toolSrc := starlarkrt.Source{Name: tl.Ref() + ".star", Code: tl.Source}
 	validationRetry, groundingRetry, runRetries := true, true, max(s.Retries, 0)
 	for {
-		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tl.Ref(), Template: UseJSONTemplate})
+		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tl.Ref(), Template: UseJSONTemplate, JSONSchema: compact})
 		if err != nil {
 			return err
 		}

@@ -77,6 +77,10 @@ func TestSolveJSONMode(t *testing.T) {
 			if c.ok && !strings.Contains(run.Code, `ans = sort_words(['pear', 'fig'])`) {
 				t.Fatalf("code %q", run.Code)
 			}
+			// The endpoint is asked for JSON matching the schema.
+			if body := srv.Requests()[0].Body; !strings.Contains(body, `"response_format":{"type":"json_schema","json_schema":{"name":"arguments","schema":{`) || !strings.Contains(body, `"required":["words"]`) {
+				t.Fatalf("request body lacks the response format: %s", body)
+			}
 			if c.note != "" && !strings.Contains(run.Guards, c.note) {
 				t.Fatalf("guards %q lack %q", run.Guards, c.note)
 			}
