@@ -17,7 +17,7 @@ import (
 
 // TestZeroModelOnPaperTools is the zero-model benchmark (docs/benchmarks.md):
 // GPT-4's own six tools from the paper, each given the parser a scripted
-// maker returns (testdata/parsers/<task>.star; none for a task whose
+// maker returns (examples/parsers/<task>.star; none for a task whose
 // arguments are functions, which have no literal form), answer the test
 // split of their task through the no-model paths alone, parser first,
 // then template. The parser must first verify as the maker verifies it,
@@ -42,7 +42,7 @@ func TestZeroModelOnPaperTools(t *testing.T) {
 			t.Fatal(err)
 		}
 		verified := "no parser"
-		if src, err := os.ReadFile(filepath.Join("testdata", "parsers", task+".star")); err == nil {
+		if src, err := os.ReadFile(filepath.Join("..", "examples", "parsers", task+".star")); err == nil {
 			var labelled []tool.Example
 			for _, ex := range append(append(split.Train[:0:0], split.Train...), split.Valid...) {
 				labelled = append(labelled, tool.Example{Question: ex.Question, Answer: ex.Answer})
