@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/latm/latm/internal/fakeopenai"
+	"github.com/latm/latm/starlarkrt"
 	"github.com/latm/latm/tool"
 )
 
@@ -111,4 +112,33 @@ func TestSolveCallModes(t *testing.T) {
 	if _, err := s.Solve(context.Background(), tl, Instance{Question: "q"}); err == nil || !strings.Contains(err.Error(), `"code", "json" or "auto"`) {
 		t.Fatalf("unknown mode: %v", err)
 	}
+}
+
+// FuzzJSONArguments: any reply text is validated without a panic, and
+// every reply the schema accepts renders as a call.
+func FuzzJSONArguments(f *testing.F) {
+	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess})
+	f.Cleanup(func() { rt.Close() })
+	s := &Solver{Runtime: rt}
+	as, _, err := s.DeriveArgSchema(context.Background(), parsedSortTool())
+	if err != nil || as == nil {
+		f.Fatalf("no schema: %v", err)
+	}
+	f.Add("```json\n{\"words\": [\"a\", \"b\"]}\n```")
+	f.Add(`{"words": ["it's", "\u00e9\n"]}`)
+	f.Add(`{"words": 1e400}`)
+	f.Add("```\n```")
+	f.Fuzz(func(t *testing.T, reply string) {
+		text := jsonReply(reply)
+		if as.Validate(text) != "" {
+			return
+		}
+		args, err := as.args(text)
+		if err != nil {
+			t.Fatalf("validated %q does not read: %v", text, err)
+		}
+		if _, ok := callCodeFor("sort_words", args); !ok {
+			t.Fatalf("validated %q has no call", text)
+		}
+	})
 }
