@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/latm/latm/dispatch"
@@ -21,31 +19,30 @@ func newBenchCmd(app *App) *cobra.Command {
 		Long: `bench dispatch measures stage 1 of the dispatcher (no model) on the bundled
 BIG-Bench Hard tasks. A tool is represented by its usage questions (examples
 5–9 of its task); instances come from the test splits. It reports, per
-set-up, the accuracy of the decisions stage 1 takes alone and the share of
-instances it takes alone (the rest would go to the dispatcher model):
+set-up, what stage 1 decided alone — the right tool, a wrong tool, unknown
+(right when the task has no tool) — and how many instances it left to the
+dispatcher model (stage 2; in brackets, those only the route guard sent
+there):
 
-  identification   tools for the six paper tasks, instances from their tests
-  new task         tools for 4 random paper tasks; instances from 2 of them and
-                   from the 2 other paper tasks, which must be called unknown
-  new task (BBH)   the same, with 2 random other BIG-Bench Hard tasks (not of
-                   a tool's family) as the unknown ones`,
+  identification (6)   tools for the six paper tasks, instances from their tests
+  new task (paper)     tools for 4 random paper tasks; instances from 2 of them
+                       and from the 2 other paper tasks, which must be unknown
+  new task (BBH)       the same, with 2 random other BIG-Bench Hard tasks (not
+                       of a tool's family) as the unknown ones
+  identification (30)  tools for all 30 bundled tasks
+  new task (30)        tools for the tasks of 2/3 of the task families; the
+                       others' instances must be unknown`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if sets < 1 || n < 1 {
 				return usageError("bench dispatch: --sets and --n must be at least 1")
 			}
-			all, err := dispatch.LoadBenchTasks()
+			th := dispatch.DefaultThresholds
+			rows, err := dispatch.RunBench(th, sets, n, seed)
 			if err != nil {
 				return err
 			}
-			th := dispatch.DefaultThresholds
-			rows := dispatch.BenchSetups(th, all, sets, n, seed)
-			fmt.Fprintf(app.Out, "stage 1 only, %d sets of %d instances, seed %d, thresholds accept %.2f margin %.2f reject %.2f\n",
-				sets, n, seed, th.Accept, th.Margin, th.Reject)
-			fmt.Fprintf(app.Out, "%-16s %-22s %s\n", "set-up", "accuracy (confident)", "routed without a model")
-			for _, r := range rows {
-				fmt.Fprintf(app.Out, "%-16s %-22s %s\n", r.Name, dispatch.FormatPct(r.Accuracy), dispatch.FormatPct(r.NoModel))
-			}
+			dispatch.WriteBench(app.Out, th, sets, n, seed, rows)
 			return nil
 		},
 	}

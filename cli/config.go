@@ -38,6 +38,7 @@ type Config struct {
 	Make     MakeConfig     `mapstructure:"make"`
 	Solve    SolveConfig    `mapstructure:"solve"`
 	Dispatch DispatchConfig `mapstructure:"dispatch"`
+	Serve    ServeSection   `mapstructure:"serve"`
 }
 
 // RoleConfig is how one model role is reached and paid for.
@@ -102,6 +103,21 @@ type DispatchConfig struct {
 	MinExamples int    `mapstructure:"min_examples"` // labelled examples a group needs before a tool is made
 }
 
+// ServeSection configures latm serve and latm mcp (cli/serve.go reads it
+// into a ServeConfig).
+type ServeSection struct {
+	Addr            string        `mapstructure:"addr"`             // listen address, host:port
+	Auth            string        `mapstructure:"auth"`             // "auto": tokens unless loopback; "required": always
+	RateLimit       int           `mapstructure:"rate_limit"`       // requests per minute per token or client; -1: none
+	MaxBody         string        `mapstructure:"max_body"`         // a request body, e.g. 1MB
+	MaxBatchBody    string        `mapstructure:"max_batch_body"`   // a batch body, e.g. 16MB
+	CORSOrigins     string        `mapstructure:"cors_origins"`     // comma-separated origins allowed cross-origin; none by default
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"` // for requests in flight on SIGTERM
+	BatchWorkers    int           `mapstructure:"batch_workers"`    // questions of one batch at once; 0: workers
+	Watch           time.Duration `mapstructure:"watch"`            // how often the library is checked for others' changes
+	LogFormat       string        `mapstructure:"log_format"`       // request logs: text or json
+}
+
 // roleNames are the sections that hold a RoleConfig.
 var roleNames = []string{"maker", "user", "dispatcher", "solver"}
 
@@ -138,6 +154,17 @@ func defaults() map[string]any {
 		"dispatch.unknown":      "solver",
 		"dispatch.model_labels": false,
 		"dispatch.min_examples": 6,
+
+		"serve.addr":             "127.0.0.1:8080",
+		"serve.auth":             "auto",
+		"serve.rate_limit":       600,
+		"serve.max_body":         "1MB",
+		"serve.max_batch_body":   "16MB",
+		"serve.cors_origins":     "",
+		"serve.shutdown_timeout": 30 * time.Second,
+		"serve.batch_workers":    0,
+		"serve.watch":            2 * time.Second,
+		"serve.log_format":       "text",
 	}
 	role := func(name, model string, temp float32, maxTokens int, in, out float64) {
 		d[name+".base_url"] = ""

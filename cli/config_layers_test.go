@@ -49,6 +49,17 @@ func layerTable() map[string]layerValues {
 		"dispatch.unknown":      {"none", "solver", ""},
 		"dispatch.model_labels": {"true", "false", ""},
 		"dispatch.min_examples": {"7", "8", ""},
+
+		"serve.addr":             {"127.0.0.1:1", "127.0.0.1:2", ""}, // --addr is serve's own (runs the server)
+		"serve.auth":             {"required", "auto", ""},
+		"serve.rate_limit":       {"10", "20", ""},
+		"serve.max_body":         {"2MB", "3MB", ""},
+		"serve.max_batch_body":   {"20MB", "30MB", ""},
+		"serve.cors_origins":     {"https://file.example", "https://env.example", ""},
+		"serve.shutdown_timeout": {"10s", "20s", ""},
+		"serve.batch_workers":    {"2", "3", ""},
+		"serve.watch":            {"3s", "4s", ""},
+		"serve.log_format":       {"json", "text", ""},
 	}
 	for _, r := range roleNames {
 		for k, v := range map[string]layerValues{

@@ -300,15 +300,23 @@ func check(key string, v any) error {
 	switch rule {
 	case "workers", "make.train", "make.valid", "make.propose_tries", "make.verify_tries", "dispatch.min_examples", "limits.depth", "role.max_tokens":
 		return atLeast(1)
-	case "solve.retries", "role.retries":
+	case "solve.retries", "role.retries", "serve.batch_workers":
 		return atLeast(0)
 	case "limits.steps":
 		if v.(uint64) == 0 {
 			return fmt.Errorf("want 1 or more")
 		}
-	case "limits.timeout", "role.timeout", "role.connect_timeout", "role.header_timeout":
+	case "limits.timeout", "role.timeout", "role.connect_timeout", "role.header_timeout", "serve.shutdown_timeout", "serve.watch":
 		return positive()
-	case "limits.memory", "limits.output", "limits.result":
+	case "serve.auth":
+		return oneOf("auto", "required")
+	case "serve.log_format":
+		return oneOf("text", "json")
+	case "serve.rate_limit":
+		if n := v.(int); n == 0 || n < -1 {
+			return fmt.Errorf("want requests per minute, or -1 for no limit")
+		}
+	case "limits.memory", "limits.output", "limits.result", "serve.max_body", "serve.max_batch_body":
 		n, err := parseSize(v.(string))
 		if err != nil {
 			return fmt.Errorf("want a size like 256MB, 1GiB or 1048576")

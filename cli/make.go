@@ -173,6 +173,9 @@ func writeTranscript(path, name string, msgs []library.Message) (string, error) 
 // readExamples reads a JSONL file of solved examples. A bad line is
 // reported on warn as "FILE:LINE: what (fix: …)" and skipped.
 func readExamples(path string, warn io.Writer) ([]library.Example, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, usageError("examples: %s is a directory; give a JSONL file, one {\"question\", \"answer\"} per line", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usageError("examples: %v", err)

@@ -234,11 +234,17 @@ kept in one SQLite file.`,
 		newBenchCmd(app),
 		newEvalCmd(app),
 		newRunsCmd(app),
+		newServeCmd(app),
+		newMCPCmd(app),
+		newTokenCmd(app),
+		newWorkerCmd(app),
+		newNATSCmd(app),
 	} {
 		if c != nil {
 			root.AddCommand(c)
 		}
 	}
+	addBenchServe(root, app)
 	return root
 }
 

@@ -28,6 +28,7 @@ func newSolveCmd(app *App) *cobra.Command {
 	var toolRef, input, output, batch string
 	var asJSON bool
 	var workers int
+	var nf natsFlags
 	cmd := &cobra.Command{
 		Use:   "solve --tool NAME[@N] (QUESTION | --input FILE.jsonl | -)",
 		Short: "Answer questions with a tool: the user model writes a call, the sandbox runs it",
@@ -57,8 +58,8 @@ solves what is not solved yet. Exit status 4 means some inputs failed.`,
 			if (len(args) == 1) == (input != "") {
 				return usageError("solve: give either a question argument or --input FILE.jsonl (or - for standard input), not both or neither")
 			}
-			if input == "" && (output != "" || batch != "") {
-				return usageError("solve: --output and --batch apply only with --input")
+			if input == "" && (output != "" || batch != "" || nf.url != "") {
+				return usageError("solve: --output, --batch and --nats apply only with --input")
 			}
 			ctx := cmd.Context()
 			tool, err := toolFromRef(ctx, app, toolRef)
@@ -75,7 +76,7 @@ solves what is not solved yet. Exit status 4 means some inputs failed.`,
 			if !cmd.Flags().Changed("workers") {
 				workers = app.Cfg.Workers
 			}
-			return solveBatch(ctx, app, e, tool, batchOptions{input: input, output: output, batch: batch, workers: workers, asJSON: asJSON})
+			return solveBatch(ctx, app, e, tool, batchOptions{input: input, output: output, batch: batch, workers: workers, asJSON: asJSON, nats: &nf})
 		},
 	}
 	f := cmd.Flags()
@@ -86,6 +87,7 @@ solves what is not solved yet. Exit status 4 means some inputs failed.`,
 	f.StringVar(&batch, "batch", "", "batch id under which runs are recorded and resumed (default: from the input file and tool)")
 	f.IntVar(&workers, "workers", 0, "instances solved in parallel (default: the workers setting)")
 	app.bind(cmd, "workers", "workers")
+	nf.register(cmd, "publish the batch on this NATS JetStream (URLs, comma-separated) for latm worker processes and collect their results")
 	f.BoolVar(&asJSON, "json", false, "print the run record as JSON (one question), or the batch summary as JSON")
 	return cmd
 }
@@ -156,6 +158,7 @@ type batchOptions struct {
 	input, output, batch string
 	workers              int
 	asJSON               bool
+	nats                 *natsFlags // url set: solved by latm workers
 }
 
 // readSolveInput parses a JSONL input of questions into batch items; bad
@@ -269,7 +272,13 @@ func solveBatch(ctx context.Context, app *App, e *engine.Engine, tool *library.T
 
 	var bar *progressbar.ProgressBar
 	barTried := false
-	sum, err := e.SolveBatch(ctx, tool, items, user.BatchOptions{Batch: o.batch, Workers: o.workers,
+	solve := e.SolveBatch
+	if o.nats != nil && o.nats.url != "" {
+		solve = func(ctx context.Context, tool *library.Tool, items []user.BatchItem, bo user.BatchOptions, emit func(user.BatchResult) error) (user.BatchSummary, error) {
+			return natsSolveBatch(ctx, app, o.nats, tool, items, bo, emit)
+		}
+	}
+	sum, err := solve(ctx, tool, items, user.BatchOptions{Batch: o.batch, Workers: o.workers,
 		Progress: func(done, total int) {
 			if !barTried {
 				barTried, bar = true, solveProgress(app.Err, total)

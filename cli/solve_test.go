@@ -511,7 +511,7 @@ func TestSolveOverlongLineGoesOn(t *testing.T) {
 	}
 }
 
-func TestSolveAndStreamRefuseADirectory(t *testing.T) {
+func TestSolveStreamAndMakeRefuseADirectory(t *testing.T) {
 	db := toolsEnv(t)
 	seed(t, db, sortTool("sort"))
 	dir := t.TempDir()
@@ -520,6 +520,9 @@ func TestSolveAndStreamRefuseADirectory(t *testing.T) {
 	}
 	if code, _, errs := runStreamCmd(t, db, "--input", dir); code != ExitUsage || !strings.Contains(errs, dir+" is a directory") {
 		t.Errorf("stream: exit %d, stderr %q", code, errs)
+	}
+	if code, _, errs := runMakeCmd(t, db, "sorter", "--examples", dir); code != ExitUsage || !strings.Contains(errs, dir+" is a directory") {
+		t.Errorf("make: exit %d, stderr %q", code, errs)
 	}
 }
 

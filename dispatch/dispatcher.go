@@ -130,7 +130,10 @@ func (d *Dispatcher) lease(ctx context.Context, name string, ttl time.Duration) 
 func (d *Dispatcher) generation() int64 { return d.made.Load() }
 
 // toolAdded notes that a tool was made; callers hold d.mu.
-func (d *Dispatcher) toolAdded() { d.made.Add(1) }
+func (d *Dispatcher) toolAdded() {
+	d.made.Add(1)
+	d.Router.Invalidate() // stage 1 must see the new tool at once
+}
 
 // Handle routes one instance and acts on the decision. It returns the
 // instance's result and, when the instance completed a group, the results
@@ -426,6 +429,8 @@ func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*tool.Pen
 func (d *Dispatcher) Revisit(ctx context.Context) ([]Result, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	// Revisit exists for tools saved elsewhere: read the library afresh.
+	d.Router.Invalidate()
 	open, err := openPending(ctx, d.Store)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
@@ -48,9 +49,13 @@ type Router struct {
 	Prompts    *prompts.Set
 	Thresholds Thresholds
 	Candidates int // tools retrieved per instance; 0 means 10
+	// IndexTTL is how long the in-memory stage-1 index is trusted before
+	// it is rebuilt from the store (index.go); 0 means DefaultIndexTTL.
+	IndexTTL time.Duration
 
 	mu       sync.Mutex
 	profiles map[string]*profiled // by tool ref
+	index    *toolIndex
 }
 
 type profiled struct {
@@ -177,19 +182,11 @@ func (r *Router) candidates(ctx context.Context, question string) ([]candidate, 
 	if limit <= 0 {
 		limit = 10
 	}
-	hits, err := r.Store.SearchTools(ctx, question, limit)
+	ix, err := r.currentIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	shs := shingles(question)
-	var cands []candidate
-	for _, h := range hits {
-		p, err := r.profile(ctx, h.Name, h.Version)
-		if err != nil {
-			return nil, err
-		}
-		cands = append(cands, candidate{tool: p.tool, score: p.profile.score(shs), prof: p.profile})
-	}
+	cands := ix.search(shingles(question), limit, r.Thresholds.Margin)
 	sortCandidates(cands)
 	if len(cands) > 0 {
 		cands[0].misfit = cands[0].prof.Misfit(question)

@@ -196,13 +196,13 @@ func TestDefaultThresholdsOnCalibrationData(t *testing.T) {
 			}
 		}
 		for _, q := range qs {
-			got, ok := Decide(DefaultThresholds, with, q)
-			r.add(ok, got == name)
+			got, ok, guarded := decideGuarded(DefaultThresholds, with, q)
+			r.add(got, ok, guarded, name)
 			if ok && got != name {
 				t.Errorf("%s routed confidently to %q: %.60q", name, got, q)
 			}
-			got, ok = Decide(DefaultThresholds, without, q)
-			r.add(ok, got == "")
+			got, ok, guarded = decideGuarded(DefaultThresholds, without, q)
+			r.add(got, ok, guarded, "")
 			if ok && got != "" {
 				t.Errorf("%s (no tool) routed confidently to %q: %.60q", name, got, q)
 			}

@@ -11,6 +11,7 @@ import (
 // full-text index and the routing decisions. *library.Store implements it.
 type RouteStore interface {
 	Tool(ctx context.Context, name string, version int) (*tool.Tool, error)
+	Tools(ctx context.Context, all bool) ([]*tool.Tool, error)
 	SearchTools(ctx context.Context, query string, limit int) ([]tool.SearchHit, error)
 	RecordRoute(ctx context.Context, r *tool.Route) error
 	LastRoute(ctx context.Context, batch, inputID string) (*tool.Route, error)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
@@ -217,8 +218,14 @@ func TestResumeFinishesAHalfPooledInstanceWithoutRoutingAgain(t *testing.T) {
 func TestRevisitSolvesPendingInstancesOnceAToolExists(t *testing.T) {
 	d, _ := dispatcherEnv(t)
 	ctx := context.Background()
+	// Questions of the task as it comes: a stage-1 route stands only for an
+	// instance shaped like the tool's examples (dispatch/guard.go).
+	sp, err := bbh.LoadSplit("word_sorting")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range 2 {
-		if _, err := d.Handle(ctx, Instance{Batch: "b", ID: fmt.Sprint(i), Question: sortQ(sortLists[i])}); err != nil {
+		if _, err := d.Handle(ctx, Instance{Batch: "b", ID: fmt.Sprint(i), Question: sp.Test[i].Question}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -189,7 +189,10 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err == nil {
 		t.Fatal("Open of a newer schema succeeded")
 	}
-	ms, _ := loadMigrations()
+	ms, merr := loadMigrations()
+	if merr != nil {
+		t.Fatal(merr)
+	}
 	for _, want := range []string{path, "newer latm", "99", fmt.Sprintf("1..%d", len(ms))} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
@@ -224,7 +227,10 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		t.Fatalf("upgrade: %v", err)
 	}
 	defer s.Close()
-	ms, _ := loadMigrations()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if v, _ := s.SchemaVersion(ctx); v != len(ms) {
 		t.Fatalf("upgraded file at version %d, want %d", v, len(ms))
 	}

@@ -9,11 +9,11 @@ import (
 )
 
 // A tool's parser and a run's path and guard decisions are stored and read
-// back; a database made before migration 4 gains them with empty values.
+// back; a database made before migration 5 gains them with empty values.
 func TestParserAndRunPathStored(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "latm.db")
-	old, err := openUpTo(ctx, path, 3)
+	old, err := openUpTo(ctx, path, 4)
 	if err != nil {
 		t.Fatal(err)
 	}

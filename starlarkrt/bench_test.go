@@ -119,3 +119,33 @@ func BenchmarkPipeRoundTrip(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDialect measures what the Python front end costs: each fixture
+// tool that is valid Starlark as written, called in process under the
+// Python dialect and under plain Starlark (go.starlark.net, no rewrites,
+// no Python builtins). Tools that need the front end are skipped under
+// Starlark.
+func BenchmarkDialect(b *testing.B) {
+	for _, tool := range fixtures.Tools() {
+		for _, d := range []starlarkrt.Dialect{starlarkrt.Python, starlarkrt.Starlark} {
+			b.Run(tool.Task+"/"+d.String(), func(b *testing.B) {
+				rt := starlarkrt.New(starlarkrt.Options{Dialect: d})
+				b.Cleanup(func() { rt.Close() })
+				args := fixtureArgs(b, tool)
+				src := starlarkrt.Source{Name: tool.File, Code: tool.Source}
+				ctx := context.Background()
+				for _, a := range args {
+					if _, err := rt.Call(ctx, src, tool.Func, a, nil); err != nil {
+						b.Skipf("not valid %s: %v", d, err)
+					}
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := rt.Call(ctx, src, tool.Func, args[i%len(args)], nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -51,7 +51,11 @@ func predeclaredFor(mods map[string]*starlarkstruct.Module) starlark.StringDict 
 			d[name] = tolerateStrings(orig, mode)
 		}
 	}
+	for name, b := range guardedUniverse() {
+		d[name] = b
+	}
 	pyPredeclared(d)
+	addStringSemantics(d) // pystr.go
 	return d
 }
 
@@ -243,9 +247,6 @@ func modPow(thread *starlark.Thread, x, y, m *big.Int) (starlark.Value, error) {
 	if m.Sign() == 0 {
 		return nil, errors.New("pow: 3rd argument cannot be 0")
 	}
-	if err := callstate.ChargeSteps(thread, uint64(y.BitLen())); err != nil {
-		return nil, err
-	}
 	am := new(big.Int).Abs(m)
 	base := new(big.Int).Mod(x, am)
 	exp := y
@@ -256,11 +257,40 @@ func modPow(thread *starlark.Thread, x, y, m *big.Int) (starlark.Value, error) {
 		}
 		base, exp = inv, new(big.Int).Neg(y)
 	}
-	r := new(big.Int).Exp(base, exp, am)
+	var r *big.Int
+	if am.BitLen() <= 1024 && exp.BitLen() <= 1024 {
+		r = new(big.Int).Exp(base, exp, am) // bounded: well under a millisecond
+	} else {
+		var err error
+		if r, err = expCharged(thread, base, exp, am); err != nil {
+			return nil, err
+		}
+	}
 	if m.Sign() < 0 && r.Sign() != 0 {
 		r.Add(r, m)
 	}
 	return starlark.MakeBigInt(r), nil
+}
+
+// expCharged is base**exp mod m by squaring and multiplying, charging each
+// step's work (quadratic in the words of m) as it goes, so that the step
+// and time limits stop an exponentiation with a huge modulus or exponent,
+// which big.Int.Exp would finish first however long it took.
+func expCharged(thread *starlark.Thread, base, exp, m *big.Int) (*big.Int, error) {
+	words := uint64(len(m.Bits()))
+	cost := words*words/16 + 1
+	r := big.NewInt(1)
+	b := new(big.Int).Set(base)
+	for i := 0; i < exp.BitLen(); i++ {
+		if err := callstate.ChargeSteps(thread, 2*cost); err != nil {
+			return nil, err
+		}
+		if exp.Bit(i) == 1 {
+			r.Mul(r, b).Mod(r, m)
+		}
+		b.Mul(b, b).Mod(b, m)
+	}
+	return r.Mod(r, m), nil
 }
 
 // pyRound is Python 3's round(x[, ndigits]): halves go to the even

@@ -18,6 +18,7 @@ func mustBig(s string) *big.Int {
 
 // TestBuiltins checks each Python builtin against the value CPython gives.
 func TestBuiltins(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		expr string
 		want any
@@ -79,6 +80,7 @@ func TestBuiltins(t *testing.T) {
 
 // TestBuiltinErrors: bad arguments give clear errors, never panics.
 func TestBuiltinErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ expr, msg string }{
 		{"sum(1)", "sum: got int, want iterable"},
 		{"sum(['a', 1])", "sum: unknown binary op"},
@@ -114,6 +116,7 @@ func TestBuiltinErrors(t *testing.T) {
 // TestBuiltinsChargeSteps: the builtins that loop count their work, so a
 // huge sum stops at the step limit.
 func TestBuiltinsChargeSteps(t *testing.T) {
+	t.Parallel()
 	for _, expr := range []string{
 		"sum(range(100000000))",
 		"map(abs, range(100000000))",

@@ -2,9 +2,12 @@ package starlarkrt
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
+	"strconv"
 
 	"go.starlark.net/starlark"
 )
@@ -123,11 +126,33 @@ func toStarlark(v any, depth int) (starlark.Value, error) {
 // map[string]any (keys that are not strings are written as their str(),
 // so {1: "a"} becomes {"1": "a"}, as JSON would). Functions, modules and
 // other values are an error naming their type.
-func FromStarlark(v starlark.Value) (any, error) { return fromStarlark(v, 0) }
+func FromStarlark(v starlark.Value) (any, error) {
+	c := converter{left: math.MaxInt}
+	return c.from(v, 0)
+}
 
-func fromStarlark(v starlark.Value, depth int) (any, error) {
+// errTooLarge is the error of a conversion that passed its element budget.
+var errTooLarge = errors.New("value too large")
+
+// fromStarlarkMax is FromStarlark for a value whose JSON form may have at
+// most max bytes: each element takes at least one, so a value with more
+// elements (a list shared 2^40 ways, say, which converts to 2^40 copies)
+// fails with errTooLarge before it is expanded. Nesting past maxNesting is
+// a depth *LimitError.
+func fromStarlarkMax(v starlark.Value, max int) (any, error) {
+	c := converter{left: max}
+	return c.from(v, 0)
+}
+
+// converter carries the element budget of one conversion.
+type converter struct{ left int }
+
+func (c *converter) from(v starlark.Value, depth int) (any, error) {
 	if depth > maxNesting {
-		return nil, fmt.Errorf("value nested deeper than %d levels (a list that contains itself?)", maxNesting)
+		return nil, &LimitError{Limit: "depth", Max: strconv.Itoa(maxNesting) + " levels; a value nested deeper is often a list that contains itself"}
+	}
+	if c.left--; c.left < 0 {
+		return nil, errTooLarge
 	}
 	switch x := v.(type) {
 	case starlark.NoneType:
@@ -146,11 +171,11 @@ func fromStarlark(v starlark.Value, depth int) (any, error) {
 	case starlark.Bytes:
 		return string(x), nil
 	case *starlark.List:
-		return fromIterable(x, x.Len(), depth)
+		return c.fromIterable(x, x.Len(), depth)
 	case starlark.Tuple:
-		return fromIterable(x, x.Len(), depth)
+		return c.fromIterable(x, x.Len(), depth)
 	case *starlark.Set:
-		return fromIterable(x, x.Len(), depth)
+		return c.fromIterable(x, x.Len(), depth)
 	case *starlark.Dict:
 		out := make(map[string]any, x.Len())
 		for _, item := range x.Items() {
@@ -158,9 +183,13 @@ func fromStarlark(v starlark.Value, depth int) (any, error) {
 			if s, ok := item[0].(starlark.String); ok {
 				key = string(s)
 			} else {
+				// A key is printed; count what printing it visits.
+				if _, err := c.from(item[0], depth+1); err != nil && !errors.Is(err, errNoJSON) {
+					return nil, err
+				}
 				key = item[0].String()
 			}
-			val, err := fromStarlark(item[1], depth+1)
+			val, err := c.from(item[1], depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -168,16 +197,24 @@ func fromStarlark(v starlark.Value, depth int) (any, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("a %s has no JSON form (return lists, dicts, strings, numbers, booleans or None)", v.Type())
+	if j, ok := v.(interface{ JSONValue() starlark.Value }); ok {
+		// A module's container (collections.Counter, deque, …) converts as
+		// the plain dict, list or tuple it stands for.
+		return c.from(j.JSONValue(), depth+1)
+	}
+	return nil, fmt.Errorf("a %s has no JSON form (return lists, dicts, strings, numbers, booleans or None): %w", v.Type(), errNoJSON)
 }
 
-func fromIterable(it starlark.Iterable, n int, depth int) (any, error) {
+// errNoJSON marks the error for a value that has no JSON form.
+var errNoJSON = errors.New("no JSON form")
+
+func (c *converter) fromIterable(it starlark.Iterable, n int, depth int) (any, error) {
 	out := make([]any, 0, n)
 	iter := it.Iterate()
 	defer iter.Done()
 	var e starlark.Value
 	for iter.Next(&e) {
-		g, err := fromStarlark(e, depth+1)
+		g, err := c.from(e, depth+1)
 		if err != nil {
 			return nil, err
 		}

@@ -83,6 +83,7 @@ func runPlain(src string, steps uint64) *diffRun {
 		return &diffRun{compileErr: err}
 	}
 	pre := diffPlainPredeclared()
+	withPythonStrings(f, pre) // the one documented departure: pystr.go
 	prog, err := starlark.FileProgram(f, pre.Has)
 	if err != nil {
 		return &diffRun{compileErr: err}
@@ -126,6 +127,8 @@ var diffExtensions = []diffExtension{
 	// "literal" % args with Python's flags, widths, precisions and
 	// conversions (%d of a bool, …).
 	{"printf formatting", regexp.MustCompile(`^unknown conversion|format requires|(not enough|too many) arguments for format string`)},
+	// hash of a value other than a string, as Python hashes it.
+	{"hash of any hashable", regexp.MustCompile(`^hash: got \w+, want string or bytes`)},
 	// A go.starlark.net panic (set().difference() with no argument): the
 	// dialect answers as Python does instead of crashing.
 	{"plain Starlark panics", regexp.MustCompile(`^panic: `)},
@@ -262,6 +265,7 @@ func TestDialectDiffDetects(t *testing.T) {
 		{"x = '{:>3}'.format(1)\n", "str.format spec"},
 		{"x = '%5d' % 3\n", "printf formatting"},
 		{"x = '%-3s|' % 'a'\n", "printf formatting"},
+		{"x = hash(3)\n", "hash of any hashable"},
 	} {
 		p, ext := diffVerdict(tc.src, 10_000)
 		if p != "" || ext != tc.ext {

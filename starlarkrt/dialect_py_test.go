@@ -3,6 +3,7 @@ package starlarkrt
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -333,5 +334,46 @@ func TestPythonClassErrors(t *testing.T) {
 	var le *LimitError
 	if !errors.As(err, &le) || le.Limit != "memory" {
 		t.Errorf("instances without end: got %v, want the memory limit", err)
+	}
+}
+
+// TestPythonSharedInstances: a tool's module-level instances are shared by
+// concurrent calls; their dunders run without sharing a thread.
+func TestPythonSharedInstances(t *testing.T) {
+	rt := New(Options{Isolation: InProcess})
+	defer rt.Close()
+	tool := Source{Name: "tool.star", Code: `
+class P:
+    def __init__(self, v):
+        self.v = v
+    def __repr__(self):
+        return "P(%d)" % self.v
+    def __eq__(self, o):
+        return self.v == o.v
+    def __hash__(self):
+        return self.v
+ORIGIN = P(0)
+TABLE = {P(1): "one"}
+
+def show(v):
+    return [str([ORIGIN]), ORIGIN == P(v), TABLE.get(P(v), "none")]
+`}
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func(i int) {
+			res, err := rt.Call(context.Background(), tool, "show", []any{i % 2}, nil)
+			if err == nil {
+				want := []any{"[P(0)]", i%2 == 0, map[bool]string{true: "none", false: "one"}[i%2 == 0]}
+				if !reflect.DeepEqual(res.Value, want) {
+					err = fmt.Errorf("show(%d) = %v, want %v", i%2, res.Value, want)
+				}
+			}
+			errs <- err
+		}(i)
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

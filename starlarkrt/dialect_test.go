@@ -141,6 +141,7 @@ func TestDialectPrograms(t *testing.T) {
 		{"import inside def", "def f(x):\n    import math\n    from math import floor as fl\n    return fl(math.sqrt(x))\nx = f(17)\n", map[string]any{"x": int64(4)}},
 		{"generator sum", "x = sum(i * i for i in range(4))\n", map[string]any{"x": int64(14)}},
 		{"generator join", "x = '-'.join(str(c) for c in [1, 2] if c)\n", map[string]any{"x": "1-2"}},
+		{"f-string as generator body", "xs = [('a', 1), ('b', 2)]\nx = ' '.join(f'{k}{v}' for k, v in xs)\n", map[string]any{"xs": []any{[]any{"a", int64(1)}, []any{"b", int64(2)}}, "x": "a1 b2"}},
 		{"generator all", "x = all(n % d == 0 for d, n in zip([2, 3], [4, 9]))\n", map[string]any{"x": true}},
 		{"for over string", "x = []\nfor c in 'ab':\n    x.append(c)\n", map[string]any{"x": []any{"a", "b"}}},
 		{"comprehension over string", "x = [c.upper() for c in 'héllo' if c != 'l']\n", map[string]any{"x": []any{"H", "É", "O"}}},

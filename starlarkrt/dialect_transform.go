@@ -19,6 +19,7 @@ import (
 //     precisions and flags to Starlark's %-formatting.
 func transform(f *syntax.File) error {
 	rewriteExprs(f)
+	rewriteStrings(f) // pystr.go: Python's string indexing
 	return nil
 }
 
@@ -46,6 +47,9 @@ var extraMethods = map[string]bool{
 	// latmMethod answers instead.
 	"difference": true, "intersection": true, "issubset": true, "issuperset": true,
 	"symmetric_difference": true,
+	// Methods whose result can be far larger than their receiver: their
+	// size is charged before they build it (guardMethod).
+	"join": true, "replace": true, "split": true, "rsplit": true, "extend": true,
 }
 
 // rewriteExprs rewrites, in place, every expression of f: the iterables of

@@ -13,6 +13,19 @@
 // call RunWorkerIfRequested first in main, or point Options.WorkerPath at
 // internal/sandboxworker.
 //
+// The host chooses what programs see (Options): the dialect (Python, the
+// default, or plain Starlark) and the modules, by default StandardModules,
+// each a package of its own under lib/ (as go.starlark.net's lib/*). Go
+// code that runs inside a call — a module's builtins — charges the work it
+// does and the memory it is about to allocate through internal/callstate,
+// which is how the step, time and memory limits reach a running builtin.
+//
+// In process, the time limit always returns control to the caller: a call
+// runs on a goroutine of its own, and one that an uninterruptible operation
+// keeps past its limit and grace is left to finish in the background,
+// already cancelled. Nesting that would exhaust the Go stack (in the source,
+// in JSON text, in a value printed) is a depth limit error.
+//
 // Errors are typed: a *LimitError names the limit and its value; a
 // *ProgramError carries the file, line, column, source line and, for
 // common Python-isms, a hint on what to write instead — fit to be fed back

@@ -116,6 +116,14 @@ func (e *engine) compileSource(src Source, extra func(string) bool) *compiled {
 	// A byte-order mark, as some editors write, is not part of the program.
 	src.Code = strings.TrimPrefix(src.Code, "\ufeff")
 	c := &compiled{lines: strings.Split(src.Code, "\n")}
+	if err := checkSource(src.Name, src.Code); err != nil {
+		c.err = err
+		var pe *ProgramError
+		if errors.As(err, &pe) {
+			pe.SourceLine = lineAt(c.lines, pe.Line)
+		}
+		return c
+	}
 	var f *syntax.File
 	var err error
 	if e.dialect == Python {
@@ -226,6 +234,10 @@ func (c *call) end(err error, files map[string][]string) error {
 	}
 	if err == nil {
 		return nil
+	}
+	var le *LimitError
+	if errors.As(err, &le) { // from a builtin, through the interpreter's EvalError
+		return le
 	}
 	if strings.Contains(err.Error(), "Starlark stack overflow") {
 		return &LimitError{Limit: "depth", Max: fmt.Sprint(c.limits.MaxDepth)}
@@ -404,11 +416,18 @@ func (e *engine) callOnce(ctx context.Context, lim Limits, tool Source, fn strin
 	if err := c.end(err, map[string][]string{tool.Name: comp.lines}); err != nil {
 		return nil, err
 	}
-	val, err := FromStarlark(ret)
-	if err != nil {
+	max := lim.withDefaults().MaxResult
+	val, err := fromStarlarkMax(ret, max)
+	var le *LimitError
+	switch {
+	case errors.Is(err, errTooLarge):
+		return nil, &LimitError{Limit: "result", Max: formatSize(int64(max))}
+	case errors.As(err, &le):
+		return nil, le
+	case err != nil:
 		return nil, fmt.Errorf("%s returned a value that is not JSON-like: %w", fn, err)
 	}
-	if err := checkResultSize(val, lim.withDefaults().MaxResult); err != nil {
+	if err := checkResultSize(val, max); err != nil {
 		return nil, err
 	}
 	return &Result{Value: val, Output: c.out.String(), Stats: c.stats()}, nil
@@ -465,9 +484,12 @@ func (e *engine) execOnce(ctx context.Context, lim Limits, tool, snippet Source,
 		if !ok {
 			continue
 		}
-		g, err := FromStarlark(v)
-		if err != nil {
-			continue // functions and other values that have no JSON form
+		g, err := fromStarlarkMax(v, max-size)
+		switch {
+		case errors.Is(err, errTooLarge):
+			return nil, &LimitError{Limit: "result", Max: formatSize(int64(max))}
+		case err != nil:
+			continue // functions, values that contain themselves: no JSON form
 		}
 		n, err := jsonSize(g)
 		if err != nil {

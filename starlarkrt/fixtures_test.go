@@ -13,6 +13,7 @@ import (
 // of its task, with arguments extracted from the question, in a sandbox
 // worker as latm runs tools.
 func TestFixtureTools(t *testing.T) {
+	t.Parallel()
 	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.Subprocess, Workers: 2})
 	defer rt.Close()
 	for _, tool := range fixtures.Tools() {

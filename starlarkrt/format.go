@@ -24,9 +24,12 @@ import (
 // latmPercent is "literal" % rhs: Starlark's own %-formatting when it
 // accepts the format (so valid programs keep their meaning), else Python's
 // printf-style formatting with flags, widths and precisions.
-func latmPercent(_ *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
+func latmPercent(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, _ []starlark.Tuple) (starlark.Value, error) {
 	if len(args) != 2 {
 		return nil, fmt.Errorf("%s: want 2 arguments", percentName)
+	}
+	if err := checkPrintable(thread, "%", args[1]); err != nil {
+		return nil, err
 	}
 	v, err := starlark.Binary(syntax.PERCENT, args[0], args[1])
 	if err == nil {

@@ -35,6 +35,9 @@ func latmMethod(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tupl
 			return nil, fmt.Errorf("%s: want 1 argument, got 0", name)
 		}
 	}
+	if err := guardMethod(thread, recv, name, rest, kwargs); err != nil {
+		return nil, err
+	}
 	if ha, ok := recv.(starlark.HasAttrs); ok {
 		if m, err := ha.Attr(name); err == nil && m != nil {
 			v, err := starlark.Call(thread, m, rest, kwargs)
@@ -252,7 +255,7 @@ func strZfill(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple,
 	if n <= 0 {
 		return recv, nil
 	}
-	if err := callstate.ChargeSteps(thread, uint64(n)); err != nil {
+	if err := callstate.ChargeAlloc(thread, int64(n)+int64(len(s))); err != nil {
 		return nil, err
 	}
 	sign := ""
@@ -284,7 +287,7 @@ func pyJustify(thread *starlark.Thread, how string, recv starlark.Value, args st
 	if marg <= 0 {
 		return recv, nil
 	}
-	if err := callstate.ChargeSteps(thread, uint64(marg)); err != nil {
+	if err := callstate.ChargeAlloc(thread, callstate.Mul(int64(marg), int64(len(fill)))+int64(len(s))); err != nil {
 		return nil, err
 	}
 	left := 0

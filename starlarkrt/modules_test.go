@@ -8,6 +8,7 @@ import (
 )
 
 func TestModulesNames(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"math", "json", "re", "itertools", "datetime"} {
 		m, ok := modules()[name]
 		if !ok || m.Name != name {
@@ -19,6 +20,7 @@ func TestModulesNames(t *testing.T) {
 // TestModulesThroughRuntime runs Python-style tools that import the modules
 // through the runtime (dialect, limits) rather than predeclaring them.
 func TestModulesThroughRuntime(t *testing.T) {
+	t.Parallel()
 	rt := New(Options{Isolation: InProcess, Limits: Limits{MaxSteps: 100000}})
 	defer rt.Close()
 	src := Source{Name: "mods.star", Code: `import math

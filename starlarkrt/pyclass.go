@@ -200,11 +200,26 @@ func (o *pyInstance) dunder(thread *starlark.Thread, name string, args ...starla
 	if !ok || fn == starlark.None {
 		return nil, false, nil
 	}
-	if thread == nil {
-		thread = o.thread
-	}
-	v, err := starlark.Call(thread, fn, append(starlark.Tuple{o}, args...), nil)
+	v, err := starlark.Call(o.threadFor(thread), fn, append(starlark.Tuple{o}, args...), nil)
 	return v, true, err
+}
+
+// dunderSteps bounds a dunder run on a thread of its own.
+const dunderSteps = 1_000_000
+
+// threadFor returns the thread a method of o runs on: the caller's when
+// it has one, else the creating call's; a frozen instance (a tool's
+// module value, which concurrent calls share) gets a thread of its own.
+func (o *pyInstance) threadFor(thread *starlark.Thread) *starlark.Thread {
+	if thread != nil {
+		return thread
+	}
+	if o.thread != nil {
+		return o.thread
+	}
+	th := &starlark.Thread{Name: o.cls.name, Print: func(*starlark.Thread, string) {}}
+	th.SetMaxExecutionSteps(dunderSteps)
+	return th
 }
 
 // repr is repr(o): __repr__, the dataclass form, or <Name object>.
@@ -275,6 +290,7 @@ func (o *pyInstance) Freeze() {
 		return
 	}
 	o.frozen = true
+	o.thread = nil // the creating call is over; see threadFor
 	for _, v := range o.fields {
 		v.Freeze()
 	}
@@ -351,7 +367,7 @@ func (o *pyInstance) Attr(name string) (starlark.Value, error) {
 	}
 	if v, ok := o.cls.lookup(name); ok {
 		if m, isKind := v.(*pyMethodKind); isKind && m.kind == "property" {
-			return starlark.Call(o.thread, m.getter, starlark.Tuple{o}, nil)
+			return starlark.Call(o.threadFor(nil), m.getter, starlark.Tuple{o}, nil)
 		}
 	}
 	if v, ok := o.fields[name]; ok {
@@ -384,7 +400,7 @@ func (o *pyInstance) SetField(name string, v starlark.Value) error {
 			if m.setter == nil {
 				return &pyRaised{&pyException{cls: excAttribute, args: starlark.Tuple{starlark.String("can't set attribute '" + name + "'")}}}
 			}
-			_, err := starlark.Call(o.thread, m.setter, starlark.Tuple{o, v}, nil)
+			_, err := starlark.Call(o.threadFor(nil), m.setter, starlark.Tuple{o, v}, nil)
 			return err
 		}
 	}

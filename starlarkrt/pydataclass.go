@@ -207,7 +207,7 @@ func (s *superProxy) Attr(name string) (starlark.Value, error) {
 			return bindTo(name, m.fn, s.cls), nil
 		case "property":
 			if o, isInst := s.self.(*pyInstance); isInst {
-				return starlark.Call(o.thread, m.getter, starlark.Tuple{o}, nil)
+				return starlark.Call(o.threadFor(nil), m.getter, starlark.Tuple{o}, nil)
 			}
 		}
 		return v, nil

@@ -7,6 +7,7 @@ package starlarkrt
 
 import (
 	"fmt"
+	"math/big"
 	"reflect"
 	"sort"
 
@@ -51,10 +52,61 @@ func pyPredeclared(d starlark.StringDict) {
 	for _, kind := range []string{"staticmethod", "classmethod", "property"} {
 		d[kind] = methodKind(kind)
 	}
+	if orig, ok := starlark.Universe["hash"].(*starlark.Builtin); ok {
+		d["hash"] = starlark.NewBuiltin("hash", func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			if len(args) == 1 && len(kwargs) == 0 {
+				if v, ok := pyHash(args[0]); ok {
+					return v, nil
+				}
+				if _, isStr := args[0].(starlark.String); !isStr {
+					if _, isBytes := args[0].(starlark.Bytes); !isBytes {
+						h, err := args[0].Hash()
+						if err != nil {
+							return nil, err
+						}
+						return starlark.MakeInt64(int64(h)), nil
+					}
+				}
+			}
+			return orig.CallInternal(thread, args, kwargs)
+		})
+	}
 	d["object"] = &pyClass{name: "object", attrs: map[string]starlark.Value{}}
 	d["dataclasses"] = dataclassesModule
 	d["FrozenInstanceError"] = excFrozenInstance
 	instanceBuiltins(d)
+}
+
+// pyHash is CPython's hash of an int, a bool or an integral float:
+// the value modulo 2**61 - 1, with -1 taken to -2.
+func pyHash(v starlark.Value) (starlark.Value, bool) {
+	var i starlark.Int
+	switch x := v.(type) {
+	case starlark.Int:
+		i = x
+	case starlark.Bool:
+		i = starlark.MakeInt(0)
+		if x {
+			i = starlark.MakeInt(1)
+		}
+	case starlark.Float:
+		if float64(x) != float64(int64(x)) {
+			return nil, false
+		}
+		i = starlark.MakeInt64(int64(x))
+	default:
+		return nil, false
+	}
+	m := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 61), big.NewInt(1))
+	n := i.BigInt()
+	r := new(big.Int).Rem(new(big.Int).Abs(n), m)
+	if n.Sign() < 0 {
+		r.Neg(r)
+	}
+	if r.IsInt64() && r.Int64() == -1 {
+		r.SetInt64(-2)
+	}
+	return starlark.MakeBigInt(r), true
 }
 
 // assertFnName is what a failed assert statement calls.

@@ -191,9 +191,11 @@ type srcEdit struct {
 
 // srcWrap puts open before src[start:end] and close after it. Wraps nest:
 // where several edits meet at one offset, the closes of the wraps ending
-// there come first (the innermost first), then the plain edits, then the
-// opens of the wraps starting there (the outermost first; of two wraps of
-// the same span, the one added first is the outer).
+// there come first (the innermost first), then the plain insertions, then
+// the opens of the wraps starting there (the outermost first; of two wraps
+// of the same span, the one added first is the outer), then a plain edit
+// that replaces text starting there: a wrap around an f-string rewritten
+// into a format call, as in join(f"{k}" for k in xs), opens before it.
 type srcWrap struct {
 	start, end  int
 	open, close string
@@ -209,7 +211,11 @@ func applyEdits(src string, edits []srcEdit, wraps ...srcWrap) string {
 	}
 	all := make([]keyed, 0, len(edits)+2*len(wraps))
 	for i, e := range edits {
-		all = append(all, keyed{e, 1, 0, i})
+		class := 1
+		if e.end > e.start {
+			class = 3
+		}
+		all = append(all, keyed{e, class, 0, i})
 	}
 	for i, w := range wraps {
 		if w.open != "" {

@@ -3,7 +3,11 @@
 package starlarkrt
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"os"
+	"strconv"
 	"syscall"
 )
 
@@ -16,4 +20,27 @@ func limitMemory(n int64) error {
 		return fmt.Errorf("set RLIMIT_DATA to %d: %w", n, err)
 	}
 	return nil
+}
+
+// dataBytes returns the size of the process's data segment as RLIMIT_DATA
+// counts it (VmData in /proc/self/status, Linux).
+func dataBytes() (int64, error) { return dataBytesOf("self") }
+
+// dataBytesOf is dataBytes of process pid ("self" for this one).
+func dataBytesOf(pid string) (int64, error) {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		return 0, err
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		if rest, ok := bytes.CutPrefix(sc.Bytes(), []byte("VmData:")); ok {
+			f := bytes.Fields(rest)
+			if len(f) == 2 && string(f[1]) == "kB" {
+				n, err := strconv.ParseInt(string(f[0]), 10, 64)
+				return n << 10, err
+			}
+		}
+	}
+	return 0, fmt.Errorf("no VmData in /proc/self/status")
 }

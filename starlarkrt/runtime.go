@@ -64,12 +64,7 @@ func (rt *Runtime) workers() (*pool, error) {
 // describes the functions it defines.
 func (rt *Runtime) Load(ctx context.Context, src Source) (*Module, error) {
 	if rt.opts.Isolation == InProcess {
-		var m *Module
-		err := rt.detached(ctx, func() (err error) {
-			m, err = rt.eng.load(ctx, rt.opts.Limits, src)
-			return err
-		})
-		return m, err
+		return detached(ctx, rt, func() (*Module, error) { return rt.eng.load(ctx, rt.opts.Limits, src) })
 	}
 	resp, err := rt.remote(ctx, &wireRequest{Op: "load", Tool: src})
 	if err != nil {
@@ -82,12 +77,7 @@ func (rt *Runtime) Load(ctx context.Context, src Source) (*Module, error) {
 // ToStarlark); the result is JSON-like (see FromStarlark).
 func (rt *Runtime) Call(ctx context.Context, src Source, fn string, args []any, kwargs map[string]any) (*Result, error) {
 	if rt.opts.Isolation == InProcess {
-		var res *Result
-		err := rt.detached(ctx, func() (err error) {
-			res, err = rt.eng.call(ctx, rt.opts.Limits, src, fn, args, kwargs)
-			return err
-		})
-		return res, err
+		return detached(ctx, rt, func() (*Result, error) { return rt.eng.call(ctx, rt.opts.Limits, src, fn, args, kwargs) })
 	}
 	// Arguments cross the pipe in their canonical JSON-like form
 	// (json.Number, int, []string… become int64, float64, []any…).
@@ -121,12 +111,7 @@ func (rt *Runtime) Call(ctx context.Context, src Source, fn string, args []any, 
 // globals, and returns the snippet's globals.
 func (rt *Runtime) Exec(ctx context.Context, tool, snippet Source) (*ExecResult, error) {
 	if rt.opts.Isolation == InProcess {
-		var res *ExecResult
-		err := rt.detached(ctx, func() (err error) {
-			res, err = rt.eng.exec(ctx, rt.opts.Limits, tool, snippet)
-			return err
-		})
-		return res, err
+		return detached(ctx, rt, func() (*ExecResult, error) { return rt.eng.exec(ctx, rt.opts.Limits, tool, snippet) })
 	}
 	resp, err := rt.remote(ctx, &wireRequest{Op: "exec", Tool: tool, Snippet: snippet})
 	if err != nil {
@@ -143,27 +128,38 @@ func (rt *Runtime) Exec(ctx context.Context, tool, snippet Source) (*ExecResult,
 // call is left to finish in the background, already cancelled, and the
 // caller gets the limit error on time. Subprocess isolation kills the
 // worker instead, which also frees its CPU and memory.
-func (rt *Runtime) detached(ctx context.Context, run func() error) error {
-	done := make(chan error, 1)
-	go func() { done <- run() }()
+//
+// The result crosses a channel: a call given up on writes nothing the
+// caller reads.
+func detached[T any](ctx context.Context, rt *Runtime, run func() (T, error)) (T, error) {
+	type outcome struct {
+		v   T
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		v, err := run()
+		done <- outcome{v, err}
+	}()
 	timeout := rt.opts.Limits.Timeout
 	t := time.NewTimer(timeout + grace(timeout))
 	defer t.Stop()
+	var zero T
 	select {
-	case err := <-done:
-		return err
+	case o := <-done:
+		return o.v, o.err
 	case <-t.C:
 		rt.abandoned.Add(1)
-		return &LimitError{Limit: "time", Max: timeout.String()}
+		return zero, &LimitError{Limit: "time", Max: timeout.String()}
 	case <-ctx.Done():
 	}
 	t.Reset(grace(timeout))
 	select {
-	case err := <-done:
-		return err
+	case o := <-done:
+		return o.v, o.err
 	case <-t.C:
 		rt.abandoned.Add(1)
-		return ctx.Err()
+		return zero, ctx.Err()
 	}
 }
 

@@ -105,6 +105,7 @@ def shape(x):
 `
 
 func TestCall(t *testing.T) {
+	t.Parallel()
 	for _, is := range isolations {
 		t.Run(is.name, func(t *testing.T) {
 			rt := newRuntime(t, is.iso, Limits{})
@@ -146,6 +147,7 @@ func TestCall(t *testing.T) {
 // Arguments may come in any form ToStarlark takes, in both isolations:
 // json.Number from a decoder with UseNumber, Go ints, string slices.
 func TestCallArgumentForms(t *testing.T) {
+	t.Parallel()
 	src := Source{Name: "bom.star", Code: "\ufeffdef f(a, b, c):\n    return [a + 1, b, c]\n"}
 	for _, is := range isolations {
 		t.Run(is.name, func(t *testing.T) {
@@ -166,6 +168,7 @@ func TestCallArgumentForms(t *testing.T) {
 }
 
 func TestExec(t *testing.T) {
+	t.Parallel()
 	tool := Source{Name: "tool.star", Code: "def double(x):\n    return x * 2\n"}
 	snippet := Source{Name: "call.star", Code: "ret = double(21)\nprint('got', ret)\nans = ret\ndef helper():\n    pass\n"}
 	for _, is := range isolations {
@@ -187,6 +190,7 @@ func TestExec(t *testing.T) {
 
 // A tool's top level runs once; later calls reuse its frozen globals.
 func TestGlobalsCached(t *testing.T) {
+	t.Parallel()
 	tool := Source{Name: "table.star", Code: "table = [i * i for i in range(20000)]\ndef f(i):\n    return table[i]\n"}
 	for _, is := range isolations {
 		t.Run(is.name, func(t *testing.T) {
@@ -218,6 +222,7 @@ func TestGlobalsCached(t *testing.T) {
 // for that call, as under Python; one call's mutation never leaks into the
 // next.
 func TestFreshGlobals(t *testing.T) {
+	t.Parallel()
 	tool := Source{Name: "memo.star", Code: "seen = {}\ndef f(x):\n    seen[x] = True\n    return len(seen)\n"}
 	rt := newRuntime(t, InProcess, Limits{})
 	for i := 0; i < 2; i++ {
@@ -232,6 +237,7 @@ func TestFreshGlobals(t *testing.T) {
 }
 
 func TestProgramErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, is := range isolations {
 		t.Run(is.name, func(t *testing.T) {
@@ -258,6 +264,7 @@ func TestProgramErrors(t *testing.T) {
 }
 
 func TestConversionErrors(t *testing.T) {
+	t.Parallel()
 	rt := newRuntime(t, InProcess, Limits{})
 	src := Source{Name: "f.star", Code: "def f(x):\n    return f\ndef g():\n    l = []\n    l.append(l)\n    return l\n"}
 	if _, err := rt.Call(context.Background(), src, "f", []any{struct{}{}}, nil); err == nil || !strings.Contains(err.Error(), "argument 1") {
@@ -355,6 +362,7 @@ func TestHostile(t *testing.T) {
 }
 
 func TestTimeLimitAndCancel(t *testing.T) {
+	t.Parallel()
 	loop := Source{Name: "loop.star", Code: "def f():\n    while True:\n        pass\n"}
 	for _, is := range isolations {
 		t.Run(is.name, func(t *testing.T) {
@@ -415,6 +423,7 @@ func TestLateDeadlineIsNotTheTimeLimit(t *testing.T) {
 }
 
 func TestConcurrentCalls(t *testing.T) {
+	t.Parallel()
 	// The calls share the tool's frozen globals, and iterate over them.
 	src := Source{Name: "sq.star", Code: "ones = [1] * 10\nw = {'k': 1}\ndef sq(x):\n    return x * x + sum([o - 1 for o in ones]) + len([k for k in w]) - 1\n"}
 	for _, is := range isolations {
@@ -448,6 +457,7 @@ func TestConcurrentCalls(t *testing.T) {
 // A worker killed from outside while idle is replaced before the next call
 // rather than failing it.
 func TestWorkerKilledWhileIdle(t *testing.T) {
+	t.Parallel()
 	rt := newRuntime(t, Subprocess, Limits{})
 	src := Source{Name: "sq.star", Code: "def sq(x):\n    return x * x\n"}
 	if _, err := rt.Call(context.Background(), src, "sq", []any{int64(2)}, nil); err != nil {

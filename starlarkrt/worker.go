@@ -25,9 +25,15 @@ const (
 	workerMemoryEnv = "LATM_STARLARKRT_MEMORY"
 )
 
-// workerOverhead is the address space a worker needs beyond the programs'
-// own memory budget: the Go runtime, the interpreter, compiled programs.
+// workerOverhead is the memory a worker needs beyond the programs' own
+// budget when it cannot measure what it uses before serving: the Go
+// runtime, the interpreter, compiled programs.
 const workerOverhead = 192 << 20
+
+// workerHeadroom is what a worker allows beyond the data it uses before
+// serving plus the budget: room for the collector and the pipe's buffers,
+// small enough that one allocation larger than the budget always fails.
+const workerHeadroom = 48 << 20
 
 // wireRequest and wireResponse cross the pipe between a Runtime and its
 // worker processes, gob-encoded.
@@ -80,14 +86,24 @@ func RunWorkerIfRequested() {
 	// operation that allocates far past the budget makes the Go runtime
 	// fail ("out of memory") and the worker die; the parent reports it
 	// as the memory limit and starts another worker.
+	//
+	// The limit is the data the worker already uses, measured, plus the
+	// budget and a small headroom: with a fixed overhead instead, an
+	// allocation of up to the overhead past the budget could succeed and,
+	// when it lives less than a sampling period, go unseen.
+	base, err := dataBytes()
+	limit := base + budget + workerHeadroom
+	if err != nil {
+		base, limit = workerOverhead/2, budget+workerOverhead
+	}
 	if !raceEnabled {
-		if err := limitMemory(budget + workerOverhead); err != nil {
+		if err := limitMemory(limit); err != nil {
 			fmt.Fprintf(os.Stderr, "latm sandbox worker: %v\n", err)
 		}
 	}
-	debug.SetMemoryLimit(budget + workerOverhead/2)
+	debug.SetMemoryLimit(limit)
 	debug.SetMaxStack(256 << 20)
-	err := serve(os.Stdin, os.Stdout)
+	err = serve(os.Stdin, os.Stdout)
 	if err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(os.Stderr, "latm sandbox worker: %v\n", err)
 		os.Exit(1)

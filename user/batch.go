@@ -187,10 +187,9 @@ func (s *Solver) SolveBatch(ctx context.Context, tl *tool.Tool, items []BatchIte
 		}
 		sum.Items++
 		r := results[i]
-		switch {
-		case r.OK:
+		if r.OK {
 			sum.OK++
-		default:
+		} else {
 			sum.Failed++
 		}
 		if items[i].Bad != "" {

@@ -188,21 +188,44 @@ func ChargeBytes(thread *starlark.Thread, n int) error {
 // allocation would take the call past its memory limit, and otherwise
 // charges the bytes as work (ChargeBytes), since filling them takes time.
 func ChargeAlloc(thread *starlark.Thread, n int64) error {
-	st := Of(thread)
-	if st != nil && st.MaxMemory > 0 && n > 0 {
-		var grown int64
-		if st.Growth != nil {
-			grown = max(st.Growth(), 0)
-		}
-		if n > st.MaxMemory-grown {
-			st.Halt(thread, &LimitError{Limit: "memory", Max: FormatSize(st.MaxMemory)})
-			return st.Err()
-		}
+	if err := CheckAlloc(thread, n); err != nil {
+		return err
 	}
 	if n > 1<<40 {
 		n = 1 << 40
 	}
 	return ChargeBytes(thread, int(n))
+}
+
+// CheckAlloc is ChargeAlloc without charging the bytes as work: for a
+// builtin that grows a result as it goes and has charged its work already.
+func CheckAlloc(thread *starlark.Thread, n int64) error {
+	st := Of(thread)
+	if st == nil || st.MaxMemory <= 0 || n <= 0 {
+		return nil
+	}
+	var grown int64
+	if st.Growth != nil {
+		grown = max(st.Growth(), 0)
+	}
+	if n > st.MaxMemory-grown {
+		st.Halt(thread, &LimitError{Limit: "memory", Max: FormatSize(st.MaxMemory)})
+		return st.Err()
+	}
+	return nil
+}
+
+// StepsLeft returns how many steps the call may still take, and false
+// when it has no step limit.
+func StepsLeft(thread *starlark.Thread) (uint64, bool) {
+	st := Of(thread)
+	if st == nil || st.MaxSteps == 0 {
+		return 0, false
+	}
+	if thread.Steps >= st.MaxSteps {
+		return 0, true
+	}
+	return st.MaxSteps - thread.Steps, true
 }
 
 // Mul returns a·b, saturating at 1<<62 instead of overflowing; for sizes

@@ -6,7 +6,8 @@
 // Counter of a million elements or a deque rotated a million times stops at
 // the call's step limit. Operators (c1 + c2, d == e) run without a thread
 // argument, so each value remembers the thread that made it or last called
-// one of its methods and charges that one.
+// one of its methods and charges that one (see owner); a frozen value,
+// shared by concurrent calls, charges its operators nothing.
 //
 // Where they differ from CPython:
 //   - A Counter or defaultdict is not a dict and a namedtuple not a tuple
@@ -28,6 +29,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
+
+	"github.com/latm/latm/starlarkrt/internal/callstate"
 )
 
 // Module is the collections module.
@@ -79,4 +82,45 @@ func unlike(op syntax.Token) (bool, error) {
 		return true, nil
 	}
 	return false, fmt.Errorf("%s not supported between values of different types", op)
+}
+
+// owner is the thread a value charges its thread-less work to (operators
+// and comparisons get no thread): the one that made it or last called one
+// of its methods. A frozen value may be shared by concurrent calls, so it
+// never records a thread and charges nothing there; its size is fixed, and
+// the call's time limit still bounds the work.
+type owner struct {
+	thread *starlark.Thread
+	frozen bool
+}
+
+// use records thread as the owner, unless the value is frozen.
+func (o *owner) use(thread *starlark.Thread) {
+	if !o.frozen {
+		o.thread = thread
+	}
+}
+
+// current is the thread a value derived from this one should charge.
+func (o *owner) current() *starlark.Thread {
+	if o.frozen {
+		return nil
+	}
+	return o.thread
+}
+
+// charge charges n steps to the owner, if any.
+func (o *owner) charge(n uint64) error {
+	if t := o.current(); t != nil {
+		return callstate.ChargeSteps(t, n)
+	}
+	return nil
+}
+
+// chargeAlloc charges an allocation of n bytes to the owner, if any.
+func (o *owner) chargeAlloc(n int64) error {
+	if t := o.current(); t != nil {
+		return callstate.ChargeAlloc(t, n)
+	}
+	return nil
 }

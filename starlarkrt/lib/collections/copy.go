@@ -9,13 +9,13 @@ import (
 // reports it through made, then fills it with elem of each element.
 
 func (c *Counter) CopyWith(thread *starlark.Thread, made func(starlark.Value), elem func(starlark.Value) (starlark.Value, error)) (starlark.Value, error) {
-	out := &Counter{d: starlark.NewDict(c.d.Len()), thread: thread}
+	out := &Counter{d: starlark.NewDict(c.d.Len()), owner: owner{thread: thread}}
 	made(out)
 	return out, copyItems(c.d, out.d, elem)
 }
 
 func (dd *DefaultDict) CopyWith(thread *starlark.Thread, made func(starlark.Value), elem func(starlark.Value) (starlark.Value, error)) (starlark.Value, error) {
-	out := &DefaultDict{d: starlark.NewDict(dd.d.Len()), factory: dd.factory, thread: thread}
+	out := &DefaultDict{d: starlark.NewDict(dd.d.Len()), factory: dd.factory, owner: owner{thread: thread}}
 	made(out)
 	return out, copyItems(dd.d, out.d, elem)
 }
@@ -38,7 +38,7 @@ func copyItems(from, to *starlark.Dict, elem func(starlark.Value) (starlark.Valu
 }
 
 func (q *Deque) CopyWith(thread *starlark.Thread, made func(starlark.Value), elem func(starlark.Value) (starlark.Value, error)) (starlark.Value, error) {
-	out := &Deque{maxlen: q.maxlen, thread: thread}
+	out := &Deque{maxlen: q.maxlen, owner: owner{thread: thread}}
 	made(out)
 	for _, x := range q.elems() {
 		v, err := elem(x)
@@ -62,3 +62,12 @@ func (p *NamedTuple) CopyWith(thread *starlark.Thread, made func(starlark.Value)
 	made(out)
 	return out, nil
 }
+
+// JSONValue methods give the plain value a result converts to JSON as (a
+// tool that returns a Counter returns its counts): a dict for Counter and
+// defaultdict, a list for deque, a tuple for namedtuple.
+
+func (c *Counter) JSONValue() starlark.Value      { return c.d }
+func (dd *DefaultDict) JSONValue() starlark.Value { return dd.d }
+func (q *Deque) JSONValue() starlark.Value        { return starlark.NewList(q.elems()) }
+func (p *NamedTuple) JSONValue() starlark.Value   { return p.vals }

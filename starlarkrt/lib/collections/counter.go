@@ -16,9 +16,7 @@ import (
 // False).
 type Counter struct {
 	d *starlark.Dict
-	// thread is the thread that made the Counter or last called one of its
-	// methods; operators, which get no thread, charge it.
-	thread *starlark.Thread
+	owner
 }
 
 var (
@@ -35,7 +33,7 @@ var (
 var zero = starlark.MakeInt(0)
 
 func (c *Counter) Type() string          { return "Counter" }
-func (c *Counter) Freeze()               { c.d.Freeze() }
+func (c *Counter) Freeze()               { c.frozen = true; c.d.Freeze() }
 func (c *Counter) Truth() starlark.Bool  { return c.d.Len() > 0 }
 func (c *Counter) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: Counter") }
 func (c *Counter) Len() int              { return c.d.Len() }
@@ -131,7 +129,7 @@ func newCounter(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	if len(args) > 1 {
 		return nil, fmt.Errorf("Counter: expected at most 1 argument, got %d", len(args))
 	}
-	c := &Counter{d: starlark.NewDict(0), thread: thread}
+	c := &Counter{d: starlark.NewDict(0), owner: owner{thread: thread}}
 	if err := c.update(thread, "Counter", args, kwargs, false); err != nil {
 		return nil, err
 	}
@@ -142,7 +140,7 @@ func newCounter(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 // elements or a mapping of counts, then of kwargs, as Counter.update and
 // Counter.subtract do.
 func (c *Counter) update(thread *starlark.Thread, fname string, args starlark.Tuple, kwargs []starlark.Tuple, sub bool) error {
-	c.thread = thread
+	c.use(thread)
 	op := syntax.PLUS
 	if sub {
 		op = syntax.MINUS
@@ -234,7 +232,7 @@ func counterMostCommon(thread *starlark.Thread, recv starlark.Value, args starla
 		return nil, err
 	}
 	c := recv.(*Counter)
-	c.thread = thread
+	c.use(thread)
 	items := c.d.Items()
 	if err := callstate.ChargeSteps(thread, sortCost(len(items))); err != nil {
 		return nil, err
@@ -276,7 +274,7 @@ func counterElements(thread *starlark.Thread, recv starlark.Value, args starlark
 		return nil, err
 	}
 	c := recv.(*Counter)
-	c.thread = thread
+	c.use(thread)
 	var out []starlark.Value
 	for _, it := range c.d.Items() {
 		n, ok := it[1].(starlark.Int)
@@ -330,7 +328,7 @@ func counterCopy(thread *starlark.Thread, recv starlark.Value, args starlark.Tup
 
 // clone returns a new Counter with the same counts.
 func (c *Counter) clone(thread *starlark.Thread) (*Counter, error) {
-	out := &Counter{d: starlark.NewDict(c.d.Len()), thread: thread}
+	out := &Counter{d: starlark.NewDict(c.d.Len()), owner: owner{thread: thread}}
 	for _, it := range c.d.Items() {
 		if err := callstate.ChargeSteps(thread, 1); err != nil {
 			return nil, err
@@ -358,8 +356,7 @@ func (c *Counter) Binary(op syntax.Token, y starlark.Value, side starlark.Side) 
 	if side == starlark.Right {
 		x, o = o, c
 	}
-	thread := c.thread
-	out := &Counter{d: starlark.NewDict(0), thread: thread}
+	out := &Counter{d: starlark.NewDict(0), owner: owner{thread: c.current()}}
 	put := func(k, v starlark.Value) error {
 		pos, err := positive(v)
 		if err != nil || !pos {
@@ -386,7 +383,7 @@ func (c *Counter) Binary(op syntax.Token, y starlark.Value, side starlark.Side) 
 		return nil, nil
 	}
 	for _, it := range x.d.Items() {
-		if err := callstate.ChargeSteps(thread, 1); err != nil {
+		if err := c.charge(1); err != nil {
 			return nil, err
 		}
 		v, err := combine(it[1], o.count(it[0]))
@@ -401,7 +398,7 @@ func (c *Counter) Binary(op syntax.Token, y starlark.Value, side starlark.Side) 
 		return out, nil
 	}
 	for _, it := range o.d.Items() {
-		if err := callstate.ChargeSteps(thread, 1); err != nil {
+		if err := c.charge(1); err != nil {
 			return nil, err
 		}
 		if in, _ := x.Has(it[0]); in {
@@ -427,7 +424,7 @@ func (c *Counter) Unary(op syntax.Token) (starlark.Value, error) {
 	if op != syntax.PLUS && op != syntax.MINUS {
 		return nil, nil
 	}
-	return c.Binary(op, &Counter{d: starlark.NewDict(0), thread: c.thread}, starlark.Right)
+	return c.Binary(op, &Counter{d: starlark.NewDict(0)}, starlark.Right)
 }
 
 // CompareSameType compares two Counters as CPython 3.10+ does: a missing
@@ -440,7 +437,7 @@ func (c *Counter) CompareSameType(op syntax.Token, y starlark.Value, depth int) 
 	all := func(rel syntax.Token) (bool, error) {
 		for _, pair := range [2][2]*Counter{{c, o}, {o, c}} {
 			for _, k := range pair[0].d.Keys() {
-				if err := callstate.ChargeSteps(c.thread, 1); err != nil {
+				if err := c.charge(1); err != nil {
 					return false, err
 				}
 				ok, err := starlark.CompareDepth(rel, c.count(k), o.count(k), depth-1)

@@ -14,9 +14,8 @@ import (
 type DefaultDict struct {
 	d       *starlark.Dict
 	factory starlark.Value // None or a callable
-	// thread calls the factory: the thread that made the value or last
-	// called one of its methods (a subscript gets no thread).
-	thread *starlark.Thread
+	// owner calls the factory: a subscript gets no thread.
+	owner
 }
 
 var (
@@ -30,7 +29,7 @@ var (
 )
 
 func (dd *DefaultDict) Type() string               { return "defaultdict" }
-func (dd *DefaultDict) Freeze()                    { dd.d.Freeze(); dd.factory.Freeze() }
+func (dd *DefaultDict) Freeze()                    { dd.frozen = true; dd.d.Freeze(); dd.factory.Freeze() }
 func (dd *DefaultDict) Truth() starlark.Bool       { return dd.d.Len() > 0 }
 func (dd *DefaultDict) Hash() (uint32, error)      { return 0, fmt.Errorf("unhashable type: defaultdict") }
 func (dd *DefaultDict) Len() int                   { return dd.d.Len() }
@@ -59,7 +58,11 @@ func (dd *DefaultDict) Get(k starlark.Value) (starlark.Value, bool, error) {
 	if _, err := k.Hash(); err != nil {
 		return nil, false, err
 	}
-	v, err = callFactory(dd.thread, dd.factory)
+	thread := dd.current()
+	if thread == nil {
+		return nil, false, fmt.Errorf("cannot insert the default of missing key %s into a frozen defaultdict", k)
+	}
+	v, err = callFactory(thread, dd.factory)
 	if err != nil {
 		return nil, false, err
 	}
@@ -89,7 +92,7 @@ func (dd *DefaultDict) Attr(name string) (starlark.Value, error) {
 			// Re-bind so that a later subscript calls the factory on the
 			// thread now calling methods.
 			return starlark.NewBuiltin("defaultdict."+name, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-				dd.thread = thread
+				dd.use(thread)
 				return starlark.Call(thread, m, args, kwargs)
 			}), nil
 		}
@@ -120,12 +123,9 @@ func (dd *DefaultDict) Binary(op syntax.Token, y starlark.Value, side starlark.S
 	if !ok {
 		return nil, nil
 	}
-	out, err := dd.clone(dd.thread)
-	if err != nil {
-		return nil, err
-	}
-	for _, it := range m.Items() {
-		if err := callstate.ChargeSteps(dd.thread, 1); err != nil {
+	out := &DefaultDict{d: starlark.NewDict(dd.d.Len()), factory: dd.factory, owner: owner{thread: dd.current()}}
+	for _, it := range append(dd.d.Items(), m.Items()...) {
+		if err := dd.charge(1); err != nil {
 			return nil, err
 		}
 		if err := out.d.SetKey(it[0], it[1]); err != nil {
@@ -145,7 +145,7 @@ func newDefaultDict(thread *starlark.Thread, _ *starlark.Builtin, args starlark.
 	if _, ok := factory.(starlark.Callable); !ok && factory != starlark.None {
 		return nil, fmt.Errorf("defaultdict: first argument must be callable or None, got %s", factory.Type())
 	}
-	dd := &DefaultDict{d: starlark.NewDict(0), factory: factory, thread: thread}
+	dd := &DefaultDict{d: starlark.NewDict(0), factory: factory, owner: owner{thread: thread}}
 	if err := dd.update(thread, args, kwargs); err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func newDefaultDict(thread *starlark.Thread, _ *starlark.Builtin, args starlark.
 // update adds the entries of a mapping or iterable of pairs, then kwargs,
 // as dict.update.
 func (dd *DefaultDict) update(thread *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) error {
-	dd.thread = thread
+	dd.use(thread)
 	if len(args) > 1 {
 		return fmt.Errorf("defaultdict: expected at most 2 arguments, got %d", len(args)+1)
 	}
@@ -195,7 +195,7 @@ func ddCopy(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple, k
 
 // clone returns a new defaultdict with the same factory and entries.
 func (dd *DefaultDict) clone(thread *starlark.Thread) (*DefaultDict, error) {
-	out := &DefaultDict{d: starlark.NewDict(dd.d.Len()), factory: dd.factory, thread: thread}
+	out := &DefaultDict{d: starlark.NewDict(dd.d.Len()), factory: dd.factory, owner: owner{thread: thread}}
 	for _, it := range dd.d.Items() {
 		if err := callstate.ChargeSteps(thread, 1); err != nil {
 			return nil, err

@@ -17,9 +17,8 @@ type Deque struct {
 	buf       []starlark.Value
 	head, n   int
 	maxlen    int // -1: unbounded
-	frozen    bool
 	itercount int
-	thread    *starlark.Thread
+	owner
 }
 
 var (
@@ -149,7 +148,7 @@ func (q *Deque) SetIndex(i int, v starlark.Value) error {
 // Has is x in q.
 func (q *Deque) Has(x starlark.Value) (bool, error) {
 	for i := range q.n {
-		if err := callstate.ChargeSteps(q.thread, 1); err != nil {
+		if err := q.charge(1); err != nil {
 			return false, err
 		}
 		if eq, err := starlark.Equal(q.Index(i), x); err != nil || eq {
@@ -202,7 +201,7 @@ func newDeque(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple,
 	if err := starlark.UnpackArgs("deque", args, kwargs, "iterable?", &it, "maxlen?", &ml); err != nil {
 		return nil, err
 	}
-	q := &Deque{maxlen: -1, thread: thread}
+	q := &Deque{maxlen: -1, owner: owner{thread: thread}}
 	if ml != starlark.None {
 		if err := starlark.AsInt(ml, &q.maxlen); err != nil {
 			return nil, fmt.Errorf("deque: maxlen must be an int or None, got %s", ml.Type())
@@ -266,7 +265,7 @@ func dequeAdd(left bool) method {
 			return nil, err
 		}
 		q := recv.(*Deque)
-		q.thread = thread
+		q.use(thread)
 		if err := q.checkMutable(name + " to"); err != nil {
 			return nil, err
 		}
@@ -289,7 +288,7 @@ func dequePop(left bool) method {
 			return nil, err
 		}
 		q := recv.(*Deque)
-		q.thread = thread
+		q.use(thread)
 		if err := q.checkMutable(name + " from"); err != nil {
 			return nil, err
 		}
@@ -314,7 +313,7 @@ func dequeExtend(left bool) method {
 			return nil, err
 		}
 		q := recv.(*Deque)
-		q.thread = thread
+		q.use(thread)
 		if err := q.checkMutable(name); err != nil {
 			return nil, err
 		}
@@ -341,7 +340,7 @@ func dequeRotate(thread *starlark.Thread, recv starlark.Value, args starlark.Tup
 		return nil, err
 	}
 	q := recv.(*Deque)
-	q.thread = thread
+	q.use(thread)
 	if err := q.checkMutable("rotate"); err != nil {
 		return nil, err
 	}
@@ -386,7 +385,7 @@ func dequeCopy(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple
 	if err := callstate.ChargeSteps(thread, uint64(q.n)); err != nil {
 		return nil, err
 	}
-	return &Deque{buf: q.elems(), n: q.n, maxlen: q.maxlen, thread: thread}, nil
+	return &Deque{buf: q.elems(), n: q.n, maxlen: q.maxlen, owner: owner{thread: thread}}, nil
 }
 
 func dequeCount(thread *starlark.Thread, recv starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -545,10 +544,10 @@ func (q *Deque) Binary(op syntax.Token, y starlark.Value, side starlark.Side) (s
 		if side == starlark.Right {
 			l, r = o, q
 		}
-		if err := callstate.ChargeSteps(q.thread, uint64(l.n+r.n)); err != nil {
+		if err := q.charge(uint64(l.n + r.n)); err != nil {
 			return nil, err
 		}
-		out := &Deque{maxlen: l.maxlen, thread: q.thread}
+		out := &Deque{maxlen: l.maxlen, owner: owner{thread: q.current()}}
 		for _, x := range append(l.elems(), r.elems()...) {
 			out.pushBack(x)
 		}
@@ -559,13 +558,13 @@ func (q *Deque) Binary(op syntax.Token, y starlark.Value, side starlark.Side) (s
 			return nil, nil
 		}
 		k = max(k, 0)
-		if err := callstate.ChargeAlloc(q.thread, callstate.Mul(int64(q.n), int64(k)*16)); err != nil {
+		if err := q.chargeAlloc(callstate.Mul(int64(q.n), int64(k)*16)); err != nil {
 			return nil, err
 		}
-		if err := callstate.ChargeSteps(q.thread, uint64(callstate.Mul(int64(q.n), int64(k)))); err != nil {
+		if err := q.charge(uint64(callstate.Mul(int64(q.n), int64(k)))); err != nil {
 			return nil, err
 		}
-		out := &Deque{maxlen: q.maxlen, thread: q.thread}
+		out := &Deque{maxlen: q.maxlen, owner: owner{thread: q.current()}}
 		xs := q.elems()
 		for range k {
 			for _, x := range xs {

@@ -33,13 +33,41 @@ func newModule() *starlarkstruct.Module {
 		m[k] = v
 	}
 	decode := starjson.Module.Members["decode"].(*starlark.Builtin)
+	encode := starjson.Module.Members["encode"].(*starlark.Builtin)
+	// go.starlark.net's decoder recurses once per nesting level and its
+	// encoder visits shared values once per path, neither charging any
+	// work: both are guarded here.
+	m["decode"] = starlark.NewBuiltin("json.decode", func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		if len(args) > 0 {
+			if s, ok := starlark.AsString(args[0]); ok {
+				if err := callstate.CheckNesting(thread, s); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return starlark.Call(thread, decode, args, kwargs)
+	})
+	guardEncode := func(name string, enc *starlark.Builtin) *starlark.Builtin {
+		return starlark.NewBuiltin("json."+name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			if len(args) > 0 {
+				if err := callstate.CheckWalk(thread, args[0]); err != nil {
+					return nil, err
+				}
+			}
+			return starlark.Call(thread, enc, args, kwargs)
+		})
+	}
+	m["encode"] = guardEncode("encode", encode)
+	if ei, ok := starjson.Module.Members["encode_indent"].(*starlark.Builtin); ok {
+		m["encode_indent"] = guardEncode("encode_indent", ei)
+	}
 	m["dumps"] = starlark.NewBuiltin("json.dumps", jsonDumps)
 	m["loads"] = starlark.NewBuiltin("json.loads", func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var s string
 		if err := starlark.UnpackPositionalArgs("loads", args, kwargs, 1, &s); err != nil {
 			return nil, err
 		}
-		if err := callstate.ChargeBytes(thread, len(s)); err != nil {
+		if err := callstate.CheckNesting(thread, s); err != nil {
 			return nil, err
 		}
 		v, err := starlark.Call(thread, decode, starlark.Tuple{starlark.String(s)}, nil)
@@ -111,7 +139,7 @@ func (e *jsonEncoder) newline(depth int) {
 
 func (e *jsonEncoder) value(v starlark.Value, depth int) error {
 	if depth > maxJSONDepth {
-		return fmt.Errorf("nesting deeper than %d (a list or dict that contains itself?)", maxJSONDepth)
+		return callstate.DepthError()
 	}
 	if err := callstate.ChargeSteps(e.thread, 1); err != nil {
 		return err

@@ -1,0 +1,428 @@
+package serve
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/latm/latm/library"
+)
+
+// maxQuestion bounds one question (bytes); a question is one instance of
+// a task, not a document.
+const maxQuestion = 64 << 10
+
+type solveBody struct {
+	Question string `json:"question"`
+	Tool     string `json:"tool,omitempty"`
+}
+
+func checkQuestion(field, q string) error {
+	switch {
+	case strings.TrimSpace(q) == "":
+		return badInput(field, "is empty; give the question to answer")
+	case len(q) > maxQuestion:
+		return badInput(field, "is %d bytes long; at most %d are allowed", len(q), maxQuestion)
+	}
+	return nil
+}
+
+func checkRef(field, ref string) error {
+	if _, _, err := library.ParseRef(ref); err != nil {
+		return &InputError{Field: field, Err: err}
+	}
+	return nil
+}
+
+func (s *Server) solve(w http.ResponseWriter, r *http.Request) {
+	var b solveBody
+	if err := decode(r, &b); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := checkQuestion("question", b.Question); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if b.Tool != "" {
+		if err := checkRef("tool", b.Tool); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	res, err := s.eng.Solve(r.Context(), SolveRequest{Question: b.Question, Tool: b.Tool})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.met.solved(res)
+	writeJSON(w, http.StatusOK, res)
+}
+
+type callBody struct {
+	Args json.RawMessage `json:"args"`
+}
+
+// callArgs reads args: a JSON array (positional), an object (keyword) or
+// absent (no arguments).
+func callArgs(raw json.RawMessage) ([]any, map[string]any, error) {
+	t := strings.TrimSpace(string(raw))
+	if t == "" || t == "null" {
+		return nil, nil, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(t))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, nil, badInput("args", "invalid JSON: %v", err)
+	}
+	switch x := v.(type) {
+	case []any:
+		return x, nil, nil
+	case map[string]any:
+		return nil, x, nil
+	}
+	return nil, nil, badInput("args", "must be an array of positional arguments or an object of keyword arguments")
+}
+
+func (s *Server) callTool(w http.ResponseWriter, r *http.Request) {
+	ref := r.PathValue("ref")
+	if err := checkRef("ref", ref); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var b callBody
+	if err := decode(r, &b); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	args, kwargs, err := callArgs(b.Args)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.eng.Call(r.Context(), CallRequest{Tool: ref, Args: args, Kwargs: kwargs})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.met.called(res)
+	writeJSON(w, http.StatusOK, res)
+}
+
+// toolSummary is a tool in a listing.
+type toolSummary struct {
+	Name        string    `json:"name"`
+	Version     int       `json:"version"`
+	Ref         string    `json:"ref"`
+	Status      string    `json:"status"`
+	Description string    `json:"description"`
+	Signature   string    `json:"signature"`
+	Examples    int       `json:"examples"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func summarize(t *library.Tool) toolSummary {
+	return toolSummary{t.Name, t.Version, t.Ref(), t.Status, t.Description, t.Signature, len(t.Examples), t.CreatedAt}
+}
+
+// toolDetail is one tool version with its history and stats.
+type toolDetail struct {
+	toolSummary
+	Entry      string                 `json:"entry"`
+	Source     string                 `json:"source"`
+	Usage      []library.UsageExample `json:"usage_examples"`
+	Validation []library.Validation   `json:"validation"`
+	MakerModel string                 `json:"maker_model"`
+	ArgsSchema map[string]any         `json:"args_schema"`
+	Versions   []toolSummary          `json:"versions"`
+	Stats      library.ToolStats      `json:"stats"`
+}
+
+func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
+	all := r.URL.Query().Get("all") == "true"
+	tools, err := s.eng.Tools(r.Context(), all)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]toolSummary, 0, len(tools))
+	for _, t := range tools {
+		out = append(out, summarize(t))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tools": out})
+}
+
+// toolOf loads the tool the {ref} path value names: NAME (the newest
+// active version) or NAME@N.
+func (s *Server) toolOf(r *http.Request) (*library.Tool, error) {
+	name, version, err := library.ParseRef(r.PathValue("ref"))
+	if err != nil {
+		return nil, &InputError{Field: "ref", Err: err}
+	}
+	return s.eng.Tool(r.Context(), name, version)
+}
+
+func (s *Server) detail(r *http.Request, t *library.Tool) (*toolDetail, error) {
+	versions, err := s.eng.ToolVersions(r.Context(), t.Name)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := s.eng.Stats(r.Context(), t.Name)
+	if err != nil {
+		return nil, err
+	}
+	d := &toolDetail{toolSummary: summarize(t), Entry: t.Entry, Source: t.Source, Usage: t.Examples,
+		Validation: t.Validation, MakerModel: t.MakerModel, ArgsSchema: ArgsSchema(t), Stats: stats}
+	for _, v := range versions {
+		d.Versions = append(d.Versions, summarize(v))
+	}
+	if d.Usage == nil {
+		d.Usage = []library.UsageExample{}
+	}
+	if d.Validation == nil {
+		d.Validation = []library.Validation{}
+	}
+	return d, nil
+}
+
+func (s *Server) getTool(w http.ResponseWriter, r *http.Request) {
+	t, err := s.toolOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.detail(r, t)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) setActive(active bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name, version, err := library.ParseRef(r.PathValue("ref"))
+		if err != nil {
+			s.fail(w, r, &InputError{Field: "ref", Err: err})
+			return
+		}
+		if err := s.eng.SetActive(r.Context(), name, version, active); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		versions, err := s.eng.ToolVersions(r.Context(), name)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out := make([]toolSummary, 0, len(versions))
+		for _, v := range versions {
+			out = append(out, summarize(v))
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"versions": out})
+	}
+}
+
+func (s *Server) exportTool(w http.ResponseWriter, r *http.Request) {
+	t, err := s.toolOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pkg, err := library.EncodePackage(t)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/x-starlark; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", t.Name+"@"+strconv.Itoa(t.Version)+".star"))
+	_, _ = w.Write(pkg)
+}
+
+func (s *Server) importPackage(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		s.fail(w, r, badInput("package", "the body is empty; send a tool package (latm tools export) as the body"))
+		return
+	}
+	t, err := s.eng.Import(r.Context(), data)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, summarize(t))
+}
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("q")
+	if strings.TrimSpace(q) == "" {
+		s.fail(w, r, badInput("q", "is empty; give the text to search for"))
+		return
+	}
+	limit, err := intParam(r, "limit", 10, 1, 100)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	hits, err := s.eng.Search(r.Context(), q, limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]map[string]any, 0, len(hits))
+	for _, h := range hits {
+		out = append(out, map[string]any{"tool": library.ToolRef(h.Name, h.Version), "name": h.Name, "version": h.Version, "score": h.Score})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"hits": out})
+}
+
+// intParam reads an integer query parameter within [lo, hi].
+func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, badInput(name, "must be a whole number from %d to %d, not %q", lo, hi, v)
+	}
+	return n, nil
+}
+
+// runView is a run in the API.
+type runView struct {
+	ID        int64     `json:"id"`
+	Batch     string    `json:"batch"`
+	InputID   string    `json:"input_id"`
+	Question  string    `json:"question"`
+	Tool      string    `json:"tool"`
+	Code      string    `json:"code"`
+	Answer    string    `json:"answer"`
+	OK        bool      `json:"ok"`
+	Error     string    `json:"error,omitempty"`
+	Path      string    `json:"path"`
+	LatencyMS float64   `json:"latency_ms"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func viewRun(r *library.Run) runView {
+	tool := ""
+	if r.ToolName != "" {
+		tool = library.ToolRef(r.ToolName, r.ToolVersion)
+	}
+	path := pathOf(r)
+	if r.ToolName == "" && r.OK {
+		path = PathStrongModel
+	}
+	return runView{r.ID, r.Batch, r.InputID, r.Question, tool, r.Code, r.Answer, r.OK, r.Error, path, ms(r.Latency), r.CreatedAt}
+}
+
+func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
+	limit, err := intParam(r, "limit", 100, 1, 1000)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := library.RunFilter{Tool: r.URL.Query().Get("tool"), Batch: r.URL.Query().Get("batch"), Limit: limit}
+	if f.Tool != "" {
+		if err := library.ValidateName(f.Tool); err != nil {
+			s.fail(w, r, &InputError{Field: "tool", Err: err})
+			return
+		}
+	}
+	runs, err := s.eng.Runs(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]runView, 0, len(runs))
+	for _, run := range runs {
+		out = append(out, viewRun(run))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"runs": out})
+}
+
+// pendingView is a pending instance in the API.
+type pendingView struct {
+	ID          string    `json:"id"`
+	Question    string    `json:"question"`
+	Label       string    `json:"label"`
+	LabelSource string    `json:"label_source"`
+	Group       int64     `json:"group"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func (s *Server) listPending(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.eng.Pending(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]pendingView, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, pendingView{p.InstanceID, p.Question, p.Label, p.LabelSource, p.Group, p.CreatedAt})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"pending": out})
+}
+
+type labelBody struct {
+	Answer string `json:"answer"`
+}
+
+func (s *Server) label(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var b labelBody
+	if err := decode(r, &b); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b.Answer = strings.TrimSpace(b.Answer)
+	if b.Answer == "" {
+		s.fail(w, r, badInput("answer", "is empty; give the instance's answer"))
+		return
+	}
+	if len(b.Answer) > maxQuestion {
+		s.fail(w, r, badInput("answer", "is %d bytes long; at most %d are allowed", len(b.Answer), maxQuestion))
+		return
+	}
+	if err := s.eng.Label(r.Context(), id, b.Answer); err != nil {
+		if errors.Is(err, library.ErrNotFound) {
+			err = fmt.Errorf("no pending instance %q (see GET /v1/pending): %w", id, library.ErrNotFound)
+		}
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"id": id, "label": b.Answer, "label_source": "human"})
+}
+
+func (s *Server) cost(w http.ResponseWriter, r *http.Request) {
+	by := r.URL.Query().Get("by")
+	if by == "" {
+		by = "role"
+	}
+	switch by {
+	case "role", "model", "tool", "day":
+	default:
+		s.fail(w, r, badInput("by", "must be role, model, tool or day, not %q", by))
+		return
+	}
+	rows, err := s.eng.Cost(r.Context(), by)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if rows == nil {
+		rows = []library.CostRow{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"by": by, "rows": rows})
+}

@@ -1,0 +1,186 @@
+package starlarkrt
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hostileCase is one program of testdata/hostile2: its source (with
+// @@REPEAT(n,text)@@ expanded, so that a file can hold a program of
+// megabytes) and what each isolation mode must end it with.
+type hostileCase struct {
+	name string
+	code string
+	want map[Isolation]string // "limit:a|b", "error:text" or "ok"
+}
+
+var repeatMacro = regexp.MustCompile(`@@REPEAT\((\d+),([^@]*)\)@@`)
+
+// loadHostile reads testdata/hostile2. The first line of a file is
+// "# want: W", W for both modes; a line "# inprocess: W" or
+// "# subprocess: W" overrides it for one mode. In process, memory is the
+// process's heap, sampled: a single allocation the interpreter makes
+// itself ('x' * n, [0] * n) is made before any guard sees it, so those
+// programs are "any" there (they need only end in time) or, when the
+// allocation is big enough to stall the whole process, "skip"; in a
+// worker they must end at the memory limit.
+func loadHostile(t *testing.T) []hostileCase {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "hostile2", "*.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []hostileCase
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(b)
+		c := hostileCase{name: strings.TrimSuffix(filepath.Base(f), ".py"), want: map[Isolation]string{}}
+		for _, line := range strings.Split(src, "\n") {
+			if !strings.HasPrefix(line, "#") {
+				break
+			}
+			key, val, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "#")), ":")
+			val = strings.TrimSpace(val)
+			switch {
+			case !ok:
+			case key == "want":
+				c.want[InProcess], c.want[Subprocess] = val, val
+			case key == "inprocess":
+				c.want[InProcess] = val
+			case key == "subprocess":
+				c.want[Subprocess] = val
+			}
+		}
+		if c.want[InProcess] == "" {
+			t.Fatalf("%s: no \"# want:\" header", f)
+		}
+		c.code = repeatMacro.ReplaceAllStringFunc(src, func(m string) string {
+			sub := repeatMacro.FindStringSubmatch(m)
+			n, _ := strconv.Atoi(sub[1])
+			return strings.Repeat(sub[2], n)
+		})
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+// hostileLimits are tight, so that the corpus runs in seconds; the memory
+// budget is the default one. A program that only work charged in Go can
+// stop may end at the time limit instead of the step limit on a loaded
+// machine: its header then allows both.
+var hostileLimits = Limits{MaxSteps: 1_000_000, Timeout: 2 * time.Second, MaxDepth: 200, MaxMemory: DefaultMaxMemory, MaxOutput: 64 << 10, MaxResult: 256 << 10}
+
+// TestHostileCorpus runs every program of testdata/hostile2 in both
+// isolation modes: each must end as its header says (a limit error, a
+// program error or a result), within its time limit and grace, and leave
+// the runtime working.
+func TestHostileCorpus(t *testing.T) {
+	cases := loadHostile(t)
+	if len(cases) < 40 {
+		t.Fatalf("%d hostile programs, want at least 40", len(cases))
+	}
+	for _, is := range isolations {
+		t.Run(is.name, func(t *testing.T) {
+			rt := hostileRuntime(t, is.iso, hostileLimits)
+			t.Run("corpus", func(t *testing.T) {
+				for _, c := range cases {
+					t.Run(c.name, func(t *testing.T) {
+						if c.want[is.iso] == "skip" {
+							// One huge allocation made by the interpreter
+							// itself: in process it can stall the whole
+							// test binary.
+							t.Skip("not bounded in process; run in a worker")
+						}
+						if is.iso == Subprocess {
+							t.Parallel() // each call has a worker of its own
+						}
+						if is.iso == InProcess {
+							// In process the memory guard measures the process's
+							// heap: start each program without the last one's garbage.
+							runtime.GC()
+						}
+						checkHostile(t, rt, c.code, c.want[is.iso])
+					})
+				}
+			})
+			res, err := rt.Call(context.Background(), Source{Name: "ok.star", Code: adder}, "add", []any{int64(1), int64(2)}, nil)
+			if err != nil || res.Value != int64(3) {
+				t.Fatalf("after the corpus: %v %v", res, err)
+			}
+		})
+	}
+}
+
+func checkHostile(t *testing.T, rt *Runtime, code, want string) {
+	t.Helper()
+	lim := rt.Limits()
+	start := time.Now()
+	res, err := rt.Call(context.Background(), Source{Name: "hostile.py", Code: code}, "main", nil, nil)
+	took := time.Since(start)
+	// The slack is for a loaded machine: a call past its limit and grace
+	// is killed or given up on, so it never takes much longer.
+	if max := lim.Timeout + grace(lim.Timeout) + 3*time.Second; took > max {
+		t.Errorf("took %v, past the time limit and its grace", took)
+	}
+	kind, arg, _ := strings.Cut(want, ":")
+	switch kind {
+	case "any": // not bounded in this mode: it need only end in time
+	case "ok":
+		if err != nil {
+			t.Fatalf("want a result, got %v (after %v)", err, took)
+		}
+	case "error":
+		var pe *ProgramError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), arg) {
+			t.Fatalf("want a program error containing %q, got %v, %v (after %v)", arg, res, err, took)
+		}
+	case "limit":
+		var le *LimitError
+		if !errors.As(err, &le) || !strings.Contains("|"+arg+"|", "|"+le.Limit+"|") {
+			t.Fatalf("want the %s limit, got %v, %v (after %v)", arg, res, err, took)
+		}
+	default:
+		t.Fatalf("bad want %q", want)
+	}
+}
+
+// In a worker, one allocation larger than the memory budget fails every
+// time, however briefly it lives: as the memory limit when the worker dies
+// of it, as the time limit in the rare case (about one in ten here) when
+// the Go runtime stalls at the OS limit instead of failing and the worker
+// is killed at the deadline.
+func TestWorkerRefusesLargeAllocation(t *testing.T) {
+	t.Parallel()
+	rt := hostileRuntime(t, Subprocess, Limits{MaxMemory: 256 << 20, Timeout: 2 * time.Second})
+	src := Source{Name: "bomb.py", Code: "def main():\n    return len('x' * 350000000)\n"}
+	memory := 0
+	for i := 0; i < 10; i++ {
+		res, err := rt.Call(context.Background(), src, "main", nil, nil)
+		var le *LimitError
+		if !errors.As(err, &le) || (le.Limit != "memory" && le.Limit != "time") {
+			t.Fatalf("run %d: %v, %v; want the memory limit", i+1, res, err)
+		}
+		if le.Limit == "memory" {
+			memory++
+		}
+	}
+	if memory == 0 {
+		t.Errorf("no run of 10 ended at the memory limit")
+	}
+	// A program within the budget still runs.
+	res, err := rt.Call(context.Background(), Source{Name: "ok.py", Code: "def main():\n    return len('x' * 150000000)\n"}, "main", nil, nil)
+	if err != nil || res.Value != int64(150000000) {
+		t.Fatalf("150 MB string under a 256 MB budget: %v, %v", res, err)
+	}
+}

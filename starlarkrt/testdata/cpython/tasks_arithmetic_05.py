@@ -1,0 +1,5 @@
+print(round(2.5), round(3.5), round(-2.5), round(0.125, 2), round(2.675, 2))
+print(round(1234.5678, -2), round(7.0, 1))
+print(int(3.99), int(-3.99), float(7), float("2.50"))
+print(max(1, 2.5, -3), min([4, 2, 8]), sum([0.1] * 10))
+print(0.1 + 0.2 == 0.3, abs(0.1 + 0.2 - 0.3) < 1e-9)

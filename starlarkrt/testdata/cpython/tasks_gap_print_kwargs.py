@@ -1,0 +1,4 @@
+# print's end= and sep= keywords.
+print("a", "b", sep="-")
+print("no newline", end="")
+print("!")

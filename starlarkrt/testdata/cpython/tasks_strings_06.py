@@ -1,0 +1,5 @@
+print("abc" < "abd", "Z" < "a", "apple" < "apple pie", "" < "a")
+print("".join(sorted(["b", "A", "a", "B", "_", "1"])))
+print(ord("A"), ord("a"), chr(97), chr(65 + 25))
+print(len([c for c in "hello" if c in "aeiou"]), "".join(reversed("stressed")))
+print("ab" * 3, "-" * 10, 3 * "xy")

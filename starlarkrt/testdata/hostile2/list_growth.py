@@ -1,0 +1,8 @@
+# want: limit:memory|steps
+# inprocess: skip
+# A list extended with itself until it is too big.
+def main():
+    l = [0] * 1000
+    for i in range(40):
+        l.extend(l)
+    return len(l)

@@ -1,0 +1,7 @@
+# want: limit:time|steps
+# Adding a widely shared tuple to a set.
+def main():
+    t = ()
+    for i in range(80):
+        t = (t, t)
+    return len(set([t]))

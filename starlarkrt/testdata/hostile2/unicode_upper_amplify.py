@@ -1,0 +1,8 @@
+# want: limit:memory|steps|time
+# inprocess: any
+# upper() of 'ß' doubles; repeated, it explodes.
+def main():
+    s = 'ß' * 1000
+    for i in range(40):
+        s = (s.upper().lower() + s)
+    return len(s)

@@ -1,0 +1,41 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/latm/latm/engine"
+)
+
+// childEnv names a worker process the tests start by re-running the test
+// binary: its value is the worker's name.
+const childEnv = "LATM_TEST_WORKER"
+
+// runChild is a worker process: the NATS URL, model URL, database and
+// ack wait come from the environment; it runs until it is killed.
+func runChild() int {
+	ackWait, _ := time.ParseDuration(os.Getenv("LATM_TEST_ACKWAIT"))
+	replicas, _ := strconv.Atoi(os.Getenv("LATM_TEST_REPLICAS"))
+	ctx := context.Background()
+	q, err := Connect(ctx, os.Getenv("LATM_TEST_NATS"), Options{AckWait: ackWait, Replicas: replicas})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	e, err := engine.Open(engineConfig(os.Getenv("LATM_TEST_MODEL"), os.Getenv("LATM_TEST_DB")))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	slots, _ := strconv.Atoi(os.Getenv("LATM_TEST_SLOTS"))
+	w := &Worker{Queue: q, Engine: e, Name: os.Getenv(childEnv), Slots: slots}
+	fmt.Println("ready")
+	if err := w.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,73 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/tool"
+)
+
+// PublishTool puts t's package in the tools bucket under its content hash
+// and returns the key; publishing the same content again changes nothing.
+func (q *Queue) PublishTool(ctx context.Context, t *tool.Tool) (string, error) {
+	pkg, err := tool.EncodePackage(t)
+	if err != nil {
+		return "", err
+	}
+	key := packageKey(pkg)
+	if _, err := q.Tools.Create(ctx, key, pkg); err != nil && !isKeyExists(err) {
+		return "", fmt.Errorf("publish tool %s: %w", t.Ref(), err)
+	}
+	return key, nil
+}
+
+// syncTools watches the tools bucket and imports every package in it,
+// present and future, into the worker's local library, so that routing an
+// instance that names no tool sees every tool published anywhere. A
+// package whose content is the newest version of its name already is not
+// saved again (library.SaveToolUnlessSame). It returns when ctx is done.
+func (w *Worker) syncTools(ctx context.Context) error {
+	watch, err := w.Queue.Tools.Watch(ctx, "pkg.*", jetstream.IgnoreDeletes())
+	if err != nil {
+		return fmt.Errorf("worker: watch tools: %w", err)
+	}
+	defer watch.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-watch.Updates():
+			if !ok {
+				return nil
+			}
+			if e == nil {
+				continue
+			}
+			t, err := w.importPackage(ctx, e)
+			if err != nil {
+				w.logf("tool package %s: %v (skipped)", e.Key(), err)
+				continue
+			}
+			if w.Loaded != nil {
+				w.Loaded(t)
+			}
+		}
+	}
+}
+
+func (w *Worker) importPackage(ctx context.Context, e jetstream.KeyValueEntry) (*tool.Tool, error) {
+	if got := packageKey(e.Value()); got != e.Key() {
+		return nil, fmt.Errorf("content hash is %s, not its key", got)
+	}
+	t, err := library.DecodePackage(e.Value())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Engine.Store().SaveToolUnlessSame(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}

@@ -1,0 +1,211 @@
+// Package worker runs latm on NATS JetStream, so that a batch outgrows one
+// machine: a submitter publishes a batch's instances on a work-queue
+// stream, any number of stateless workers (on any machine) pull them, solve
+// each through the engine and store its result in a KV bucket, and the
+// submitter collects the results into its local SQLite file and output.
+//
+// The invariants:
+//   - One result per instance. A result's key is derived from its batch and
+//     instance id and is written with create-only semantics (KV Create), so
+//     a redelivered or republished instance never gives a second result: the
+//     worker that finds the key taken acknowledges without solving again.
+//   - Nothing acked before it is stored. A worker acks an instance only
+//     after the result bucket confirmed the write (a JetStream publish
+//     acknowledgement, from a quorum of the bucket's replicas); a worker
+//     that dies mid-instance leaves it unacked, and JetStream redelivers it
+//     after the consumer's AckWait. A long instance sends in-progress acks.
+//   - Nothing lost or doubled on the submitter's side. A submitter that
+//     stops and is run again reads the results stored meanwhile and
+//     publishes only the instances that have none (publishes carry a
+//     message id, so JetStream drops a republish inside its duplicate
+//     window).
+//   - Tools travel as content-hashed packages (tool.EncodePackage) in a KV
+//     bucket: an instance names the hash, a worker fetches, checks and
+//     caches it, so a new version reaches every worker with no restart.
+//
+// The package owns the wire: subjects, stream and bucket names, the JSON of
+// an instance and a result. Solving is the engine's; the worker holds no
+// pipeline logic.
+package worker
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Names of the JetStream assets latm uses. Several latm deployments can
+// share one NATS account only under different names; one per account is
+// the supported setup.
+const (
+	WorkStream    = "LATM_WORK"    // the work-queue stream of instances
+	WorkSubject   = "latm.work"    // the subject instances are published on
+	ResultsBucket = "latm_results" // KV: one result per batch+instance
+	ToolsBucket   = "latm_tools"   // KV: tool packages by content hash
+	ConsumerName  = "latm_workers" // the durable pull consumer workers share
+)
+
+// Task is one instance on the work queue.
+type Task struct {
+	Batch    string `json:"batch"`
+	ID       string `json:"id"`
+	Question string `json:"question"`
+	// Tool names the tool (name@version, as the submitter's library has
+	// it) and Package the key of its package in ToolsBucket. Both empty:
+	// the worker routes the instance through its own library.
+	Tool    string `json:"tool,omitempty"`
+	Package string `json:"package,omitempty"`
+}
+
+// Result is what became of one instance, as stored in ResultsBucket.
+type Result struct {
+	Batch     string `json:"batch"`
+	ID        string `json:"id"`
+	Question  string `json:"question"`
+	Answer    string `json:"answer"`
+	OK        bool   `json:"ok"`
+	Error     string `json:"error,omitempty"`
+	Tool      string `json:"tool,omitempty"` // name@version
+	Code      string `json:"code,omitempty"`
+	RawResult string `json:"raw_result,omitempty"`
+	LatencyNS int64  `json:"latency_ns"`
+	Worker    string `json:"worker"`          // the worker that solved it
+	Delivered uint64 `json:"deliveries"`      // how many times JetStream had delivered the instance
+	Calls     []Call `json:"calls,omitempty"` // the model calls made for it, by the delivery that stored it
+}
+
+// Options steer the JetStream assets Setup creates.
+type Options struct {
+	// Replicas of the stream and buckets: 1 for one server, 3 for a
+	// three-node cluster (a quorum of them confirms each write).
+	Replicas int
+	// AckWait is how long an instance delivered to a worker may go without
+	// an ack or an in-progress ack before JetStream redelivers it. Workers
+	// send in-progress acks every AckWait/3. Zero: 30 s.
+	AckWait time.Duration
+	// MaxDeliver bounds the deliveries of one instance (a tool that kills
+	// every worker that runs it stops after that many); zero: 10.
+	MaxDeliver int
+	// Duplicates is the window in which a republished instance (same
+	// message id) is dropped; zero: 10 minutes.
+	Duplicates time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Replicas <= 0 {
+		o.Replicas = 1
+	}
+	if o.AckWait <= 0 {
+		o.AckWait = 30 * time.Second
+	}
+	if o.MaxDeliver <= 0 {
+		o.MaxDeliver = 10
+	}
+	if o.Duplicates <= 0 {
+		o.Duplicates = 10 * time.Minute
+	}
+	return o
+}
+
+// Queue is a connection to the JetStream assets of latm.
+type Queue struct {
+	NC      *nats.Conn
+	JS      jetstream.JetStream
+	Results jetstream.KeyValue
+	Tools   jetstream.KeyValue
+	Stream  jetstream.Stream
+	opts    Options
+}
+
+// Connect connects to the NATS servers at url (a comma-separated list)
+// and creates or updates latm's stream, consumer and buckets with o.
+func Connect(ctx context.Context, url string, o Options) (*Queue, error) {
+	nc, err := nats.Connect(url, nats.Name("latm"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+	if err != nil {
+		return nil, fmt.Errorf("connect to nats at %s: %w (fix: start a server with latm nats, or pass the URL of a running one)", url, err)
+	}
+	q, err := Setup(ctx, nc, o)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return q, nil
+}
+
+// Setup creates or updates latm's stream, consumer and buckets on nc.
+func Setup(ctx context.Context, nc *nats.Conn, o Options) (*Queue, error) {
+	o = o.withDefaults()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	q := &Queue{NC: nc, JS: js, opts: o}
+	q.Stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: WorkStream, Subjects: []string{WorkSubject},
+		Retention: jetstream.WorkQueuePolicy, Storage: jetstream.FileStorage,
+		Replicas: o.Replicas, Duplicates: o.Duplicates,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w (fix: the server needs JetStream enabled, and %d node(s) for %d replica(s))", WorkStream, err, o.Replicas, o.Replicas)
+	}
+	if _, err := q.Stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable: ConsumerName, AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait: o.AckWait, MaxDeliver: o.MaxDeliver, MaxAckPending: 1000,
+		Replicas: o.Replicas,
+	}); err != nil {
+		return nil, fmt.Errorf("consumer %s: %w", ConsumerName, err)
+	}
+	if q.Results, err = bucket(ctx, js, ResultsBucket, "latm results, one per batch and instance", o.Replicas); err != nil {
+		return nil, err
+	}
+	if q.Tools, err = bucket(ctx, js, ToolsBucket, "latm tool packages by content hash", o.Replicas); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+func bucket(ctx context.Context, js jetstream.JetStream, name, desc string, replicas int) (jetstream.KeyValue, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: name, Description: desc, History: 1, Storage: jetstream.FileStorage, Replicas: replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kv bucket %s: %w", name, err)
+	}
+	return kv, nil
+}
+
+// Close closes the connection after flushing what was published.
+func (q *Queue) Close() {
+	_ = q.NC.Drain()
+}
+
+// AckWait is the consumer's ack wait the queue was set up with.
+func (q *Queue) AckWait() time.Duration { return q.opts.AckWait }
+
+// hash16 is the first 16 bytes of s's SHA-256, in hex: KV keys allow only
+// [-/_=.a-zA-Z0-9], and batch and instance ids are free text.
+func hash16(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:16])
+}
+
+// batchPrefix is the key prefix of every result of batch.
+func batchPrefix(batch string) string { return "r." + hash16(batch) }
+
+// ResultKey is the key of the result of instance id of batch.
+func ResultKey(batch, id string) string { return batchPrefix(batch) + "." + hash16(id) }
+
+// packageKey is the key of a tool package: its content hash.
+func packageKey(pkg []byte) string {
+	h := sha256.Sum256(pkg)
+	return "pkg." + hex.EncodeToString(h[:])
+}
+
+// isKeyExists says whether err is a create-only write that found the key taken.
+func isKeyExists(err error) bool { return errors.Is(err, jetstream.ErrKeyExists) }

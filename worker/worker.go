@@ -1,0 +1,273 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/latm/latm/dispatch"
+	"github.com/latm/latm/engine"
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/llm"
+	"github.com/latm/latm/tool"
+	"github.com/latm/latm/user"
+)
+
+// Worker pulls instances from the work queue and solves them through its
+// engine. It is stateless apart from the engine's local file (runs and the
+// ledger of its own calls, and its library for routing).
+type Worker struct {
+	Queue  *Queue
+	Engine *engine.Engine
+	Name   string    // recorded in each result it stores
+	Slots  int       // instances solved at once; below 1 means 1
+	Log    io.Writer // one line per instance; nil: silent
+	// Retry is how long a machinery failure (the model endpoint, the
+	// sandbox) holds an instance back before it is redelivered; zero: 1 s.
+	Retry time.Duration
+	// Done, if set, is called after an instance left the queue: solved
+	// says whether this worker solved it (false: its result was stored
+	// already, by an earlier delivery or another worker).
+	Done func(t Task, solved bool)
+	// Loaded, if set, is called for each tool package imported into the
+	// local library from the tools bucket (see syncTools).
+	Loaded func(t *tool.Tool)
+
+	mu    sync.Mutex
+	tools map[string]*tool.Tool // packages by key, once fetched and checked
+	eng   *engine.Engine        // Engine, its ledger teed into each result
+}
+
+// Run pulls and solves instances until ctx is done; then it lets the
+// instances in hand finish or, if ctx's cancellation cuts them, leaves them
+// unacked for redelivery. It returns nil when ctx was cancelled.
+func (w *Worker) Run(ctx context.Context) error {
+	slots := max(w.Slots, 1)
+	eng, err := w.Engine.WithLedger(func(inner llm.Ledger) llm.Ledger { return teeLedger{inner} })
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	defer eng.Close()
+	w.eng = eng
+	syncCtx, stopSync := context.WithCancel(ctx)
+	synced := make(chan error, 1)
+	go func() { synced <- w.syncTools(syncCtx) }()
+	defer func() { stopSync(); <-synced }()
+	cons, err := w.Queue.Stream.Consumer(ctx, ConsumerName)
+	if err != nil {
+		return fmt.Errorf("worker: consumer %s: %w", ConsumerName, err)
+	}
+	// Short pulls (and their heartbeats) notice a lost server or a new
+	// stream leader within seconds.
+	it, err := cons.Messages(jetstream.PullMaxMessages(slots), jetstream.PullExpiry(5*time.Second))
+	if err != nil {
+		return fmt.Errorf("worker: pull from %s: %w", WorkStream, err)
+	}
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	sem := make(chan struct{}, slots)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		msg, err := it.Next()
+		if err != nil {
+			<-sem
+			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return nil
+			}
+			return fmt.Errorf("worker: next instance: %w", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			w.handle(ctx, msg)
+		}()
+	}
+}
+
+// handle solves one instance and acks it once its result is stored.
+func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
+	t, err := decodeTask(msg.Data())
+	if err != nil {
+		// Redelivering it would fail the same way.
+		w.logf("drop an instance: %v", err)
+		_ = msg.Term()
+		return
+	}
+	key := ResultKey(t.Batch, t.ID)
+	if _, err := w.Queue.Results.Get(ctx, key); err == nil {
+		// Solved already (a redelivery after the result was stored, or a
+		// republish): the stored result stands.
+		if msg.DoubleAck(ctx) == nil && w.Done != nil {
+			w.Done(t, false)
+		}
+		return
+	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+		w.retry(msg, t, fmt.Errorf("read result: %w", err))
+		return
+	}
+	delivered := uint64(1)
+	if md, err := msg.Metadata(); err == nil {
+		delivered = md.NumDelivered
+	}
+
+	// In-progress acks keep a long instance (a slow model) from being
+	// redelivered to another worker while this one still works on it.
+	hctx, stopBeat := context.WithCancel(ctx)
+	go func() {
+		tick := time.NewTicker(max(w.Queue.AckWait()/3, 10*time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-hctx.Done():
+				return
+			case <-tick.C:
+				_ = msg.InProgress()
+			}
+		}
+	}()
+	lctx, calls := withCallLog(hctx)
+	res, err := w.solve(lctx, t)
+	stopBeat()
+	if err != nil {
+		w.retry(msg, t, err)
+		return
+	}
+	res.Worker, res.Delivered, res.Calls = w.Name, delivered, calls.list()
+	b, err := json.Marshal(res)
+	if err != nil {
+		w.retry(msg, t, err)
+		return
+	}
+	_, err = w.Queue.Results.Create(ctx, key, b)
+	if err != nil && !isKeyExists(err) {
+		w.retry(msg, t, fmt.Errorf("store result: %w", err))
+		return
+	}
+	solved := err == nil
+	// The result is stored (or another delivery stored one first): only
+	// now may the instance leave the queue.
+	if err := msg.DoubleAck(ctx); err != nil {
+		w.logf("%s/%s: ack: %v (it will be redelivered and find its result stored)", t.Batch, t.ID, err)
+		return
+	}
+	w.logf("%s/%s: ok=%v %s", t.Batch, t.ID, res.OK, res.Tool)
+	if w.Done != nil {
+		w.Done(t, solved)
+	}
+}
+
+// retry gives back an instance whose solving failed in the machinery.
+func (w *Worker) retry(msg jetstream.Msg, t Task, err error) {
+	w.logf("%s/%s: %v (redelivering)", t.Batch, t.ID, err)
+	d := w.Retry
+	if d <= 0 {
+		d = time.Second
+	}
+	_ = msg.NakWithDelay(d)
+}
+
+// solve answers t with its tool, or routes it when it names none.
+func (w *Worker) solve(ctx context.Context, t Task) (Result, error) {
+	res := Result{Batch: t.Batch, ID: t.ID, Question: t.Question}
+	if t.Package == "" {
+		rs, err := w.eng.Dispatcher().Handle(ctx, dispatch.Instance{Batch: t.Batch, ID: t.ID, Question: t.Question})
+		if err != nil {
+			return res, err
+		}
+		for _, r := range rs {
+			if r.ID == t.ID && r.Batch == t.Batch {
+				res.Answer, res.Tool, res.Error = r.Answer, r.Tool, r.Error
+				res.OK = r.Status == dispatch.StatusSolved || (r.Status == dispatch.StatusPending && r.Answer != "")
+				if !res.OK && res.Error == "" {
+					res.Error = "no answer: " + r.Status
+				}
+				return res, nil
+			}
+		}
+		return res, fmt.Errorf("route %s/%s: the dispatcher gave no result for it", t.Batch, t.ID)
+	}
+	tl, err := w.tool(ctx, t)
+	if err != nil {
+		return res, err
+	}
+	start := time.Now()
+	run, err := w.eng.Solve(ctx, tl, user.Instance{ID: t.ID, Batch: t.Batch, Question: t.Question})
+	if err != nil {
+		return res, err
+	}
+	res.Answer, res.OK, res.Error, res.Tool = run.Answer, run.OK, run.Error, tl.Ref()
+	res.Code, res.RawResult, res.LatencyNS = run.Code, run.RawResult, int64(run.Latency)
+	if res.LatencyNS == 0 {
+		res.LatencyNS = int64(time.Since(start))
+	}
+	return res, nil
+}
+
+// tool returns the tool package t names, fetched once and checked against
+// its content hash.
+func (w *Worker) tool(ctx context.Context, t Task) (*tool.Tool, error) {
+	w.mu.Lock()
+	tl, ok := w.tools[t.Package]
+	w.mu.Unlock()
+	if ok {
+		return tl, nil
+	}
+	e, err := w.Queue.Tools.Get(ctx, t.Package)
+	if err != nil {
+		return nil, fmt.Errorf("tool %s (package %s): %w", t.Tool, t.Package, err)
+	}
+	if got := packageKey(e.Value()); got != t.Package {
+		return nil, fmt.Errorf("tool %s: package %s has content hash %s (a corrupt bucket)", t.Tool, t.Package, got)
+	}
+	tl, err = library.DecodePackage(e.Value())
+	if err != nil {
+		return nil, fmt.Errorf("tool %s (package %s): %w", t.Tool, t.Package, err)
+	}
+	if _, v, err := library.ParseRef(t.Tool); err == nil {
+		tl.Version = v // the submitter's numbering, so runs name the tool as it does
+	}
+	w.mu.Lock()
+	if w.tools == nil {
+		w.tools = map[string]*tool.Tool{}
+	}
+	w.tools[t.Package] = tl
+	w.mu.Unlock()
+	return tl, nil
+}
+
+func (w *Worker) logf(format string, args ...any) {
+	if w.Log != nil {
+		fmt.Fprintf(w.Log, "worker %s: "+format+"\n", append([]any{w.Name}, args...)...)
+	}
+}
+
+// decodeTask reads an instance off the queue: JSON with a batch, an id and
+// a question, and a tool package key only together with the tool's name.
+func decodeTask(data []byte) (Task, error) {
+	var t Task
+	if err := json.Unmarshal(data, &t); err != nil {
+		return t, fmt.Errorf("malformed instance %.80q: %w", data, err)
+	}
+	switch {
+	case t.Batch == "" || t.ID == "":
+		return t, fmt.Errorf("instance %.80q has no batch or no id", data)
+	case t.Question == "":
+		return t, fmt.Errorf("instance %s/%s has no question", t.Batch, t.ID)
+	case (t.Tool == "") != (t.Package == ""):
+		return t, fmt.Errorf("instance %s/%s names a tool %q with package %q: give both or neither", t.Batch, t.ID, t.Tool, t.Package)
+	}
+	return t, nil
+}
