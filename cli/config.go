@@ -78,6 +78,10 @@ type MakeConfig struct {
 	Valid        int `mapstructure:"valid"`
 	ProposeTries int `mapstructure:"propose_tries"`
 	VerifyTries  int `mapstructure:"verify_tries"`
+	// Parser asks the maker, once a tool is verified, for parse(question)
+	// returning the entry's arguments; kept only if it verifies, it answers
+	// instances with no model call behind its guards.
+	Parser bool `mapstructure:"parser"`
 }
 
 // SolveConfig steers tool use.
@@ -86,6 +90,10 @@ type SolveConfig struct {
 	// Template answers an instance with no model call when the tool's
 	// usage examples show its call is a template of the question.
 	Template bool `mapstructure:"template"`
+	// Call is how the user model gives a call: "code" (call code, as in
+	// the paper), "json" (the arguments as JSON, validated against the
+	// tool's argument schema) or "auto" (json where the tool has a schema).
+	Call string `mapstructure:"call"`
 }
 
 // DispatchConfig steers routing and the pending pool.
@@ -137,9 +145,11 @@ func defaults() map[string]any {
 		"make.valid":         3,
 		"make.propose_tries": 3,
 		"make.verify_tries":  3,
+		"make.parser":        false,
 
 		"solve.retries":  1,
 		"solve.template": true,
+		"solve.call":     "code",
 
 		"dispatch.unknown":      "solver",
 		"dispatch.model_labels": false,

@@ -40,9 +40,11 @@ func layerTable() map[string]layerValues {
 		"make.valid":         {"4", "5", "6"},
 		"make.propose_tries": {"4", "5", ""},
 		"make.verify_tries":  {"4", "5", ""},
+		"make.parser":        {"true", "false", ""},
 
 		"solve.retries":  {"2", "3", ""},
 		"solve.template": {"false", "true", ""},
+		"solve.call":     {"json", "auto", ""},
 
 		"dispatch.unknown":      {"none", "solver", ""},
 		"dispatch.model_labels": {"true", "false", ""},

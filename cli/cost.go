@@ -18,16 +18,29 @@ type costReport struct {
 
 func newCostCmd(app *App) *cobra.Command {
 	var by string
-	var asJSON bool
+	var asJSON, savings bool
 	cmd := &cobra.Command{
 		Use:   "cost",
 		Short: "Sum the model calls in the ledger: calls, cache hits, tokens and money",
 		Long: `cost sums every model call latm has made with this database, grouped by
 role, model, tool or day (UTC). Cache hits and replayed calls cost nothing
 and count no tokens. Money is in the unit of the configured prices
-(<role>.price_in and <role>.price_out, per million tokens).`,
+(<role>.price_in and <role>.price_out, per million tokens).
+
+With --savings it reports, per tool and per batch, how many instances each
+path answered (parser and template: no model call; user: the user model
+wrote the call), the user calls and making cost, an estimate of what the
+strong (solver) model would have cost answering every instance directly,
+and per tool the break-even: the instances that repay the making.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if savings {
+				store, err := app.Store()
+				if err != nil {
+					return err
+				}
+				return runSavings(cmd.Context(), app, store, asJSON)
+			}
 			switch by {
 			case "role", "model", "tool", "day":
 			default:
@@ -84,6 +97,7 @@ and count no tokens. Money is in the unit of the configured prices
 	}
 	cmd.Flags().StringVar(&by, "by", "role", "group by role, model, tool or day")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&savings, "savings", false, "report what the no-model paths saved, per tool and batch")
 	return cmd
 }
 

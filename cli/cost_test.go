@@ -136,3 +136,23 @@ func TestCostMarksEstimatedTokens(t *testing.T) {
 		t.Fatalf("json: %s", out)
 	}
 }
+
+func TestCostSavings(t *testing.T) {
+	db := recordCalls(t)
+	code, out, errOut := runCost(t, db, "--savings")
+	if code != 0 || !strings.Contains(out, "no solved instances") {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+	}
+	code, out, errOut = runCost(t, db, "--savings", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep savingsReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	// One user call recorded and no direct answer: the estimate says so.
+	if rep.Direct.TokensIn != 1000 || !strings.Contains(rep.Direct.Basis, "user model") {
+		t.Fatalf("direct estimate %+v", rep.Direct)
+	}
+}

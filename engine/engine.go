@@ -70,16 +70,18 @@ type Config struct {
 
 // MakeConfig steers tool making.
 type MakeConfig struct {
-	Train        int // training examples shown to the maker
-	Valid        int // validation examples the tool is tested on
-	ProposeTries int // replies allowed to produce a loadable tool
-	VerifyTries  int // replies allowed to produce passing tests
+	Train        int  // training examples shown to the maker
+	Valid        int  // validation examples the tool is tested on
+	ProposeTries int  // replies allowed to produce a loadable tool
+	VerifyTries  int  // replies allowed to produce passing tests
+	Parser       bool // after packaging, ask the maker for a verified parse(question) (maker.Maker.Parser)
 }
 
 // SolveConfig steers tool use.
 type SolveConfig struct {
-	Retries  int  // retries after a sandbox error, with the error fed back
-	Template bool // answer with no model call when the tool's call is a template of the question (guarded)
+	Retries  int    // retries after a sandbox error, with the error fed back
+	Template bool   // answer with no model call when the tool's call is a template of the question (guarded)
+	Call     string // user.CallCode, user.CallJSON or user.CallAuto ("" is code)
 }
 
 // DispatchConfig steers routing and the pending pool.
@@ -109,7 +111,7 @@ func Defaults() Config {
 		},
 		Workers:  4,
 		Make:     MakeConfig{Train: 3, Valid: 3, ProposeTries: 3, VerifyTries: 3},
-		Solve:    SolveConfig{Retries: 1, Template: true},
+		Solve:    SolveConfig{Retries: 1, Template: true, Call: "code"},
 		Dispatch: DispatchConfig{Unknown: dispatch.UnknownSolver, MinExamples: 6},
 	}
 }
@@ -189,7 +191,7 @@ func newEngine(cfg Config, st *library.Store, rt *starlarkrt.Runtime, wrap func(
 		return nil, &UsageError{err}
 	}
 	e := &Engine{cfg: cfg, store: st, rt: rt, prompts: ps, client: client}
-	e.solver = &user.Solver{LLM: client, Runtime: rt, Prompts: ps, Store: st, Retries: cfg.Solve.Retries, Template: cfg.Solve.Template}
+	e.solver = &user.Solver{LLM: client, Runtime: rt, Prompts: ps, Store: st, Retries: cfg.Solve.Retries, Template: cfg.Solve.Template, Call: cfg.Solve.Call}
 	return e, nil
 }
 
@@ -257,7 +259,8 @@ func (e *Engine) Maker(train, valid int) *maker.Maker {
 		LLM: e.client, Runtime: e.rt, Prompts: e.prompts,
 		Train: train, Valid: valid,
 		ProposeTries: e.cfg.Make.ProposeTries, VerifyTries: e.cfg.Make.VerifyTries,
-		Model: e.cfg.Roles[llm.Maker].Model,
+		Model:  e.cfg.Roles[llm.Maker].Model,
+		Parser: e.cfg.Make.Parser,
 	}
 }
 

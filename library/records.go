@@ -17,15 +17,16 @@ func (s *Store) RecordRun(ctx context.Context, r *tool.Run) error {
 		r.CreatedAt = time.Now()
 	}
 	err := s.db.QueryRowContext(ctx, `INSERT INTO runs
-		(batch, input_id, question, tool_name, tool_version, code, raw_result, answer, ok, error, latency_ns, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(batch, input_id, question, tool_name, tool_version, code, raw_result, answer, ok, error, latency_ns, created_at, path, guards)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (batch, input_id) DO UPDATE SET
 			question = excluded.question, tool_name = excluded.tool_name, tool_version = excluded.tool_version,
 			code = excluded.code, raw_result = excluded.raw_result, answer = excluded.answer, ok = excluded.ok,
-			error = excluded.error, latency_ns = excluded.latency_ns, created_at = excluded.created_at
+			error = excluded.error, latency_ns = excluded.latency_ns, created_at = excluded.created_at,
+			path = excluded.path, guards = excluded.guards
 		RETURNING id`,
 		r.Batch, r.InputID, r.Question, r.ToolName, r.ToolVersion, r.Code, r.RawResult, r.Answer,
-		r.OK, r.Error, int64(r.Latency), formatTime(r.CreatedAt)).Scan(&r.ID)
+		r.OK, r.Error, int64(r.Latency), formatTime(r.CreatedAt), r.Path, r.Guards).Scan(&r.ID)
 	if err != nil {
 		return fmt.Errorf("record run %s/%s: %w", r.Batch, r.InputID, err)
 	}
@@ -35,7 +36,7 @@ func (s *Store) RecordRun(ctx context.Context, r *tool.Run) error {
 // Runs returns the runs of a batch, keyed by InputID.
 func (s *Store) Runs(ctx context.Context, batch string) (map[string]*tool.Run, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, batch, input_id, question, tool_name, tool_version, code,
-		raw_result, answer, ok, error, latency_ns, created_at FROM runs WHERE batch = ?`, batch)
+		raw_result, answer, ok, error, latency_ns, created_at, path, guards FROM runs WHERE batch = ?`, batch)
 	if err != nil {
 		return nil, fmt.Errorf("runs of batch %s: %w", batch, err)
 	}
@@ -46,7 +47,7 @@ func (s *Store) Runs(ctx context.Context, batch string) (map[string]*tool.Run, e
 		var latency int64
 		var created string
 		if err := rows.Scan(&r.ID, &r.Batch, &r.InputID, &r.Question, &r.ToolName, &r.ToolVersion, &r.Code,
-			&r.RawResult, &r.Answer, &r.OK, &r.Error, &latency, &created); err != nil {
+			&r.RawResult, &r.Answer, &r.OK, &r.Error, &latency, &created, &r.Path, &r.Guards); err != nil {
 			return nil, fmt.Errorf("runs of batch %s: %w", batch, err)
 		}
 		r.Latency, r.CreatedAt = time.Duration(latency), parseTime(created)

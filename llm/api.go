@@ -6,6 +6,7 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"time"
 )
@@ -67,6 +68,13 @@ type Request struct {
 	// can tell requests apart without reading prompt wording. It is not
 	// part of cache or recording keys.
 	Template string
+
+	// JSONSchema, when set, asks for a reply that is one JSON value
+	// matching it, through the endpoint's response_format json_schema
+	// (OpenAI; Ollama, vLLM and llama.cpp's server accept it too). The
+	// schema is not part of cache or recording keys: the prompt that asks
+	// for JSON already differs from any other.
+	JSONSchema json.RawMessage
 }
 
 // TemplateHeader is the HTTP header that carries Request.Template.

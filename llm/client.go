@@ -8,6 +8,7 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -209,7 +210,7 @@ func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Respons
 			return &resp, nil
 		}
 	}
-	resp, err := c.send(withTemplate(ctx, req.Template), r, req.Messages)
+	resp, err := c.send(withTemplate(ctx, req.Template), r, req.Messages, req.JSONSchema)
 	if err != nil {
 		return nil, err
 	}
@@ -237,12 +238,18 @@ func (c *Client) record(key string, r *roleClient, req Request, resp *Response) 
 
 // send makes the HTTP call, retrying what may succeed on a second try,
 // within the role's whole-call Timeout.
-func (c *Client) send(ctx context.Context, r *roleClient, msgs []Message) (*Response, error) {
+func (c *Client) send(ctx context.Context, r *roleClient, msgs []Message, schema json.RawMessage) (*Response, error) {
 	oreq := openai.ChatCompletionRequest{
 		Model:       r.rc.Model,
 		Temperature: r.rc.Temperature,
 		MaxTokens:   r.rc.MaxTokens,
 		Messages:    make([]openai.ChatCompletionMessage, len(msgs)),
+	}
+	if len(schema) > 0 {
+		oreq.ResponseFormat = &openai.ChatCompletionResponseFormat{
+			Type:       openai.ChatCompletionResponseFormatTypeJSONSchema,
+			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{Name: "arguments", Schema: schema},
+		}
 	}
 	for i, m := range msgs {
 		oreq.Messages[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}

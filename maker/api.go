@@ -16,6 +16,9 @@
 //     tool whose code fails a training example is rejected. The usage
 //     examples kept with the tool are the validation tests without their
 //     assert lines.
+//   - parse (with Maker.Parser): the model writes parse(question), which
+//     returns the entry's arguments; kept only if parse → call gives every
+//     training and validation answer and the usage examples' own calls.
 //
 // The entry of a tool is the function every test calls (the last defined,
 // if several are); the propose prompt asks for helpers first and the main
@@ -46,6 +49,7 @@ type Task struct {
 type Attempt struct {
 	ProposeTries int
 	VerifyTries  int
+	ParserNote   string // with Maker.Parser: whether the tool got a parser, and why not
 }
 
 // Maker turns solved examples into a verified tool. Zero counts take the
@@ -62,6 +66,12 @@ type Maker struct {
 	VerifyTries  int // replies allowed to produce passing tests
 
 	Model string // the maker model's name, recorded as the tool's MakerModel
+
+	// Parser adds a fourth step after package: the maker writes
+	// parse(question), returning the entry's arguments, in the same chat
+	// (prompt "parse"). It is kept on the tool only if it verifies
+	// (parse.go); without one the tool works as before.
+	Parser bool
 }
 
 // Make runs propose → verify → package. On success it returns the tool

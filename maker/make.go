@@ -25,7 +25,7 @@ const (
 // StepError says which step of making failed and why; Tries is how many
 // replies the step used.
 type StepError struct {
-	Step  string // "propose", "verify" or "package"
+	Step  string // "propose", "verify", "package" or "parse"
 	Tries int
 	Err   error
 }
@@ -72,6 +72,14 @@ func (m *Maker) make(ctx context.Context, task Task) (*tool.Tool, Attempt, error
 	tool, err := s.pack(ctx, train, valid, vals, calls)
 	if err != nil {
 		return fail(err)
+	}
+	if m.Parser {
+		note, err := s.writeParser(ctx, tool, train, valid)
+		if err != nil {
+			return fail(&StepError{Step: "parse", Err: err})
+		}
+		att.ParserNote = note
+		tool.Transcript = s.transcript()
 	}
 	return tool, att, nil
 }

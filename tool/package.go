@@ -37,6 +37,10 @@ package tool
 //     validation (repeatable, one JSON object per line), and after
 //     "# usage example N" (N = 1, 2, …) that example's question, code and
 //     answer. A line "#" separates sections and is otherwise ignored.
+//   - Version 2 adds the key parser: Starlark defining parse(question),
+//     which returns the entry function's arguments (Tool.Parser). A tool
+//     without a parser is written as version 1, byte for byte as before,
+//     and both versions import; a parser in a version 1 file is an error.
 //   - Not in the package: the database id, the version (the importing
 //     library assigns the next one), the status (imported tools are active)
 //     and the making transcript (it stays in the database that made it).
@@ -57,6 +61,7 @@ import (
 
 const (
 	packageMagic  = "# latm tool package 1"
+	packageMagic2 = "# latm tool package 2" // adds parser
 	sourceMarker  = "# --- source ---"
 	examplePrefix = "# usage example "
 	blockPrefix   = "#|"
@@ -68,7 +73,11 @@ func EncodePackage(t *Tool) ([]byte, error) {
 		return nil, fmt.Errorf("encode package: %w", err)
 	}
 	var b bytes.Buffer
-	b.WriteString(packageMagic + "\n#\n")
+	if t.Parser != "" {
+		b.WriteString(packageMagic2 + "\n#\n")
+	} else {
+		b.WriteString(packageMagic + "\n#\n")
+	}
 	writeField(&b, "name", t.Name)
 	writeField(&b, "entry", t.Entry)
 	writeField(&b, "signature", t.Signature)
@@ -79,6 +88,9 @@ func EncodePackage(t *Tool) ([]byte, error) {
 	}
 	writeField(&b, "created", created)
 	writeField(&b, "description", t.Description)
+	if t.Parser != "" {
+		writeField(&b, "parser", t.Parser)
+	}
 	for i, ex := range t.Examples {
 		fmt.Fprintf(&b, "#\n%s%d\n", examplePrefix, i+1)
 		writeField(&b, "question", ex.Question)
@@ -132,14 +144,14 @@ func (e *PackageError) Error() string { return fmt.Sprintf("line %d: %s", e.Line
 func DecodePackage(data []byte) (*Tool, error) {
 	text := string(data)
 	first, _, _ := strings.Cut(text, "\n")
-	if first != packageMagic {
-		msg := fmt.Sprintf("not a latm tool package: the first line must be %q", packageMagic)
-		if strings.TrimRight(first, "\r") == packageMagic {
+	if first != packageMagic && first != packageMagic2 {
+		msg := fmt.Sprintf("not a latm tool package: the first line must be %q or %q", packageMagic, packageMagic2)
+		if c := strings.TrimRight(first, "\r"); c == packageMagic || c == packageMagic2 {
 			msg = "the file has CRLF line endings; convert it to LF (e.g. git config core.autocrlf false)"
 		}
 		return nil, &PackageError{Line: 1, Msg: msg}
 	}
-	p := &packageParser{t: &Tool{Status: StatusActive}, topSeen: map[string]bool{}}
+	p := &packageParser{t: &Tool{Status: StatusActive}, topSeen: map[string]bool{}, v2: first == packageMagic2}
 	rest := text
 	for lineNo := 1; ; lineNo++ {
 		line, after, found := strings.Cut(rest, "\n")
@@ -176,9 +188,10 @@ type packageParser struct {
 	blockLen    int             // lines in block so far
 	created     string
 	createdLine int
+	v2          bool // the file is version 2 (it may hold a parser)
 }
 
-var topKeys = map[string]bool{"name": true, "entry": true, "signature": true, "maker": true, "created": true, "description": true, "validation": true}
+var topKeys = map[string]bool{"name": true, "entry": true, "signature": true, "maker": true, "created": true, "description": true, "validation": true, "parser": true}
 var exampleKeys = map[string]bool{"question": true, "code": true, "answer": true}
 
 func (p *packageParser) line(n int, line string) error {
@@ -252,8 +265,11 @@ func (p *packageParser) field(n int, kv string) error {
 		p.exampleSeen[key] = true
 		return p.assign(p.target(key), value)
 	}
+	if key == "parser" && !p.v2 {
+		return &PackageError{Line: n, Msg: fmt.Sprintf("parser needs package version 2: make the first line %q", packageMagic2)}
+	}
 	if !topKeys[key] {
-		return &PackageError{Line: n, Msg: fmt.Sprintf("unknown key %q (known: name, entry, signature, maker, created, description, validation; in a usage example: question, code, answer)", key)}
+		return &PackageError{Line: n, Msg: fmt.Sprintf("unknown key %q (known: name, entry, signature, maker, created, description, validation, parser; in a usage example: question, code, answer)", key)}
 	}
 	// A tool-level key closes the usage example before it.
 	if err := p.endExample(n); err != nil {
@@ -326,6 +342,8 @@ func (p *packageParser) target(key string) *string {
 		return &p.created
 	case "description":
 		return &p.t.Description
+	case "parser":
+		return &p.t.Parser
 	case "question":
 		return &p.example.Question
 	case "code":

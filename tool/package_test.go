@@ -151,6 +151,8 @@ func FuzzDecodePackage(f *testing.F) {
 	f.Add([]byte("# latm tool package 1\n# name: t\n# usage example 1\n# question: |\n#| q\n# code: c\n# answer:\n# --- source ---\nx"))
 	f.Add([]byte("# latm tool package 1\n# --- source ---\n"))
 	f.Add([]byte("#| \n"))
+	f.Add([]byte("# latm tool package 2\n# name: t\n# parser: |\n#| def parse(q):\n#|     return [q]\n# --- source ---\nx"))
+	f.Add([]byte("# latm tool package 1\n# name: t\n# parser: p\n# --- source ---\nx"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := DecodePackage(data)
 		if err != nil {
@@ -184,11 +186,12 @@ func FuzzPackageRoundTrip(f *testing.F) {
 	f.Add("  lead\n\ntrail \n", "|", "#| x\n# --- source ---", "", "# --- source ---\nx = 1", "")
 	f.Add("\r\n", " ", "\n", "|", "x", " m ")
 	f.Fuzz(func(t *testing.T, desc, question, code, answer, source, maker string) {
+		parser := code // a parser is Starlark too; any text must survive
 		if strings.TrimSpace(source) == "" {
 			return // refused on purpose: a package must carry source
 		}
 		in := &Tool{Name: "fuzzed", Status: StatusActive, Description: desc, Source: source, Entry: "f",
-			Signature: question, MakerModel: maker,
+			Signature: question, MakerModel: maker, Parser: parser,
 			Examples:  []UsageExample{{Question: question, Code: code, Answer: answer}, {Question: answer, Code: desc, Answer: code}},
 			CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)}
 		if utf8.ValidString(desc) && utf8.ValidString(question) && utf8.ValidString(answer) {
@@ -213,4 +216,57 @@ func FuzzPackageRoundTrip(f *testing.F) {
 			t.Fatal("re-encoding gives different bytes")
 		}
 	})
+}
+
+// A tool with a parser is a version 2 package; one without stays version 1
+// byte for byte, so packages written before parsers existed import as
+// before, and a version 1 file cannot smuggle in a parser.
+func TestPackageVersions(t *testing.T) {
+	created := time.Date(2026, 11, 25, 3, 9, 36, 0, time.UTC)
+	plain := sampleTool("word_sorting")
+	plain.CreatedAt = created
+	v1, err := EncodePackage(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(string(v1), "\n"); first != "# latm tool package 1" {
+		t.Fatalf("a tool without a parser is written as %q, want version 1", first)
+	}
+	withParser := sampleTool("word_sorting")
+	withParser.CreatedAt = created
+	withParser.Parser = "def parse(question):\n    return [question.split(\"List: \")[1].split(\" \")]\n"
+	v2, err := EncodePackage(withParser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(string(v2), "\n"); first != "# latm tool package 2" {
+		t.Fatalf("a tool with a parser is written as %q, want version 2", first)
+	}
+	if !strings.Contains(string(v2), "# parser: |\n#| def parse(question):\n") {
+		t.Fatalf("the parser is not a reviewable block:\n%s", v2)
+	}
+	for name, c := range map[string]struct {
+		data []byte
+		want *Tool
+	}{"v1": {v1, plain}, "v2": {v2, withParser}} {
+		got, err := DecodePackage(c.data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if want := packaged(c.want); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: decode =\n%#v\nwant\n%#v", name, got, want)
+		}
+	}
+	// The version 1 file written before this change (the fixed text of
+	// TestPackageLooksReviewable's era) still imports.
+	old := "# latm tool package 1\n#\n# name: old\n# entry: f\n# signature: f(x)\n#\n# --- source ---\ndef f(x):\n    return x\n"
+	if got, err := DecodePackage([]byte(old)); err != nil || got.Name != "old" || got.Parser != "" {
+		t.Fatalf("old package: %+v, %v", got, err)
+	}
+	smuggled := strings.Replace(string(v2), "# latm tool package 2", "# latm tool package 1", 1)
+	_, err = DecodePackage([]byte(smuggled))
+	var pe *PackageError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "parser needs package version 2") {
+		t.Fatalf("a parser in a version 1 file: %v", err)
+	}
 }

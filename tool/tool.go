@@ -23,6 +23,13 @@ const (
 	StatusRetired = "retired"
 )
 
+// Run paths: how an instance was answered.
+const (
+	PathParser   = "parser"   // the tool's parser, no model call
+	PathTemplate = "template" // a usage example's code as a template, no model call
+	PathUser     = "user"     // the user model wrote the call
+)
+
 // Pending statuses.
 const (
 	PendingOpen   = "pending"
@@ -70,9 +77,15 @@ type Tool struct {
 	Signature   string         `json:"signature"`
 	Examples    []UsageExample `json:"examples"`
 	Validation  []Validation   `json:"validation"`
-	MakerModel  string         `json:"maker_model"`
-	CreatedAt   time.Time      `json:"created_at"`
-	Transcript  []Message      `json:"transcript,omitempty"`
+	// Parser is Starlark defining parse(question), which returns the entry
+	// function's arguments as a list; "" when the tool has none. It was
+	// verified when the tool was made (parse → call → answer equals the
+	// label on every training and validation example, and equals the
+	// usage examples' own calls), and is still guarded at every use.
+	Parser     string    `json:"parser,omitempty"`
+	MakerModel string    `json:"maker_model"`
+	CreatedAt  time.Time `json:"created_at"`
+	Transcript []Message `json:"transcript,omitempty"`
 }
 
 // Ref renders "name@version".
@@ -86,7 +99,9 @@ type Run struct {
 	Question    string
 	ToolName    string
 	ToolVersion int
-	Code        string // the call code the user model wrote
+	Code        string // the call code that ran (the user model's, or the no-model path's)
+	Path        string // how it was answered: PathParser, PathTemplate or PathUser ("" before paths were recorded)
+	Guards      string // the guard decisions taken on the way, one per line
 	RawResult   string // JSON of `ans` as the program produced it
 	Answer      string // the post-processed final answer
 	OK          bool

@@ -34,10 +34,15 @@ type Solver struct {
 	Prompts *prompts.Set
 	Store   Recorder // may be nil: runs are then not recorded
 	Retries int      // retries after a sandbox error, with the error fed back
-	// Template lets an instance be answered with no model call when the
+	// Template lets an instance be answered with no model call, each way
+	// behind its guards: through the tool's parser (parse.go), or when the
 	// tool's usage examples show its call code is a template of the
 	// question (template.go).
 	Template bool
+	// Call is how the user model is asked: CallCode (or ""), CallJSON or
+	// CallAuto (structured.go). A tool with no argument schema is always
+	// called with code.
+	Call string
 
 	verdicts sync.Map // tool ref and source → whether it earns the template path
 }

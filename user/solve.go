@@ -64,6 +64,25 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 	msgs := []llm.Message{{Role: "user", Content: prompt}}
 	toolSrc := starlarkrt.Source{Name: tl.Ref() + ".star", Code: tl.Source}
 	var notes []string // guard decisions, for the record
+	// The no-model paths, parser first; whatever their guards refuse goes
+	// to the user model.
+	if s.Template && tl.Parser != "" {
+		pm, why := s.parsered(ctx, tl)
+		if pm != nil {
+			note, ok, err := s.parserAnswer(ctx, pm, tl, in.Question, run)
+			if err != nil {
+				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+			}
+			if ok {
+				notes = append(notes, note)
+				run.Code = "# " + note + " (no model call)\n" + run.Code
+				run.OK, run.Error, run.Path, run.Guards = true, "", tool.PathParser, strings.Join(notes, "\n")
+				return s.finish(ctx, run, in, tl, start)
+			}
+			why = note
+		}
+		notes = append(notes, why) // the next path is tried
+	}
 	if s.Template {
 		if tm := s.templated(ctx, tl, toolSrc); tm != nil {
 			note, ok, err := s.templateAnswer(ctx, tm, tl.Examples, toolSrc, in.Question, run)
@@ -72,12 +91,32 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 			}
 			if ok {
 				// Said in the record, for whoever audits the run.
-				run.Code = "# " + note + " (no model call)\n" + run.Code
-				run.OK, run.Error = true, ""
+				notes = append(notes, note)
+				run.Code = guardComments(notes[:len(notes)-1]) + "# " + note + " (no model call)\n" + run.Code
+				run.OK, run.Error, run.Path, run.Guards = true, "", tool.PathTemplate, strings.Join(notes, "\n")
 				return s.finish(ctx, run, in, tl, start)
 			}
 			notes = append(notes, note) // the model is asked instead
 		}
+	}
+	mode, err := s.callMode()
+	if err != nil {
+		return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+	}
+	if mode != CallCode {
+		as, why, err := s.argSchema(ctx, tl)
+		if err != nil {
+			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+		}
+		if as != nil {
+			if err := s.solveJSON(ctx, tl, as, in.Question, run, &notes); err != nil {
+				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+			}
+			run.Code = guardComments(notes) + run.Code
+			run.Path, run.Guards = tool.PathUser, strings.Join(notes, "\n")
+			return s.finish(ctx, run, in, tl, start)
+		}
+		notes = append(notes, "json call not possible, call code asked instead: "+why)
 	}
 	retries := max(s.Retries, 0)
 	groundingRetry := true
@@ -124,6 +163,7 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 			llm.Message{Role: "user", Content: Feedback(failure)})
 	}
 	run.Code = guardComments(notes) + run.Code
+	run.Path, run.Guards = tool.PathUser, strings.Join(notes, "\n")
 	return s.finish(ctx, run, in, tl, start)
 }
 

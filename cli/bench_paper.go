@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/latm/latm/answer"
+	"github.com/latm/latm/internal/bbh"
+	"github.com/latm/latm/internal/paperwrappers"
+	"github.com/latm/latm/tool"
+	"github.com/latm/latm/user"
+)
+
+// benchParser reads dir/task.star and returns it if it verifies on the
+// task's training and validation examples, with what to print about it.
+func benchParser(ctx context.Context, s *user.Solver, tl *tool.Tool, dir, task string, split bbh.Split) (string, string, error) {
+	src, err := os.ReadFile(filepath.Join(dir, task+".star"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", "none", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("bench paper: %w", err)
+	}
+	var labelled []tool.Example
+	for _, ex := range append(append([]bbh.Example(nil), split.Train...), split.Valid...) {
+		labelled = append(labelled, tool.Example{Question: ex.Question, Answer: ex.Answer})
+	}
+	problem, err := user.VerifyParser(ctx, s.Runtime, tl, string(src), task, labelled)
+	if err != nil {
+		return "", "", fmt.Errorf("bench paper: parser of %s: %w", task, err)
+	}
+	if problem != "" {
+		return "", "not verified", nil
+	}
+	return string(src), "verified", nil
+}
+
+func newBenchPaperCmd(app *App) *cobra.Command {
+	var n int
+	var parsers string
+	cmd := &cobra.Command{
+		Use:   "paper [--n 240]",
+		Short: "GPT-4's own tools from the paper over the bundled BBH test split, with no model",
+		Long: `bench paper runs the six tools GPT-4 wrote in the tool-making paper's
+reference chats (converted to latm tools by code, with their use cases as
+usage examples: real model output, not scripted) over the test split of
+their BIG-Bench Hard task, with no endpoint. Each instance is answered with
+no model call where the guards of the no-model paths let an answer stand;
+the rest are counted as needing a user model. It prints, per task, how many
+were answered offline and how many of those were right.
+
+With --parsers DIR, each task's tool also gets the parser in DIR/<task>.star
+(examples/parsers holds parsers written by hand, standing in for a maker's
+reply: scripted, not model output), used only if it verifies on the task's
+training and validation examples as the maker verifies a parser.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if n < 1 {
+				return usageError("bench paper: --n must be at least 1")
+			}
+			s := &user.Solver{Runtime: app.Runtime(), Template: true}
+			tw := tabwriter.NewWriter(app.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "TASK (GPT-4's tool)\tPARSER\tTEST\tANSWERED OFFLINE\tRIGHT\tNEED A USER MODEL")
+			totalN, totalTaken, totalRight := 0, 0, 0
+			for _, task := range paperwrappers.Tasks() {
+				tl, err := paperwrappers.Tool(task)
+				if err != nil {
+					return err
+				}
+				tl.Version = 1
+				split, err := bbh.LoadSplit(task)
+				if err != nil {
+					return err
+				}
+				parser := "-"
+				if parsers != "" {
+					if tl.Parser, parser, err = benchParser(cmd.Context(), s, tl, parsers, task, split); err != nil {
+						return err
+					}
+				}
+				test := split.Test[:min(n, len(split.Test))]
+				taken, right := 0, 0
+				for _, ex := range test {
+					run, ok, err := s.AnswerOffline(cmd.Context(), tl, ex.Question)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						continue
+					}
+					taken++
+					if answer.Correct(task, run.Answer, ex.Answer) {
+						right++
+					}
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", task, parser, len(test), taken, right, len(test)-taken)
+				totalN, totalTaken, totalRight = totalN+len(test), totalTaken+taken, totalRight+right
+			}
+			fmt.Fprintf(tw, "all\t\t%d\t%d\t%d\t%d\n", totalN, totalTaken, totalRight, totalN-totalTaken)
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().IntVar(&n, "n", 240, "test instances per task")
+	cmd.Flags().StringVar(&parsers, "parsers", "", "directory of <task>.star parsers to verify and use (scripted, not model output)")
+	return cmd
+}

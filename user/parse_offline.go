@@ -1,0 +1,51 @@
+package user
+
+import (
+	"context"
+	"strings"
+
+	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
+)
+
+// AnswerOffline answers question with tl through the no-model paths alone,
+// parser first, then template, each behind its guards, and never asks a
+// model. ok is false when no path's guards let an answer stand: the
+// instance needs the user model. run.Path and run.Guards say what was
+// decided; the run is not recorded.
+func (s *Solver) AnswerOffline(ctx context.Context, tl *tool.Tool, question string) (run *tool.Run, ok bool, err error) {
+	run = &tool.Run{Question: question, ToolName: tl.Name, ToolVersion: tl.Version}
+	var notes []string
+	if tl.Parser != "" {
+		pm, why := s.parsered(ctx, tl)
+		if pm != nil {
+			note, ok, err := s.parserAnswer(ctx, pm, tl, question, run)
+			if err != nil {
+				return nil, false, err
+			}
+			notes = append(notes, note)
+			if ok {
+				run.OK, run.Path, run.Guards = true, tool.PathParser, strings.Join(notes, "\n")
+				return run, true, nil
+			}
+		} else {
+			notes = append(notes, why)
+		}
+	}
+	src := starlarkrt.Source{Name: tl.Ref() + ".star", Code: tl.Source}
+	if tm := s.templated(ctx, tl, src); tm != nil {
+		note, ok, err := s.templateAnswer(ctx, tm, tl.Examples, src, question, run)
+		if err != nil {
+			return nil, false, err
+		}
+		notes = append(notes, note)
+		if ok {
+			run.OK, run.Path, run.Guards = true, tool.PathTemplate, strings.Join(notes, "\n")
+			return run, true, nil
+		}
+	} else {
+		notes = append(notes, "template: the usage examples do not reproduce each other")
+	}
+	run.Path, run.Guards = tool.PathUser, strings.Join(notes, "\n")
+	return run, false, nil
+}

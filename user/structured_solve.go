@@ -1,0 +1,143 @@
+package user
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/latm/latm/llm"
+	"github.com/latm/latm/starlarkrt"
+	"github.com/latm/latm/tool"
+)
+
+// UseJSONData is what the use_json prompt is rendered with.
+type UseJSONData struct {
+	Source   string
+	Entry    string
+	Schema   string // indented JSON Schema of the arguments object
+	Examples []UseJSONExample
+	Question string
+}
+
+// UseJSONExample is a usage example with its call's arguments as JSON.
+type UseJSONExample struct {
+	Question, Arguments, Answer string
+}
+
+type schemaVerdict struct {
+	as  *ArgSchema
+	why string
+}
+
+// argSchema is DeriveArgSchema, kept per tool version.
+func (s *Solver) argSchema(ctx context.Context, tl *tool.Tool) (*ArgSchema, string, error) {
+	key := "schema\x00" + tl.Ref() + "\x00" + tl.Source
+	if v, ok := s.verdicts.Load(key); ok {
+		sv := v.(schemaVerdict)
+		return sv.as, sv.why, nil
+	}
+	as, why, err := s.DeriveArgSchema(ctx, tl)
+	if err != nil {
+		return nil, "", err
+	}
+	if ctx.Err() == nil {
+		s.verdicts.Store(key, schemaVerdict{as, why})
+	}
+	return as, why, nil
+}
+
+// callMode is s.Call, checked.
+func (s *Solver) callMode() (string, error) {
+	switch s.Call {
+	case "", CallCode:
+		return CallCode, nil
+	case CallJSON, CallAuto:
+		return s.Call, nil
+	}
+	return "", fmt.Errorf("solve.call is %q; use %q, %q or %q", s.Call, CallCode, CallJSON, CallAuto)
+}
+
+// solveJSON asks the user model for the arguments as JSON, validates them
+// against as (one retry with the validation error), refuses ungrounded
+// values (one retry naming them), renders and runs the call (Retries more
+// tries after a sandbox error). It fills run; notes gains the guard
+// decisions. The error is a failure of the machinery.
+func (s *Solver) solveJSON(ctx context.Context, tl *tool.Tool, as *ArgSchema, question string, run *tool.Run, notes *[]string) error {
+	schema, err := json.MarshalIndent(as.Schema, "", "  ")
+	if err != nil {
+		return err
+	}
+	data := UseJSONData{Source: strings.TrimRight(tl.Source, "\n"), Entry: tl.Entry, Schema: string(schema), Question: question}
+	for i, ex := range tl.Examples {
+		data.Examples = append(data.Examples, UseJSONExample{Question: ex.Question, Arguments: as.Examples[i], Answer: ex.Answer})
+	}
+	prompt, err := s.Prompts.Render(UseJSONTemplate, data)
+	if err != nil {
+		return err
+	}
+	compact, err := json.Marshal(as.Schema)
+	if err != nil {
+		return err
+	}
+	msgs := []llm.Message{{Role: "user", Content: prompt}}
+	toolSrc := starlarkrt.Source{Name: tl.Ref() + ".star", Code: tl.Source}
+	validationRetry, groundingRetry, runRetries := true, true, max(s.Retries, 0)
+	for {
+		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tl.Ref(), Template: UseJSONTemplate, JSONSchema: compact})
+		if err != nil {
+			return err
+		}
+		reply := resp.Content
+		text := jsonReply(reply)
+		retry := func(feedback string) {
+			msgs = append(msgs, llm.Message{Role: "assistant", Content: reply}, llm.Message{Role: "user", Content: feedback})
+		}
+		if problem := as.Validate(text); problem != "" {
+			*notes = append(*notes, "json arguments refused: "+problem)
+			run.Code, run.RawResult, run.Answer, run.OK, run.Error = text, "", "", false, "the arguments do not match the schema: "+problem
+			if !validationRetry {
+				return nil
+			}
+			validationRetry = false
+			retry("Those arguments do not match the schema: " + problem + "\nReply with one ```json block holding the corrected object.")
+			continue
+		}
+		args, err := as.args(text)
+		if err != nil {
+			return fmt.Errorf("read validated arguments: %w", err)
+		}
+		code, ok := callCodeFor(tl.Entry, args)
+		if !ok {
+			run.OK, run.Error = false, "the arguments have no literal form"
+			return nil
+		}
+		if refusals := ungrounded(tl, question, code); len(refusals) > 0 {
+			gerr := &groundingError{refusals: refusals}
+			*notes = append(*notes, "grounding refused: "+strings.TrimPrefix(gerr.Error(), "ungrounded: "))
+			run.Code, run.RawResult, run.Answer, run.OK, run.Error = code, "", "", false, gerr.Error()
+			if !groundingRetry {
+				return nil
+			}
+			groundingRetry = false
+			retry(groundingFeedback(gerr) + "\nReply with one ```json block holding the corrected object.")
+			continue
+		}
+		failure := attemptOnce(ctx, s.Runtime, toolSrc, question, "```starlark\n"+code+"```", run)
+		var mach *machineryError
+		if errors.As(failure, &mach) {
+			return mach.err
+		}
+		if failure == nil {
+			run.OK, run.Error = true, ""
+			return nil
+		}
+		run.OK, run.Error = false, failure.Error()
+		if runRetries == 0 {
+			return nil
+		}
+		runRetries--
+		retry("Called with those arguments, the function failed: " + failure.Error() + "\nReply with one ```json block holding corrected arguments.")
+	}
+}
