@@ -28,7 +28,7 @@ type ToolStats struct {
 	LastRun      time.Time `json:"last_run,omitzero"`
 	ModelCalls   int       `json:"model_calls"` // ledger rows naming the tool
 	Cost         float64   `json:"cost"`
-	NoModelCalls int       `json:"no_model_runs"` // runs answered without a model (template path)
+	NoModelCalls int       `json:"no_model_runs"` // runs answered without a model (parser or template path)
 }
 
 // StatsOf sums the runs and ledger rows of the tool name.
@@ -37,7 +37,7 @@ func (s *Store) StatsOf(ctx context.Context, name string) (ToolStats, error) {
 	var last string
 	var meanNS float64
 	err := s.db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(ok), 0), coalesce(avg(latency_ns), 0),
-		coalesce(max(created_at), ''), coalesce(sum(code LIKE '# template of usage example%'), 0)
+		coalesce(max(created_at), ''), coalesce(sum(path IN ('parser', 'template') OR (path = '' AND code LIKE '# template of usage example%')), 0)
 		FROM runs WHERE tool_name = ?`, name).Scan(&st.Runs, &st.OK, &meanNS, &last, &st.NoModelCalls)
 	if err != nil {
 		return st, fmt.Errorf("stats of %s: %w", name, err)

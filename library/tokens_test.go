@@ -107,8 +107,15 @@ func TestReactivateAndStats(t *testing.T) {
 	if err := s.ReactivateTool(ctx, "nope", 0); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("reactivate unknown: %v", err)
 	}
-	for i, code := range []string{"# template of usage example 1: 1 stretch(es) and the result have the shapes the examples had (no model call)\nans = f(1)", "ans = f(2)"} {
-		if err := s.RecordRun(ctx, &tool.Run{Batch: "x", InputID: string(rune('a' + i)), ToolName: "sort", ToolVersion: 1, Code: code, OK: i == 0}); err != nil {
+	// A run of the parser path, one of the template path recorded before
+	// runs kept their path (known by its code mark), one of the user model.
+	for i, r := range []tool.Run{
+		{Code: "ans = f(0)", Path: tool.PathParser, OK: true},
+		{Code: "# template of usage example 1: 1 stretch(es) and the result have the shapes the examples had (no model call)\nans = f(1)"},
+		{Code: "ans = f(2)", Path: tool.PathUser},
+	} {
+		r.Batch, r.InputID, r.ToolName, r.ToolVersion = "x", string(rune('a'+i)), "sort", 1
+		if err := s.RecordRun(ctx, &r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -119,11 +126,11 @@ func TestReactivateAndStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Runs != 2 || st.OK != 1 || st.NoModelCalls != 1 || st.ModelCalls != 1 || st.Cost != 0.5 || st.LastRun.IsZero() {
+	if st.Runs != 3 || st.OK != 1 || st.NoModelCalls != 2 || st.ModelCalls != 1 || st.Cost != 0.5 || st.LastRun.IsZero() {
 		t.Fatalf("stats = %+v", st)
 	}
 	runs, err := s.RecentRuns(ctx, RunFilter{Tool: "sort", Limit: 1})
-	if err != nil || len(runs) != 1 || runs[0].InputID != "b" {
+	if err != nil || len(runs) != 1 || runs[0].InputID != "c" {
 		t.Fatalf("recent runs = %v, %v", runs, err)
 	}
 }

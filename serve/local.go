@@ -148,8 +148,10 @@ func pathOf(run *tool.Run) string {
 	switch {
 	case !run.OK:
 		return PathNone
-	case strings.HasPrefix(run.Code, templateMark):
+	case run.Path == tool.PathParser || run.Path == tool.PathTemplate:
 		return PathNoModel
+	case run.Path == "" && strings.HasPrefix(run.Code, templateMark):
+		return PathNoModel // recorded before runs kept their path
 	}
 	return PathUserModel
 }
