@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/latm/latm/tool"
 )
 
 // PathStats says how a tool's runs were answered: by path (parser,
@@ -27,8 +29,52 @@ type PathCount struct {
 // "KIND refused: why" (user/solve.go writes them); a run counts once per
 // kind however often it met it.
 func (s *Store) PathStatsOf(ctx context.Context, name string) (PathStats, error) {
+	return s.pathStats(ctx, "tool_name = ?", name)
+}
+
+// BatchPathStats is PathStatsOf for the runs of one batch, by tool
+// reference (name@version; "" for the strong model's answers).
+func (s *Store) BatchPathStats(ctx context.Context, batch string) (map[string]PathStats, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT tool_name, tool_version FROM runs WHERE batch = ?`, batch)
+	if err != nil {
+		return nil, fmt.Errorf("path stats of batch %s: %w", batch, err)
+	}
+	type ref struct {
+		name    string
+		version int
+	}
+	var refs []ref
+	for rows.Next() {
+		var r ref
+		if err := rows.Scan(&r.name, &r.version); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("path stats of batch %s: %w", batch, err)
+		}
+		refs = append(refs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("path stats of batch %s: %w", batch, err)
+	}
+	out := map[string]PathStats{}
+	for _, r := range refs {
+		key := ""
+		if r.name != "" {
+			key = tool.Ref(r.name, r.version)
+		}
+		st, err := s.pathStats(ctx, "batch = ? AND tool_name = ? AND tool_version = ?", batch, r.name, r.version)
+		if err != nil {
+			return nil, err
+		}
+		out[key] = st
+	}
+	return out, nil
+}
+
+func (s *Store) pathStats(ctx context.Context, where string, args ...any) (PathStats, error) {
+	name := fmt.Sprint(args...)
 	st := PathStats{Refusals: map[string]int{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT path, ok, count(*) FROM runs WHERE tool_name = ? GROUP BY path, ok`, name)
+	rows, err := s.db.QueryContext(ctx, `SELECT path, ok, count(*) FROM runs WHERE `+where+` GROUP BY path, ok`, args...)
 	if err != nil {
 		return st, fmt.Errorf("path stats of %s: %w", name, err)
 	}
@@ -61,7 +107,7 @@ func (s *Store) PathStatsOf(ctx context.Context, name string) (PathStats, error)
 	}
 	sort.Slice(st.Paths, func(i, j int) bool { return st.Paths[i].Path < st.Paths[j].Path })
 
-	rows, err = s.db.QueryContext(ctx, `SELECT guards FROM runs WHERE tool_name = ? AND guards LIKE '%refused:%'`, name)
+	rows, err = s.db.QueryContext(ctx, `SELECT guards FROM runs WHERE `+where+` AND guards LIKE '%refused:%'`, args...)
 	if err != nil {
 		return st, fmt.Errorf("path stats of %s: %w", name, err)
 	}

@@ -35,6 +35,10 @@ func TestPathStatsOf(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("path stats\n got %+v\nwant %+v", got, want)
 	}
+	byTool, err := s.BatchPathStats(ctx, "b")
+	if err != nil || len(byTool) != 1 || !reflect.DeepEqual(byTool["sort@1"], want) {
+		t.Errorf("batch path stats %+v, %v; want sort@1 alone, as above", byTool, err)
+	}
 	if none, err := s.PathStatsOf(ctx, "other"); err != nil || len(none.Paths) != 0 || len(none.Refusals) != 0 {
 		t.Errorf("a tool with no runs: %+v, %v", none, err)
 	}
