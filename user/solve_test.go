@@ -175,7 +175,7 @@ func TestSolveReadsAnUnfencedCall(t *testing.T) {
 func TestSolveUsesTruncatedReplies(t *testing.T) {
 	s, srv := newSolver(t, 0)
 	whole := "Sort the following words alphabetically: List: d c"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + whole},
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: whole},
 		fakeopenai.Reply{Content: fenced(`ans = sort_words(["d", "c"])`) + "\nThis sorts the wor", FinishReason: "length"})
 	run, err := s.Solve(context.Background(), sortTool(), Instance{ID: "w", Batch: "t", Question: whole})
 	if err != nil {
@@ -185,7 +185,7 @@ func TestSolveUsesTruncatedReplies(t *testing.T) {
 		t.Fatalf("whole call in a truncated reply: run %+v", run)
 	}
 	cut := "Sort the following words alphabetically: List: f e"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + cut},
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: cut},
 		fakeopenai.Reply{Content: "```starlark\nans = sort_words([\"f\", ", FinishReason: "length"})
 	run, err = s.Solve(context.Background(), sortTool(), Instance{ID: "c", Batch: "t", Question: cut})
 	if err != nil {
