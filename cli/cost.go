@@ -33,11 +33,11 @@ and count no tokens. Money is in the unit of the configured prices
 			default:
 				return usageError("--by %q: want role, model, tool or day", by)
 			}
-			store, err := app.Store()
+			eng, err := app.Engine()
 			if err != nil {
 				return err
 			}
-			rows, err := store.CostReport(cmd.Context(), by)
+			rows, err := eng.Cost(cmd.Context(), by)
 			if err != nil {
 				return err
 			}

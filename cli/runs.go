@@ -26,7 +26,7 @@ input ids as well, it prints their whole records as JSON: the question, the
 call code (and whether it came from a tool's template), the raw result,
 the answer and the error.`,
 		RunE: func(cmd *cobra.Command, ids []string) error {
-			store, err := app.Store()
+			eng, err := app.Engine()
 			if err != nil {
 				return err
 			}
@@ -35,7 +35,7 @@ the answer and the error.`,
 				if len(ids) > 0 {
 					return usageError("runs: name the batch of %s with --batch (latm runs lists the batches)", ids[0])
 				}
-				batches, err := store.Batches(ctx)
+				batches, err := eng.Batches(ctx)
 				if err != nil {
 					return err
 				}
@@ -59,7 +59,7 @@ the answer and the error.`,
 			if batch == "-" {
 				batch = ""
 			}
-			runs, err := store.Runs(ctx, batch)
+			runs, err := eng.Runs(ctx, batch)
 			if err != nil {
 				return err
 			}
