@@ -367,6 +367,7 @@ func TestSolveUsageErrors(t *testing.T) {
 }
 
 func TestParseSolveLine(t *testing.T) {
+	t.Parallel()
 	seen := map[string]int{}
 	lines := []string{`{"id": "a", "question": "q1"}`, `{"id": 12, "question": "q2"}`, `{"question": "q3"}`,
 		`{"id": "a", "question": "q4"}`, `{"id": [1], "question": "q5"}`, `{"id": "z", "question": "  "}`, `[1, 2]`}
@@ -527,6 +528,7 @@ func TestSolveStreamAndMakeRefuseADirectory(t *testing.T) {
 }
 
 func TestEachLine(t *testing.T) {
+	t.Parallel()
 	in := "a\n\n  b  \n" + strings.Repeat("x", 10) + "\n" + strings.Repeat("y", 8) + "\nlast"
 	type got struct {
 		n       int

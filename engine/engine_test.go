@@ -41,6 +41,7 @@ func open(t *testing.T, cfg Config) *Engine {
 }
 
 func TestEngineWiresTheStoresLedgerAndCache(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "a reply", PromptTokens: 1000, OutTokens: 100})
 	e := open(t, testConfig(t, srv))
@@ -85,6 +86,7 @@ func (l *countingLedger) RecordCall(ctx context.Context, c llm.Call) error {
 }
 
 func TestWithLedgerSeesEveryCallBeforeTheStore(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "ok"})
 	e := open(t, testConfig(t, srv))
@@ -114,6 +116,7 @@ func TestWithLedgerSeesEveryCallBeforeTheStore(t *testing.T) {
 }
 
 func TestNewRefusesABadConfigAsAUsageError(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	for name, edit := range map[string]func(*Config){
 		"unknown policy": func(c *Config) { c.Dispatch.Unknown = "guess" },
@@ -135,6 +138,7 @@ func TestNewRefusesABadConfigAsAUsageError(t *testing.T) {
 }
 
 func TestDispatcherIsSharedAndNeedsTheMakersExamples(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	cfg := testConfig(t, srv)
 	cfg.Dispatch.MinExamples = 2 // fewer than the maker takes
@@ -150,6 +154,7 @@ func TestDispatcherIsSharedAndNeedsTheMakersExamples(t *testing.T) {
 }
 
 func TestToolRefs(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	e := open(t, testConfig(t, srv))
 	ctx := context.Background()

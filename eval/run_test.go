@@ -164,6 +164,7 @@ func TestRunCheckpointResumesOnlyWhatItMeasured(t *testing.T) {
 // of unknown kinds, wrong types and a torn tail are skipped; the records
 // around them are kept, and reopening adds no blank lines.
 func TestCheckpointReaderOnCorruptInput(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "cp.jsonl")
 	good := `{"kind":"instance","task":"t","method":"cot","index":0,"answer":"x","correct":true,"calls":1,"cost":0.25,"measured":"m","question":"q0"}`
 	body := strings.Join([]string{

@@ -60,6 +60,7 @@ func retrievalAccuracy(t testing.TB, tasks []string) (float64, map[string]float6
 // dispatcher's stage 1) routes BIG-Bench Hard instances to their task's
 // tool. No model is involved.
 func TestRetrievalOnBBH(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		tasks []string

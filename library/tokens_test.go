@@ -8,6 +8,7 @@ import (
 )
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	hash := strings.Repeat("ab", 32)
@@ -54,6 +55,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestBatchInputs(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	b := &BatchInput{ID: "b1", Tool: "sort", Input: []byte("{\"question\":\"q\"}\n{\"question\":\"r\"}\n"), Total: 2}
@@ -84,6 +86,7 @@ func TestBatchInputs(t *testing.T) {
 }
 
 func TestReactivateAndStats(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	tool := &Tool{Name: "sort", Source: "def f(x):\n    return x\n", Entry: "f", Signature: "f(x)", Description: "sorts words"}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSolveWithAToolOnTheNoModelPath(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	var res SolveResult
@@ -25,6 +26,7 @@ func TestSolveWithAToolOnTheNoModelPath(t *testing.T) {
 }
 
 func TestSolveWithAToolOnTheUserModelPath(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	var res SolveResult
@@ -38,6 +40,7 @@ func TestSolveWithAToolOnTheUserModelPath(t *testing.T) {
 }
 
 func TestSolveRoutesAndPoolsUnknownTasks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	var res SolveResult
@@ -74,6 +77,7 @@ func TestSolveRoutesAndPoolsUnknownTasks(t *testing.T) {
 }
 
 func TestCallToolDirectly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool(), spinTool())
 	var res CallResult
@@ -115,6 +119,7 @@ func TestCallToolDirectly(t *testing.T) {
 }
 
 func TestToolsListShowRetireReactivate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool(), sortTool(), spinTool())
 	var list struct{ Tools []toolSummary }
@@ -164,6 +169,7 @@ func TestToolsListShowRetireReactivate(t *testing.T) {
 }
 
 func TestPackageExportImport(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	code, pkg, h := e.do("GET", "/v1/tools/word_sorting/package", "", nil)
@@ -224,6 +230,7 @@ func scriptMaker(e *env) []library.Example {
 }
 
 func TestMakeJob(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	exs := scriptMaker(e)
 	var job Job
@@ -260,6 +267,7 @@ func TestMakeJob(t *testing.T) {
 }
 
 func TestRunsAndCost(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	e.call("POST", "/v1/solve", map[string]any{"question": "Sort the following words alphabetically: List: don't stop", "tool": "word_sorting"}, 200, nil)
@@ -294,6 +302,7 @@ func TestRunsAndCost(t *testing.T) {
 }
 
 func TestBadRequestsGetJSONErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{MaxBody: 1024})
 	e.save(sortTool())
 	cases := []struct {
@@ -331,6 +340,7 @@ func TestBadRequestsGetJSONErrors(t *testing.T) {
 }
 
 func TestHealthReadyAndOpenAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{RequireTokens: true})
 	e.call("GET", "/healthz", nil, 200, nil)
 	e.call("GET", "/readyz", nil, 200, nil)
