@@ -14,6 +14,7 @@ import (
 // tracking, None for an impossible meeting, an int for the remainder
 // task, …) and checks the final answers against the tasks' targets.
 func TestFormatOnFixtureTools(t *testing.T) {
+	t.Parallel()
 	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess})
 	defer rt.Close()
 	for _, tool := range fixtures.Tools() {

@@ -19,6 +19,7 @@ const (
 )
 
 func TestFormat(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		question string
@@ -75,6 +76,7 @@ func TestFormat(t *testing.T) {
 // as a substring and case and all; and an answer that is an option-map key
 // is mapped, even when an option's text is that very letter.
 func TestFormatTakesTheFirstContainingLine(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ q, v, want string }{
 		{"Which one?\nOptions:\n(A) carpet\n(B) car\n(C) red car park", "car", "(A)"},
 		{"Which one?\nOptions:\n(A) Carpet\n(B) car", "car", "(B)"},
@@ -92,6 +94,7 @@ func TestFormatTakesTheFirstContainingLine(t *testing.T) {
 }
 
 func TestStrFloatsLikePython(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		f    float64
 		want string

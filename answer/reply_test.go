@@ -10,6 +10,7 @@ import (
 // TestFromReplyChainOfThought pins the reading of replies to BIG-Bench
 // Hard's chain-of-thought prompts, in the shapes real models write them.
 func TestFromReplyChainOfThought(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ reply, want string }{
 		{"The red book is leftmost. So the answer is (B).", "(B)"},
 		{"Summing up, the answer is 14687.", "14687"},
@@ -49,6 +50,7 @@ func TestFromReplyChainOfThought(t *testing.T) {
 // TestFromReplyDirect pins the reading of replies to the direct prompt,
 // which asks for an "Answer:" line, and of what models send instead.
 func TestFromReplyDirect(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ reply, want string }{
 		{"Answer: (B)", "(B)"},
 		{"Let me see.\nAnswer: apple banana kiwi", "apple banana kiwi"},
@@ -86,6 +88,7 @@ func TestFromReplyDirect(t *testing.T) {
 // model answer to it), boxes anywhere, smart quotes, and matrix shapes that
 // look like option letters but are not.
 func TestFromReplyAnyShape(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ reply, want string }{
 		{"Let's think step by step.\nThe swaps leave Claire with the red ball. So the answer is (C).", "(C)"},
 		{"Alice ends with Patrick.\n\nSo the answer is Patrick.", "Patrick"},
@@ -113,6 +116,7 @@ func TestFromReplyAnyShape(t *testing.T) {
 // BIG-Bench Hard chain-of-thought prompts (three per task, 30 tasks), as a
 // model imitating them writes, and checks the answer each one states.
 func TestFromReplyOnTheCoTExemplars(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("..", "..", "..", "shared", "data", "latm", "cot-prompts", "*.txt"))
 	if err != nil || len(files) == 0 {
 		files, _ = filepath.Glob("/work/shared/data/latm/cot-prompts/*.txt")
@@ -178,6 +182,7 @@ func FuzzFromReply(f *testing.F) {
 
 // A reply of many unclosed boxes is read in time linear in its length.
 func TestFromReplyManyUnclosedBoxes(t *testing.T) {
+	t.Parallel()
 	reply := strings.Repeat(`\boxed{`, 200000) + "\nAnswer: 3"
 	if got := FromReply(reply); got != "3" {
 		t.Fatalf("got %q", got)

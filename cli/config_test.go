@@ -171,6 +171,7 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want int64
@@ -188,6 +189,7 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	want := "latm " + version()
 	code, out, _ := runConfigCLI(t, "version")
 	if code != 0 || !strings.HasPrefix(out, want+" (go") {

@@ -46,11 +46,11 @@ and per tool the break-even: the instances that repay the making.`,
 			default:
 				return usageError("--by %q: want role, model, tool or day", by)
 			}
-			store, err := app.Store()
+			eng, err := app.Engine()
 			if err != nil {
 				return err
 			}
-			rows, err := store.CostReport(cmd.Context(), by)
+			rows, err := eng.Cost(cmd.Context(), by)
 			if err != nil {
 				return err
 			}

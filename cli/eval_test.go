@@ -18,6 +18,7 @@ import (
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/tool"
+	"github.com/latm/latm/user"
 )
 
 // evalEnv isolates a test and points each role at srv under its own model
@@ -117,7 +118,7 @@ func TestEvalLATMCountsAccuracyCostAndTries(t *testing.T) {
 			return rep
 		case "user-test":
 			for i, e := range wsTest {
-				if strings.Contains(r.Last(), "Question: "+wsQuestion(e.list)) {
+				if r.Template == user.UseTemplate && strings.Contains(r.Last(), wsQuestion(e.list)) {
 					words := strings.Fields(e.list)
 					if i == 2 { // a wrong call: one word dropped
 						words = words[:2]
@@ -235,9 +236,8 @@ type directAndCoT struct {
 func (d *directAndCoT) reply(r fakeopenai.Request) fakeopenai.Reply {
 	last := r.Last()
 	for i, e := range d.test {
-		direct := strings.Contains(last, "Question: "+e.Question)
-		cot := strings.HasSuffix(strings.TrimSpace(last), "Q: "+e.Question+"\nA: Let's think step by step.")
-		if !direct && !cot {
+		direct := r.Template == "direct"
+		if (!direct && r.Template != "cot") || !strings.Contains(last, e.Question) {
 			continue
 		}
 		d.mu.Lock()
@@ -310,7 +310,7 @@ func TestEvalCoTAndDirect(t *testing.T) {
 		t.Fatalf("cot with the solver role: exit %d\n%s", code, errs)
 	}
 	reqs := srv.Requests()
-	if last := reqs[len(reqs)-1]; last.Model != "solver-test" || !strings.Contains(last.Last(), "Let's think step by step") {
+	if last := reqs[len(reqs)-1]; last.Model != "solver-test" || last.Template != "cot" {
 		t.Errorf("--cot-role solver asked %s: %q", last.Model, clipStr(last.Last(), 100))
 	}
 	s := readEvalResults(t, sOut)
@@ -459,7 +459,7 @@ func latmHandler(t *testing.T, makerDelay time.Duration) func(fakeopenai.Request
 			return rep
 		}
 		for _, e := range wsTest {
-			if strings.Contains(r.Last(), "Question: "+wsQuestion(e.list)) {
+			if r.Template == user.UseTemplate && strings.Contains(r.Last(), wsQuestion(e.list)) {
 				return fakeopenai.Reply{Content: fence(fmt.Sprintf("words = %q.split()\nans = \" \".join(sort_words(words))", e.list))}
 			}
 		}

@@ -39,6 +39,7 @@ func llmApp(t *testing.T, srv *fakeopenai.Server, edit func(*Config)) *App {
 // variable, each role's temperature and token limit. (The engine's tests
 // cover its ledger and cache.)
 func TestAppEngineMapsTheConfig(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "ok"})
 	app := llmApp(t, srv, nil)
@@ -65,6 +66,7 @@ func TestAppEngineMapsTheConfig(t *testing.T) {
 }
 
 func TestAppLLMNoCacheAndRecordReplay(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "one"}, fakeopenai.Reply{Content: "two"})
 	file := filepath.Join(t.TempDir(), "calls.jsonl")
@@ -100,6 +102,7 @@ func TestAppLLMNoCacheAndRecordReplay(t *testing.T) {
 }
 
 func TestAppLLMBadConfigIsAUsageError(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	app := llmApp(t, srv, func(c *Config) { c.Maker.APIType = "bedrock" })
 	_, err := app.LLM()

@@ -21,6 +21,7 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 func TestRunCallsAFunction(t *testing.T) {
+	t.Parallel()
 	f := writeFile(t, "sort.star", "def solve(words, reverse=False):\n    print('sorting', len(words))\n    return sorted(words, reverse=reverse)\n")
 	code, out, errOut := runConfigCLI(t, "run", f, "--args", `["b a c"]`)
 	// A string iterates by character in the dialect, so sorted() sorts them.
@@ -42,6 +43,7 @@ func TestRunCallsAFunction(t *testing.T) {
 
 // Numbers in --args reach a worker process as numbers, big ones too.
 func TestRunNumberArguments(t *testing.T) {
+	t.Parallel()
 	f := writeFile(t, "add.star", "\ufeffdef solve(a, b):\n\treturn a * b\n")
 	code, out, errOut := runConfigCLI(t, "run", f, "--args", `[123456789012345678901234567890, 2]`)
 	if code != 0 || strings.TrimSpace(out) != "246913578024691357802469135780" {
@@ -54,6 +56,7 @@ func TestRunNumberArguments(t *testing.T) {
 }
 
 func TestRunExitStatuses(t *testing.T) {
+	t.Parallel()
 	loop := writeFile(t, "loop.star", "def solve():\n    while True:\n        pass\n")
 	bad := writeFile(t, "bad.star", "def solve(:\n    return 1\n")
 	boom := writeFile(t, "boom.star", "def solve():\n    return 1 // 0\n")
@@ -84,6 +87,7 @@ func TestRunExitStatuses(t *testing.T) {
 // output. All 18 are checked against CPython once, in starlarkrt's
 // TestPaperPrograms.
 func TestRunPaperProgram(t *testing.T) {
+	t.Parallel()
 	programs, err := fixtures.PaperPrograms(filepath.Join("..", "starlarkrt", "testdata", "paper"))
 	if err != nil {
 		t.Fatal(err)

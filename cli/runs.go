@@ -27,7 +27,7 @@ input ids as well, it prints their whole records as JSON: the question, the
 call code (and whether it came from a tool's template), the raw result,
 the answer and the error.`,
 		RunE: func(cmd *cobra.Command, ids []string) error {
-			store, err := app.Store()
+			eng, err := app.Engine()
 			if err != nil {
 				return err
 			}
@@ -36,7 +36,7 @@ the answer and the error.`,
 				if len(ids) > 0 {
 					return usageError("runs: name the batch of %s with --batch (latm runs lists the batches)", ids[0])
 				}
-				batches, err := store.Batches(ctx)
+				batches, err := eng.Batches(ctx)
 				if err != nil {
 					return err
 				}
@@ -60,7 +60,7 @@ the answer and the error.`,
 			if batch == "-" {
 				batch = ""
 			}
-			runs, err := store.Runs(ctx, batch)
+			runs, err := eng.Runs(ctx, batch)
 			if err != nil {
 				return err
 			}

@@ -64,3 +64,36 @@ func TestRuns(t *testing.T) {
 		t.Fatalf("id without batch: exit %d: %s", code, errOut)
 	}
 }
+
+// TestCostAndRunsNeedNoAPIKey: reading the ledger and the runs goes through
+// the engine, which wires a model client, yet needs no key and no endpoint.
+func TestCostAndRunsNeedNoAPIKey(t *testing.T) {
+	db := toolsEnv(t)
+	s, err := library.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.RecordRun(ctx, &tool.Run{Batch: "b1", InputID: "q1", Question: "Sort: b a", ToolName: "sorter", ToolVersion: 1, Answer: "a b", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordCall(ctx, &tool.ModelCall{Role: "user", Model: "m", TokensIn: 10, TokensOut: 2, Status: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	noEnv := func(string) string { return "" } // no OPENAI_API_KEY, no LATM_*
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cost"}, "user"},
+		{[]string{"runs"}, "b1"},
+		{[]string{"runs", "--batch", "b1"}, "sorter@1"},
+	} {
+		var out, errb bytes.Buffer
+		code := Main(ctx, append([]string{"--db", db}, tc.args...), strings.NewReader(""), &out, &errb, noEnv)
+		if code != ExitOK || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("latm %s with no API key: exit %d, stdout %q, stderr %q; want %q", strings.Join(tc.args, " "), code, out.String(), errb.String(), tc.want)
+		}
+	}
+}

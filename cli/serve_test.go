@@ -16,6 +16,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/latm/latm/internal/fakeopenai"
+	"github.com/latm/latm/user"
 )
 
 func runLatm(t *testing.T, db string, args ...string) (code int, stdout, stderr string) {
@@ -98,7 +99,7 @@ func TestServeAnswersAndShutsDownGracefullyOnSIGTERM(t *testing.T) {
 	db, srv := solveEnv(t, sortTool("word_sorting"))
 	q := sortQuestion("pear", "apple", "fig")
 	// The model takes a while, so that SIGTERM comes while the request runs.
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q}, fakeopenai.Reply{Content: fence(sortCall("pear", "apple", "fig")), Delay: 300 * time.Millisecond})
+	srv.Script(fakeopenai.Match{Template: user.UseTemplate, Contains: q}, fakeopenai.Reply{Content: fence(sortCall("pear", "apple", "fig")), Delay: 300 * time.Millisecond})
 	url, exit := startServe(t, db)
 
 	resp, err := http.Get(url + "/healthz")

@@ -70,7 +70,7 @@ func storedRuns(t *testing.T, db, batch string) map[string]*tool.Run {
 func TestSolveOneQuestion(t *testing.T) {
 	db, srv := solveEnv(t, sortTool("sort"))
 	q := sortQuestion("pear", "apple", "fig")
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q}, fakeopenai.Reply{Content: fence(sortCall("pear", "apple", "fig"))})
+	srv.Script(fakeopenai.Match{Template: user.UseTemplate, Contains: q}, fakeopenai.Reply{Content: fence(sortCall("pear", "apple", "fig"))})
 
 	code, out, errs := runSolve(t, db, "--tool", "sort", q)
 	if code != ExitOK || out != "apple fig pear\n" {
@@ -120,7 +120,7 @@ func TestSolveMultipleChoiceGivesTheOptionLetter(t *testing.T) {
 	}
 	db, srv := solveEnv(t, tool)
 	q := "Alice, Bob and Claire dance. Alice is dancing with Patrick, Bob is dancing with Sam, Claire is dancing with Jamie. First, Alice and Claire switch partners. Then, Bob and Alice switch partners. At the end, Bob is dancing with\nOptions:\n(A) Patrick\n(B) Sam\n(C) Jamie"
-	srv.Script(fakeopenai.Match{Contains: "At the end, Bob"}, fakeopenai.Reply{Content: fence(
+	srv.Script(fakeopenai.Match{Template: user.UseTemplate, Contains: "At the end, Bob"}, fakeopenai.Reply{Content: fence(
 		`partners = {"Alice": "Patrick", "Bob": "Sam", "Claire": "Jamie"}
 ans = partner_of(partners, [("Alice", "Claire"), ("Bob", "Alice")], "Bob")`)})
 	code, out, errs := runSolve(t, db, "--tool", "partners", q)
@@ -132,7 +132,7 @@ ans = partner_of(partners, [("Alice", "Claire"), ("Bob", "Alice")], "Bob")`)})
 func TestSolveRetriesWithTheSandboxError(t *testing.T) {
 	db, srv := solveEnv(t, sortTool("sort"))
 	q := sortQuestion("kiwi", "banana")
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q},
+	srv.Script(fakeopenai.Match{Template: user.UseTemplate, Contains: q},
 		fakeopenai.Reply{Content: fence("words = [\"kiwi\", \"banana\"]\nans = sort_word(words)")},
 		fakeopenai.Reply{Content: fence(sortCall("kiwi", "banana"))})
 
@@ -160,7 +160,7 @@ func TestSolveRetriesWithTheSandboxError(t *testing.T) {
 func TestSolveRetriesExhaustedRecordsAFailedRun(t *testing.T) {
 	db, srv := solveEnv(t, sortTool("sort"))
 	q := sortQuestion("plum", "cherry")
-	srv.Script(fakeopenai.Match{Contains: "Question: " + q},
+	srv.Script(fakeopenai.Match{Template: user.UseTemplate, Contains: q},
 		fakeopenai.Reply{Content: fence(`ans = sort_words(["plum", "cherry"]`)}, // syntax error
 		fakeopenai.Reply{Content: "I cannot write code for this."})              // no code block
 	code, out, errs := runSolve(t, db, "--tool", "sort", q)
@@ -268,7 +268,7 @@ func TestSolveBatchResumesWhereItStopped(t *testing.T) {
 	words := [][]string{{"b", "a"}, {"d", "c"}, {"f", "e"}, {"h", "g"}}
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
 		for _, w := range words {
-			if strings.Contains(r.Last(), "Question: "+sortQuestion(w...)) {
+			if r.Template == user.UseTemplate && strings.Contains(r.Last(), sortQuestion(w...)) {
 				return fakeopenai.Reply{Content: fence(sortCall(w...))}
 			}
 		}
@@ -322,7 +322,7 @@ func TestSolveBatchKeepsInputOrderWithWorkers(t *testing.T) {
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
 		for i := 0; i < n; i++ {
 			w := []string{fmt.Sprintf("w%02dz", i), fmt.Sprintf("w%02da", i)}
-			if strings.Contains(r.Last(), "Question: "+sortQuestion(w...)) {
+			if r.Template == user.UseTemplate && strings.Contains(r.Last(), sortQuestion(w...)) {
 				// Earlier inputs answer later, so completion order is reversed.
 				return fakeopenai.Reply{Content: fence(sortCall(w...)), Delay: time.Duration(n-i) * 15 * time.Millisecond}
 			}
@@ -368,6 +368,7 @@ func TestSolveUsageErrors(t *testing.T) {
 }
 
 func TestParseSolveLine(t *testing.T) {
+	t.Parallel()
 	seen := map[string]int{}
 	lines := []string{`{"id": "a", "question": "q1"}`, `{"id": 12, "question": "q2"}`, `{"question": "q3"}`,
 		`{"id": "a", "question": "q4"}`, `{"id": [1], "question": "q5"}`, `{"id": "z", "question": "  "}`, `[1, 2]`}
@@ -528,6 +529,7 @@ func TestSolveStreamAndMakeRefuseADirectory(t *testing.T) {
 }
 
 func TestEachLine(t *testing.T) {
+	t.Parallel()
 	in := "a\n\n  b  \n" + strings.Repeat("x", 10) + "\n" + strings.Repeat("y", 8) + "\nlast"
 	type got struct {
 		n       int

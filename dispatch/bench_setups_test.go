@@ -6,6 +6,7 @@ import (
 )
 
 func TestRunBenchIsSeededAndShaped(t *testing.T) {
+	t.Parallel()
 	a, err := RunBench(DefaultThresholds, 2, 30, 7)
 	if err != nil {
 		t.Fatal(err)

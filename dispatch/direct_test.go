@@ -12,6 +12,7 @@ import (
 // reply states in any of the shapes models write, "So the answer is X."
 // included; a reply with no answer is recorded as a failed run that says so.
 func TestUnknownInstanceKeepsTheSolversAnswer(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ reply, want string }{
 		{"Answer: (B)", "(B)"},
 		{"Let's think step by step.\nClaire ends with the red ball. So the answer is (C).", "(C)"},

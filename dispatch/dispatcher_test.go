@@ -84,6 +84,7 @@ func saveEcho(t testing.TB, s Store, name string) *tool.Tool {
 // for its task must be solved with that tool, not start a new group that
 // no later instance will join (they all route to the tool).
 func TestUnknownRoutedBeforeItsToolWasMadeUsesTheTool(t *testing.T) {
+	t.Parallel()
 	d, _ := dispatcherEnv(t)
 	ctx := context.Background()
 	in := Instance{Batch: "b", ID: "x", Question: wsQ}

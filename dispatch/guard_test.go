@@ -61,6 +61,7 @@ func nearMissRouter(t *testing.T) (*Router, []ownTool) {
 // of digits, anagram vs palindrome, …) are never answered by a tool at
 // stage 1; the tools' own instances still are.
 func TestNearMissesAreNotRoutedAtStage1(t *testing.T) {
+	t.Parallel()
 	r, own := nearMissRouter(t)
 	var misses []struct{ Near, Question string }
 	readJSON(t, "near_miss.json", &misses)
@@ -100,6 +101,7 @@ func TestNearMissesAreNotRoutedAtStage1(t *testing.T) {
 }
 
 func TestRouteTemplate(t *testing.T) {
+	t.Parallel()
 	tpl := newRouteTemplate([]string{
 		"What is the sum of the digits of 530141610758 ?",
 		"What is the sum of the digits of 907 ?",

@@ -90,6 +90,7 @@ func synthLibrary(tb testing.TB, n int) (*Router, func() (string, string)) {
 // The index finds the two best tools of the whole library, as scoring
 // every tool does, on the bundled tasks' test questions.
 func TestIndexTopTwoIsExact(t *testing.T) {
+	t.Parallel()
 	s, err := library.Open(filepath.Join(t.TempDir(), "latm.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +127,7 @@ func TestIndexTopTwoIsExact(t *testing.T) {
 }
 
 func TestStage1OnSyntheticLibrary(t *testing.T) {
+	t.Parallel()
 	r, next := synthLibrary(t, 300)
 	wrong := 0
 	for range 200 {

@@ -10,6 +10,7 @@ import (
 // explanation, or as a sentence. Each must resolve to the named candidate,
 // and anything that does not name exactly one candidate must be unknown.
 func TestPickToolReplyVariants(t *testing.T) {
+	t.Parallel()
 	byName := candidateIndex([]*tool.Tool{
 		{Name: "word_sorting"}, {Name: "dyck_languages"}, {Name: "logical_deduction_three_objects"},
 	})

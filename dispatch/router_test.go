@@ -45,6 +45,7 @@ func routerEnv(t *testing.T, th Thresholds) (*Router, *fakeopenai.Server, *libra
 const wsQ = "Sort the following words alphabetically: List: kiwi banana cherry"
 
 func TestStage1ConfidentRouteMakesNoModelCall(t *testing.T) {
+	t.Parallel()
 	r, srv, _ := routerEnv(t, DefaultThresholds)
 	d, err := r.Route(context.Background(), "b", "1", wsQ)
 	if err != nil {
@@ -59,6 +60,7 @@ func TestStage1ConfidentRouteMakesNoModelCall(t *testing.T) {
 }
 
 func TestStage2ScriptedReplies(t *testing.T) {
+	t.Parallel()
 	never := Thresholds{Accept: 2, Margin: 0, Reject: -1} // stage 1 never decides
 	for _, tc := range []struct{ reply, want string }{
 		{"Task: word_sorting", "word_sorting"},
@@ -89,6 +91,7 @@ func TestStage2ScriptedReplies(t *testing.T) {
 // A restart routes an instance the dispatcher model already sent to a tool
 // without asking it again.
 func TestStage2DecisionIsReusedOnRestart(t *testing.T) {
+	t.Parallel()
 	never := Thresholds{Accept: 2, Margin: 0, Reject: -1}
 	r, srv, _ := routerEnv(t, never)
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "Task: word_sorting"})
@@ -121,6 +124,7 @@ func indexOf(s, sub string) int {
 }
 
 func TestPoolGroupsByTask(t *testing.T) {
+	t.Parallel()
 	var open []*tool.Pending
 	add := func(q string) int64 {
 		g := groupOf(open, q, DefaultGroupThreshold)
@@ -148,6 +152,7 @@ func TestPoolGroupsByTask(t *testing.T) {
 }
 
 func TestParseReply(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"Task: word_sorting":        "word_sorting",
 		"**Task:** `dyck`.":         "dyck",
@@ -168,6 +173,7 @@ func TestParseReply(t *testing.T) {
 // of examples 5–9 of every task (left-one-out for unknowns, excluding the
 // task's own family), with no confident mistake.
 func TestDefaultThresholdsOnCalibrationData(t *testing.T) {
+	t.Parallel()
 	all := map[string]*BenchTask{}
 	cal := map[string][]string{}
 	for _, name := range bbh.Tasks() {

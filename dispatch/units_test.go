@@ -12,6 +12,7 @@ import (
 )
 
 func TestFamily(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"logical_deduction_three_objects":        "logical_deduction",
 		"logical_deduction_seven_objects":        "logical_deduction",
@@ -28,6 +29,7 @@ func TestFamily(t *testing.T) {
 }
 
 func TestNormWords(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want []string
@@ -49,6 +51,7 @@ func TestNormWords(t *testing.T) {
 }
 
 func TestProfileScore(t *testing.T) {
+	t.Parallel()
 	ws := []string{
 		"Sort the following words alphabetically: List: kiwi banana",
 		"Sort the following words alphabetically: List: pear fig apple",
@@ -82,6 +85,7 @@ func TestProfileScore(t *testing.T) {
 }
 
 func TestGroupOf(t *testing.T) {
+	t.Parallel()
 	ws := "Sort the following words alphabetically: List: kiwi banana"
 	dy := "Complete the rest of the sequence, making sure that the parentheses are closed properly. Input: ( [ {"
 	pend := func(g int64, q string) *tool.Pending { return &tool.Pending{Group: g, Question: q} }
@@ -107,6 +111,7 @@ func TestGroupOf(t *testing.T) {
 }
 
 func TestTaskName(t *testing.T) {
+	t.Parallel()
 	ws := []string{"Sort the following words alphabetically: List: kiwi", "Sort the following words alphabetically: List: fig"}
 	for _, tc := range []struct {
 		name  string
@@ -129,6 +134,7 @@ func TestTaskName(t *testing.T) {
 }
 
 func TestPendingKey(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ batch, id string }{{"b", "1"}, {"b", "x:y"}, {"", "7"}} {
 		b, id := splitPendingKey(pendingKey(tc.batch, tc.id))
 		if b != tc.batch || id != tc.id {
@@ -140,6 +146,7 @@ func TestPendingKey(t *testing.T) {
 // TestRouterThresholdEdges pins stage 1 at its edges: an empty library,
 // one tool, two tools that tie, and a dispatcher that is not configured.
 func TestRouterThresholdEdges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("empty library is unknown at stage 1", func(t *testing.T) {
 		d, srv := dispatcherEnv(t)

@@ -42,6 +42,7 @@ func open(t *testing.T, cfg Config) *Engine {
 }
 
 func TestEngineWiresTheStoresLedgerAndCache(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "a reply", PromptTokens: 1000, OutTokens: 100})
 	e := open(t, testConfig(t, srv))
@@ -86,6 +87,7 @@ func (l *countingLedger) RecordCall(ctx context.Context, c llm.Call) error {
 }
 
 func TestWithLedgerSeesEveryCallBeforeTheStore(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "ok"})
 	e := open(t, testConfig(t, srv))
@@ -115,6 +117,7 @@ func TestWithLedgerSeesEveryCallBeforeTheStore(t *testing.T) {
 }
 
 func TestNewRefusesABadConfigAsAUsageError(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	for name, edit := range map[string]func(*Config){
 		"unknown policy": func(c *Config) { c.Dispatch.Unknown = "guess" },
@@ -136,6 +139,7 @@ func TestNewRefusesABadConfigAsAUsageError(t *testing.T) {
 }
 
 func TestDispatcherIsSharedAndNeedsTheMakersExamples(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	cfg := testConfig(t, srv)
 	cfg.Dispatch.MinExamples = 2 // fewer than the maker takes
@@ -151,6 +155,7 @@ func TestDispatcherIsSharedAndNeedsTheMakersExamples(t *testing.T) {
 }
 
 func TestToolRefs(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	e := open(t, testConfig(t, srv))
 	ctx := context.Background()
@@ -171,5 +176,51 @@ func TestToolRefs(t *testing.T) {
 	}
 	if _, err := e.Tool(ctx, "nope"); !errors.Is(err, library.ErrNotFound) {
 		t.Errorf("missing tool: %v, want library.ErrNotFound", err)
+	}
+}
+
+// TestReadsNeedNoModel: runs, batches and cost come from the store alone;
+// an engine with no API key and no reachable endpoint serves them.
+func TestReadsNeedNoModel(t *testing.T) {
+	t.Parallel()
+	cfg := Defaults()
+	cfg.DB = filepath.Join(t.TempDir(), "latm.db")
+	cfg.BaseURL = "http://127.0.0.1:1/v1" // nothing listens there
+	cfg.Getenv = func(string) string { return "" }
+	cfg.Runtime = starlarkrt.Options{Isolation: starlarkrt.InProcess}
+	e := open(t, cfg)
+	ctx := context.Background()
+	st := e.Store()
+	for _, r := range []*tool.Run{
+		{Batch: "b1", InputID: "q1", Question: "Sort: b a", ToolName: "sorter", ToolVersion: 1, Answer: "a b", OK: true},
+		{Batch: "b1", InputID: "q2", Question: "Sort: ?", ToolName: "sorter", ToolVersion: 1, Error: "undefined: g"},
+	} {
+		if err := st.RecordRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.RecordCall(ctx, &tool.ModelCall{Role: "maker", Model: "m", TokensIn: 10, TokensOut: 2, Cost: 0.5, Status: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := e.Runs(ctx, "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || !runs["q1"].OK || runs["q1"].Answer != "a b" || runs["q2"].OK {
+		t.Errorf("runs of b1 = %+v, want q1 answered and q2 failed", runs)
+	}
+	bs, err := e.Batches(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 1 || bs[0].Batch != "b1" || bs[0].Runs != 2 || bs[0].OK != 1 || bs[0].Failed != 1 {
+		t.Errorf("batches = %+v, want b1 with one run ok and one failed", bs)
+	}
+	rows, err := e.Cost(ctx, "role")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Key != "maker" || rows[0].Calls != 1 || rows[0].Cost != 0.5 {
+		t.Errorf("cost by role = %+v, want the one maker call", rows)
 	}
 }

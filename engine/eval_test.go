@@ -15,6 +15,7 @@ import (
 // their endpoint, and every prompt; the figures count each instance's
 // calls, which the store's ledger records too.
 func TestEvaluateHeadsAndCountsTheRun(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	q := regexp.MustCompile(`what is (\d+) plus zero\?`)
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {

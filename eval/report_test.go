@@ -7,6 +7,7 @@ import (
 )
 
 func TestMarkdownRendersEveryFigure(t *testing.T) {
+	t.Parallel()
 	r := &Results{LATMVersion: "v9", Roles: map[string]RoleInfo{"user": {Model: "mini"}, "maker": {Model: "big"}},
 		Rows: []Row{
 			{Task: "ws", Method: MethodLATM, N: 4, Correct: 3, Accuracy: 75, Errors: 1, Calls: 8, CacheHits: 2, TokensIn: 1200, TokensOut: 300,
@@ -35,6 +36,7 @@ func TestMarkdownRendersEveryFigure(t *testing.T) {
 }
 
 func TestCompareMismatchedRuns(t *testing.T) {
+	t.Parallel()
 	a := &Results{LATMVersion: "1", Limit: 10, CoTRole: "user",
 		Roles:        map[string]RoleInfo{"user": {Model: "m", Endpoint: "e", PriceIn: 1, PriceOut: 2}, "maker": {Model: "big", Endpoint: "e"}},
 		PromptHashes: map[string]string{"use": "aa", "cot": "cc"}, TaskHashes: map[string]string{"ws": "1", "crt": "x"},

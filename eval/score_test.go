@@ -11,6 +11,7 @@ import (
 )
 
 func TestLoadTask(t *testing.T) {
+	t.Parallel()
 	task, err := LoadTask("word_sorting")
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +50,7 @@ func TestLoadTask(t *testing.T) {
 }
 
 func TestCheckpointSurvivesTornLine(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "cp.jsonl")
 	cp, err := openCheckpoint(path)
 	if err != nil {
@@ -78,6 +80,7 @@ func TestCheckpointSurvivesTornLine(t *testing.T) {
 }
 
 func TestCompare(t *testing.T) {
+	t.Parallel()
 	a := &Results{LATMVersion: "1", Roles: map[string]RoleInfo{"user": {Model: "m1", Endpoint: "e"}}, PromptHashes: map[string]string{"use": "aa"},
 		Rows: []Row{{Task: "word_sorting", Method: "latm", Accuracy: 50, Cost: 1}, {Task: "word_sorting", Method: "cot", Accuracy: 40}}}
 	b := &Results{LATMVersion: "1", Roles: map[string]RoleInfo{"user": {Model: "m2", Endpoint: "e"}}, PromptHashes: map[string]string{"use": "bb"},
@@ -95,6 +98,7 @@ func TestCompare(t *testing.T) {
 // TestPaperSplit: every bundled task of the paper splits 0–4 train, 5–9
 // validation, 10–249 test, in file order.
 func TestPaperSplit(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"logical_deduction_five_objects", "tracking_shuffled_objects_five_objects", "dyck_languages",
 		"word_sorting", "chinese_remainder_theorem", "schedule_meeting"} {
 		all, err := bbh.Load(name)

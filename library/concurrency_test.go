@@ -31,6 +31,7 @@ func helperCommand(t *testing.T, mode, path string, args ...string) *exec.Cmd {
 
 // TestHelperProcess is not a test: it is the body of helper processes.
 func TestHelperProcess(t *testing.T) {
+	t.Parallel()
 	spec := os.Getenv(helperEnv)
 	if spec == "" {
 		t.Skip("helper process only")
@@ -153,6 +154,7 @@ func TestConcurrentProcessesWriteOneFile(t *testing.T) {
 }
 
 func TestConcurrentGoroutinesWriteOneFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "shared.db")
 	const writers, rounds = 8, 15
 	var wg sync.WaitGroup

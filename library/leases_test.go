@@ -10,6 +10,7 @@ import (
 )
 
 func TestLeases(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "l.db")
 	a, err := Open(path)
@@ -55,6 +56,7 @@ func TestLeases(t *testing.T) {
 // Many owners racing for one lease through separate connections: exactly
 // one wins.
 func TestLeaseHasOneWinner(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "l.db")
 	var wg sync.WaitGroup
 	wins := make(chan string, 8)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestPackageSurvivesTheStore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	src := sampleTool("word_sorting")
 	src.CreatedAt = time.Date(2026, 1, 1, 0, 0, 0, 123456789, time.UTC)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestRecordRunAndResume(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
@@ -50,6 +51,7 @@ func TestRecordRunAndResume(t *testing.T) {
 }
 
 func TestCostReport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	day1 := time.Date(2026, 5, 1, 23, 0, 0, 0, time.UTC)
@@ -115,6 +117,7 @@ func TestCostReport(t *testing.T) {
 }
 
 func TestResponseCache(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	steps := []struct {
@@ -146,6 +149,7 @@ func TestResponseCache(t *testing.T) {
 }
 
 func TestPendingPool(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	a := &tool.Pending{InstanceID: "a", Question: "qa"}
@@ -224,6 +228,7 @@ func TestPendingPool(t *testing.T) {
 }
 
 func TestRecordRoute(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	routes := []*tool.Route{
@@ -261,6 +266,7 @@ func TestRecordRoute(t *testing.T) {
 }
 
 func TestBatches(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	for _, r := range []*tool.Run{

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSaveToolUnlessSame(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t)
 	ctx := context.Background()
 	first := sampleTool("sorter")
@@ -43,6 +44,7 @@ func TestSaveToolUnlessSame(t *testing.T) {
 }
 
 func TestActivateTool(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t)
 	ctx := context.Background()
 	for i := 0; i < 2; i++ {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSearchQuery(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"", ""},
 		{"  ()*:-\"' ", ""},
@@ -56,6 +57,7 @@ func searchFixture(t testing.TB) *Store {
 }
 
 func TestSearchTools(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := searchFixture(t)
 	tests := []struct {

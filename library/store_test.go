@@ -45,6 +45,7 @@ func sampleTool(name string) *tool.Tool {
 }
 
 func TestOpenCreatesFileAndDirectory(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "a", "b", "latm.db")
 	s, err := Open(path)
 	if err != nil {
@@ -73,6 +74,7 @@ func TestOpenCreatesFileAndDirectory(t *testing.T) {
 }
 
 func TestOpenPathWithURICharacters(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "odd?name#with%25.db")
 	s, err := Open(path)
 	if err != nil {
@@ -88,6 +90,7 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 }
 
 func TestOpenRefusesBadFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	valid := filepath.Join(dir, "valid.db")
 	s, err := Open(valid)
@@ -176,6 +179,7 @@ func snapshot(t *testing.T, path string) any {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "latm.db")
 	s, err := Open(path)
 	if err != nil {
@@ -201,6 +205,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 }
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "latm.db")
 	old, err := openUpTo(ctx, path, 1)
@@ -247,6 +252,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 }
 
 func TestSaveAndLoadTool(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	in := sampleTool("word_sorting")
@@ -283,6 +289,7 @@ func TestSaveAndLoadTool(t *testing.T) {
 }
 
 func TestSaveToolRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t)
 	tests := []struct {
 		name string
@@ -306,6 +313,7 @@ func TestSaveToolRejectsBadInput(t *testing.T) {
 }
 
 func TestVersionsRetireAndPurge(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	for i := 1; i <= 3; i++ {
@@ -434,6 +442,8 @@ func assertIndexInvariant(t *testing.T, s *Store) {
 	}
 }
 
+// Not parallel: saveHook is package-wide, and parallel tests start only
+// after the serial ones have finished.
 func TestSaveToolFailurePartWayLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	for _, step := range []string{"example 1", "example 2", "index"} {
@@ -474,6 +484,7 @@ func TestSaveToolFailurePartWayLeavesNothing(t *testing.T) {
 }
 
 func TestSaveToolKeepsCreatedAt(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t)
 	when := time.Date(2025, 3, 4, 5, 6, 7, 890, time.UTC)
 	tl := sampleTool("dated")
@@ -491,6 +502,7 @@ func TestSaveToolKeepsCreatedAt(t *testing.T) {
 }
 
 func TestSaveToolKeepsOddText(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	for i, text := range []string{"nul\x00inside", "bad utf-8 \xff\xfe", "emoji 🧰 and RTL עברית", "'; DROP TABLE tools; --", strings.Repeat("long ", 100000)} {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	hash := strings.Repeat("ab", 32)
@@ -56,6 +57,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestBatchInputs(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	b := &BatchInput{ID: "b1", Tool: "sort", Input: []byte("{\"question\":\"q\"}\n{\"question\":\"r\"}\n"), Total: 2}
@@ -86,6 +88,7 @@ func TestBatchInputs(t *testing.T) {
 }
 
 func TestReactivateAndStats(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := mustOpen(t)
 	tl := &tool.Tool{Name: "sort", Source: "def f(x):\n    return x\n", Entry: "f", Signature: "f(x)", Description: "sorts words"}

@@ -107,6 +107,7 @@ func ask(q string) Request {
 }
 
 func TestRetryAfter429ThenSuccess(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	h.srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Status: 429, RetryAfter: "7", Content: "rate limited"}, fakeopenai.Reply{Content: "ok"})
 	resp, err := h.c.Chat(context.Background(), ask("q"))
@@ -129,6 +130,7 @@ func TestRetryAfter429ThenSuccess(t *testing.T) {
 }
 
 func TestRetriedFailuresThenSuccess(t *testing.T) {
+	t.Parallel()
 	for name, bad := range map[string]fakeopenai.Reply{
 		"500":       {Status: 500},
 		"503":       {Status: 503},
@@ -156,6 +158,7 @@ func TestRetriedFailuresThenSuccess(t *testing.T) {
 }
 
 func TestUnauthorizedIsNotRetried(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *Config) {
 		rc := c.Roles[User]
 		rc.APIKeyEnv = "MY_KEY"
@@ -184,6 +187,7 @@ func TestUnauthorizedIsNotRetried(t *testing.T) {
 }
 
 func TestNotFoundNamesTheModel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	h.srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Status: 404, Content: "model not found"})
 	_, err := h.c.Chat(context.Background(), ask("q"))
@@ -193,6 +197,7 @@ func TestNotFoundNamesTheModel(t *testing.T) {
 }
 
 func TestRetriesExhausted(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	h.srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Status: 502, Content: "bad gateway"})
 	_, err := h.c.Chat(context.Background(), ask("q"))
@@ -208,10 +213,15 @@ func TestRetriesExhausted(t *testing.T) {
 }
 
 func TestCancelDuringDelay(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
-	h.srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Delay: time.Minute, Content: "late"})
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	// Cancel once the server holds the request, not after a fixed time
+	// that a busy machine may not reach the server within.
+	h.srv.Handle(func(fakeopenai.Request) fakeopenai.Reply {
+		cancel()
+		return fakeopenai.Reply{Delay: time.Minute, Content: "late"}
+	})
 	start := time.Now()
 	_, err := h.c.Chat(ctx, ask("q"))
 	if !errors.Is(err, context.Canceled) {
@@ -229,6 +239,7 @@ func TestCancelDuringDelay(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *Config) {
 		rc := c.Roles[User]
 		rc.HeaderTimeout, rc.MaxRetries = 30*time.Millisecond, 1
@@ -245,6 +256,7 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestTruncated(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	h.srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "def f(x):\n  return", FinishReason: "length"})
 	resp, err := h.c.Chat(context.Background(), ask("q"))
@@ -260,6 +272,7 @@ func TestTruncated(t *testing.T) {
 }
 
 func TestThinkSplitUsageAndCost(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	h.srv.Script(fakeopenai.Match{Contains: "given"}, fakeopenai.Reply{Content: "<think>\nlet me see\n</think>\n\nanswer: 42\n", PromptTokens: 1000, OutTokens: 500})
 	h.srv.Script(fakeopenai.Match{Contains: "none"}, fakeopenai.Reply{Content: "0123456789", NoUsage: true})
@@ -291,6 +304,7 @@ func TestThinkSplitUsageAndCost(t *testing.T) {
 }
 
 func TestCacheHitSkipsTheServer(t *testing.T) {
+	t.Parallel()
 	cache := &memCache{}
 	h := newHarness(t, func(c *Config) { c.Cache = cache })
 	h.srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "first", PromptTokens: 10, OutTokens: 10}, fakeopenai.Reply{Content: "second"})
@@ -319,6 +333,7 @@ func TestCacheHitSkipsTheServer(t *testing.T) {
 }
 
 func TestSampledCallsAreNotCached(t *testing.T) {
+	t.Parallel()
 	cache := &memCache{}
 	h := newHarness(t, func(c *Config) {
 		c.Cache = cache
@@ -342,6 +357,7 @@ func TestSampledCallsAreNotCached(t *testing.T) {
 }
 
 func TestRecordThenReplay(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "x.jsonl")
 	h := newHarness(t, func(c *Config) { c.Record = file })
 	h.srv.Script(fakeopenai.Match{Contains: "one"}, fakeopenai.Reply{Content: "<think>hm</think>1"})
@@ -383,6 +399,7 @@ func TestRecordThenReplay(t *testing.T) {
 }
 
 func TestReplayFileErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.jsonl")
 	os.WriteFile(bad, []byte(`{"key":"k","response":{"content":"x"}}`+"\n{oops\n"), 0o644)
@@ -397,6 +414,7 @@ func TestReplayFileErrors(t *testing.T) {
 }
 
 func TestAzurePath(t *testing.T) {
+	t.Parallel()
 	srv := fakeopenai.New(t)
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "from azure"})
 	c, err := New(Config{
@@ -418,6 +436,7 @@ func TestAzurePath(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
+	t.Parallel()
 	if _, err := New(Config{Roles: map[Role]RoleConfig{Maker: {}}}); err == nil || !strings.Contains(err.Error(), "maker.model") {
 		t.Errorf("no model: %v", err)
 	}
@@ -434,6 +453,7 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestRetryAfterParsing(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{
 		"":                              0,
@@ -452,6 +472,7 @@ func TestRetryAfterParsing(t *testing.T) {
 }
 
 func TestBackoffIsCappedFullJitter(t *testing.T) {
+	t.Parallel()
 	for attempt := range 40 {
 		limit := min(maxBackoff, 500*time.Millisecond<<min(attempt, 20))
 		for range 20 {

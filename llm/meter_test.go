@@ -8,6 +8,7 @@ import (
 )
 
 func TestMeterCountsCallsUnderItsContext(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	h.srv.Script(fakeopenai.Match{Contains: "bad"}, fakeopenai.Reply{Status: 400})
 	h.srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "ok", PromptTokens: 1000, OutTokens: 500})

@@ -7,6 +7,7 @@ import (
 )
 
 func TestSplitThink(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, content, reasoning string }{
 		{"plain", "plain", ""},
 		{"<think>a</think>b", "b", "a"},
@@ -24,6 +25,7 @@ func TestSplitThink(t *testing.T) {
 }
 
 func TestCodeBlocks(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in   string
 		want []string

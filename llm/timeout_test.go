@@ -52,6 +52,7 @@ func withRole(edit func(*RoleConfig)) func(*Config) {
 }
 
 func TestTemplateHeader(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	h.srv.Script(fakeopenai.Match{Template: "use"}, fakeopenai.Reply{Content: "from use"})
 	h.srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: "other"})
@@ -123,6 +124,7 @@ func TestWholeCallTimeout(t *testing.T) {
 }
 
 func TestVerboseRetries(t *testing.T) {
+	t.Parallel()
 	var log syncBuffer
 	h := newHarness(t, func(c *Config) {
 		c.Log, c.Verbose = &log, true
@@ -154,6 +156,7 @@ func TestVerboseRetries(t *testing.T) {
 // Without -v, a call that keeps failing says so once, when it has been
 // retrying for NoticeAfter; the clock is the harness's fake one.
 func TestQuietRetryNotice(t *testing.T) {
+	t.Parallel()
 	var log syncBuffer
 	h := newHarness(t, func(c *Config) { c.Log = &log })
 	var mu sync.Mutex
@@ -184,6 +187,7 @@ func TestQuietRetryNotice(t *testing.T) {
 }
 
 func TestDroppedConnectionIsRetriedAndReported(t *testing.T) {
+	t.Parallel()
 	var log syncBuffer
 	h := newHarness(t, func(c *Config) { c.Log, c.Verbose = &log, true })
 	h.srv.Script(fakeopenai.Match{}, fakeopenai.Reply{DropConn: true}, fakeopenai.Reply{Content: "ok"})
@@ -198,6 +202,7 @@ func TestDroppedConnectionIsRetriedAndReported(t *testing.T) {
 
 // Credentials in a base URL appear in no error, log line or ledger row.
 func TestCredentialsInTheBaseURLAreMasked(t *testing.T) {
+	t.Parallel()
 	const secret = "sk-inurl-secret"
 	var log syncBuffer
 	refused := strings.Replace(refusedURL(t), "://", "://alice:"+secret+"@", 1)
@@ -237,6 +242,7 @@ func TestCredentialsInTheBaseURLAreMasked(t *testing.T) {
 }
 
 func TestRedactURL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, masked, stripped string }{
 		{"http://user:key@host:8080/v1", "http://***@host:8080/v1", "http://host:8080/v1"},
 		{"https://key@api.example.com/v1?x=1", "https://***@api.example.com/v1?x=1", "https://api.example.com/v1?x=1"},
@@ -254,6 +260,7 @@ func TestRedactURL(t *testing.T) {
 }
 
 func TestRedactText(t *testing.T) {
+	t.Parallel()
 	in := `post "http://u:sk-1@h:1/v1/chat": refused; also https://key@x.example/v1 and http://plain/v1 and mail a@b`
 	want := `post "http://***@h:1/v1/chat": refused; also https://***@x.example/v1 and http://plain/v1 and mail a@b`
 	if got := RedactText(in); got != want {

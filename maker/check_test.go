@@ -9,6 +9,7 @@ import (
 )
 
 func TestStaticCheck(t *testing.T) {
+	t.Parallel()
 	funcs := []string{"split_words", "sort_words"}
 	want := "apple pear"
 	for _, c := range []struct {
@@ -38,6 +39,7 @@ func TestStaticCheck(t *testing.T) {
 }
 
 func TestSplitAssert(t *testing.T) {
+	t.Parallel()
 	call, n := splitAssert("x = f(1)\nassert x == [\n  1,\n]\nans = x\nassert ans == \"a\"")
 	if n != 2 || call != "x = f(1)\nans = x" {
 		t.Fatalf("splitAssert = %q, %d", call, n)
@@ -45,6 +47,7 @@ func TestSplitAssert(t *testing.T) {
 }
 
 func TestLiteralAnswerOtherAnswersAllowed(t *testing.T) {
+	t.Parallel()
 	// Writing a literal that is not the expected answer (e.g. the other
 	// option of a yes/no question) is honest conversion code.
 	code := "ret = plausible(\"x\")\nans = \"yes\" if ret else \"no\""
@@ -57,6 +60,7 @@ func TestLiteralAnswerOtherAnswersAllowed(t *testing.T) {
 }
 
 func TestPromptsRender(t *testing.T) {
+	t.Parallel()
 	set, err := prompts.Load("")
 	if err != nil {
 		t.Fatal(err)

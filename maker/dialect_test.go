@@ -14,6 +14,7 @@ import (
 // (prompts/templates/dialect.tmpl) against the runtime: everything it says
 // exists runs, and everything it says is missing fails with a hint.
 func TestDialectPromptIsTrue(t *testing.T) {
+	t.Parallel()
 	set, err := prompts.Load("")
 	if err != nil {
 		t.Fatal(err)

@@ -64,6 +64,7 @@ func sumTest(q, want string) string {
 }
 
 func TestMakeEntryIsTheCalledFunction(t *testing.T) {
+	t.Parallel()
 	m, srv := newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
 		switch r.Template {
 		case "propose":
@@ -92,6 +93,7 @@ func TestMakeEntryIsTheCalledFunction(t *testing.T) {
 }
 
 func TestMakeFailureKeepsTranscript(t *testing.T) {
+	t.Parallel()
 	m, _ := newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
 		return fakeopenai.Reply{Content: "I cannot write code today."}
 	})
@@ -106,6 +108,7 @@ func TestMakeFailureKeepsTranscript(t *testing.T) {
 }
 
 func TestMakeEndpointFailureIsNotATry(t *testing.T) {
+	t.Parallel()
 	m, srv := newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
 		return fakeopenai.Reply{Status: 400}
 	})
@@ -116,6 +119,7 @@ func TestMakeEndpointFailureIsNotATry(t *testing.T) {
 }
 
 func TestMakeTooFewExamples(t *testing.T) {
+	t.Parallel()
 	m := &Maker{LLM: &llm.Client{}, Runtime: &starlarkrt.Runtime{}, Prompts: &prompts.Set{}}
 	_, _, err := m.Make(context.Background(), Task{Name: "sums", Examples: sums})
 	if err == nil || !strings.Contains(err.Error(), "3 examples, need 6") {
@@ -126,6 +130,7 @@ func TestMakeTooFewExamples(t *testing.T) {
 // A test that calls the tool but builds its answer some other way passes
 // the static rules; the dependency check (rule 5) rejects it.
 func TestMakeRejectsAnswersThatIgnoreTheTool(t *testing.T) {
+	t.Parallel()
 	indirect := func(q, want string) string {
 		return fmt.Sprintf("ret = add(parse(%q))\nans = \"%s\"\nassert ans == %q", q, strings.Join(strings.Split(want, ""), "\" + \""), want)
 	}

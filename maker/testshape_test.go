@@ -6,6 +6,7 @@ import (
 )
 
 func TestSplitTests(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		blocks []string
 		want   []string // each test's call code (checks removed)
@@ -51,6 +52,7 @@ func TestSplitTests(t *testing.T) {
 }
 
 func TestStripUsage(t *testing.T) {
+	t.Parallel()
 	src := "import math\n\nLIMIT = 10\nUNUSED = 3\n\ndef f(x):\n    return min(x, LIMIT)\n\n# Example usage:\nx = 5\nout = f(x)\nprint(out)\n\nif __name__ == '__main__':\n    print(f(3))\n"
 	got := stripUsage(src)
 	want := "import math\n\nLIMIT = 10\n\ndef f(x):\n    return min(x, LIMIT)\n"

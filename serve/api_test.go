@@ -10,6 +10,7 @@ import (
 )
 
 func TestSolveWithAToolOnTheNoModelPath(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	var res SolveResult
@@ -26,6 +27,7 @@ func TestSolveWithAToolOnTheNoModelPath(t *testing.T) {
 }
 
 func TestSolveWithAToolOnTheUserModelPath(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	var res SolveResult
@@ -39,6 +41,7 @@ func TestSolveWithAToolOnTheUserModelPath(t *testing.T) {
 }
 
 func TestSolveRoutesAndPoolsUnknownTasks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	var res SolveResult
@@ -75,6 +78,7 @@ func TestSolveRoutesAndPoolsUnknownTasks(t *testing.T) {
 }
 
 func TestCallToolDirectly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool(), spinTool())
 	var res CallResult
@@ -116,6 +120,7 @@ func TestCallToolDirectly(t *testing.T) {
 }
 
 func TestToolsListShowRetireReactivate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool(), sortTool(), spinTool())
 	var list struct{ Tools []toolSummary }
@@ -165,6 +170,7 @@ func TestToolsListShowRetireReactivate(t *testing.T) {
 }
 
 func TestPackageExportImport(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	code, pkg, h := e.do("GET", "/v1/tools/word_sorting/package", "", nil)
@@ -225,6 +231,7 @@ func scriptMaker(e *env) []tool.Example {
 }
 
 func TestMakeJob(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	exs := scriptMaker(e)
 	var job Job
@@ -261,6 +268,7 @@ func TestMakeJob(t *testing.T) {
 }
 
 func TestRunsAndCost(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	e.call("POST", "/v1/solve", map[string]any{"question": "Sort the following words alphabetically: List: don't stop", "tool": "word_sorting"}, 200, nil)
@@ -295,6 +303,7 @@ func TestRunsAndCost(t *testing.T) {
 }
 
 func TestBadRequestsGetJSONErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{MaxBody: 1024})
 	e.save(sortTool())
 	cases := []struct {
@@ -332,6 +341,7 @@ func TestBadRequestsGetJSONErrors(t *testing.T) {
 }
 
 func TestHealthReadyAndOpenAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{RequireTokens: true})
 	e.call("GET", "/healthz", nil, 200, nil)
 	e.call("GET", "/readyz", nil, 200, nil)

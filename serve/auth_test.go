@@ -25,6 +25,7 @@ func (e *env) token(name string, rate int) string {
 }
 
 func TestTokensAreRequiredWhenConfigured(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{RequireTokens: true})
 	e.save(sortTool())
 	good := e.token("ci", 0)
@@ -68,6 +69,7 @@ func TestTokensAreRequiredWhenConfigured(t *testing.T) {
 }
 
 func TestRateLimitPerToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{RequireTokens: true})
 	slow := e.token("slow", 6) // 6 a minute: a burst of one
 	fast := e.token("fast", 6000)
@@ -87,6 +89,7 @@ func TestRateLimitPerToken(t *testing.T) {
 }
 
 func TestLimiterRefills(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(0, 0)
 	l := newLimiter(60, func() time.Time { return now })
 	for i := range 10 {
@@ -108,6 +111,7 @@ func TestLimiterRefills(t *testing.T) {
 }
 
 func TestCORSIsOffByDefault(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	req, _ := http.NewRequest("GET", e.http.URL+"/v1/tools", nil)
 	req.Header.Set("Origin", "https://elsewhere.example")
@@ -158,6 +162,7 @@ func TestIsLoopback(t *testing.T) {
 }
 
 func TestDrainFailsReadiness(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.call("GET", "/readyz", nil, 200, nil)
 	e.srv.Drain()
@@ -181,6 +186,7 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestMCPOverHTTPWithAToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{RequireTokens: true})
 	e.save(sortTool())
 	e.local.notify()
@@ -202,6 +208,7 @@ func TestMCPOverHTTPWithAToken(t *testing.T) {
 }
 
 func TestRequestLogs(t *testing.T) {
+	t.Parallel()
 	var buf safeBuffer
 	e := newEnv(t, Options{RequireTokens: true, Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 	secret := e.token("ci", 0)

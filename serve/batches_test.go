@@ -31,6 +31,7 @@ const batchBody = `{"id": "a", "question": "Sort the following words alphabetica
 `
 
 func TestBatchSolvesAndStreamsResultsInOrder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.save(sortTool())
 	var p batchProgress
@@ -64,6 +65,7 @@ func TestBatchSolvesAndStreamsResultsInOrder(t *testing.T) {
 }
 
 func TestBatchRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{MaxBatchBody: 4096})
 	e.save(sortTool())
 	for _, c := range []struct{ name, body, field, msg string }{
@@ -97,6 +99,7 @@ func TestBatchRefusesBadInput(t *testing.T) {
 // A batch that a stopped server left half done resumes when a server on the
 // same database starts, solving only what was not solved.
 func TestBatchResumesAfterRestart(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "latm.db")
 	e := newEnvAt(t, db, Options{BatchWorkers: 1})
 	e.save(sortTool())
@@ -146,6 +149,7 @@ func TestBatchResumesAfterRestart(t *testing.T) {
 }
 
 func TestBatchResultsStreamAsTheyComeIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{BatchWorkers: 1})
 	e.save(sortTool())
 	hold := make(chan struct{})

@@ -10,6 +10,7 @@ import (
 // A short run of every scenario: no errors, the paths make the model calls
 // they should.
 func TestBench(t *testing.T) {
+	t.Parallel()
 	rs, err := Bench(t.Context(), BenchOptions{Duration: 20 * time.Second, Requests: 60, Concurrency: 4, Isolation: starlarkrt.InProcess, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -78,6 +78,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // tools and the charts, answer a question in the try-it box with its route
 // and guard trace, and label a pending instance.
 func TestConsoleInBrowser(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t)
 	e := newEnv(t, Options{RequireTokens: true})
 	secret := e.token("web", 0)

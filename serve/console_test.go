@@ -8,6 +8,7 @@ import (
 )
 
 func TestConsolePagesRender(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	tool := sortTool()
 	tool.Description = "Sorts <words> & such"
@@ -43,6 +44,7 @@ func TestConsolePagesRender(t *testing.T) {
 }
 
 func TestConsoleLoginWhenTokensAreRequired(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{RequireTokens: true})
 	secret := e.token("web", 0)
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -100,6 +102,7 @@ func TestConsoleLoginWhenTokensAreRequired(t *testing.T) {
 }
 
 func TestHighlightEscapes(t *testing.T) {
+	t.Parallel()
 	got := string(highlight("def f(x):\n    # <b>\n    return \"</pre>\" + 'a\\'b' + 12\n"))
 	for _, want := range []string{`<span class="k">def</span>`, `<span class="c"># &lt;b&gt;</span>`, `<span class="s">&#34;&lt;/pre&gt;&#34;</span>`, `<span class="s">&#39;a\&#39;b&#39;</span>`, `<span class="n">12</span>`} {
 		if !strings.Contains(got, want) {

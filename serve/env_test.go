@@ -171,40 +171,35 @@ func (e *env) stop() {
 	e.srv.Close()
 }
 
-// phases maps a phrase of each maker prompt to its phase.
-var phases = []struct{ phrase, phase string }{
-	{"Please write a generic function", "propose"},
-	{"Failed to load the function", "fix"},
-	{"Write one unit test for each", "verify"},
-	{"The tests failed", "verify_fix"},
-	{"Success! The function passes", "package"},
-}
+// makerPhases are the maker's prompt templates, each answered from its
+// own queue of scripted replies.
+var makerPhases = map[string]bool{"propose": true, "fix": true, "verify": true, "verify_fix": true, "package": true}
 
 func (e *env) reply(r fakeopenai.Request) fakeopenai.Reply {
 	last := r.Last()
 	switch {
-	case strings.Contains(last, "Classify the following question"):
+	case r.Template == "dispatch":
 		if strings.Contains(last, "Sort the following words") {
 			return fakeopenai.Reply{Content: "Task: word_sorting"}
 		}
 		return fakeopenai.Reply{Content: "Task: unknown"}
-	case strings.Contains(last, "Answer the following question"):
+	case r.Template == "direct":
 		return fakeopenai.Reply{Content: "Answer: 42"}
-	}
-	for _, p := range phases {
-		if strings.Contains(last, p.phrase) {
-			e.mu.Lock()
-			defer e.mu.Unlock()
-			q := e.makers[p.phase]
-			if len(q) == 0 {
-				e.t.Errorf("no scripted reply for the %s prompt", p.phase)
-				return fakeopenai.Reply{Status: 500}
-			}
-			if len(q) > 1 {
-				e.makers[p.phase] = q[1:]
-			}
-			return fakeopenai.Reply{Content: q[0]}
+	case makerPhases[r.Template]:
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		q := e.makers[r.Template]
+		if len(q) == 0 {
+			e.t.Errorf("no scripted reply for the %s prompt", r.Template)
+			return fakeopenai.Reply{Status: 500}
 		}
+		if len(q) > 1 {
+			e.makers[r.Template] = q[1:]
+		}
+		return fakeopenai.Reply{Content: q[0]}
+	case r.Template != "use":
+		e.t.Errorf("unexpected %q prompt: %q", r.Template, last)
+		return fakeopenai.Reply{Status: 500}
 	}
 	e.mu.Lock()
 	hold := e.hold

@@ -98,6 +98,7 @@ func FuzzArgsSchema(f *testing.F) {
 }
 
 func TestArgsSchema(t *testing.T) {
+	t.Parallel()
 	s := ArgsSchema(&tool.Tool{Entry: "f", Signature: `f(words, sep=", ", *rest, limit=[1, 2])`})
 	props := s["properties"].(map[string]any)
 	if len(props) != 3 || props["sep"] == nil || props["limit"] == nil {

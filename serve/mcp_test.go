@@ -71,6 +71,7 @@ func toolNames(t *testing.T, cs *mcp.ClientSession) []string {
 }
 
 func TestMCP(t *testing.T) {
+	t.Parallel()
 	for _, transport := range []string{"http", "stdio"} {
 		t.Run(transport, func(t *testing.T) {
 			e := newEnv(t, Options{})
@@ -178,6 +179,7 @@ func TestMCP(t *testing.T) {
 
 // Tools another process adds to the store reach MCP clients through Watch.
 func TestMCPSeesChangesFromOtherProcesses(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -205,12 +207,14 @@ func TestMCPSeesChangesFromOtherProcesses(t *testing.T) {
 }
 
 func TestMCPNameClashesGetAPrefix(t *testing.T) {
+	t.Parallel()
 	if mcpName("solve") != "tool-solve" || mcpName("word_sorting") != "word_sorting" {
 		t.Fatal(mcpName("solve"))
 	}
 }
 
 func TestMCPMakeTool(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	exs := scriptMaker(e)
 	cs, changed := mcpClient(t, e, "http")

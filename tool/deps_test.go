@@ -29,6 +29,7 @@ func goList(t *testing.T, args ...string) []string {
 // The packages that speak the domain types must not link the store: that
 // is what the types live apart from library for.
 func TestDomainUsersLinkNoStore(t *testing.T) {
+	t.Parallel()
 	deps := goList(t, "-deps",
 		"github.com/latm/latm/maker", "github.com/latm/latm/user",
 		"github.com/latm/latm/dispatch", "github.com/latm/latm/eval")
@@ -45,6 +46,7 @@ func TestDomainUsersLinkNoStore(t *testing.T) {
 // Package tool, and package answer besides tool, import only the standard
 // library.
 func TestDomainCoreImportsOnlyTheStandardLibrary(t *testing.T) {
+	t.Parallel()
 	for pkg, allowed := range map[string][]string{
 		"github.com/latm/latm/tool":   {"github.com/latm/latm/tool"},
 		"github.com/latm/latm/answer": {"github.com/latm/latm/answer", "github.com/latm/latm/tool"},

@@ -19,6 +19,7 @@ func packaged(t *Tool) *Tool {
 }
 
 func TestPackageRoundTrip(t *testing.T) {
+	t.Parallel()
 	created := time.Date(2026, 11, 25, 3, 9, 36, 500000000, time.UTC)
 	awkward := sampleTool("awkward")
 	awkward.Description = "  leading space\nsecond line\n\nafter a blank line\n"
@@ -59,6 +60,7 @@ func TestPackageRoundTrip(t *testing.T) {
 }
 
 func TestPackageLooksReviewable(t *testing.T) {
+	t.Parallel()
 	tool := sampleTool("word_sorting")
 	tool.CreatedAt = time.Date(2026, 11, 25, 3, 9, 36, 0, time.UTC)
 	enc, err := EncodePackage(tool)
@@ -97,6 +99,7 @@ def sort_words(words):
 }
 
 func TestDecodePackageErrors(t *testing.T) {
+	t.Parallel()
 	const head = "# latm tool package 1\n# name: t\n"
 	const tail = "# --- source ---\nx = 1\n"
 	tests := []struct {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestRefs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		ref     string
 		name    string

@@ -11,6 +11,7 @@ import (
 const trackingFive = "Alice, Bob, Claire, Dave, and Eve are dancers at a square dance. At the start of a song, they each have a partner: Alice is dancing with Patrick, Bob is dancing with Sam, Claire is dancing with Jamie, Dave is dancing with Lola, and Eve is dancing with Melissa.\nThroughout the song, the dancers often trade partners. First, Dave and Eve switch partners. Then, Dave and Alice switch partners. Then, Eve and Alice switch partners. Then, Claire and Bob switch partners. Finally, Dave and Alice switch partners. At the end of the dance, Alice is dancing with\nOptions:\n(A) Patrick\n(B) Sam\n(C) Jamie\n(D) Lola\n(E) Melissa"
 
 func TestAnswerVarAndFinalAnswer(t *testing.T) {
+	t.Parallel()
 	res := &starlarkrt.ExecResult{
 		Globals: map[string]any{"answer_tmp": "x", "ans": "Sam", "words": []any{"a"}, "ans2": "Lola", "zz": int64(1)},
 		Order:   []string{"words", "ans", "ans2", "zz"},
@@ -36,6 +37,7 @@ func TestAnswerVarAndFinalAnswer(t *testing.T) {
 }
 
 func TestUnfencedCode(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		reply, want string
 		ok          bool

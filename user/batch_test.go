@@ -45,6 +45,7 @@ func collect(rs *[]BatchResult) func(BatchResult) error {
 }
 
 func TestSolveBatchKeepsInputOrderAndResumes(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	sortReplies(t, srv, true)
 	ctx := context.Background()
@@ -96,6 +97,7 @@ func TestSolveBatchKeepsInputOrderAndResumes(t *testing.T) {
 }
 
 func TestSolveBatchFailedInstanceGoesOn(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	sortReplies(t, srv, false)
 	items := []BatchItem{sortItem(1, "a", "b", "a"), sortItem(2, "boom", "boom", "x"), sortItem(3, "c", "d", "c")}
@@ -118,6 +120,7 @@ func TestSolveBatchFailedInstanceGoesOn(t *testing.T) {
 }
 
 func TestSolveBatchStopsOnAMachineryError(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	srv.Handle(func(fakeopenai.Request) fakeopenai.Reply { return fakeopenai.Reply{Status: 401} })
 	items := []BatchItem{sortItem(3, "a", "b", "a"), sortItem(4, "b", "d", "c"), sortItem(5, "c", "f", "e")}
@@ -133,6 +136,7 @@ func TestSolveBatchStopsOnAMachineryError(t *testing.T) {
 }
 
 func TestSolveBatchStopsWhenEmitFails(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	sortReplies(t, srv, false)
 	items := []BatchItem{sortItem(1, "a", "b", "a"), sortItem(2, "b", "d", "c")}
@@ -148,6 +152,7 @@ func TestSolveBatchStopsWhenEmitFails(t *testing.T) {
 }
 
 func TestSolveBatchCancelled(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	started := make(chan struct{}, 4)
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {

@@ -27,6 +27,7 @@ const digitQ = "What is the sum of the digits of 12345 ?"
 // before it runs, the model is told which literal, and its second call is
 // taken.
 func TestUngroundedCallIsRetriedWithFeedback(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	srv.Script(fakeopenai.Match{},
 		fakeopenai.Reply{Content: fenced("ans = digit_sum(530141610758)")},
@@ -50,6 +51,7 @@ func TestUngroundedCallIsRetriedWithFeedback(t *testing.T) {
 // A second ungrounded call fails the instance as ungrounded, without
 // running it, even with retries left.
 func TestUngroundedTwiceFails(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 2)
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Content: fenced("ans = digit_sum(530141610758)")})
 	run, err := s.Solve(context.Background(), digitSumTool(), Instance{ID: "1", Batch: "b", Question: digitQ})
@@ -69,6 +71,7 @@ func TestUngroundedTwiceFails(t *testing.T) {
 }
 
 func TestUngrounded(t *testing.T) {
+	t.Parallel()
 	tracking := &tool.Tool{
 		Source: "def swap(pairs, moves):\n    return dict(pairs)\n",
 		Examples: []tool.UsageExample{{

@@ -35,6 +35,7 @@ func paperTool(t *testing.T, c fixtures.PaperChat) *tool.Tool {
 // "Invalid character" (its use cases quote the brackets unspaced, the test
 // questions space them).
 func TestTemplateGuardsOnPaperTools(t *testing.T) {
+	t.Parallel()
 	chats, err := fixtures.PaperChats()
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +86,7 @@ func TestTemplateGuardsOnPaperTools(t *testing.T) {
 // With the Dyck tool, a spaced question is not answered by the template:
 // the guard refuses it, says why in the run, and the model answers.
 func TestDyckSpacedQuestionGoesToTheModel(t *testing.T) {
+	t.Parallel()
 	chats, err := fixtures.PaperChats()
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +114,7 @@ func TestDyckSpacedQuestionGoesToTheModel(t *testing.T) {
 }
 
 func TestShapes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		seen []string
 		text string

@@ -58,6 +58,7 @@ func newSolver(t *testing.T, retries int) (*Solver, *fakeopenai.Server) {
 func fenced(code string) string { return "```starlark\n" + code + "\n```" }
 
 func TestSolveRecordsTheRun(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 1)
 	q := "Sort the following words alphabetically: List: syndrome therefrom apple"
 	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q}, fakeopenai.Reply{Content: "Sure.\n" + fenced(`ans = sort_words(["syndrome", "therefrom", "apple"])`)})
@@ -79,6 +80,7 @@ func TestSolveRecordsTheRun(t *testing.T) {
 }
 
 func TestSolveFeedsTheErrorBack(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 2)
 	q := "Sort the following words alphabetically: List: b a"
 	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q},
@@ -111,6 +113,7 @@ func TestSolveFeedsTheErrorBack(t *testing.T) {
 }
 
 func TestSolveFailsWithoutAns(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	q := "Sort the following words alphabetically: List: d c"
 	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q}, fakeopenai.Reply{Content: fenced(`result = sort_words(["d", "c"])`)})
@@ -131,6 +134,7 @@ func TestSolveFailsWithoutAns(t *testing.T) {
 }
 
 func TestSolveEndpointFailureIsAnError(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 1)
 	srv.Script(fakeopenai.Match{}, fakeopenai.Reply{Status: 401})
 	_, err := s.Solve(context.Background(), sortTool(), Instance{ID: "1", Batch: "b", Question: "q"})
@@ -143,6 +147,7 @@ func TestSolveEndpointFailureIsAnError(t *testing.T) {
 }
 
 func TestFeedbackNamesTheLineAndHint(t *testing.T) {
+	t.Parallel()
 	pe := &starlarkrt.ProgramError{Phase: "syntax", File: "call.star", Line: 3, Col: 5, Msg: "got newline, want ')'", SourceLine: "ans = f(1", Hint: "close the parenthesis"}
 	fb := Feedback(errors.Join(pe))
 	for _, want := range []string{"syntax error at call.star:3:5", "got newline, want ')'", "The line was: ans = f(1", "Hint: close the parenthesis", "one fenced code block"} {
@@ -158,6 +163,7 @@ func TestFeedbackNamesTheLineAndHint(t *testing.T) {
 // A reply with the call but no fence, as small local models write it, is
 // run rather than sent back.
 func TestSolveReadsAnUnfencedCall(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	q := "Sort the following words alphabetically: List: pear fig"
 	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: "Question: " + q}, fakeopenai.Reply{Content: "The call is:\nans = sort_words([\"pear\", \"fig\"])\nThis sorts the words."})
@@ -173,9 +179,10 @@ func TestSolveReadsAnUnfencedCall(t *testing.T) {
 // A reply cut off by the token limit is still used: a call that is whole
 // before the cut answers, and one that is not fails saying it was cut off.
 func TestSolveUsesTruncatedReplies(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	whole := "Sort the following words alphabetically: List: d c"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + whole},
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: whole},
 		fakeopenai.Reply{Content: fenced(`ans = sort_words(["d", "c"])`) + "\nThis sorts the wor", FinishReason: "length"})
 	run, err := s.Solve(context.Background(), sortTool(), Instance{ID: "w", Batch: "t", Question: whole})
 	if err != nil {
@@ -185,7 +192,7 @@ func TestSolveUsesTruncatedReplies(t *testing.T) {
 		t.Fatalf("whole call in a truncated reply: run %+v", run)
 	}
 	cut := "Sort the following words alphabetically: List: f e"
-	srv.Script(fakeopenai.Match{Contains: "Question: " + cut},
+	srv.Script(fakeopenai.Match{Template: UseTemplate, Contains: cut},
 		fakeopenai.Reply{Content: "```starlark\nans = sort_words([\"f\", ", FinishReason: "length"})
 	run, err = s.Solve(context.Background(), sortTool(), Instance{ID: "c", Batch: "t", Question: cut})
 	if err != nil {

@@ -28,6 +28,7 @@ func applySubs(s string, subs []substitution) (string, bool) {
 }
 
 func TestDiffQuestions(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		a, b  string
 		merge bool
@@ -56,6 +57,7 @@ func TestDiffQuestions(t *testing.T) {
 }
 
 func TestInstantiate(t *testing.T) {
+	t.Parallel()
 	subs := []substitution{{from: "oven", to: "kiwi"}, {from: "costume", to: "banana"}}
 	for _, tc := range []struct {
 		code, want string
@@ -101,6 +103,7 @@ func wsExamples(lists ...string) []tool.UsageExample {
 }
 
 func TestSolveByTemplateMakesNoModelCall(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	s.Template = true
 	tl := sortTool()
@@ -129,6 +132,7 @@ func TestSolveByTemplateMakesNoModelCall(t *testing.T) {
 // A tool whose usage examples do not reproduce each other through the
 // template (here one example's code ignores its question) never takes it.
 func TestTemplateNeedsExamplesThatAgree(t *testing.T) {
+	t.Parallel()
 	s, srv := newSolver(t, 0)
 	s.Template = true
 	tl := sortTool()
@@ -144,6 +148,7 @@ func TestTemplateNeedsExamplesThatAgree(t *testing.T) {
 // On all 250 word-sorting questions, with usage examples written as a
 // model writes them, the template answers every instance it takes right.
 func TestTemplateOnWordSorting(t *testing.T) {
+	t.Parallel()
 	var tl fixtures.Tool
 	for _, ft := range fixtures.Tools() {
 		if ft.Task == "word_sorting" {
