@@ -2,15 +2,14 @@ package dispatch
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/latm/latm/answer"
+	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
@@ -83,25 +82,43 @@ type Dispatcher struct {
 
 // owner names this dispatcher in the store's leases.
 func (d *Dispatcher) owner() string {
-	d.ownerOnce.Do(func() {
-		host, _ := os.Hostname()
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		d.ownerName = fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
-	})
+	d.ownerOnce.Do(func() { d.ownerName = library.ProcessOwner() })
 	return d.ownerName
 }
 
 // Leases in the store let dispatchers of several processes share one
 // database: one lease over changes to the pending pool, one per group over
 // making its tool. The TTLs bound how long a holder that died blocks the
-// others.
+// others: a holder of this host that died is found at once (the owner names
+// its pid and start time, library.ProcessOwner); one of another host holds
+// a making lease until its heartbeat stops renewing it.
 const (
 	poolLease     = "pending-pool"
 	poolLeaseTTL  = time.Minute
-	makeLeaseTTL  = 30 * time.Minute
+	makeLeaseTTL  = 2 * time.Minute
 	leaseMaxSleep = 200 * time.Millisecond
 )
+
+// heartbeat renews the lease name every quarter of ttl until the returned
+// stop is called.
+func (d *Dispatcher) heartbeat(ctx context.Context, name string, ttl time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(ttl / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				_, _ = d.Store.Acquire(ctx, name, d.owner(), ttl)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
 
 func makeLease(group int64) string { return fmt.Sprintf("make-group-%d", group) }
 
@@ -325,6 +342,7 @@ func (d *Dispatcher) makeLeased(ctx context.Context, g int64, members []*tool.Pe
 		return nil, err
 	}
 	defer func() { _ = d.Store.Release(context.WithoutCancel(ctx), makeLease(g), d.owner()) }()
+	defer d.heartbeat(ctx, makeLease(g), makeLeaseTTL)()
 	if members, err = d.Store.PendingInstances(ctx, g); err != nil {
 		return nil, err
 	}

@@ -1,10 +1,14 @@
 package library
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -82,4 +86,112 @@ func TestLeaseHasOneWinner(t *testing.T) {
 	if n := len(wins); n != 1 {
 		t.Fatalf("%d winners, want 1", n)
 	}
+}
+
+// TestMain lets a test run this binary as a lease holder: with
+// LATM_LEASE_HOLDER=db-path it takes the lease "make-group-1", says so on
+// stdout and waits to be killed.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("LATM_LEASE_HOLDER"); path != "" {
+		s, err := Open(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		ok, err := s.Acquire(context.Background(), "make-group-1", ProcessOwner(), 30*time.Minute)
+		if err != nil || !ok {
+			fmt.Fprintln(os.Stderr, "holder: not acquired:", ok, err)
+			os.Exit(2)
+		}
+		fmt.Println("held")
+		select {}
+	}
+	os.Exit(m.Run())
+}
+
+// A holder killed with SIGKILL does not release its lease; another process
+// of the host takes it over at once rather than after the TTL, while a
+// live holder keeps it.
+func TestLeaseOfKilledHolderIsTakenOver(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc: dead holders are found by their TTL only")
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "l.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LATM_LEASE_HOLDER="+path)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "held\n" {
+		_ = cmd.Process.Kill()
+		t.Fatalf("holder said %q, %v", line, err)
+	}
+	me := ProcessOwner()
+	if ok, err := s.Acquire(ctx, "make-group-1", me, time.Minute); err != nil || ok {
+		t.Fatalf("acquire while the holder lives: %v, %v; want false", ok, err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait() // reaped: its pid is gone
+	if ok, err := s.Acquire(ctx, "make-group-1", me, time.Minute); err != nil || !ok {
+		t.Fatalf("acquire after the holder was killed: %v, %v; want true", ok, err)
+	}
+	var holder string
+	if err := s.db.QueryRow(`SELECT owner FROM leases WHERE name = 'make-group-1'`).Scan(&holder); err != nil || holder != me {
+		t.Fatalf("lease owner %q, %v; want %q", holder, err, me)
+	}
+}
+
+func TestOwnerDead(t *testing.T) {
+	host, _ := os.Hostname()
+	_, start, err := processStart(os.Getpid())
+	if err != nil {
+		t.Skip("no /proc")
+	}
+	for _, c := range []struct {
+		owner string
+		want  bool
+	}{
+		{ProcessOwner(), false}, // this process
+		{fmt.Sprintf("%s/%d/%d/ab", host, os.Getpid(), start+1), true}, // its pid, another start: reused
+		{fmt.Sprintf("%s/%d/%d/ab", host, 1<<30, start), true},         // no such pid
+		{fmt.Sprintf("other-host/%d/%d/ab", 1<<30, start), false},      // cannot tell
+		{"A", false},
+		{fmt.Sprintf("%s/%d/0/ab", host, 1<<30), false}, // start unknown
+	} {
+		if got := ownerDead(c.owner); got != c.want {
+			t.Errorf("ownerDead(%q) = %v, want %v", c.owner, got, c.want)
+		}
+	}
+}
+
+func TestParseStat(t *testing.T) {
+	state, start, err := parseStat("4242 (la tm) (x)) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654 20 21\n")
+	if err != nil || state != "S" || start != 987654 {
+		t.Fatalf("got %q %d %v", state, start, err)
+	}
+	for _, bad := range []string{"", "4242 no paren S 1", "1 (x) S 1 2", "1 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 -5"} {
+		if _, _, err := parseStat(bad); err == nil {
+			t.Errorf("parseStat(%q): no error", bad)
+		}
+	}
+}
+
+func FuzzParseStat(f *testing.F) {
+	f.Add("1 (latm) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 99 20")
+	f.Add("1 ()) Z")
+	f.Fuzz(func(t *testing.T, s string) { _, _, _ = parseStat(s) })
 }
