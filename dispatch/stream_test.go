@@ -445,3 +445,71 @@ func TestStreamStopsWhenCancelled(t *testing.T) {
 		t.Errorf("%d results after %s: the stream did not stop at the cancel", len(rs), time.Since(start))
 	}
 }
+
+// Two streams share a pending group: the one whose instance completes it
+// makes the tool and solves the whole group, but reports only its own
+// instances; the other, still running, reports its instances solved once
+// its input ends, from the runs the first recorded.
+func TestStreamsSharingAGroupReportTheirOwnInstances(t *testing.T) {
+	d, c := makingDispatcher(t)
+	ctx := context.Background()
+	ins := labelledSorts(6)
+	pooled, aDone := make(chan struct{}), make(chan struct{})
+	var bMu sync.Mutex
+	var bResults []Result
+	bNext := input(ins[:3]...)
+	bErr := make(chan error, 1)
+	go func() {
+		_, err := d.Stream(ctx, StreamOptions{Batch: "b", Workers: 1}, func() (StreamItem, error) {
+			it, err := bNext()
+			if errors.Is(err, io.EOF) {
+				<-aDone // b's input ends only after a has made the tool
+			}
+			return it, err
+		}, func(r Result) error {
+			bMu.Lock()
+			defer bMu.Unlock()
+			bResults = append(bResults, r)
+			if len(bResults) == 3 {
+				close(pooled)
+			}
+			return nil
+		})
+		bErr <- err
+	}()
+	select {
+	case <-pooled:
+	case err := <-bErr:
+		t.Fatalf("stream b ended before pooling its instances: %v", err)
+	}
+	var aResults []Result
+	sum, err := d.Stream(ctx, StreamOptions{Batch: "a", Workers: 1}, input(ins[3:]...), lastResults(&aResults))
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(aDone)
+	if err := <-bErr; err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := c.get(); p != 1 || sum.ToolsMade != 1 {
+		t.Fatalf("%d proposals, %d tools made by a; want 1 and 1", p, sum.ToolsMade)
+	}
+	gotA := final(aResults)
+	if len(gotA) != 3 || sum.Instances != 3 || sum.Solved != 3 {
+		t.Errorf("stream a reported %+v (summary %+v), want its own 3 instances solved", aResults, sum)
+	}
+	for _, in := range ins[3:] {
+		if r := gotA[in.ID]; r.Status != StatusSolved || r.Answer != in.Answer || r.Batch != "" {
+			t.Errorf("a: %s: %+v", in.ID, r)
+		}
+	}
+	gotB := final(bResults)
+	if len(gotB) != 3 {
+		t.Errorf("stream b reported %+v, want its own 3 instances", bResults)
+	}
+	for _, in := range ins[:3] {
+		if r := gotB[in.ID]; r.Status != StatusSolved || r.Answer != in.Answer || !strings.HasPrefix(r.Tool, "sort_") {
+			t.Errorf("b: %s: last reported %+v, want solved %q by the tool a made", in.ID, r, in.Answer)
+		}
+	}
+}
