@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -447,5 +448,60 @@ func TestStreamOverlongLineAndJSONSummary(t *testing.T) {
 	}
 	if sum.Instances != 2 || sum.Status[dispatch.StatusPending] != 2 || sum.BadLines != 1 || sum.ToolsMade != 0 || sum.Calls != 0 {
 		t.Errorf("summary %+v", sum)
+	}
+}
+
+// A stream stopped halfway and rerun with the same --output ends with one
+// line per id, each the instance's result (the file is not appended to,
+// and a pending line followed by the solved one keeps the solved one).
+func TestResumedStreamWritesOneLinePerID(t *testing.T) {
+	db, srv := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
+	in := wsInput(t)
+	outPath := filepath.Join(t.TempDir(), "out.jsonl")
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	script := streamScript(t)
+	var stopped atomic.Bool
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		if r.Template == "package" && stopped.CompareAndSwap(false, true) {
+			stop() // the stream is stopped while the tool is being made
+			return fakeopenai.Reply{Status: 500}
+		}
+		return script(r)
+	})
+	var out, errb bytes.Buffer
+	args := []string{"--db", db, "stream", "--input", in, "--output", outPath, "--workers", "1", "--batch", "b1"}
+	if code := Main(ctx, args, strings.NewReader(""), &out, &errb, os.Getenv); code == 0 || !stopped.Load() {
+		t.Fatalf("first run: exit %d (stopped %v), want a stop; stderr %s", code, stopped.Load(), errb.String())
+	}
+	for run := 0; run < 2; run++ {
+		out.Reset()
+		errb.Reset()
+		if code := Main(context.Background(), args, strings.NewReader(""), &out, &errb, os.Getenv); code != ExitPartial {
+			t.Fatalf("rerun %d: exit %d, stderr %s", run, code, errb.String())
+		}
+		b, err := os.ReadFile(outPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		ids := map[string]bool{}
+		for _, line := range lines {
+			var r dispatch.Result
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("rerun %d: output line %q: %v", run, line, err)
+			}
+			if ids[r.ID] {
+				t.Errorf("rerun %d: id %s has more than one line", run, r.ID)
+			}
+			ids[r.ID] = true
+			if r.Status != dispatch.StatusSolved {
+				t.Errorf("rerun %d: %s is %s, want solved", run, r.ID, r.Status)
+			}
+		}
+		if len(lines) != 7 {
+			t.Errorf("rerun %d: %d lines, want 7 (one per instance):\n%s", run, len(lines), b)
+		}
 	}
 }
