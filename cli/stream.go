@@ -40,8 +40,10 @@ meanwhile by the solver model (dispatch.unknown = solver) or left for a person
 labelled instances the maker makes its tool and the group's instances are
 solved with it. Rerunning with the same input and --batch skips what is done.
 A one-line summary (by status, tools made, model calls, cost) ends the run on
-standard error. Exit status 4 means some instances failed or some lines could
-not be read (each is reported as FILE:LINE).`,
+standard error, after a line for each group whose tool could not be made and
+why (another process holds its making lease, or making failed). Exit status
+4 means some instances failed or some lines could not be read (each is
+reported as FILE:LINE).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("workers") {
@@ -204,6 +206,9 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 		Status:   map[string]int{dispatch.StatusSolved: sum.Solved, dispatch.StatusPending: sum.Pending, dispatch.StatusError: sum.Errors},
 		BadLines: bad, ToolsMade: sum.ToolsMade, Calls: sum.Calls, CacheHits: sum.Hits, Tokens: sum.Tokens, Cost: sum.Cost,
 		order: []string{dispatch.StatusSolved, dispatch.StatusPending, dispatch.StatusError}}
+	for _, u := range sum.Unmade {
+		fmt.Fprintf(app.Err, "stream: %s\n", u)
+	}
 	if serr := writeSummary(app.Err, o.asJSON, "stream", bs); serr != nil && err == nil {
 		err = serr
 	}

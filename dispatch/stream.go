@@ -31,15 +31,18 @@ type StreamOptions struct {
 // StreamSummary counts what a stream did: each instance by the last status
 // it was reported with, the tools made and the model calls paid.
 type StreamSummary struct {
-	Instances int     `json:"instances"`
-	Solved    int     `json:"solved"`
-	Pending   int     `json:"pending"`
-	Errors    int     `json:"errors"`
-	ToolsMade int     `json:"tools_made"`
-	Calls     int     `json:"calls"`
-	Hits      int     `json:"cache_hits"`
-	Tokens    int     `json:"tokens"`
-	Cost      float64 `json:"cost"`
+	Instances int `json:"instances"`
+	Solved    int `json:"solved"`
+	Pending   int `json:"pending"`
+	Errors    int `json:"errors"`
+	ToolsMade int `json:"tools_made"`
+	// Unmade names each group ready to be made whose tool was not made,
+	// and why (Dispatcher.Unmade).
+	Unmade []string `json:"unmade,omitempty"`
+	Calls  int      `json:"calls"`
+	Hits   int      `json:"cache_hits"`
+	Tokens int      `json:"tokens"`
+	Cost   float64  `json:"cost"`
 }
 
 // Stream runs a stream of instances under o.Batch, handing every result to
@@ -91,6 +94,11 @@ func (d *Dispatcher) Stream(ctx context.Context, o StreamOptions, next func() (S
 		}
 		t := meter.Totals()
 		sum.ToolsMade = int(d.generation() - made)
+		if u, uerr := d.Unmade(context.WithoutCancel(ctx)); uerr == nil {
+			sum.Unmade = u
+		} else if err == nil {
+			err = uerr
+		}
 		sum.Calls, sum.Hits, sum.Tokens, sum.Cost = t.Calls, t.CacheHits, t.TokensIn+t.TokensOut, t.Cost
 	}()
 	send := func(rs ...Result) error {

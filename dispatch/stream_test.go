@@ -513,3 +513,37 @@ func TestStreamsSharingAGroupReportTheirOwnInstances(t *testing.T) {
 		}
 	}
 }
+
+// A group whose making lease a live process of another host holds is not
+// made, and the stream says so rather than leave it pending silently; once
+// the lease is free, a rerun makes it.
+func TestStreamReportsAGroupItCannotMake(t *testing.T) {
+	d, c := makingDispatcher(t)
+	ctx := context.Background()
+	other := "another-host/4242/1234/abcdef"
+	if ok, err := d.Store.Acquire(ctx, makeLease(1), other, time.Hour); err != nil || !ok {
+		t.Fatalf("acquire: %v, %v", ok, err)
+	}
+	ins := labelledSorts(6)
+	var rs []Result
+	sum, err := d.Stream(ctx, StreamOptions{Batch: "b", Workers: 1}, input(ins...), lastResults(&rs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := c.get(); p != 0 || sum.Pending != 6 {
+		t.Fatalf("%d proposals, summary %+v; want the group left pending", p, sum)
+	}
+	if len(sum.Unmade) != 1 || !strings.HasPrefix(sum.Unmade[0], "group 1: ") || !strings.Contains(sum.Unmade[0], "lease") {
+		t.Fatalf("unmade %q, want group 1 named with its lease", sum.Unmade)
+	}
+	if err := d.Store.Release(ctx, makeLease(1), other); err != nil {
+		t.Fatal(err)
+	}
+	rs = nil
+	if sum, err = d.Stream(ctx, StreamOptions{Batch: "b", Workers: 1}, input(ins...), lastResults(&rs)); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Solved != 6 || len(sum.Unmade) != 0 {
+		t.Errorf("rerun with the lease free: summary %+v", sum)
+	}
+}
