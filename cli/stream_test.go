@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -502,6 +504,73 @@ func TestResumedStreamWritesOneLinePerID(t *testing.T) {
 		}
 		if len(lines) != 7 {
 			t.Errorf("rerun %d: %d lines, want 7 (one per instance):\n%s", run, len(lines), b)
+		}
+	}
+}
+
+// A stream killed with SIGKILL while it makes a group's tool leaves the
+// group's making lease behind; a rerun on the same host finds its holder
+// dead, takes the lease over and makes the tool (it used to wait out a
+// 30-minute TTL, exiting 0 with the group pending and saying nothing).
+func TestStreamKilledWhileMakingIsTakenOver(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc: a dead holder is found by its TTL only")
+	}
+	db, srv := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
+	in := wsInput(t)
+	script := streamScript(t)
+	making, release := make(chan struct{}), make(chan struct{})
+	var held atomic.Bool
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		if r.Template == "propose" && held.CompareAndSwap(false, true) {
+			close(making)
+			<-release // the child is killed meanwhile
+			return fakeopenai.Reply{Status: 500}
+		}
+		return script(r)
+	})
+	defer func() {
+		if held.Load() {
+			select {
+			case <-release:
+			default:
+				close(release)
+			}
+		}
+	}()
+	args, _ := json.Marshal([]string{"--db", db, "stream", "--input", in, "--workers", "1", "--batch", "b1"})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LATM_TEST_MAIN_ARGS="+string(args))
+	var childErr bytes.Buffer
+	cmd.Stderr = &childErr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-making:
+	case err := <-exited:
+		t.Fatalf("the child stream ended before making: %v: %s", err, childErr.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	close(release)
+
+	code, out, errOut := runStreamCmd(t, db, "--input", in, "--workers", "1", "--batch", "b1")
+	if code != ExitPartial { // the input's bad line
+		t.Fatalf("rerun: exit %d: %s", code, errOut)
+	}
+	if strings.Contains(errOut, "stream: group ") {
+		t.Errorf("rerun reports a group it could not make:\n%s", errOut)
+	}
+	got := streamResults(t, out)
+	for i, e := range wordSorting {
+		if r := got[fmt.Sprintf("w%d", i)]; r.Status != dispatch.StatusSolved || r.Answer != e.answer {
+			t.Errorf("w%d: %+v, want solved %q", i, r, e.answer)
 		}
 	}
 }
