@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/latm/latm/answer"
-	"github.com/latm/latm/library"
+	"github.com/latm/latm/internal/procowner"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
@@ -86,7 +86,7 @@ type Dispatcher struct {
 
 // owner names this dispatcher in the store's leases.
 func (d *Dispatcher) owner() string {
-	d.ownerOnce.Do(func() { d.ownerName = library.ProcessOwner() })
+	d.ownerOnce.Do(func() { d.ownerName = procowner.New() })
 	return d.ownerName
 }
 
@@ -94,7 +94,7 @@ func (d *Dispatcher) owner() string {
 // database: one lease over changes to the pending pool, one per group over
 // making its tool. The TTLs bound how long a holder that died blocks the
 // others: a holder of this host that died is found at once (the owner names
-// its pid and start time, library.ProcessOwner); one of another host holds
+// its pid and start time, procowner.New); one of another host holds
 // a making lease until its heartbeat stops renewing it.
 const (
 	poolLease     = "pending-pool"
