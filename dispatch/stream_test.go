@@ -547,3 +547,38 @@ func TestStreamReportsAGroupItCannotMake(t *testing.T) {
 		t.Errorf("rerun with the lease free: summary %+v", sum)
 	}
 }
+
+// A making lease is renewed while its holder lives: another owner cannot
+// take it for several TTLs, and can once the heartbeat stops and the TTL
+// passes.
+func TestMakingLeaseHeartbeat(t *testing.T) {
+	d, _ := dispatcherEnv(t)
+	ctx := context.Background()
+	const ttl = 400 * time.Millisecond // renewed every 100 ms: slack for a loaded machine
+	if ok, err := d.Store.Acquire(ctx, "make-group-9", d.owner(), ttl); err != nil || !ok {
+		t.Fatalf("acquire: %v, %v", ok, err)
+	}
+	stop := d.heartbeat(ctx, "make-group-9", ttl)
+	for end := time.Now().Add(5 * ttl); time.Now().Before(end); {
+		if ok, err := d.Store.Acquire(ctx, "make-group-9", "other-host/1/1/x", ttl); err != nil || ok {
+			stop()
+			t.Fatalf("another owner took a renewed lease: %v, %v", ok, err)
+		}
+		time.Sleep(ttl / 10)
+	}
+	stop()
+	deadline := time.Now().Add(20 * ttl)
+	for {
+		ok, err := d.Store.Acquire(ctx, "make-group-9", "other-host/1/1/x", ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lease was still held long after its heartbeat stopped")
+		}
+		time.Sleep(ttl / 10)
+	}
+}
