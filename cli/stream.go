@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -27,7 +28,10 @@ func newStreamCmd(app *App) *cobra.Command {
 		Long: `stream reads JSONL instances ({"id": …, "question": …, "answer": …}, the
 answer optional) from --input (default: standard input) and writes one JSONL
 result per instance as soon as it is known: id, status (solved, pending or
-error), answer, tool, routing stage, model calls and cost.
+error), answer, tool, routing stage, model calls and cost. An instance
+reported pending may be reported again when it is solved; the last line of
+an id is its result. --output FILE is written afresh on each run and ends
+with one line per id (the last).
 
 Each instance is routed to a tool (stage 1 without a model, else the
 dispatcher model) or, for an unknown task, put in the pending pool, answered
@@ -36,8 +40,10 @@ meanwhile by the solver model (dispatch.unknown = solver) or left for a person
 labelled instances the maker makes its tool and the group's instances are
 solved with it. Rerunning with the same input and --batch skips what is done.
 A one-line summary (by status, tools made, model calls, cost) ends the run on
-standard error. Exit status 4 means some instances failed or some lines could
-not be read (each is reported as FILE:LINE).`,
+standard error, after a line for each group whose tool could not be made and
+why (another process holds its making lease, or making failed). Exit status
+4 means some instances failed or some lines could not be read (each is
+reported as FILE:LINE).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("workers") {
@@ -116,10 +122,12 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 		return err
 	}
 
+	// The output file is written afresh, as solve's is: a resumed stream
+	// reports every instance of its input again, from the store.
 	out := app.Out
+	var of *os.File
 	if o.output != "" {
-		of, err := os.OpenFile(o.output, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
+		if of, err = os.Create(o.output); err != nil {
 			return fmt.Errorf("stream: output: %w", err)
 		}
 		defer of.Close()
@@ -127,6 +135,7 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 	}
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
+	results := newLastLines()
 
 	// The input is read as the stream goes, line by line, on a goroutine
 	// of its own: a stream on standard input may never end.
@@ -177,8 +186,18 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 		if err := enc.Encode(r); err != nil {
 			return fmt.Errorf("stream: write results: %w", err)
 		}
+		if of != nil {
+			results.add(r)
+		}
 		return nil
 	})
+	if of != nil {
+		// An instance reported pending and then solved has two lines;
+		// the file keeps its last, one line per id.
+		if cerr := results.rewrite(of, o.output); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
 	// After io.EOF the reader is done; after an error it may be blocked
 	// reading a stdin that has not ended, and is left behind.
 	stopReading()
@@ -187,6 +206,9 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 		Status:   map[string]int{dispatch.StatusSolved: sum.Solved, dispatch.StatusPending: sum.Pending, dispatch.StatusError: sum.Errors},
 		BadLines: bad, ToolsMade: sum.ToolsMade, Calls: sum.Calls, CacheHits: sum.Hits, Tokens: sum.Tokens, Cost: sum.Cost,
 		order: []string{dispatch.StatusSolved, dispatch.StatusPending, dispatch.StatusError}}
+	for _, u := range sum.Unmade {
+		fmt.Fprintf(app.Err, "stream: %s\n", u)
+	}
 	if serr := writeSummary(app.Err, o.asJSON, "stream", bs); serr != nil && err == nil {
 		err = serr
 	}
@@ -199,6 +221,56 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 	}
 	if sum.Errors > 0 || bad > 0 {
 		return &ExitError{Code: ExitPartial, Err: fmt.Errorf("%d instances of %s failed and %d lines could not be read (batch %s)", sum.Errors, name, bad, batch)}
+	}
+	return nil
+}
+
+// lastLines keeps each instance's last result, in the order instances were
+// first reported.
+type lastLines struct {
+	order []string
+	last  map[string]dispatch.Result
+}
+
+func newLastLines() *lastLines { return &lastLines{last: map[string]dispatch.Result{}} }
+
+func (l *lastLines) add(r dispatch.Result) {
+	if _, ok := l.last[r.ID]; !ok {
+		l.order = append(l.order, r.ID)
+	}
+	l.last[r.ID] = r
+}
+
+// rewrite writes the last results to f (the output file, at path) in place
+// of what it holds: to a temporary file beside it, renamed over it, so that
+// a stop meanwhile leaves one or the other whole.
+func (l *lastLines) rewrite(f *os.File, path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("stream: output: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename, there is nothing there
+	bw := bufio.NewWriter(tmp)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for _, id := range l.order {
+		if err := enc.Encode(l.last[id]); err != nil {
+			tmp.Close()
+			return fmt.Errorf("stream: output: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("stream: output %s: %w", tmp.Name(), err)
+	}
+	if fi, err := f.Stat(); err == nil {
+		_ = tmp.Chmod(fi.Mode().Perm())
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("stream: output %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("stream: output: %w", err)
 	}
 	return nil
 }

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -447,5 +450,127 @@ func TestStreamOverlongLineAndJSONSummary(t *testing.T) {
 	}
 	if sum.Instances != 2 || sum.Status[dispatch.StatusPending] != 2 || sum.BadLines != 1 || sum.ToolsMade != 0 || sum.Calls != 0 {
 		t.Errorf("summary %+v", sum)
+	}
+}
+
+// A stream stopped halfway and rerun with the same --output ends with one
+// line per id, each the instance's result (the file is not appended to,
+// and a pending line followed by the solved one keeps the solved one).
+func TestResumedStreamWritesOneLinePerID(t *testing.T) {
+	db, srv := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
+	in := wsInput(t)
+	outPath := filepath.Join(t.TempDir(), "out.jsonl")
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	script := streamScript(t)
+	var stopped atomic.Bool
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		if r.Template == "package" && stopped.CompareAndSwap(false, true) {
+			stop() // the stream is stopped while the tool is being made
+			return fakeopenai.Reply{Status: 500}
+		}
+		return script(r)
+	})
+	var out, errb bytes.Buffer
+	args := []string{"--db", db, "stream", "--input", in, "--output", outPath, "--workers", "1", "--batch", "b1"}
+	if code := Main(ctx, args, strings.NewReader(""), &out, &errb, os.Getenv); code == 0 || !stopped.Load() {
+		t.Fatalf("first run: exit %d (stopped %v), want a stop; stderr %s", code, stopped.Load(), errb.String())
+	}
+	for run := 0; run < 2; run++ {
+		out.Reset()
+		errb.Reset()
+		if code := Main(context.Background(), args, strings.NewReader(""), &out, &errb, os.Getenv); code != ExitPartial {
+			t.Fatalf("rerun %d: exit %d, stderr %s", run, code, errb.String())
+		}
+		b, err := os.ReadFile(outPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		ids := map[string]bool{}
+		for _, line := range lines {
+			var r dispatch.Result
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("rerun %d: output line %q: %v", run, line, err)
+			}
+			if ids[r.ID] {
+				t.Errorf("rerun %d: id %s has more than one line", run, r.ID)
+			}
+			ids[r.ID] = true
+			if r.Status != dispatch.StatusSolved {
+				t.Errorf("rerun %d: %s is %s, want solved", run, r.ID, r.Status)
+			}
+		}
+		if len(lines) != 7 {
+			t.Errorf("rerun %d: %d lines, want 7 (one per instance):\n%s", run, len(lines), b)
+		}
+	}
+}
+
+// A stream killed with SIGKILL while it makes a group's tool leaves the
+// group's making lease behind; a rerun on the same host finds its holder
+// dead, takes the lease over and makes the tool (it used to wait out a
+// 30-minute TTL, exiting 0 with the group pending and saying nothing).
+func TestStreamKilledWhileMakingIsTakenOver(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc: a dead holder is found by its TTL only")
+	}
+	db, srv := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
+	in := wsInput(t)
+	script := streamScript(t)
+	making, release := make(chan struct{}), make(chan struct{})
+	var held atomic.Bool
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		if r.Template == "propose" && held.CompareAndSwap(false, true) {
+			close(making)
+			<-release // the child is killed meanwhile
+			return fakeopenai.Reply{Status: 500}
+		}
+		return script(r)
+	})
+	defer func() {
+		if held.Load() {
+			select {
+			case <-release:
+			default:
+				close(release)
+			}
+		}
+	}()
+	args, _ := json.Marshal([]string{"--db", db, "stream", "--input", in, "--workers", "1", "--batch", "b1"})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LATM_TEST_MAIN_ARGS="+string(args))
+	var childErr bytes.Buffer
+	cmd.Stderr = &childErr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-making:
+	case err := <-exited:
+		t.Fatalf("the child stream ended before making: %v: %s", err, childErr.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	close(release)
+
+	code, out, errOut := runStreamCmd(t, db, "--input", in, "--workers", "1", "--batch", "b1")
+	if code != ExitPartial { // the input's bad line
+		t.Fatalf("rerun: exit %d: %s", code, errOut)
+	}
+	if strings.Contains(errOut, "stream: group ") {
+		t.Errorf("rerun reports a group it could not make:\n%s", errOut)
+	}
+	got := streamResults(t, out)
+	for i, e := range wordSorting {
+		if r := got[fmt.Sprintf("w%d", i)]; r.Status != dispatch.StatusSolved || r.Answer != e.answer {
+			t.Errorf("w%d: %+v, want solved %q", i, r, e.answer)
+		}
 	}
 }

@@ -2,15 +2,15 @@ package dispatch
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/latm/latm/answer"
+	"github.com/latm/latm/internal/procowner"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/maker"
 	"github.com/latm/latm/prompts"
@@ -73,6 +73,9 @@ type Dispatcher struct {
 	// workers never put one task in two new groups or make one tool twice.
 	mu     sync.Mutex
 	failed map[int64]int // group → labelled count when making last failed
+	// unmade says, for each group ready to be made whose tool was not made
+	// in the last try, why (StreamSummary.Unmade).
+	unmade map[int64]string
 
 	ownerOnce sync.Once
 	ownerName string
@@ -83,25 +86,43 @@ type Dispatcher struct {
 
 // owner names this dispatcher in the store's leases.
 func (d *Dispatcher) owner() string {
-	d.ownerOnce.Do(func() {
-		host, _ := os.Hostname()
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		d.ownerName = fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
-	})
+	d.ownerOnce.Do(func() { d.ownerName = procowner.New() })
 	return d.ownerName
 }
 
 // Leases in the store let dispatchers of several processes share one
 // database: one lease over changes to the pending pool, one per group over
 // making its tool. The TTLs bound how long a holder that died blocks the
-// others.
+// others: a holder of this host that died is found at once (the owner names
+// its pid and start time, procowner.New); one of another host holds
+// a making lease until its heartbeat stops renewing it.
 const (
 	poolLease     = "pending-pool"
 	poolLeaseTTL  = time.Minute
-	makeLeaseTTL  = 30 * time.Minute
+	makeLeaseTTL  = 2 * time.Minute
 	leaseMaxSleep = 200 * time.Millisecond
 )
+
+// heartbeat renews the lease name every quarter of ttl until the returned
+// stop is called.
+func (d *Dispatcher) heartbeat(ctx context.Context, name string, ttl time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(ttl / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				_, _ = d.Store.Acquire(ctx, name, d.owner(), ttl)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
 
 func makeLease(group int64) string { return fmt.Sprintf("make-group-%d", group) }
 
@@ -124,6 +145,48 @@ func (d *Dispatcher) lease(ctx context.Context, name string, ttl time.Duration) 
 		}
 		wait = min(2*wait, leaseMaxSleep)
 	}
+}
+
+// noteUnmade records why group g's tool was not made; an empty why clears
+// it. Callers hold d.mu.
+func (d *Dispatcher) noteUnmade(g int64, why string) {
+	if why == "" {
+		delete(d.unmade, g)
+		return
+	}
+	if d.unmade == nil {
+		d.unmade = map[int64]string{}
+	}
+	d.unmade[g] = why
+}
+
+// Unmade lists, one line each ("group 3: …"), the groups ready to be made
+// whose tool was not made in their last try, and why; only groups that
+// still have pending instances in the store (another process may have made
+// the tool since).
+func (d *Dispatcher) Unmade(ctx context.Context) ([]string, error) {
+	open, err := d.Store.PendingInstances(ctx, -1)
+	if err != nil {
+		return nil, err
+	}
+	still := map[int64]bool{}
+	for _, p := range open {
+		still[p.Group] = true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	gs := make([]int64, 0, len(d.unmade))
+	for g := range d.unmade {
+		if still[g] {
+			gs = append(gs, g)
+		}
+	}
+	slices.Sort(gs)
+	out := make([]string, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, fmt.Sprintf("group %d: %s", g, d.unmade[g]))
+	}
+	return out, nil
 }
 
 // generation is the number of tools made so far.
@@ -321,10 +384,15 @@ func (d *Dispatcher) makeLeased(ctx context.Context, g int64, members []*tool.Pe
 		return nil, nil
 	}
 	ok, err := d.Store.Acquire(ctx, makeLease(g), d.owner(), makeLeaseTTL)
-	if err != nil || !ok {
+	if err != nil {
 		return nil, err
 	}
+	if !ok {
+		d.noteUnmade(g, "another latm process is making its tool (it holds the group's lease); rerun once it is done")
+		return nil, nil
+	}
 	defer func() { _ = d.Store.Release(context.WithoutCancel(ctx), makeLease(g), d.owner()) }()
+	defer d.heartbeat(ctx, makeLease(g), makeLeaseTTL)()
 	if members, err = d.Store.PendingInstances(ctx, g); err != nil {
 		return nil, err
 	}
@@ -373,8 +441,10 @@ func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*tool.Pen
 			d.failed = map[int64]int{}
 		}
 		d.failed[g] = len(examples)
+		d.noteUnmade(g, fmt.Sprintf("making its tool from %d labelled instances failed: %v (label more of its instances, then rerun)", len(examples), err))
 		return nil, nil
 	}
+	d.noteUnmade(g, "")
 	if err := d.Store.SaveTool(ctx, tool); err != nil {
 		return nil, fmt.Errorf("save tool for group %d: %w", g, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -30,15 +31,18 @@ type StreamOptions struct {
 // StreamSummary counts what a stream did: each instance by the last status
 // it was reported with, the tools made and the model calls paid.
 type StreamSummary struct {
-	Instances int     `json:"instances"`
-	Solved    int     `json:"solved"`
-	Pending   int     `json:"pending"`
-	Errors    int     `json:"errors"`
-	ToolsMade int     `json:"tools_made"`
-	Calls     int     `json:"calls"`
-	Hits      int     `json:"cache_hits"`
-	Tokens    int     `json:"tokens"`
-	Cost      float64 `json:"cost"`
+	Instances int `json:"instances"`
+	Solved    int `json:"solved"`
+	Pending   int `json:"pending"`
+	Errors    int `json:"errors"`
+	ToolsMade int `json:"tools_made"`
+	// Unmade names each group ready to be made whose tool was not made,
+	// and why (Dispatcher.Unmade).
+	Unmade []string `json:"unmade,omitempty"`
+	Calls  int      `json:"calls"`
+	Hits   int      `json:"cache_hits"`
+	Tokens int      `json:"tokens"`
+	Cost   float64  `json:"cost"`
 }
 
 // Stream runs a stream of instances under o.Batch, handing every result to
@@ -54,8 +58,11 @@ type StreamSummary struct {
 //   - finished (Resume), if the stream stopped while it was being pooled;
 //   - handled (Handle) otherwise.
 //
-// Instances from other batches that a new tool solves are reported with
-// their Batch; those of o.Batch with an empty one. An instance reported
+// A stream reports its own instances only (with an empty Batch): those of
+// other batches that a new tool solves are recorded under their batch, for
+// their own stream to report. When the input ends, an instance still
+// reported pending whose run the store now has (a tool made by another
+// process solved it) is reported again from that run. An instance reported
 // solved or failed is not reported again in the same run; a reader takes
 // an instance's last line as its result.
 //
@@ -87,23 +94,26 @@ func (d *Dispatcher) Stream(ctx context.Context, o StreamOptions, next func() (S
 		}
 		t := meter.Totals()
 		sum.ToolsMade = int(d.generation() - made)
+		if u, uerr := d.Unmade(context.WithoutCancel(ctx)); uerr == nil {
+			sum.Unmade = u
+		} else if err == nil {
+			err = uerr
+		}
 		sum.Calls, sum.Hits, sum.Tokens, sum.Cost = t.Calls, t.CacheHits, t.TokensIn+t.TokensOut, t.Cost
 	}()
 	send := func(rs ...Result) error {
 		emu.Lock()
 		defer emu.Unlock()
 		for _, r := range rs {
-			if r.Batch == "" {
-				r.Batch = o.Batch
+			if r.Batch != "" && r.Batch != o.Batch {
+				continue // another stream's instance: its own stream reports it
 			}
-			key := pendingKey(r.Batch, r.ID)
+			key := pendingKey(o.Batch, r.ID)
 			if st, ok := last[key]; ok && st != StatusPending {
 				continue // reported solved or failed already in this run
 			}
 			last[key] = r.Status
-			if r.Batch == o.Batch {
-				r.Batch = ""
-			}
+			r.Batch = ""
 			if err := emit(r); err != nil {
 				return err
 			}
@@ -195,8 +205,30 @@ func (d *Dispatcher) Stream(ctx context.Context, o StreamOptions, next func() (S
 		return sum, readErr
 	case werr != nil:
 		return sum, werr
+	case ctx.Err() != nil:
+		return sum, ctx.Err()
 	}
-	return sum, ctx.Err()
+	return sum, d.reportSolvedElsewhere(ctx, o.Batch, &emu, last, send)
+}
+
+// reportSolvedElsewhere reports, from the store's runs, the instances of
+// batch last reported pending that a tool has solved since (one made by
+// another process, say).
+func (d *Dispatcher) reportSolvedElsewhere(ctx context.Context, batch string, emu *sync.Mutex, last map[string]string, send func(...Result) error) error {
+	runs, err := d.Store.Runs(ctx, batch)
+	if err != nil {
+		return err
+	}
+	var rs []Result
+	emu.Lock()
+	for id, run := range runs {
+		if last[pendingKey(batch, id)] == StatusPending && run.ToolName != "" {
+			rs = append(rs, resultOfRun(run))
+		}
+	}
+	emu.Unlock()
+	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
+	return send(rs...)
 }
 
 // resultOfRun is the stream result of an instance already done.

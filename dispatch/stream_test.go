@@ -445,3 +445,140 @@ func TestStreamStopsWhenCancelled(t *testing.T) {
 		t.Errorf("%d results after %s: the stream did not stop at the cancel", len(rs), time.Since(start))
 	}
 }
+
+// Two streams share a pending group: the one whose instance completes it
+// makes the tool and solves the whole group, but reports only its own
+// instances; the other, still running, reports its instances solved once
+// its input ends, from the runs the first recorded.
+func TestStreamsSharingAGroupReportTheirOwnInstances(t *testing.T) {
+	d, c := makingDispatcher(t)
+	ctx := context.Background()
+	ins := labelledSorts(6)
+	pooled, aDone := make(chan struct{}), make(chan struct{})
+	var bMu sync.Mutex
+	var bResults []Result
+	bNext := input(ins[:3]...)
+	bErr := make(chan error, 1)
+	go func() {
+		_, err := d.Stream(ctx, StreamOptions{Batch: "b", Workers: 1}, func() (StreamItem, error) {
+			it, err := bNext()
+			if errors.Is(err, io.EOF) {
+				<-aDone // b's input ends only after a has made the tool
+			}
+			return it, err
+		}, func(r Result) error {
+			bMu.Lock()
+			defer bMu.Unlock()
+			bResults = append(bResults, r)
+			if len(bResults) == 3 {
+				close(pooled)
+			}
+			return nil
+		})
+		bErr <- err
+	}()
+	select {
+	case <-pooled:
+	case err := <-bErr:
+		t.Fatalf("stream b ended before pooling its instances: %v", err)
+	}
+	var aResults []Result
+	sum, err := d.Stream(ctx, StreamOptions{Batch: "a", Workers: 1}, input(ins[3:]...), lastResults(&aResults))
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(aDone)
+	if err := <-bErr; err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := c.get(); p != 1 || sum.ToolsMade != 1 {
+		t.Fatalf("%d proposals, %d tools made by a; want 1 and 1", p, sum.ToolsMade)
+	}
+	gotA := final(aResults)
+	if len(gotA) != 3 || sum.Instances != 3 || sum.Solved != 3 {
+		t.Errorf("stream a reported %+v (summary %+v), want its own 3 instances solved", aResults, sum)
+	}
+	for _, in := range ins[3:] {
+		if r := gotA[in.ID]; r.Status != StatusSolved || r.Answer != in.Answer || r.Batch != "" {
+			t.Errorf("a: %s: %+v", in.ID, r)
+		}
+	}
+	gotB := final(bResults)
+	if len(gotB) != 3 {
+		t.Errorf("stream b reported %+v, want its own 3 instances", bResults)
+	}
+	for _, in := range ins[:3] {
+		if r := gotB[in.ID]; r.Status != StatusSolved || r.Answer != in.Answer || !strings.HasPrefix(r.Tool, "sort_") {
+			t.Errorf("b: %s: last reported %+v, want solved %q by the tool a made", in.ID, r, in.Answer)
+		}
+	}
+}
+
+// A group whose making lease a live process of another host holds is not
+// made, and the stream says so rather than leave it pending silently; once
+// the lease is free, a rerun makes it.
+func TestStreamReportsAGroupItCannotMake(t *testing.T) {
+	d, c := makingDispatcher(t)
+	ctx := context.Background()
+	other := "another-host/4242/1234/abcdef"
+	if ok, err := d.Store.Acquire(ctx, makeLease(1), other, time.Hour); err != nil || !ok {
+		t.Fatalf("acquire: %v, %v", ok, err)
+	}
+	ins := labelledSorts(6)
+	var rs []Result
+	sum, err := d.Stream(ctx, StreamOptions{Batch: "b", Workers: 1}, input(ins...), lastResults(&rs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := c.get(); p != 0 || sum.Pending != 6 {
+		t.Fatalf("%d proposals, summary %+v; want the group left pending", p, sum)
+	}
+	if len(sum.Unmade) != 1 || !strings.HasPrefix(sum.Unmade[0], "group 1: ") || !strings.Contains(sum.Unmade[0], "lease") {
+		t.Fatalf("unmade %q, want group 1 named with its lease", sum.Unmade)
+	}
+	if err := d.Store.Release(ctx, makeLease(1), other); err != nil {
+		t.Fatal(err)
+	}
+	rs = nil
+	if sum, err = d.Stream(ctx, StreamOptions{Batch: "b", Workers: 1}, input(ins...), lastResults(&rs)); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Solved != 6 || len(sum.Unmade) != 0 {
+		t.Errorf("rerun with the lease free: summary %+v", sum)
+	}
+}
+
+// A making lease is renewed while its holder lives: another owner cannot
+// take it for several TTLs, and can once the heartbeat stops and the TTL
+// passes.
+func TestMakingLeaseHeartbeat(t *testing.T) {
+	d, _ := dispatcherEnv(t)
+	ctx := context.Background()
+	const ttl = 400 * time.Millisecond // renewed every 100 ms: slack for a loaded machine
+	if ok, err := d.Store.Acquire(ctx, "make-group-9", d.owner(), ttl); err != nil || !ok {
+		t.Fatalf("acquire: %v, %v", ok, err)
+	}
+	stop := d.heartbeat(ctx, "make-group-9", ttl)
+	for end := time.Now().Add(5 * ttl); time.Now().Before(end); {
+		if ok, err := d.Store.Acquire(ctx, "make-group-9", "other-host/1/1/x", ttl); err != nil || ok {
+			stop()
+			t.Fatalf("another owner took a renewed lease: %v, %v", ok, err)
+		}
+		time.Sleep(ttl / 10)
+	}
+	stop()
+	deadline := time.Now().Add(20 * ttl)
+	for {
+		ok, err := d.Store.Acquire(ctx, "make-group-9", "other-host/1/1/x", ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lease was still held long after its heartbeat stopped")
+		}
+		time.Sleep(ttl / 10)
+	}
+}

@@ -2,12 +2,17 @@ package library
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/latm/latm/internal/procowner"
 )
 
 // Acquire takes the lease name for owner until ttl from now, if the lease
-// is free, expired or owner's already (then it is extended). It reports
+// is free, expired, owner's already (then it is extended) or held by a
+// process of this host that has died (see procowner.New). It reports
 // whether owner holds the lease. Several processes may call it at once.
 func (s *Store) Acquire(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
 	now := time.Now()
@@ -21,6 +26,31 @@ func (s *Store) Acquire(ctx context.Context, name, owner string, ttl time.Durati
 	n, err := res.RowsAffected()
 	if err != nil {
 		return false, fmt.Errorf("acquire lease %s: %w", name, err)
+	}
+	if n == 1 {
+		return true, nil
+	}
+	// Held by another: take it over if its holder is known to be dead.
+	var holder string
+	err = s.db.QueryRowContext(ctx, `SELECT owner FROM leases WHERE name = ?`, name).Scan(&holder)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // released meanwhile: the caller tries again
+	}
+	if err != nil {
+		return false, fmt.Errorf("acquire lease %s: %w", name, err)
+	}
+	if !procowner.Dead(holder) {
+		return false, nil
+	}
+	// The holder is named in the condition: of several processes taking
+	// over at once, one wins.
+	res, err = s.db.ExecContext(ctx, `UPDATE leases SET owner = ?, expires = ? WHERE name = ? AND owner = ?`,
+		owner, formatTime(now.Add(ttl)), name, holder)
+	if err != nil {
+		return false, fmt.Errorf("take over lease %s from %s: %w", name, holder, err)
+	}
+	if n, err = res.RowsAffected(); err != nil {
+		return false, fmt.Errorf("take over lease %s from %s: %w", name, holder, err)
 	}
 	return n == 1, nil
 }

@@ -1,12 +1,18 @@
 package library
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/latm/latm/internal/procowner"
 )
 
 func TestLeases(t *testing.T) {
@@ -83,5 +89,72 @@ func TestLeaseHasOneWinner(t *testing.T) {
 	close(wins)
 	if n := len(wins); n != 1 {
 		t.Fatalf("%d winners, want 1", n)
+	}
+}
+
+// TestMain lets a test run this binary as a lease holder: with
+// LATM_LEASE_HOLDER=db-path it takes the lease "make-group-1", says so on
+// stdout and waits to be killed.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("LATM_LEASE_HOLDER"); path != "" {
+		s, err := Open(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		ok, err := s.Acquire(context.Background(), "make-group-1", procowner.New(), 30*time.Minute)
+		if err != nil || !ok {
+			fmt.Fprintln(os.Stderr, "holder: not acquired:", ok, err)
+			os.Exit(2)
+		}
+		fmt.Println("held")
+		select {}
+	}
+	os.Exit(m.Run())
+}
+
+// A holder killed with SIGKILL does not release its lease; another process
+// of the host takes it over at once rather than after the TTL, while a
+// live holder keeps it.
+func TestLeaseOfKilledHolderIsTakenOver(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc: dead holders are found by their TTL only")
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "l.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LATM_LEASE_HOLDER="+path)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "held\n" {
+		_ = cmd.Process.Kill()
+		t.Fatalf("holder said %q, %v", line, err)
+	}
+	me := procowner.New()
+	if ok, err := s.Acquire(ctx, "make-group-1", me, time.Minute); err != nil || ok {
+		t.Fatalf("acquire while the holder lives: %v, %v; want false", ok, err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait() // reaped: its pid is gone
+	if ok, err := s.Acquire(ctx, "make-group-1", me, time.Minute); err != nil || !ok {
+		t.Fatalf("acquire after the holder was killed: %v, %v; want true", ok, err)
+	}
+	var holder string
+	if err := s.db.QueryRow(`SELECT owner FROM leases WHERE name = 'make-group-1'`).Scan(&holder); err != nil || holder != me {
+		t.Fatalf("lease owner %q, %v; want %q", holder, err, me)
 	}
 }
