@@ -102,7 +102,17 @@ the answer and the error.`,
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%v\t%s\n", r.InputID, toolOf(r), r.OK, clipLine(out, 80))
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			by, err := eng.BatchPathStats(ctx, batch)
+			if err != nil {
+				return err
+			}
+			for _, line := range describeBatchPaths(by) {
+				fmt.Fprintln(app.Out, line)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&batch, "batch", "", `the batch to show ("-" for one-off solves)`)

@@ -46,7 +46,8 @@ func TestRuns(t *testing.T) {
 	}
 	code, out, _ = runRuns(t, db, "--batch", "b1")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != 0 || len(lines) != 4 || !strings.Contains(lines[1], "sorter@2") || !strings.Contains(lines[2], "error: call.star:1:1: undefined: g") || !strings.Contains(lines[3], "(solver)") {
+	if code != 0 || len(lines) < 5 || !strings.Contains(lines[1], "sorter@2") || !strings.Contains(lines[2], "error: call.star:1:1: undefined: g") || !strings.Contains(lines[3], "(solver)") ||
+		!strings.HasPrefix(lines[4], "sorter@2: no model 0; user model 1; failed 1") {
 		t.Fatalf("batch b1: exit %d:\n%s", code, out)
 	}
 	code, out, _ = runRuns(t, db, "--batch", "b1", "q2")

@@ -20,6 +20,7 @@ import (
 
 	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/engine"
+	"github.com/latm/latm/library"
 	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
 )
@@ -299,7 +300,11 @@ func solveBatch(ctx context.Context, app *App, e *engine.Engine, tl *tool.Tool, 
 	if ferr := bw.Flush(); ferr != nil && err == nil {
 		err = fmt.Errorf("solve: write results: %w", ferr)
 	}
-	if serr := writeSummary(app.Err, o.asJSON, "solve", solveSummary(sum, o.batch)); serr != nil && err == nil {
+	bs := solveSummary(sum, o.batch)
+	if by, perr := e.BatchPathStats(context.WithoutCancel(ctx), o.batch); perr == nil {
+		bs.ByTool = by
+	}
+	if serr := writeSummary(app.Err, o.asJSON, "solve", bs); serr != nil && err == nil {
 		err = serr
 	}
 	if err != nil {
@@ -327,7 +332,10 @@ type batchSummary struct {
 	CacheHits int            `json:"cache_hits"`
 	Tokens    int            `json:"tokens"`
 	Cost      float64        `json:"cost"`
-	order     []string       // statuses in the order the line names them
+	// ByTool says, per tool, how its runs in the batch were answered (no
+	// model by path, user model, failed) and the guard refusals they met.
+	ByTool map[string]library.PathStats `json:"by_tool,omitempty"`
+	order  []string                     // statuses in the order the line names them
 }
 
 func solveSummary(s user.BatchSummary, batch string) batchSummary {
@@ -365,7 +373,11 @@ func writeSummary(w io.Writer, asJSON bool, cmd string, s batchSummary) error {
 	if s.CacheHits > 0 {
 		line += fmt.Sprintf(" (%d from the cache)", s.CacheHits)
 	}
-	_, err := fmt.Fprintf(w, "%s, $%.4f; batch %s\n", line, s.Cost, s.Batch)
+	line = fmt.Sprintf("%s, $%.4f; batch %s", line, s.Cost, s.Batch)
+	for _, t := range describeBatchPaths(s.ByTool) {
+		line += " | " + t
+	}
+	_, err := fmt.Fprintln(w, line)
 	return err
 }
 

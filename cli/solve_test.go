@@ -581,3 +581,36 @@ func FuzzEachLine(f *testing.F) {
 		}
 	})
 }
+
+// The summary says per tool how the batch was answered; tools show and
+// latm runs say the same from the store.
+func TestSolveReportsPathsPerTool(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		if r.Template == user.UseTemplate && strings.Contains(r.Last(), sortQuestion("b", "a")) {
+			return fakeopenai.Reply{Content: fence(sortCall("b", "a"))}
+		}
+		return fakeopenai.Reply{Content: "no code here"} // fails its tries
+	})
+	in := writeLines(t, "in.jsonl", sortLine("1", "b", "a"), sortLine("2", "d", "c"))
+	code, _, errs := runSolve(t, db, "--tool", "sort", "--input", in, "--batch", "p", "--json")
+	if code != ExitPartial {
+		t.Fatalf("exit %d, %s", code, errs)
+	}
+	var sum batchSummary
+	if err := json.Unmarshal([]byte(strings.SplitN(errs, "\n", 2)[0]), &sum); err != nil {
+		t.Fatalf("summary %q: %v", errs, err)
+	}
+	st, ok := sum.ByTool["sort@1"]
+	if !ok || len(st.Paths) != 1 || st.Paths[0].Path != "user" || st.Paths[0].OK != 1 || st.Paths[0].Failed != 1 {
+		t.Fatalf("by tool %+v, want sort@1 with one user-model answer and one failure", sum.ByTool)
+	}
+	code, out, errs := runLatm(t, db, "tools", "show", "sort")
+	if code != ExitOK || !strings.Contains(out, "runs:        no model 0; user model 1; failed 1") {
+		t.Errorf("tools show: exit %d: %s %s", code, out, errs)
+	}
+	code, out, _ = runLatm(t, db, "runs", "--batch", "p")
+	if code != ExitOK || !strings.Contains(out, "sort@1: no model 0; user model 1; failed 1") {
+		t.Errorf("runs --batch p: exit %d: %s", code, out)
+	}
+}

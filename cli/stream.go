@@ -209,6 +209,9 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 	for _, u := range sum.Unmade {
 		fmt.Fprintf(app.Err, "stream: %s\n", u)
 	}
+	if by, perr := e.BatchPathStats(context.WithoutCancel(ctx), batch); perr == nil {
+		bs.ByTool = by
+	}
 	if serr := writeSummary(app.Err, o.asJSON, "stream", bs); serr != nil && err == nil {
 		err = serr
 	}

@@ -164,6 +164,11 @@ func newToolsShowCmd(app *App) *cobra.Command {
 				}
 			}
 			fmt.Fprintf(w, "validation:  %d/%d passed\n", passed, len(t.Validation))
+			if e, err := app.Engine(); err == nil {
+				if st, err := e.PathStats(cmd.Context(), t.Name); err == nil && len(st.Paths) > 0 {
+					fmt.Fprintf(w, "runs:        %s\n", describePaths(st))
+				}
+			}
 			fmt.Fprintf(w, "description:\n%s\n", indent(t.Description, "  "))
 			fmt.Fprintf(w, "\nusage examples (%d):\n", len(t.Examples))
 			for i, ex := range t.Examples {

@@ -99,3 +99,14 @@ func (e *Engine) Batches(ctx context.Context) ([]library.BatchSummary, error) {
 func (e *Engine) Cost(ctx context.Context, by string) ([]library.CostRow, error) {
 	return e.store.CostReport(ctx, by)
 }
+
+// PathStats counts the runs of the tool name by path (parser, template,
+// user model), answered or failed, and the guard refusals they met.
+func (e *Engine) PathStats(ctx context.Context, name string) (library.PathStats, error) {
+	return e.store.PathStatsOf(ctx, name)
+}
+
+// BatchPathStats is PathStats for the runs of one batch, by tool reference.
+func (e *Engine) BatchPathStats(ctx context.Context, batch string) (map[string]library.PathStats, error) {
+	return e.store.BatchPathStats(ctx, batch)
+}
