@@ -67,7 +67,7 @@ func (s *Store) RecentRuns(ctx context.Context, f RunFilter) ([]*tool.Run, error
 		f.Limit = 100
 	}
 	q := `SELECT id, batch, input_id, question, tool_name, tool_version, code, raw_result, answer, ok, error,
-		latency_ns, created_at FROM runs WHERE 1 = 1`
+		latency_ns, created_at, path, guards FROM runs WHERE 1 = 1`
 	var args []any
 	if f.Tool != "" {
 		q += ` AND tool_name = ?`
@@ -88,7 +88,7 @@ func (s *Store) RecentRuns(ctx context.Context, f RunFilter) ([]*tool.Run, error
 		var latency int64
 		var created string
 		if err := rows.Scan(&r.ID, &r.Batch, &r.InputID, &r.Question, &r.ToolName, &r.ToolVersion, &r.Code,
-			&r.RawResult, &r.Answer, &r.OK, &r.Error, &latency, &created); err != nil {
+			&r.RawResult, &r.Answer, &r.OK, &r.Error, &latency, &created, &r.Path, &r.Guards); err != nil {
 			return nil, fmt.Errorf("recent runs: %w", err)
 		}
 		r.Latency, r.CreatedAt = time.Duration(latency), parseTime(created)
@@ -104,9 +104,9 @@ func (s *Store) Run(ctx context.Context, batch, inputID string) (*tool.Run, erro
 	var latency int64
 	var created string
 	err := s.db.QueryRowContext(ctx, `SELECT id, batch, input_id, question, tool_name, tool_version, code, raw_result,
-		answer, ok, error, latency_ns, created_at FROM runs WHERE batch = ? AND input_id = ?`, batch, inputID).
+		answer, ok, error, latency_ns, created_at, path, guards FROM runs WHERE batch = ? AND input_id = ?`, batch, inputID).
 		Scan(&r.ID, &r.Batch, &r.InputID, &r.Question, &r.ToolName, &r.ToolVersion, &r.Code,
-			&r.RawResult, &r.Answer, &r.OK, &r.Error, &latency, &created)
+			&r.RawResult, &r.Answer, &r.OK, &r.Error, &latency, &created, &r.Path, &r.Guards)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("run %s/%s: %w", batch, inputID, ErrNotFound)
 	}

@@ -133,7 +133,10 @@ func TestReactivateAndStats(t *testing.T) {
 		t.Fatalf("stats = %+v", st)
 	}
 	runs, err := s.RecentRuns(ctx, RunFilter{Tool: "sort", Limit: 1})
-	if err != nil || len(runs) != 1 || runs[0].InputID != "c" {
+	if err != nil || len(runs) != 1 || runs[0].InputID != "c" || runs[0].Path != tool.PathUser {
 		t.Fatalf("recent runs = %v, %v", runs, err)
+	}
+	if one, err := s.Run(ctx, "x", "a"); err != nil || one.Path != tool.PathParser || one.Guards != "" {
+		t.Fatalf("run x/a = %+v, %v; want the parser path it was recorded with", one, err)
 	}
 }

@@ -74,7 +74,7 @@ func (l *Local) Solve(ctx context.Context, req SolveRequest) (*SolveResult, erro
 			return nil, err
 		}
 	}
-	if res.Path == PathNoModel {
+	if res.Path == PathNoModel && len(res.Guards) == 0 { // a run recorded before runs kept their guards
 		res.Guards = append(res.Guards, Guard{Name: "template", Decision: "allowed",
 			Reason: "a usage example's call is a template of the question, and the filled call ran in the sandbox without error"})
 	}
@@ -116,10 +116,12 @@ func (l *Local) route(ctx context.Context, req SolveRequest) (*SolveResult, erro
 	}
 	res := &SolveResult{Batch: req.Batch, ID: req.ID, Status: r.Status, Answer: r.Answer, Tool: r.Tool,
 		Stage: r.Stage, Group: r.Group, Error: r.Error, OK: r.Status == dispatch.StatusSolved, Path: PathNone}
+	var solved []Guard // the tool user's guards, after the route's
 	if run, err := l.Store.Run(ctx, req.Batch, req.ID); err == nil {
 		res.RunID, res.Code = run.ID, run.Code
 		if r.Tool != "" {
 			res.Path = pathOf(run)
+			solved = runGuards(run)
 		}
 	}
 	if r.Status == dispatch.StatusPending && r.Answer != "" {
@@ -136,12 +138,36 @@ func (l *Local) route(ctx context.Context, req SolveRequest) (*SolveResult, erro
 		}
 		res.Guards = append(res.Guards, g)
 	}
+	res.Guards = append(res.Guards, solved...)
 	return res, nil
 }
 
 func fromRun(run *tool.Run) *SolveResult {
 	return &SolveResult{RunID: run.ID, Batch: run.Batch, ID: run.InputID, OK: run.OK, Answer: run.Answer,
-		Tool: tool.Ref(run.ToolName, run.ToolVersion), Path: pathOf(run), Code: run.Code, Error: run.Error}
+		Tool: tool.Ref(run.ToolName, run.ToolVersion), Path: pathOf(run), Code: run.Code, Error: run.Error,
+		Guards: runGuards(run)}
+}
+
+// runGuards reads the guard decisions the run recorded (user/solve.go),
+// one a line: "KIND refused: why" is a refusal; any other line names a
+// path that was taken, or could not be, and why.
+func runGuards(run *tool.Run) []Guard {
+	var out []Guard
+	for _, line := range strings.Split(run.Guards, "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		if kind, _, ok := strings.Cut(line, " refused:"); ok {
+			out = append(out, Guard{Name: kind, Decision: "refused", Reason: line})
+			continue
+		}
+		name, _, _ := strings.Cut(line, ":")
+		if f := strings.Fields(name); len(f) > 0 {
+			name = f[0]
+		}
+		out = append(out, Guard{Name: name, Decision: "allowed", Reason: line})
+	}
+	return out
 }
 
 func pathOf(run *tool.Run) string {
