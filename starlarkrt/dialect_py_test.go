@@ -18,10 +18,7 @@ import (
 // TestPythonSyntax runs the Python statements and operators the dialect
 // rewrites and checks the values they compute, as CPython computes them.
 func TestPythonSyntax(t *testing.T) {
-	for _, tc := range []struct {
-		name, code string
-		want       map[string]any
-	}{
+	checkPrograms(t, []program{
 		{"is None", "x = None\na = x is None\nb = x is not None\nc = 0 is None\n", map[string]any{"a": true, "b": false, "c": false}},
 		{"is on mutable values", "p = [1]\nq = p\nr = [1]\na = [p is q, p is r, p is not r, p == r]\n", map[string]any{"a": []any{true, false, true, true}}},
 		{"is on booleans", "a = (1 > 0) is True\nb = 1 is True\n", map[string]any{"a": true, "b": false}},
@@ -48,28 +45,13 @@ func TestPythonSyntax(t *testing.T) {
 		{"walrus in comprehension binds outside", "def f():\n    ys = [y for x in [1, 2, 3] if (y := x * 2) > 2]\n    return ys, y\na = f()\n", map[string]any{"a": []any{[]any{int64(4), int64(6)}, int64(6)}}},
 		{"global", "count = 0\ndef bump(k):\n    global count\n    count += k\n    return count\nbump(2)\nbump(3)\n", map[string]any{"count": int64(5)}},
 		{"nonlocal", "def counter():\n    n = 0\n    def inc():\n        nonlocal n\n        n += 1\n        return n\n    inc()\n    inc()\n    return n\na = counter()\n", map[string]any{"a": int64(2)}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g, err := runProg(t, tc.code)
-			if err != nil {
-				t.Fatalf("run: %v", err)
-			}
-			for k, want := range tc.want {
-				if got := g[k]; !reflect.DeepEqual(got, want) {
-					t.Errorf("%s = %#v, want %#v", k, got, want)
-				}
-			}
-		})
-	}
+	})
 }
 
 // TestPythonExceptions: try statements catch the errors of the runtime as
 // Python's classes, with CPython's wording of the common messages.
 func TestPythonExceptions(t *testing.T) {
-	for _, tc := range []struct {
-		name, code string
-		want       map[string]any
-	}{
+	checkPrograms(t, []program{
 		{"value error", "try:\n    int('x')\nexcept ValueError as e:\n    m = str(e)\n", map[string]any{"m": "invalid literal for int() with base 10: 'x'"}},
 		{"key error", "try:\n    {}['k']\nexcept KeyError as e:\n    m = str(e)\n", map[string]any{"m": "'k'"}},
 		{"index error", "try:\n    [1][5]\nexcept IndexError as e:\n    m = str(e)\n", map[string]any{"m": "list index out of range"}},
@@ -91,19 +73,7 @@ func TestPythonExceptions(t *testing.T) {
 		{"isinstance of exceptions", "try:\n    {}['x']\nexcept Exception as e:\n    m = [isinstance(e, KeyError), isinstance(e, LookupError), isinstance(e, ValueError), isinstance(e, (ValueError, KeyError))]\n", map[string]any{"m": []any{true, true, false, true}}},
 		{"assert error message", "try:\n    assert 1 > 2, 'no'\nexcept AssertionError as e:\n    m = str(e)\n", map[string]any{"m": "no"}},
 		{"fail is an exception", "try:\n    fail('stop')\nexcept Exception as e:\n    m = str(e)\n", map[string]any{"m": "stop"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g, err := runProg(t, tc.code)
-			if err != nil {
-				t.Fatalf("run: %v", err)
-			}
-			for k, want := range tc.want {
-				if got := g[k]; !reflect.DeepEqual(got, want) {
-					t.Errorf("%s = %#v, want %#v", k, got, want)
-				}
-			}
-		})
-	}
+	})
 }
 
 // TestPythonErrors: what the rewrites cannot honour, and uncaught
@@ -278,10 +248,7 @@ def bump(k):
 // TestPythonClasses: classes, dataclasses and the dunders a model defines
 // run as in CPython.
 func TestPythonClasses(t *testing.T) {
-	for _, tc := range []struct {
-		name, code string
-		want       map[string]any
-	}{
+	checkPrograms(t, []program{
 		{"init, methods, attributes", "class C:\n    k = 2\n    def __init__(self, v):\n        self.v = v\n    def times(self):\n        return self.v * self.k\nc = C(4)\na = [c.times(), c.v, C.k, c.k]\n", map[string]any{"a": []any{int64(8), int64(4), int64(2), int64(2)}}},
 		{"class attribute shared", "class C:\n    n = 0\n    def __init__(self):\n        C.n += 1\nC()\nC()\na = C.n\n", map[string]any{"a": int64(2)}},
 		{"methods do not see class attributes as names", "n = 'global'\nclass C:\n    n = 'class'\n    def f(self):\n        return n\na = C().f()\n", map[string]any{"a": "global"}},
@@ -296,19 +263,7 @@ func TestPythonClasses(t *testing.T) {
 		{"user exception class", "class AppError(Exception):\n    pass\nclass NotFound(AppError):\n    pass\ntry:\n    raise NotFound('gone')\nexcept AppError as e:\n    m = [str(e), isinstance(e, NotFound), type(e)]\n", map[string]any{"m": []any{"gone", true, "NotFound"}}},
 		{"decorated function", "def twice(f):\n    return lambda x: f(f(x))\n@twice\ndef inc(x):\n    return x + 1\na = inc(1)\n", map[string]any{"a": int64(3)}},
 		{"no eq means identity", "class C:\n    pass\nc = C()\na = [c == c, c == C(), len(set([c, c]))]\n", map[string]any{"a": []any{true, false, int64(1)}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g, err := runProg(t, tc.code)
-			if err != nil {
-				t.Fatalf("run: %v", err)
-			}
-			for k, want := range tc.want {
-				if got := g[k]; !reflect.DeepEqual(got, want) {
-					t.Errorf("%s = %#v, want %#v", k, got, want)
-				}
-			}
-		})
-	}
+	})
 }
 
 // TestPythonClassErrors: misuse fails as CPython fails, and instances are

@@ -128,11 +128,33 @@ func TestImportUnavailable(t *testing.T) {
 
 // TestDialectPrograms runs Python-flavoured programs end to end and checks
 // the values they compute.
+// program is a source and the globals it must leave.
+type program struct {
+	name, code string
+	want       map[string]any
+}
+
+// checkPrograms runs each program in the dialect and compares the globals
+// it names.
+func checkPrograms(t *testing.T, progs []program) {
+	t.Helper()
+	for _, tc := range progs {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := runProg(t, tc.code)
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			for k, want := range tc.want {
+				if got := g[k]; !reflect.DeepEqual(got, want) {
+					t.Errorf("%s = %#v, want %#v", k, got, want)
+				}
+			}
+		})
+	}
+}
+
 func TestDialectPrograms(t *testing.T) {
-	for _, tc := range []struct {
-		name, code string
-		want       map[string]any
-	}{
+	checkPrograms(t, []program{
 		{"assert passes", "assert 1 + 1 == 2\nassert True, 'never'\nx = 1\n", map[string]any{"x": int64(1)}},
 		{"assert in def", "def f(n):\n    assert n > 0, 'n must be positive'\n    return n\nx = f(3)\n", map[string]any{"x": int64(3)}},
 		{"from datetime import datetime in def", "def f():\n    from math import floor, sqrt as math\n    return floor(math(10))\nx = f()\n", map[string]any{"x": int64(3)}},
@@ -160,19 +182,7 @@ func TestDialectPrograms(t *testing.T) {
 			map[string]any{"a": "3.14", "b": "    a|b   |  c  ", "c": "00042 1,234,567", "d": "1 x", "e": "25.6%", "f": "  2.50"}},
 		{"dict and set copy", "d = {'a': 1}\ne = d.copy()\ne['b'] = 2\ns = set([1])\nt = s.copy()\nt.add(2)\nn = [len(d), len(e), len(s), len(t)]\nj = s.isdisjoint([3])\n",
 			map[string]any{"n": []any{int64(1), int64(2), int64(1), int64(2)}, "j": true}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g, err := runProg(t, tc.code)
-			if err != nil {
-				t.Fatalf("run: %v", err)
-			}
-			for k, want := range tc.want {
-				if got := g[k]; !reflect.DeepEqual(got, want) {
-					t.Errorf("%s = %#v, want %#v", k, got, want)
-				}
-			}
-		})
-	}
+	})
 }
 
 // TestDialectErrors: what cannot be supported fails, at the right line,
