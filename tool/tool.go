@@ -86,6 +86,13 @@ type Tool struct {
 	MakerModel string    `json:"maker_model"`
 	CreatedAt  time.Time `json:"created_at"`
 	Transcript []Message `json:"transcript,omitempty"`
+	// Tenant owns the tool: the name of the serve token whose gateway
+	// traffic made it. "" is the operator's (made from the command line,
+	// the API or a package) and visible to every tenant. Another tenant's
+	// requests are never answered by a tool they do not own unless sharing
+	// is configured, and its usage examples (which hold the owner's data)
+	// are shown only to the owner.
+	Tenant string `json:"tenant,omitempty"`
 }
 
 // Ref renders "name@version".
