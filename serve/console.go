@@ -57,9 +57,13 @@ func (s *Server) consoleRoutes() {
 // required) and renders what page returns.
 func (s *Server) consolePage(page func(*http.Request) (string, any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if _, _, err := s.authenticate(r); err != nil {
+		who, _, err := s.authenticate(r)
+		if err != nil {
 			http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 			return
+		}
+		if info, ok := r.Context().Value(infoKey).(*reqInfo); ok {
+			info.who = who // the tenant whose view this is
 		}
 		name, data, err := page(r)
 		if err != nil {
@@ -198,15 +202,18 @@ type toolPageData struct {
 }
 
 func (s *Server) toolPage(r *http.Request) (string, any, error) {
-	t, err := s.toolOf(r)
+	t, a, err := s.toolOf(r)
 	if err != nil {
 		return "", nil, err
 	}
-	d, err := s.detail(r, t)
+	d, err := s.detail(r, t, a)
 	if err != nil {
 		return "", nil, err
 	}
 	runs, err := s.eng.Runs(r.Context(), library.RunFilter{Tool: t.Name, Limit: 50})
+	if err == nil {
+		runs, err = s.visibleRuns(r.Context(), s.callerOf(r), runs)
+	}
 	if err != nil {
 		return "", nil, err
 	}
