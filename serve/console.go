@@ -92,6 +92,8 @@ type toolRow struct {
 	Tool     *tool.Tool
 	Versions int
 	Stats    library.ToolStats
+	Phase    tool.Phase
+	Shared   bool
 }
 
 // dayBar is one day of the charts: cost, and answers by path.
@@ -110,12 +112,14 @@ type homeData struct {
 	NoModel int
 	Runs    int
 	Pending int
+	Gateway *gatewayChart
 }
 
 const chartHeight = 120
 
 func (s *Server) homePage(r *http.Request) (string, any, error) {
 	ctx := r.Context()
+	c := s.callerOf(r)
 	tools, err := s.eng.Tools(ctx, false)
 	if err != nil {
 		return "", nil, err
@@ -125,22 +129,36 @@ func (s *Server) homePage(r *http.Request) (string, any, error) {
 		return "", nil, err
 	}
 	versions := map[string]int{}
-	for _, t := range all {
+	for _, t := range s.visibleTools(c, all) {
 		versions[t.Name]++
 	}
 	d := homeData{}
 	for _, t := range tools {
+		a := s.accessTo(c, t)
+		if a == hidden {
+			continue
+		}
 		st, err := s.eng.Stats(ctx, t.Name)
 		if err != nil {
 			return "", nil, err
 		}
-		d.Tools = append(d.Tools, toolRow{Tool: t, Versions: versions[t.Name], Stats: st})
+		sum, err := s.summaryFor(ctx, c, t)
+		if err != nil {
+			return "", nil, err
+		}
+		d.Tools = append(d.Tools, toolRow{Tool: s.forCaller(c, t), Versions: versions[t.Name], Stats: st, Phase: sum.Phase, Shared: a == shared})
+	}
+	if d.Gateway, err = s.gatewayChart(r); err != nil {
+		return "", nil, err
 	}
 	costs, err := s.eng.Cost(ctx, "day")
 	if err != nil {
 		return "", nil, err
 	}
 	runs, err := s.eng.Runs(ctx, library.RunFilter{Limit: 1000})
+	if err == nil {
+		runs, err = s.visibleRuns(ctx, c, runs)
+	}
 	if err != nil {
 		return "", nil, err
 	}

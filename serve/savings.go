@@ -57,3 +57,57 @@ func (s *Server) savings(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, v)
 	}
 }
+
+// gatewayChart is the console's view of the gateway's savings: the
+// caller's own (every tenant's for the operator), per day.
+type gatewayChart struct {
+	tool.GatewaySavings
+	Days []gatewayBar
+}
+
+// gatewayBar is one day: requests by tool and upstream (stacked), and
+// what upstream alone would have cost against what was spent.
+type gatewayBar struct {
+	tool.GatewayDay
+	Upstream         int
+	X                int
+	ToolH, UpstreamH int // request bar heights in pixels
+	WouldH, SpentH   int // cost bar heights in pixels
+	WouldX, SpentX   int
+}
+
+// gatewayChart reads the caller's savings for the console; nil when the
+// gateway has answered nothing.
+func (s *Server) gatewayChart(r *http.Request) (*gatewayChart, error) {
+	v, _, err := s.savingsFor(r)
+	if err != nil {
+		return nil, err
+	}
+	if v.Requests == 0 {
+		return nil, nil
+	}
+	g := &gatewayChart{GatewaySavings: v.GatewaySavings}
+	days := v.Daily
+	if len(days) > 30 {
+		days = days[len(days)-30:]
+	}
+	maxReq, maxCost := 0, 0.0
+	for _, d := range days {
+		maxReq = max(maxReq, d.Requests)
+		maxCost = max(maxCost, d.WouldHaveCost, d.Spent)
+	}
+	for i, d := range days {
+		b := gatewayBar{GatewayDay: d, Upstream: d.Requests - d.ByTool, X: 10 + i*24}
+		b.WouldX, b.SpentX = b.X, b.X+9
+		if maxReq > 0 {
+			b.ToolH = d.ByTool * chartHeight / maxReq
+			b.UpstreamH = b.Upstream * chartHeight / maxReq
+		}
+		if maxCost > 0 {
+			b.WouldH = int(d.WouldHaveCost / maxCost * chartHeight)
+			b.SpentH = int(d.Spent / maxCost * chartHeight)
+		}
+		g.Days = append(g.Days, b)
+	}
+	return g, nil
+}
