@@ -26,7 +26,7 @@ const maxDetail = 512
 
 // secretInText finds what looks like a credential in a detail text: a
 // bearer token, an API key of the common shapes, a key=value secret.
-var secretInText = regexp.MustCompile(`(?i)(bearer\s+)[^\s"',;]+|\b(sk|pk|rk|key|tok)-[A-Za-z0-9_\-]{6,}|((?:api[_-]?key|token|secret|password|authorization)["']?\s*[:=]\s*["']?)[^\s"',;&]+`)
+var secretInText = regexp.MustCompile(`(?i)(bearer\s+)[^\s"',;]+|(?:sk|pk|rk|\bkey|\btok)-[A-Za-z0-9_\-]{6,}|((?:api[_-]?key|token|secret|password|authorization)["']?\s*[:=]\s*["']?)[^\s"',;&]+`)
 
 // scrubDetail removes what looks like a credential and bounds the length,
 // so that an upstream error echoing a key is never stored.
@@ -36,8 +36,8 @@ func scrubDetail(s string) string {
 		switch {
 		case sub[1] != "":
 			return sub[1] + "[redacted]"
-		case sub[3] != "":
-			return sub[3] + "[redacted]"
+		case sub[2] != "":
+			return sub[2] + "[redacted]"
 		}
 		return "[redacted]"
 	})

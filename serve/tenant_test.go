@@ -144,6 +144,7 @@ func TestTenantNeverSeesAnotherTenantsTool(t *testing.T) {
 		{"POST", "/v1/tools/word_sorting/call", `{"args":[["b","a"]]}`},
 		{"POST", "/v1/tools/word_sorting/retire", ""},
 		{"POST", "/v1/solve", `{"question":"Sort the following words alphabetically: List: b a","tool":"word_sorting@1"}`},
+		{"POST", "/v1/batches?tool=word_sorting", `{"id":"1","question":"Sort the following words alphabetically: List: b a"}`},
 		{"GET", "/v1/search?q=Sort+the+following+words+alphabetically", ""},
 		{"GET", "/v1/runs", ""},
 		{"GET", "/v1/runs?tool=word_sorting", ""},
