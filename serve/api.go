@@ -319,11 +319,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	c := s.callerOf(r)
 	out := make([]map[string]any, 0, len(hits))
 	for _, h := range hits {
-		if _, _, err := s.toolFor(r.Context(), c, tool.Ref(h.Name, h.Version)); errors.Is(err, library.ErrNotFound) {
-			continue
-		} else if err != nil {
+		if ok, err := s.searchable(r.Context(), c, h); err != nil {
 			s.fail(w, r, err)
 			return
+		} else if !ok {
+			continue
 		}
 		out = append(out, map[string]any{"tool": tool.Ref(h.Name, h.Version), "name": h.Name, "version": h.Version, "score": h.Score})
 	}

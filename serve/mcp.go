@@ -159,8 +159,10 @@ func (m *mcpServer) addBuiltins(v *mcpView) {
 			}
 			out := &mcpSearchOut{Hits: []mcpHit{}}
 			for _, h := range hits {
-				if _, _, err := m.s.toolFor(ctx, v.c, tool.Ref(h.Name, h.Version)); err != nil {
-					continue // hidden from this tenant (or gone meanwhile)
+				if ok, err := m.s.searchable(ctx, v.c, h); err != nil {
+					return nil, nil, err
+				} else if !ok {
+					continue
 				}
 				out.Hits = append(out.Hits, mcpHit{Tool: tool.Ref(h.Name, h.Version), Score: h.Score})
 			}

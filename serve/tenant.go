@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -263,4 +264,19 @@ func (s *Server) ownsAll(w http.ResponseWriter, r *http.Request, name string, ve
 		}
 	}
 	return true
+}
+
+// searchable reports whether a search hit may be shown to c. The index
+// covers usage questions, so a hit on another tenant's tool could tell c
+// what that tenant asked: such hits are left out even when the tool is
+// shared (it is still listed and callable).
+func (s *Server) searchable(ctx context.Context, c caller, h tool.SearchHit) (bool, error) {
+	_, a, err := s.toolFor(ctx, c, tool.Ref(h.Name, h.Version))
+	if errors.Is(err, library.ErrNotFound) {
+		return false, nil // hidden, or gone meanwhile
+	}
+	if err != nil {
+		return false, err
+	}
+	return a == full, nil
 }

@@ -231,6 +231,13 @@ func TestSharedToolsComeWithoutTheirOwnersData(t *testing.T) {
 			t.Errorf("globex %s %s shows acme's data: %s", c.method, c.path, body)
 		}
 	}
+	// The index covers usage questions: a hit would tell globex what acme asked.
+	if _, body := ts.get(t, "GET", "/v1/search?q=oven+costume+bread", ts.globex, ""); strings.Contains(body, "word_sorting") {
+		t.Errorf("globex's search finds acme's shared tool by acme's question: %s", body)
+	}
+	if _, body := ts.get(t, "GET", "/v1/search?q=oven+costume+bread", ts.acme, ""); !strings.Contains(body, "word_sorting") {
+		t.Errorf("acme's search misses its own tool: %s", body)
+	}
 	if code, _ := ts.get(t, "GET", "/v1/tools/word_sorting/package", ts.globex, ""); code != http.StatusForbidden {
 		t.Errorf("shared package export = %d, want 403", code)
 	}
@@ -241,6 +248,10 @@ func TestSharedToolsComeWithoutTheirOwnersData(t *testing.T) {
 		t.Errorf("shared call = %d %s, want the tool's answer", code, body)
 	}
 	g := mcpSession(t, ts.url, ts.globex)
+	res, err := g.CallTool(t.Context(), &mcp.CallToolParams{Name: "search_tools", Arguments: map[string]any{"query": secretQuestion}})
+	if err != nil || strings.Contains(mustJSON(t, res), "word_sorting") {
+		t.Errorf("globex's MCP search finds acme's shared tool: %v %s", err, mustJSON(t, res))
+	}
 	tools, err := g.ListTools(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
