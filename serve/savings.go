@@ -62,7 +62,8 @@ func (s *Server) savings(w http.ResponseWriter, r *http.Request) {
 // caller's own (every tenant's for the operator), per day.
 type gatewayChart struct {
 	tool.GatewaySavings
-	Days []gatewayBar
+	Days    []gatewayBar
+	Tenants []tool.GatewaySavings // for the operator's all-tenant view: each tenant's sums
 }
 
 // gatewayBar is one day: requests by tool and upstream (stacked), and
@@ -87,6 +88,13 @@ func (s *Server) gatewayChart(r *http.Request) (*gatewayChart, error) {
 		return nil, nil
 	}
 	g := &gatewayChart{GatewaySavings: v.GatewaySavings}
+	for _, tn := range v.Tenants {
+		ts, err := s.gatewayRecords().GatewaySavings(r.Context(), tn)
+		if err != nil {
+			return nil, err
+		}
+		g.Tenants = append(g.Tenants, ts)
+	}
 	days := v.Daily
 	if len(days) > 30 {
 		days = days[len(days)-30:]

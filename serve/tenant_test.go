@@ -344,8 +344,16 @@ func TestSavingsPerTenant(t *testing.T) {
 	if none := read(ts.globex, "", 200); none.Requests != 1 || none.UpstreamSaved != 0 {
 		t.Errorf("globex's savings = %+v", none)
 	}
+	// The operator's console has a row per tenant, and one tenant's view.
+	_, page := ts.get(t, "GET", "/", ts.opsT, "")
+	if !strings.Contains(page, `id="gateway-tenants"`) || strings.Count(page, `class="gateway-tenant"`) != 2 || !strings.Contains(page, "2 of 4 requests") {
+		t.Errorf("the operator's console lacks the per-tenant table: %s", page)
+	}
+	if _, page := ts.get(t, "GET", "/?tenant=globex", ts.opsT, ""); !strings.Contains(page, "Gateway (globex)") || strings.Contains(page, `id="gateway-tenants"`) {
+		t.Errorf("the operator's view of globex: %s", page)
+	}
 	// The console's chart shows the caller's own days.
-	_, page := ts.get(t, "GET", "/", ts.acme, "")
+	_, page = ts.get(t, "GET", "/", ts.acme, "")
 	if !strings.Contains(page, `id="gateway-chart"`) || strings.Count(page, `class="bar bytool"`) != 2 || !strings.Contains(page, "2 of 3 requests") {
 		t.Errorf("acme's console lacks its gateway chart: %s", page)
 	}
