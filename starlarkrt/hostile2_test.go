@@ -24,6 +24,7 @@ type hostileCase struct {
 	// interrupt keeps the call's goroutine running past the limit error
 	// (see detached), possibly until the process exits.
 	outlives bool
+	timeout  time.Duration // in place of hostileLimits.Timeout, when not 0
 }
 
 var repeatMacro = regexp.MustCompile(`@@REPEAT\((\d+),([^@]*)\)@@`)
@@ -36,7 +37,9 @@ var repeatMacro = regexp.MustCompile(`@@REPEAT\((\d+),([^@]*)\)@@`)
 // programs are "any" there (they need only end in time) or, when the
 // allocation is big enough to stall the whole process, "skip"; in a
 // worker they must end at the memory limit. A line "# outlives: inprocess"
-// marks a program whose goroutine runs on after its call in process.
+// marks a program whose goroutine runs on after its call in process; a line
+// "# timeout: D" gives a program that only the time limit stops a shorter
+// one than the corpus's, so that it costs less.
 func loadHostile(t *testing.T) []hostileCase {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "hostile2", "*.py"))
@@ -67,6 +70,10 @@ func loadHostile(t *testing.T) []hostileCase {
 				c.want[Subprocess] = val
 			case key == "outlives":
 				c.outlives = val == "inprocess"
+			case key == "timeout":
+				if c.timeout, err = time.ParseDuration(val); err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
 			}
 		}
 		if c.want[InProcess] == "" {
@@ -119,6 +126,14 @@ func TestHostileCorpus(t *testing.T) {
 				cases = append(first, last...)
 			}
 			rt := hostileRuntime(t, is.iso, hostileLimits)
+			rts := map[time.Duration]*Runtime{0: rt}
+			for _, c := range cases {
+				if rts[c.timeout] == nil {
+					lim := hostileLimits
+					lim.Timeout = c.timeout
+					rts[c.timeout] = hostileRuntime(t, is.iso, lim)
+				}
+			}
 			t.Run("corpus", func(t *testing.T) {
 				for _, c := range cases {
 					t.Run(c.name, func(t *testing.T) {
@@ -136,7 +151,7 @@ func TestHostileCorpus(t *testing.T) {
 							// heap: start each program without the last one's garbage.
 							runtime.GC()
 						}
-						checkHostile(t, rt, c.code, c.want[is.iso])
+						checkHostile(t, rts[c.timeout], c.code, c.want[is.iso])
 					})
 				}
 			})
