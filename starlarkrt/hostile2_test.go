@@ -220,8 +220,8 @@ func boundingLimits(want string, iso Isolation) string {
 // is killed at the deadline.
 func TestWorkerRefusesLargeAllocation(t *testing.T) {
 	t.Parallel()
-	rt := hostileRuntime(t, Subprocess, Limits{MaxMemory: 256 << 20, Timeout: 2 * time.Second})
-	src := Source{Name: "bomb.py", Code: "def main():\n    return len('x' * 350000000)\n"}
+	rt := hostileRuntime(t, Subprocess, Limits{MaxMemory: 96 << 20, Timeout: 2 * time.Second})
+	src := Source{Name: "bomb.py", Code: "def main():\n    return len('x' * 200000000)\n"}
 	memory := 0
 	for i := 0; i < 10; i++ {
 		res, err := rt.Call(context.Background(), src, "main", nil, nil)
@@ -237,8 +237,8 @@ func TestWorkerRefusesLargeAllocation(t *testing.T) {
 		t.Errorf("no run of 10 ended at the memory limit")
 	}
 	// A program within the budget still runs.
-	res, err := rt.Call(context.Background(), Source{Name: "ok.py", Code: "def main():\n    return len('x' * 150000000)\n"}, "main", nil, nil)
-	if err != nil || res.Value != int64(150000000) {
-		t.Fatalf("150 MB string under a 256 MB budget: %v, %v", res, err)
+	res, err := rt.Call(context.Background(), Source{Name: "ok.py", Code: "def main():\n    return len('x' * 60000000)\n"}, "main", nil, nil)
+	if err != nil || res.Value != int64(60000000) {
+		t.Fatalf("60 MB string under a 96 MB budget: %v, %v", res, err)
 	}
 }

@@ -59,11 +59,15 @@ var (
 	workerErr  error
 )
 
-// plainWorker builds the bare sandbox worker without the race detector, so
+// plainWorker returns a worker program built without the race detector, so
 // that memory bombs meet the OS limit a worker sets, whatever flags this
-// test binary was built with.
+// test binary was built with: "" (this binary, see TestMain) when it has no
+// race detector, else the bare sandbox worker, built once.
 func plainWorker(t testing.TB) string {
 	t.Helper()
+	if !raceEnabled {
+		return ""
+	}
 	workerOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "latm-worker")
 		if err != nil {
@@ -313,7 +317,7 @@ func TestHostile(t *testing.T) {
 	// other limit is reached first; the program that only the time limit
 	// can stop runs under a short one, and the one that only the step
 	// limit can stop under a small step budget.
-	lim := Limits{MaxSteps: 50_000_000, Timeout: 20 * time.Second, MaxDepth: 500, MaxMemory: 128 << 20, MaxOutput: 64 << 10, MaxResult: 1 << 20}
+	lim := Limits{MaxSteps: 50_000_000, Timeout: 20 * time.Second, MaxDepth: 500, MaxMemory: 64 << 20, MaxOutput: 64 << 10, MaxResult: 1 << 20}
 	short := lim
 	short.Timeout = 2 * time.Second
 	few := lim
