@@ -95,7 +95,15 @@ func TestRunPaperProgram(t *testing.T) {
 	if len(programs) == 0 {
 		t.Fatal("no paper programs")
 	}
+	// Any but the remainder tool's, whose search costs seconds (and runs,
+	// with the other 17, in starlarkrt).
 	want := programs[0]
+	for _, p := range programs {
+		if p.Task != "chinese_remainder_theorem" {
+			want = p
+			break
+		}
+	}
 	f := writeFile(t, want.Name+".py", want.Tool+"\n"+want.Use)
 	code, out, errOut := runConfigCLI(t, "run", f, "--var", want.Var)
 	if code != 0 {

@@ -552,6 +552,7 @@ func TestStreamReportsAGroupItCannotMake(t *testing.T) {
 // take it for several TTLs, and can once the heartbeat stops and the TTL
 // passes.
 func TestMakingLeaseHeartbeat(t *testing.T) {
+	t.Parallel() // seconds of waiting on the lease's TTL
 	d, _ := dispatcherEnv(t)
 	ctx := context.Background()
 	const ttl = 400 * time.Millisecond // renewed every 100 ms: slack for a loaded machine

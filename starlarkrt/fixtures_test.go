@@ -9,9 +9,11 @@ import (
 	"github.com/latm/latm/starlarkrt"
 )
 
-// TestFixtureTools runs each of the six fixture tools on all 250 examples
-// of its task, with arguments extracted from the question, in a sandbox
-// worker as latm runs tools.
+// TestFixtureTools runs each of the six fixture tools on every tenth of
+// the 250 examples of its task, with arguments extracted from the
+// question, in a sandbox worker as latm runs tools. All 250 run in
+// process in answer's TestFormatOnFixtureTools: what is checked here is
+// that a worker gives the same answers.
 func TestFixtureTools(t *testing.T) {
 	t.Parallel()
 	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.Subprocess, Workers: 2})
@@ -26,8 +28,12 @@ func TestFixtureTools(t *testing.T) {
 				t.Fatalf("%d examples", len(examples))
 			}
 			src := starlarkrt.Source{Name: tool.File, Code: tool.Source}
-			wrong := 0
+			wrong, ran := 0, 0
 			for i, ex := range examples {
+				if i%10 != 0 {
+					continue
+				}
+				ran++
 				args, err := tool.Args(ex.Question)
 				if err != nil {
 					t.Fatalf("example %d: extract arguments: %v", i, err)
@@ -44,7 +50,7 @@ func TestFixtureTools(t *testing.T) {
 				}
 			}
 			if wrong > 0 {
-				t.Errorf("%d of %d wrong", wrong, len(examples))
+				t.Errorf("%d of %d wrong", wrong, ran)
 			}
 		})
 	}

@@ -59,11 +59,15 @@ var (
 	workerErr  error
 )
 
-// plainWorker builds the bare sandbox worker without the race detector, so
+// plainWorker returns a worker program built without the race detector, so
 // that memory bombs meet the OS limit a worker sets, whatever flags this
-// test binary was built with.
+// test binary was built with: "" (this binary, see TestMain) when it has no
+// race detector, else the bare sandbox worker, built once.
 func plainWorker(t testing.TB) string {
 	t.Helper()
+	if !raceEnabled {
+		return ""
+	}
 	workerOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "latm-worker")
 		if err != nil {
@@ -311,21 +315,33 @@ var hostile = []struct {
 func TestHostile(t *testing.T) {
 	// The time limit is generous so that, on a loaded machine too, every
 	// other limit is reached first; the program that only the time limit
-	// can stop runs under a short one.
-	lim := Limits{MaxSteps: 50_000_000, Timeout: 20 * time.Second, MaxDepth: 500, MaxMemory: 128 << 20, MaxOutput: 64 << 10, MaxResult: 1 << 20}
+	// can stop runs under a short one, and the one that only the step
+	// limit can stop under a small step budget.
+	lim := Limits{MaxSteps: 50_000_000, Timeout: 20 * time.Second, MaxDepth: 500, MaxMemory: 64 << 20, MaxOutput: 64 << 10, MaxResult: 1 << 20}
 	short := lim
 	short.Timeout = 2 * time.Second
+	few := lim
+	few.MaxSteps = 1_000_000
+	t.Parallel()
 	for _, is := range isolations {
 		t.Run(is.name, func(t *testing.T) {
+			t.Parallel()
+			if is.iso == InProcess && !alone(t) {
+				return // in a process of its own, as the in-process hostile corpus
+			}
 			rtLong := hostileRuntime(t, is.iso, lim)
 			rtShort := hostileRuntime(t, is.iso, short)
+			rtFew := hostileRuntime(t, is.iso, few)
 			for _, h := range hostile {
 				if h.subOnly && is.iso == InProcess {
 					continue
 				}
 				rt, lim := rtLong, lim
-				if h.want == "time" {
+				switch h.want {
+				case "time":
 					rt, lim = rtShort, short
+				case "steps":
+					rt, lim = rtFew, few
 				}
 				t.Run(h.name, func(t *testing.T) {
 					start := time.Now()
@@ -352,12 +368,12 @@ func TestHostile(t *testing.T) {
 			if err != nil || res.Value != int64(3) {
 				t.Fatalf("after the corpus: %v %v", res, err)
 			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > 1<<30 {
+				t.Errorf("test process heap is %d MB after the corpus", ms.HeapAlloc>>20)
+			}
 		})
-	}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	if ms.HeapAlloc > 1<<30 {
-		t.Errorf("test process heap is %d MB after the corpus", ms.HeapAlloc>>20)
 	}
 }
 

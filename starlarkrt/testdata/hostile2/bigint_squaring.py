@@ -1,4 +1,6 @@
 # want: limit:time|memory|steps
+# timeout: 1s
+# outlives: inprocess
 # Squaring until the integer has billions of bits.
 def main():
     x = 3

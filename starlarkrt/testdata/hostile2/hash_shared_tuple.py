@@ -1,4 +1,6 @@
 # want: limit:time|steps
+# timeout: 1s
+# outlives: inprocess
 # A dict keyed by a tuple shared 2^80 ways: hashing never ends.
 def main():
     t = ()

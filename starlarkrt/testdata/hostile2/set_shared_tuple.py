@@ -1,4 +1,6 @@
 # want: limit:time|steps
+# timeout: 1s
+# outlives: inprocess
 # Adding a widely shared tuple to a set.
 def main():
     t = ()

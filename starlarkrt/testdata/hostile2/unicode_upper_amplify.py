@@ -1,4 +1,5 @@
 # want: limit:memory|steps|time
+# timeout: 1s
 # inprocess: any
 # upper() of 'ß' doubles; repeated, it explodes.
 def main():
