@@ -143,6 +143,7 @@ type toolDetail struct {
 	ArgsSchema map[string]any      `json:"args_schema"`
 	Versions   []toolSummary       `json:"versions"`
 	Stats      library.ToolStats   `json:"stats"`
+	Shadow     ToolShadow          `json:"shadow"`
 }
 
 func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
@@ -178,8 +179,12 @@ func (s *Server) detail(r *http.Request, t *tool.Tool) (*toolDetail, error) {
 	if err != nil {
 		return nil, err
 	}
+	shadow, err := s.eng.Shadow(r.Context(), t)
+	if err != nil {
+		return nil, err
+	}
 	d := &toolDetail{toolSummary: summarize(t), Entry: t.Entry, Source: t.Source, Usage: t.Examples,
-		Validation: t.Validation, MakerModel: t.MakerModel, ArgsSchema: ArgsSchema(t), Stats: stats}
+		Validation: t.Validation, MakerModel: t.MakerModel, ArgsSchema: ArgsSchema(t), Stats: stats, Shadow: shadow}
 	for _, v := range versions {
 		d.Versions = append(d.Versions, summarize(v))
 	}

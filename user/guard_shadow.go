@@ -110,7 +110,8 @@ func (s *Solver) settleShadow(ctx context.Context, c *shadowCheck, tl *tool.Tool
 	case tool.ShadowUndecided:
 		return fmt.Sprintf("shadow check of the %s path undecided: the user model gave no answer; the %s path had answered %q", c.path, c.path, c.answer), nil
 	case tool.ShadowDisagreed:
-		return fmt.Sprintf("shadow check of the %s path disagreed: it answered %q, the user model %q; the no-model paths are off for %s", c.path, c.answer, run.Answer, tl.Ref()), nil
+		// A refusal of the no-model answer, counted as one by kind.
+		return fmt.Sprintf("shadow refused: the %s path answered %q, the user model %q; a shadow check disagreed, so the no-model paths are off for %s", c.path, c.answer, run.Answer, tl.Ref()), nil
 	}
 	st, err := store.ShadowState(ctx, chk.Key)
 	if err != nil {

@@ -133,7 +133,7 @@ func TestShadowDisagreementTurnsTheVersionOff(t *testing.T) {
 	if !run.OK || run.Answer != "banana cherry kiwi!" || run.Path != tool.PathUser {
 		t.Fatalf("the model's answer is not the one returned: %+v", run)
 	}
-	want := `shadow check of the template path disagreed: it answered "banana cherry kiwi", the user model "banana cherry kiwi!"; the no-model paths are off for word_sorting@2`
+	want := `shadow refused: the template path answered "banana cherry kiwi", the user model "banana cherry kiwi!"; a shadow check disagreed, so the no-model paths are off for word_sorting@2`
 	if !strings.Contains(run.Guards, want) {
 		t.Fatalf("guards:\n%s\nwant %q", run.Guards, want)
 	}
@@ -205,7 +205,7 @@ func TestShadowChecksTheParserPath(t *testing.T) {
 	srv2.Script(fakeopenai.Match{Template: UseTemplate}, fakeopenai.Reply{Content: fenced(`ans = "wrong"`)})
 	tl.Examples = wsExamples("oven costume bread", "zeta alpha mu", "pear apple fig") // the template path works too
 	run = solveOne(t, s2, tl, "1", sortQ("kiwi banana cherry"))
-	if run.Answer != "wrong" || !strings.Contains(run.Guards, "shadow check of the parser path disagreed") {
+	if run.Answer != "wrong" || !strings.Contains(run.Guards, "shadow refused: the parser path answered") {
 		t.Fatalf("parser disagreement: %+v", run)
 	}
 	run = solveOne(t, s2, tl, "2", sortQ("plum fig date"))
@@ -262,6 +262,22 @@ func TestShadowWithoutAModelFails(t *testing.T) {
 	}
 	if st, _ := s.ShadowState(context.Background(), tl); st.Undecided+len(st.Agreed) != 0 || st.Off != nil {
 		t.Fatalf("a check was counted: %+v", st)
+	}
+}
+
+// Offline, an answer its path's shadow checks have not confirmed cannot
+// stand: there is no model to check it. With shadow 0 it stands.
+func TestShadowOfflineNeedsConfirmedPaths(t *testing.T) {
+	t.Parallel()
+	s, _, _ := shadowSolver(t, 2)
+	tl := templateSortTool()
+	run, ok, err := s.AnswerOffline(context.Background(), tl, sortQ("kiwi banana cherry"))
+	if err != nil || ok || !strings.Contains(run.Guards, `shadow refused: the template path's answer "banana cherry kiwi" is unconfirmed (0 of 2 shadow checks agreed)`) {
+		t.Fatalf("offline with shadow 2: ok %v, %v, guards:\n%s", ok, err, run.Guards)
+	}
+	s.Shadow = 0
+	if run, ok, err := s.AnswerOffline(context.Background(), tl, sortQ("kiwi banana cherry")); err != nil || !ok || run.Path != tool.PathTemplate || run.Answer != "banana cherry kiwi" {
+		t.Fatalf("offline with shadow 0: ok %v, %v, %+v", ok, err, run)
 	}
 }
 
