@@ -121,6 +121,7 @@ type ServeSection struct {
 	BatchWorkers    int           `mapstructure:"batch_workers"`    // questions of one batch at once; 0: workers
 	Watch           time.Duration `mapstructure:"watch"`            // how often the library is checked for others' changes
 	LogFormat       string        `mapstructure:"log_format"`       // request logs: text or json
+	Operators       string        `mapstructure:"operators"`        // comma-separated token names that see every tenant's tools and savings
 }
 
 // roleNames are the sections that hold a RoleConfig.
@@ -171,6 +172,7 @@ func defaults() map[string]any {
 		"serve.batch_workers":    0,
 		"serve.watch":            2 * time.Second,
 		"serve.log_format":       "text",
+		"serve.operators":        "",
 	}
 	role := func(name, model string, temp float32, maxTokens int, in, out float64) {
 		d[name+".base_url"] = ""

@@ -148,12 +148,17 @@ func newToolsShowCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// The gateway's phases (cli/tools_phase.go).
+			shown, err := withPhases(cmd.Context(), app, t)
+			if err != nil {
+				return err
+			}
 			shadow := toolShadow(cmd.Context(), app, t)
 			if asJSON {
 				return writeJSON(app.Out, struct {
-					*tool.Tool
+					shownTool
 					Shadow *shadowView `json:"shadow,omitempty"`
-				}{t, shadow})
+				}{shown, shadow})
 			}
 			w := app.Out
 			fmt.Fprintf(w, "%s (%s)\n", t.Ref(), t.Status)
@@ -176,6 +181,7 @@ func newToolsShowCmd(app *App) *cobra.Command {
 			if shadow != nil {
 				fmt.Fprintf(w, "shadow:      %s\n", shadow.describe())
 			}
+			printPhases(w, shown)
 			fmt.Fprintf(w, "description:\n%s\n", indent(t.Description, "  "))
 			fmt.Fprintf(w, "\nusage examples (%d):\n", len(t.Examples))
 			for i, ex := range t.Examples {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/latm/latm/tool"
@@ -15,8 +16,34 @@ import (
 // several workers and processes recording checks at once need no lock and
 // no counter that could be read and written apart.
 
+// shadowMigration is the migration that made shadow_checks.
+const shadowMigration = "migrations/0006_shadow.sql"
+
+// withShadowTable runs fn, and again after creating shadow_checks if it
+// failed for want of the table: a file opened by a build in which
+// migration 6 was still a reserved placeholder has it recorded as applied
+// without the table.
+func (s *Store) withShadowTable(ctx context.Context, fn func() error) error {
+	err := fn()
+	if err == nil || !strings.Contains(err.Error(), "no such table: shadow_checks") {
+		return err
+	}
+	text, rerr := migrationFS.ReadFile(shadowMigration)
+	if rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	if _, xerr := s.db.ExecContext(ctx, string(text)); xerr != nil {
+		return errors.Join(err, fmt.Errorf("create the shadow checks table: %w", xerr))
+	}
+	return fn()
+}
+
 // RecordShadowCheck stores one shadow check and sets its time if unset.
 func (s *Store) RecordShadowCheck(ctx context.Context, c *tool.ShadowCheck) error {
+	return s.withShadowTable(ctx, func() error { return s.recordShadowCheck(ctx, c) })
+}
+
+func (s *Store) recordShadowCheck(ctx context.Context, c *tool.ShadowCheck) error {
 	if c.At.IsZero() {
 		c.At = time.Now()
 	}
@@ -40,7 +67,15 @@ func (s *Store) RecordShadowCheck(ctx context.Context, c *tool.ShadowCheck) erro
 // questions agreed on per path, undecided checks, and the first
 // disagreement (which turned its no-model paths off). A version never
 // checked has an empty state.
-func (s *Store) ShadowState(ctx context.Context, key tool.ShadowKey) (tool.ShadowState, error) {
+func (s *Store) ShadowState(ctx context.Context, key tool.ShadowKey) (st tool.ShadowState, err error) {
+	err = s.withShadowTable(ctx, func() error {
+		st, err = s.shadowState(ctx, key)
+		return err
+	})
+	return st, err
+}
+
+func (s *Store) shadowState(ctx context.Context, key tool.ShadowKey) (tool.ShadowState, error) {
 	st := tool.ShadowState{Agreed: map[string]int{}}
 	ref := tool.Ref(key.Tool, key.Version)
 	// One statement: a consistent snapshot of the counts.

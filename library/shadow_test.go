@@ -120,3 +120,37 @@ func TestShadowChecksFromSeveralHandles(t *testing.T) {
 		t.Fatalf("state %+v, %v; want %d agreed", st, err, handles*each)
 	}
 }
+
+// A file that recorded migration 6 while it was a reserved placeholder
+// has no shadow_checks table: the first use creates it.
+func TestShadowTableMadeForAFileWithThePlaceholder(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "latm.db")
+	old, err := openUpTo(ctx, path, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.db.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (6, '0006_shadow.sql', '2026-12-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'shadow_checks'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the table exists already (%d, %v): the test does not build the placeholder's file", n, err)
+	}
+	key := tool.ShadowKey{Tool: "t", Version: 1, Hash: "h"}
+	if st, err := s.ShadowState(ctx, key); err != nil || st.Off != nil {
+		t.Fatalf("state on the placeholder's file: %+v, %v", st, err)
+	}
+	if err := s.RecordShadowCheck(ctx, &tool.ShadowCheck{Key: key, Path: tool.PathTemplate, Question: "q", Outcome: tool.ShadowAgreed}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.ShadowState(ctx, key); err != nil || st.Agreed[tool.PathTemplate] != 1 {
+		t.Fatalf("state %+v, %v", st, err)
+	}
+}

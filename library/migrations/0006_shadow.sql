@@ -5,7 +5,9 @@
 -- added: a version's state is counted from them (distinct questions the
 -- model agreed on, per path), and its first 'disagreed' row is what turned
 -- its no-model paths off, with the instance, both answers and the time.
-CREATE TABLE shadow_checks (
+-- IF NOT EXISTS: library/shadow.go applies it again to a file that
+-- recorded version 6 while it was a reserved placeholder.
+CREATE TABLE IF NOT EXISTS shadow_checks (
 	id              INTEGER PRIMARY KEY,
 	tool_name       TEXT    NOT NULL,
 	tool_version    INTEGER NOT NULL,
@@ -21,4 +23,4 @@ CREATE TABLE shadow_checks (
 	created_at      TEXT    NOT NULL
 ) STRICT;
 
-CREATE INDEX shadow_checks_version ON shadow_checks (tool_name, tool_version, source_hash, outcome);
+CREATE INDEX IF NOT EXISTS shadow_checks_version ON shadow_checks (tool_name, tool_version, source_hash, outcome);
