@@ -154,3 +154,25 @@ func TestShadowTableMadeForAFileWithThePlaceholder(t *testing.T) {
 		t.Fatalf("state %+v, %v", st, err)
 	}
 }
+
+// BenchmarkShadowState is the read every solve on a no-model path makes,
+// with a version's checks and 1 000 other versions' in the file.
+func BenchmarkShadowState(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b)
+	for v := range 1000 {
+		for i := range 5 {
+			c := &tool.ShadowCheck{Key: tool.ShadowKey{Tool: "t", Version: v + 1, Hash: "h"}, Path: tool.PathTemplate, Question: fmt.Sprint(i), Outcome: tool.ShadowAgreed}
+			if err := s.RecordShadowCheck(ctx, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	key := tool.ShadowKey{Tool: "t", Version: 500, Hash: "h"}
+	b.ResetTimer()
+	for range b.N {
+		if st, err := s.ShadowState(ctx, key); err != nil || st.Agreed[tool.PathTemplate] != 5 {
+			b.Fatal(st, err)
+		}
+	}
+}
