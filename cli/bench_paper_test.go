@@ -34,6 +34,9 @@ func TestBenchPaper(t *testing.T) {
 	if len(rows) != 7 {
 		t.Fatalf("want six tasks and a total:\n%s", out)
 	}
+	if !strings.Contains(out, "shadow checks: none (solve.shadow 0 for this benchmark") {
+		t.Errorf("the output does not say the benchmark runs without shadow checks:\n%s", out)
+	}
 	dir := t.TempDir()
 	src, err := os.ReadFile(filepath.Join("..", "examples", "parsers", "word_sorting.star"))
 	if err != nil {

@@ -94,6 +94,11 @@ type SolveConfig struct {
 	// the paper), "json" (the arguments as JSON, validated against the
 	// tool's argument schema) or "auto" (json where the tool has a schema).
 	Call string `mapstructure:"call"`
+	// Shadow is how many answers of each no-model path of a tool version
+	// are also asked of the user model (whose answer is returned) before
+	// the path answers alone; one disagreement turns the version's
+	// no-model paths off. 0 trusts the guards alone.
+	Shadow int `mapstructure:"shadow"`
 }
 
 // DispatchConfig steers routing and the pending pool.
@@ -151,6 +156,7 @@ func defaults() map[string]any {
 		"solve.retries":  1,
 		"solve.template": true,
 		"solve.call":     "code",
+		"solve.shadow":   5,
 
 		"dispatch.unknown":      "solver",
 		"dispatch.model_labels": false,

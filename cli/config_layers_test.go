@@ -45,6 +45,7 @@ func layerTable() map[string]layerValues {
 		"solve.retries":  {"2", "3", ""},
 		"solve.template": {"false", "true", ""},
 		"solve.call":     {"json", "auto", ""},
+		"solve.shadow":   {"0", "2", "3"},
 
 		"dispatch.unknown":      {"none", "solver", ""},
 		"dispatch.model_labels": {"true", "false", ""},

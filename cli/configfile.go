@@ -300,7 +300,7 @@ func check(key string, v any) error {
 	switch rule {
 	case "workers", "make.train", "make.valid", "make.propose_tries", "make.verify_tries", "dispatch.min_examples", "limits.depth", "role.max_tokens":
 		return atLeast(1)
-	case "solve.retries", "role.retries", "serve.batch_workers":
+	case "solve.retries", "solve.shadow", "role.retries", "serve.batch_workers":
 		return atLeast(0)
 	case "limits.steps":
 		if v.(uint64) == 0 {

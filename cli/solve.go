@@ -87,6 +87,8 @@ solves what is not solved yet. Exit status 4 means some inputs failed.`,
 	f.StringVar(&output, "output", "", "JSONL file for the results (default: standard output)")
 	f.StringVar(&batch, "batch", "", "batch id under which runs are recorded and resumed (default: from the input file and tool)")
 	f.IntVar(&workers, "workers", 0, "instances solved in parallel (default: the workers setting)")
+	f.Int("shadow", 0, "answers of each no-model path of a tool version also asked of the user model before the path answers alone; 0 trusts the guards alone (default: the solve.shadow setting)")
+	app.bind(cmd, "shadow", "solve.shadow")
 	app.bind(cmd, "workers", "workers")
 	nf.register(cmd, "publish the batch on this NATS JetStream (URLs, comma-separated) for latm worker processes and collect their results")
 	f.BoolVar(&asJSON, "json", false, "print the run record as JSON (one question), or the batch summary as JSON")

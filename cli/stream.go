@@ -62,6 +62,8 @@ reported as FILE:LINE).`,
 	f.StringVar(&o.batch, "batch", "", "id under which decisions and runs are recorded and resumed (default: from the input file)")
 	f.IntVar(&o.workers, "workers", 0, "instances handled in parallel (default: the workers setting)")
 	f.BoolVar(&o.asJSON, "json", false, "write the summary line on standard error as JSON")
+	f.Int("shadow", 0, "answers of each no-model path of a tool version also asked of the user model before the path answers alone; 0 trusts the guards alone (default: the solve.shadow setting)")
+	app.bind(cmd, "shadow", "solve.shadow")
 	app.bind(cmd, "workers", "workers")
 	return cmd
 }

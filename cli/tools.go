@@ -153,8 +153,12 @@ func newToolsShowCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			shadow := toolShadow(cmd.Context(), app, t)
 			if asJSON {
-				return writeJSON(app.Out, shown)
+				return writeJSON(app.Out, struct {
+					shownTool
+					Shadow *shadowView `json:"shadow,omitempty"`
+				}{shown, shadow})
 			}
 			w := app.Out
 			fmt.Fprintf(w, "%s (%s)\n", t.Ref(), t.Status)
@@ -174,6 +178,9 @@ func newToolsShowCmd(app *App) *cobra.Command {
 					fmt.Fprintf(w, "runs:        %s\n", describePaths(st))
 				}
 			}
+			if shadow != nil {
+				fmt.Fprintf(w, "shadow:      %s\n", shadow.describe())
+			}
 			printPhases(w, shown)
 			fmt.Fprintf(w, "description:\n%s\n", indent(t.Description, "  "))
 			fmt.Fprintf(w, "\nusage examples (%d):\n", len(t.Examples))
@@ -190,6 +197,64 @@ func newToolsShowCmd(app *App) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (with the making transcript)")
 	return cmd
+}
+
+// shadowView is where a tool version's shadow checks stand, with the
+// number solve.shadow asks for.
+type shadowView struct {
+	N int `json:"n"` // solve.shadow in effect
+	tool.ShadowState
+}
+
+// toolShadow reads t's shadow state; nil if the store cannot be read (the
+// rest of the tool is still shown).
+func toolShadow(ctx context.Context, app *App, t *tool.Tool) *shadowView {
+	e, err := app.Engine()
+	if err != nil {
+		return nil
+	}
+	st, err := e.ShadowState(ctx, t)
+	if err != nil {
+		return nil
+	}
+	return &shadowView{N: app.Cfg.Solve.Shadow, ShadowState: st}
+}
+
+// describe says in one line whether the no-model paths are on, how many of
+// each path's answers the user model confirmed, or what turned them off.
+func (v *shadowView) describe() string {
+	if off := v.Off; off != nil {
+		return fmt.Sprintf("no-model paths off since %s: on %s the %s path answered %q, the user model %q",
+			off.At.UTC().Format(time.RFC3339), instanceRef(off.Batch, off.InputID), off.Path, off.NoModelAnswer, off.ModelAnswer)
+	}
+	var parts []string
+	for _, p := range []string{tool.PathParser, tool.PathTemplate} {
+		n, ok := v.Agreed[p]
+		switch {
+		case !ok:
+		case n >= v.N:
+			parts = append(parts, fmt.Sprintf("%s confirmed (%d agreed, %d needed)", p, n, v.N))
+		default:
+			parts = append(parts, fmt.Sprintf("%s %d of %d agreed (its answers still go to the user model)", p, n, v.N))
+		}
+	}
+	if v.Undecided > 0 {
+		parts = append(parts, fmt.Sprintf("%d undecided", v.Undecided))
+	}
+	if len(parts) == 0 {
+		if v.N == 0 {
+			return "no checks (solve.shadow 0: the guards alone decide)"
+		}
+		return fmt.Sprintf("no checks yet: the first %d answers of each no-model path also go to the user model", v.N)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func instanceRef(batch, id string) string {
+	if batch == "" {
+		return id
+	}
+	return batch + "/" + id
 }
 
 func indent(s, prefix string) string {

@@ -106,6 +106,13 @@ func (e *Engine) PathStats(ctx context.Context, name string) (library.PathStats,
 	return e.store.PathStatsOf(ctx, name)
 }
 
+// ShadowState says where the shadow checks of the tool version stand: the
+// answers of each no-model path the user model confirmed, and the
+// disagreement that turned them off, if one did.
+func (e *Engine) ShadowState(ctx context.Context, tl *tool.Tool) (tool.ShadowState, error) {
+	return e.solver.ShadowState(ctx, tl)
+}
+
 // BatchPathStats is PathStats for the runs of one batch, by tool reference.
 func (e *Engine) BatchPathStats(ctx context.Context, batch string) (map[string]library.PathStats, error) {
 	return e.store.BatchPathStats(ctx, batch)

@@ -82,6 +82,11 @@ type SolveConfig struct {
 	Retries  int    // retries after a sandbox error, with the error fed back
 	Template bool   // answer with no model call when the tool's call is a template of the question (guarded)
 	Call     string // user.CallCode, user.CallJSON or user.CallAuto ("" is code)
+	// Shadow is how many answers of each no-model path of a tool version
+	// the user model confirms before the path answers alone; one
+	// disagreement turns the version's no-model paths off (user.Solver.Shadow).
+	// Used as given: 0 checks none.
+	Shadow int
 }
 
 // DispatchConfig steers routing and the pending pool.
@@ -111,7 +116,7 @@ func Defaults() Config {
 		},
 		Workers:  4,
 		Make:     MakeConfig{Train: 3, Valid: 3, ProposeTries: 3, VerifyTries: 3},
-		Solve:    SolveConfig{Retries: 1, Template: true, Call: "code"},
+		Solve:    SolveConfig{Retries: 1, Template: true, Call: "code", Shadow: user.DefaultShadow},
 		Dispatch: DispatchConfig{Unknown: dispatch.UnknownSolver, MinExamples: 6},
 	}
 }
@@ -191,7 +196,8 @@ func newEngine(cfg Config, st *library.Store, rt *starlarkrt.Runtime, wrap func(
 		return nil, &UsageError{err}
 	}
 	e := &Engine{cfg: cfg, store: st, rt: rt, prompts: ps, client: client}
-	e.solver = &user.Solver{LLM: client, Runtime: rt, Prompts: ps, Store: st, Retries: cfg.Solve.Retries, Template: cfg.Solve.Template, Call: cfg.Solve.Call}
+	e.solver = &user.Solver{LLM: client, Runtime: rt, Prompts: ps, Store: st, Retries: cfg.Solve.Retries, Template: cfg.Solve.Template, Call: cfg.Solve.Call,
+		Shadow: max(cfg.Solve.Shadow, 0), Shadows: st}
 	return e, nil
 }
 

@@ -11,4 +11,5 @@ var (
 	_ dispatch.Store      = (*library.Store)(nil)
 	_ dispatch.RouteStore = (*library.Store)(nil)
 	_ user.Recorder       = (*library.Store)(nil)
+	_ user.ShadowStore    = (*library.Store)(nil)
 )

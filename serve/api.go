@@ -165,6 +165,8 @@ type toolDetail struct {
 	// Phases is every phase transition of every version of the tool,
 	// oldest first, with the agreement and reason that decided it.
 	Phases []tool.PhaseChange `json:"phases"`
+	// Shadow is where the version's shadow checks stand.
+	Shadow ToolShadow `json:"shadow"`
 }
 
 func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
@@ -210,6 +212,15 @@ func (s *Server) detail(r *http.Request, t *tool.Tool, a access) (*toolDetail, e
 	}
 	if d.Phases, err = s.phaseHistory(r.Context(), t.Name, a); err != nil {
 		return nil, err
+	}
+	if d.Shadow, err = s.eng.Shadow(r.Context(), t); err != nil {
+		return nil, err
+	}
+	if off := d.Shadow.Off; off != nil && a == shared {
+		// The instance is the owner's data, as its usage examples are.
+		cp := *off
+		cp.Batch, cp.InputID, cp.Question, cp.NoModelAnswer, cp.ModelAnswer, cp.Note = "", "", "", "", "", ""
+		d.Shadow.Off = &cp
 	}
 	if d.Usage == nil {
 		d.Usage = []tool.UsageExample{}

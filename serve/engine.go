@@ -38,6 +38,9 @@ type Library interface {
 	Tool(ctx context.Context, name string, version int) (*tool.Tool, error)
 	ToolVersions(ctx context.Context, name string) ([]*tool.Tool, error)
 	Stats(ctx context.Context, name string) (library.ToolStats, error)
+	// Shadow says where the version's shadow checks stand and how many
+	// each no-model path needs (solve.shadow).
+	Shadow(ctx context.Context, t *tool.Tool) (ToolShadow, error)
 	// SetActive retires (active false) or reactivates a version, or
 	// every version for 0.
 	SetActive(ctx context.Context, name string, version int, active bool) error
@@ -48,6 +51,14 @@ type Library interface {
 	// Changed is closed when the library changes after it was called:
 	// a front end that mirrors the tools (MCP) waits on it.
 	Changed() <-chan struct{}
+}
+
+// ToolShadow is where a tool version's shadow checks stand: N answers of
+// each no-model path are confirmed by the user model before the path
+// answers alone; Off is the disagreement that turned them off.
+type ToolShadow struct {
+	N int `json:"n"`
+	tool.ShadowState
 }
 
 // Records reads what was run and spent, and labels pending instances.

@@ -311,6 +311,12 @@ func (l *Local) Stats(ctx context.Context, name string) (library.ToolStats, erro
 	return l.Store.StatsOf(ctx, name)
 }
 
+// Shadow implements Library.
+func (l *Local) Shadow(ctx context.Context, t *tool.Tool) (ToolShadow, error) {
+	st, err := l.Solver.ShadowState(ctx, t)
+	return ToolShadow{N: l.Solver.Shadow, ShadowState: st}, err
+}
+
 // SetActive implements Library.
 func (l *Local) SetActive(ctx context.Context, name string, version int, active bool) error {
 	var err error

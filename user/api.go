@@ -43,8 +43,18 @@ type Solver struct {
 	// CallAuto (structured.go). A tool with no argument schema is always
 	// called with code.
 	Call string
+	// Shadow is how many answers of each no-model path of a tool version
+	// the user model must confirm before that path answers alone
+	// (guard_shadow.go); 0 checks none. Configurations default to
+	// DefaultShadow.
+	Shadow int
+	// Shadows keeps the shadow checks; nil keeps them in this Solver's
+	// memory only. *library.Store implements it.
+	Shadows ShadowStore
 
 	verdicts sync.Map // tool ref and source → whether it earns the template path
+	memOnce  sync.Once
+	mem      *memShadows
 }
 
 // Solve (solve.go) answers one instance with a tool.

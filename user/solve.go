@@ -64,66 +64,114 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 	msgs := []llm.Message{{Role: "user", Content: prompt}}
 	toolSrc := starlarkrt.Source{Name: tl.Ref() + ".star", Code: tl.Source}
 	var notes []string // guard decisions, for the record
-	// The no-model paths, parser first; whatever their guards refuse goes
-	// to the user model.
-	if s.Template && tl.Parser != "" {
+	shadow, err := s.noModel(ctx, tl, in, toolSrc, run, &notes)
+	if err != nil {
+		return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+	}
+	if shadow == nil && run.OK {
+		return s.finish(ctx, run, in, tl, start)
+	}
+	if err := s.askModel(ctx, tl, in, toolSrc, msgs, run, &notes); err != nil {
+		if shadow != nil {
+			err = fmt.Errorf("the %s path's answer is checked against the user model's until %d agree (solve.shadow; 0 trusts the guards alone): %w", shadow.path, s.Shadow, err)
+		}
+		return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+	}
+	if shadow != nil {
+		note, err := s.settleShadow(ctx, shadow, tl, in, run)
+		if err != nil {
+			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+		}
+		notes = append(notes, note)
+	}
+	run.Code = guardComments(notes) + run.Code
+	run.Path, run.Guards = tool.PathUser, strings.Join(notes, "\n")
+	return s.finish(ctx, run, in, tl, start)
+}
+
+// noModel tries the no-model paths, parser first, each behind its guards
+// and the version's shadow checks. It returns with run answered (OK, Path
+// and Guards set) when a path's answer stands alone; with a shadow check
+// when a path answered but the user model must confirm it (run is then
+// cleared for the model); or with neither when the model must answer.
+// Every decision is appended to notes.
+func (s *Solver) noModel(ctx context.Context, tl *tool.Tool, in Instance, toolSrc starlarkrt.Source, run *tool.Run, notes *[]string) (*shadowCheck, error) {
+	if !s.Template {
+		return nil, nil
+	}
+	state, err := s.ShadowState(ctx, tl)
+	if err != nil {
+		return nil, err
+	}
+	if state.Off != nil {
+		*notes = append(*notes, offNote(tl, state.Off))
+		return nil, nil
+	}
+	// answered settles a path's answer: it stands, or is shadowed.
+	answered := func(path, note string) *shadowCheck {
+		*notes = append(*notes, note)
+		if s.confirmed(state, path) {
+			// Said in the record, for whoever audits the run.
+			run.Code = guardComments((*notes)[:len(*notes)-1]) + "# " + note + " (no model call)\n" + run.Code
+			run.OK, run.Error, run.Path, run.Guards = true, "", path, strings.Join(*notes, "\n")
+			return nil
+		}
+		c := &shadowCheck{path: path, answer: run.Answer}
+		run.Code, run.RawResult, run.Answer = "", "", ""
+		return c
+	}
+	if tl.Parser != "" {
 		pm, why := s.parsered(ctx, tl)
 		if pm != nil {
 			note, ok, err := s.parserAnswer(ctx, pm, tl, in.Question, run)
 			if err != nil {
-				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+				return nil, err
 			}
 			if ok {
-				notes = append(notes, note)
-				run.Code = "# " + note + " (no model call)\n" + run.Code
-				run.OK, run.Error, run.Path, run.Guards = true, "", tool.PathParser, strings.Join(notes, "\n")
-				return s.finish(ctx, run, in, tl, start)
+				return answered(tool.PathParser, note), nil
 			}
 			why = note
 		}
-		notes = append(notes, why) // the next path is tried
+		*notes = append(*notes, why) // the next path is tried
 	}
-	if s.Template {
-		if tm := s.templated(ctx, tl, toolSrc); tm != nil {
-			note, ok, err := s.templateAnswer(ctx, tm, tl.Examples, toolSrc, in.Question, run)
-			if err != nil {
-				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
-			}
-			if ok {
-				// Said in the record, for whoever audits the run.
-				notes = append(notes, note)
-				run.Code = guardComments(notes[:len(notes)-1]) + "# " + note + " (no model call)\n" + run.Code
-				run.OK, run.Error, run.Path, run.Guards = true, "", tool.PathTemplate, strings.Join(notes, "\n")
-				return s.finish(ctx, run, in, tl, start)
-			}
-			notes = append(notes, note) // the model is asked instead
+	if tm := s.templated(ctx, tl, toolSrc); tm != nil {
+		note, ok, err := s.templateAnswer(ctx, tm, tl.Examples, toolSrc, in.Question, run)
+		if err != nil {
+			return nil, err
 		}
+		if ok {
+			return answered(tool.PathTemplate, note), nil
+		}
+		*notes = append(*notes, note) // the model is asked instead
 	}
+	return nil, nil
+}
+
+// askModel has the user model answer: a JSON call where the call mode and
+// the tool allow one, else call code, with the grounding check and the
+// retries. run holds the outcome (OK or the error); notes gets the guard
+// decisions. err is a failure of the machinery.
+func (s *Solver) askModel(ctx context.Context, tl *tool.Tool, in Instance, toolSrc starlarkrt.Source, msgs []llm.Message, run *tool.Run, notes *[]string) error {
 	mode, err := s.callMode()
 	if err != nil {
-		return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+		return err
 	}
 	if mode != CallCode {
 		as, why, err := s.argSchema(ctx, tl)
 		if err != nil {
-			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+			return err
 		}
 		if as != nil {
-			if err := s.solveJSON(ctx, tl, as, in.Question, run, &notes); err != nil {
-				return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
-			}
-			run.Code = guardComments(notes) + run.Code
-			run.Path, run.Guards = tool.PathUser, strings.Join(notes, "\n")
-			return s.finish(ctx, run, in, tl, start)
+			return s.solveJSON(ctx, tl, as, in.Question, run, notes)
 		}
-		notes = append(notes, "json call not possible, call code asked instead: "+why)
+		*notes = append(*notes, "json call not possible, call code asked instead: "+why)
 	}
 	retries := max(s.Retries, 0)
 	groundingRetry := true
 	for attempt := 0; attempt <= retries; attempt++ {
 		resp, err := s.LLM.Chat(ctx, llm.Request{Role: llm.User, Messages: msgs, Tool: tl.Ref(), Template: UseTemplate})
 		if err != nil {
-			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), err)
+			return err
 		}
 		reply := resp.Content
 		if code, ok := callCode(reply); ok {
@@ -133,7 +181,7 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 				gerr := &groundingError{refusals: refusals}
 				run.Code, run.RawResult, run.Answer = code, "", ""
 				run.OK, run.Error = false, gerr.Error()
-				notes = append(notes, "grounding refused: "+strings.TrimPrefix(gerr.Error(), "ungrounded: "))
+				*notes = append(*notes, "grounding refused: "+strings.TrimPrefix(gerr.Error(), "ungrounded: "))
 				if !groundingRetry {
 					break
 				}
@@ -152,7 +200,7 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 		}
 		var mach *machineryError
 		if errors.As(failure, &mach) {
-			return nil, fmt.Errorf("solve %s with %s: %w", in.ID, tl.Ref(), mach.err)
+			return mach.err
 		}
 		run.OK, run.Error = false, failure.Error()
 		if resp.Truncated {
@@ -162,9 +210,7 @@ func (s *Solver) Solve(ctx context.Context, tl *tool.Tool, in Instance) (*tool.R
 			llm.Message{Role: "assistant", Content: reply},
 			llm.Message{Role: "user", Content: Feedback(failure)})
 	}
-	run.Code = guardComments(notes) + run.Code
-	run.Path, run.Guards = tool.PathUser, strings.Join(notes, "\n")
-	return s.finish(ctx, run, in, tl, start)
+	return nil
 }
 
 // guardComments renders guard decisions as comment lines for the head of a
