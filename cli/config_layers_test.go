@@ -60,6 +60,10 @@ func layerTable() map[string]layerValues {
 		"serve.batch_workers":    {"2", "3", ""},
 		"serve.watch":            {"3s", "4s", ""},
 		"serve.log_format":       {"json", "text", ""},
+
+		"nats.url":      {"nats://file:4222", "nats://env:4222", ""},
+		"nats.replicas": {"3", "5", ""},
+		"nats.ack_wait": {"40s", "50s", ""},
 	}
 	for _, r := range roleNames {
 		for k, v := range map[string]layerValues{

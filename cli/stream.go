@@ -63,6 +63,7 @@ reported as FILE:LINE).`,
 	f.IntVar(&o.workers, "workers", 0, "instances handled in parallel (default: the workers setting)")
 	f.BoolVar(&o.asJSON, "json", false, "write the summary line on standard error as JSON")
 	app.bind(cmd, "workers", "workers")
+	o.nats.register(cmd, "publish the stream on this NATS JetStream (URLs, comma-separated) for latm worker processes to route and solve, and collect their results")
 	return cmd
 }
 
@@ -71,6 +72,7 @@ type streamOptions struct {
 	input, output, batch string
 	workers              int
 	asJSON               bool
+	nats                 natsFlags // url set: routed and solved by latm workers
 }
 
 // parseStreamLine parses one input line: a solve line with an optional
@@ -182,7 +184,13 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 		}
 		return l.it, l.err
 	}
-	sum, err := e.Stream(ctx, dispatch.StreamOptions{Batch: batch, Workers: o.workers}, next, func(r dispatch.Result) error {
+	stream := e.Stream
+	if o.nats.url != "" {
+		stream = func(ctx context.Context, so dispatch.StreamOptions, next func() (dispatch.StreamItem, error), emit func(dispatch.Result) error) (dispatch.StreamSummary, error) {
+			return natsStream(ctx, app, &o.nats, so, next, emit)
+		}
+	}
+	sum, err := stream(ctx, dispatch.StreamOptions{Batch: batch, Workers: o.workers}, next, func(r dispatch.Result) error {
 		if err := enc.Encode(r); err != nil {
 			return fmt.Errorf("stream: write results: %w", err)
 		}

@@ -50,6 +50,9 @@ func (w *Worker) syncTools(ctx context.Context) error {
 				w.logf("tool package %s: %v (skipped)", e.Key(), err)
 				continue
 			}
+			if w.disp != nil {
+				w.disp.Router.Invalidate() // routing sees the new tool at once
+			}
 			if w.Loaded != nil {
 				w.Loaded(t)
 			}

@@ -32,12 +32,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/latm/latm/dispatch"
 )
 
 // Names of the JetStream assets latm uses. Several latm deployments can
@@ -61,16 +64,27 @@ type Task struct {
 	// the worker routes the instance through its own library.
 	Tool    string `json:"tool,omitempty"`
 	Package string `json:"package,omitempty"`
+	// Answer is the instance's known label (a stream's input may carry
+	// one): a routed instance of an unknown task counts it toward making
+	// its group's tool.
+	Answer string `json:"answer,omitempty"`
 }
 
 // Result is what became of one instance, as stored in ResultsBucket.
 type Result struct {
-	Batch     string `json:"batch"`
-	ID        string `json:"id"`
-	Question  string `json:"question"`
-	Answer    string `json:"answer"`
-	OK        bool   `json:"ok"`
-	Error     string `json:"error,omitempty"`
+	Batch    string `json:"batch"`
+	ID       string `json:"id"`
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+	OK       bool   `json:"ok"`
+	Error    string `json:"error,omitempty"`
+	// Status is the dispatcher's (dispatch.StatusSolved, StatusPending,
+	// StatusError) for a routed instance; empty for one solved with a
+	// named tool. A pending result is replaced once its group's tool is
+	// made and solves it (storeFinal); any other result stands.
+	Status    string `json:"status,omitempty"`
+	Stage     int    `json:"stage,omitempty"`
+	Group     int64  `json:"group,omitempty"`
 	Tool      string `json:"tool,omitempty"` // name@version
 	Code      string `json:"code,omitempty"`
 	RawResult string `json:"raw_result,omitempty"`
@@ -209,3 +223,47 @@ func packageKey(pkg []byte) string {
 
 // isKeyExists says whether err is a create-only write that found the key taken.
 func isKeyExists(err error) bool { return errors.Is(err, jetstream.ErrKeyExists) }
+
+// isRevisionMismatch says whether err is a compare-and-swap write that
+// found another revision: someone wrote the key meanwhile.
+func isRevisionMismatch(err error) bool {
+	return errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists)
+}
+
+// storeFinal stores r, the result a new tool gave an instance another
+// delivery routed to the pending pool: it replaces that instance's pending
+// result (compare-and-swap on its revision), or is created if the pending
+// result is not stored yet. A final result stored already stands.
+func (q *Queue) storeFinal(ctx context.Context, r Result) error {
+	key := ResultKey(r.Batch, r.ID)
+	for {
+		e, err := q.Results.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if _, err = q.Results.Create(ctx, key, b); err == nil || !isKeyExists(err) {
+				return err
+			}
+			continue // stored meanwhile: look again
+		}
+		if err != nil {
+			return err
+		}
+		var old Result
+		if json.Unmarshal(e.Value(), &old) == nil && old.Status != dispatch.StatusPending {
+			return nil
+		}
+		if r.Question == "" {
+			r.Question = old.Question
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if _, err = q.Results.Update(ctx, key, b, e.Revision()); !isRevisionMismatch(err) {
+			return err
+		}
+	}
+}

@@ -41,6 +41,7 @@ type Worker struct {
 	mu    sync.Mutex
 	tools map[string]*tool.Tool // packages by key, once fetched and checked
 	eng   *engine.Engine        // Engine, its ledger teed into each result
+	disp  *dispatch.Dispatcher  // eng's dispatcher, routing instances that name no tool
 }
 
 // Run pulls and solves instances until ctx is done; then it lets the
@@ -53,7 +54,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer eng.Close()
-	w.eng = eng
+	w.eng, w.disp = eng, eng.Dispatcher()
 	syncCtx, stopSync := context.WithCancel(ctx)
 	synced := make(chan error, 1)
 	go func() { synced <- w.syncTools(syncCtx) }()
@@ -138,11 +139,20 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 	}()
 	lctx, calls := withCallLog(hctx)
-	res, err := w.solve(lctx, t)
+	res, others, err := w.solve(lctx, t)
 	stopBeat()
 	if err != nil {
 		w.retry(msg, t, err)
 		return
+	}
+	// The other instances a new tool solved go first: once this
+	// instance's result is stored, its submitter may stop collecting.
+	for _, o := range others {
+		o.Worker, o.Delivered = w.Name, delivered
+		if err := w.Queue.storeFinal(ctx, o); err != nil {
+			w.retry(msg, t, fmt.Errorf("store the result of %s/%s: %w", o.Batch, o.ID, err))
+			return
+		}
 	}
 	res.Worker, res.Delivered, res.Calls = w.Name, delivered, calls.list()
 	b, err := json.Marshal(res)
@@ -178,41 +188,58 @@ func (w *Worker) retry(msg jetstream.Msg, t Task, err error) {
 	_ = msg.NakWithDelay(d)
 }
 
-// solve answers t with its tool, or routes it when it names none.
-func (w *Worker) solve(ctx context.Context, t Task) (Result, error) {
+// solve answers t with its tool, or routes it when it names none. A
+// routed instance that completed a pending group comes back with the
+// results of the group's other instances, solved with the new tool.
+func (w *Worker) solve(ctx context.Context, t Task) (Result, []Result, error) {
 	res := Result{Batch: t.Batch, ID: t.ID, Question: t.Question}
 	if t.Package == "" {
-		rs, err := w.eng.Dispatcher().Handle(ctx, dispatch.Instance{Batch: t.Batch, ID: t.ID, Question: t.Question})
+		rs, err := w.dispatcher().Handle(ctx, dispatch.Instance{Batch: t.Batch, ID: t.ID, Question: t.Question, Answer: t.Answer})
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
+		var others []Result
+		found := false
 		for _, r := range rs {
 			if r.ID == t.ID && r.Batch == t.Batch {
-				res.Answer, res.Tool, res.Error = r.Answer, r.Tool, r.Error
-				res.OK = r.Status == dispatch.StatusSolved || (r.Status == dispatch.StatusPending && r.Answer != "")
-				if !res.OK && res.Error == "" {
-					res.Error = "no answer: " + r.Status
-				}
-				return res, nil
+				res, found = routedResult(r, t.Question), true
+				continue
 			}
+			others = append(others, routedResult(r, ""))
 		}
-		return res, fmt.Errorf("route %s/%s: the dispatcher gave no result for it", t.Batch, t.ID)
+		if !found {
+			return res, nil, fmt.Errorf("route %s/%s: the dispatcher gave no result for it", t.Batch, t.ID)
+		}
+		return res, others, nil
 	}
 	tl, err := w.tool(ctx, t)
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	start := time.Now()
 	run, err := w.eng.Solve(ctx, tl, user.Instance{ID: t.ID, Batch: t.Batch, Question: t.Question})
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	res.Answer, res.OK, res.Error, res.Tool = run.Answer, run.OK, run.Error, tl.Ref()
 	res.Code, res.RawResult, res.LatencyNS = run.Code, run.RawResult, int64(run.Latency)
 	if res.LatencyNS == 0 {
 		res.LatencyNS = int64(time.Since(start))
 	}
-	return res, nil
+	return res, nil, nil
+}
+
+// routedResult is the stored form of a dispatcher's result; question is
+// the instance's, or "" for another instance (filled in by storeFinal
+// from its pending result).
+func routedResult(r dispatch.Result, question string) Result {
+	res := Result{Batch: r.Batch, ID: r.ID, Question: question, Answer: r.Answer, Tool: r.Tool, Error: r.Error,
+		Status: r.Status, Stage: r.Stage, Group: r.Group}
+	res.OK = r.Status == dispatch.StatusSolved || (r.Status == dispatch.StatusPending && r.Answer != "")
+	if !res.OK && res.Error == "" {
+		res.Error = "no answer: " + r.Status
+	}
+	return res
 }
 
 // tool returns the tool package t names, fetched once and checked against
@@ -246,6 +273,8 @@ func (w *Worker) tool(ctx context.Context, t Task) (*tool.Tool, error) {
 	w.mu.Unlock()
 	return tl, nil
 }
+
+func (w *Worker) dispatcher() *dispatch.Dispatcher { return w.disp }
 
 func (w *Worker) logf(format string, args ...any) {
 	if w.Log != nil {
