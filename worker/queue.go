@@ -52,6 +52,8 @@ const (
 	ResultsBucket = "latm_results" // KV: one result per batch+instance
 	ToolsBucket   = "latm_tools"   // KV: tool packages by content hash
 	ConsumerName  = "latm_workers" // the durable pull consumer workers share
+	PendingBucket = "latm_pending" // KV: the shared pending pool, one key per instance
+	LeasesBucket  = "latm_leases"  // KV: leases over grouping and making a group's tool
 )
 
 // Task is one instance on the work queue.
@@ -109,6 +111,11 @@ type Options struct {
 	// Duplicates is the window in which a republished instance (same
 	// message id) is dropped; zero: 10 minutes.
 	Duplicates time.Duration
+	// LeaseTTL is how long a lease of the shared pool (grouping, making a
+	// group's tool) outlives a holder that stopped renewing it; zero: the
+	// dispatcher's (a minute for grouping, two for making). The clocks of
+	// the machines must agree to well within it.
+	LeaseTTL time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -133,6 +140,8 @@ type Queue struct {
 	JS      jetstream.JetStream
 	Results jetstream.KeyValue
 	Tools   jetstream.KeyValue
+	Pending jetstream.KeyValue
+	Leases  jetstream.KeyValue
 	Stream  jetstream.Stream
 	opts    Options
 }
@@ -179,6 +188,12 @@ func Setup(ctx context.Context, nc *nats.Conn, o Options) (*Queue, error) {
 		return nil, err
 	}
 	if q.Tools, err = bucket(ctx, js, ToolsBucket, "latm tool packages by content hash", o.Replicas); err != nil {
+		return nil, err
+	}
+	if q.Pending, err = bucket(ctx, js, PendingBucket, "latm pending pool: instances of unknown tasks", o.Replicas); err != nil {
+		return nil, err
+	}
+	if q.Leases, err = bucket(ctx, js, LeasesBucket, "latm leases over the pending pool and tool making", o.Replicas); err != nil {
 		return nil, err
 	}
 	return q, nil

@@ -90,6 +90,7 @@ initial:
 	}()
 
 	type inst struct {
+		id       string
 		question string
 		status   string // last reported; "" none yet
 		revision uint64 // of the result last taken
@@ -152,7 +153,7 @@ initial:
 		if _, dup := insts[key]; dup {
 			return nil // the reader refuses duplicate ids; a second line changes nothing
 		}
-		in := &inst{question: it.Question}
+		in := &inst{id: it.ID, question: it.Question}
 		insts[key] = in
 		open++
 		if e := stored[key]; e != nil && e.Operation() == jetstream.KeyValuePut {
@@ -201,10 +202,51 @@ initial:
 		return nil
 	}
 
+	// settled says whether the stream may end once every instance has a
+	// result: no group's tool is being made, and each instance reported
+	// pending is still in the shared pool (one taken out of it was solved,
+	// and its result is on its way — waited for up to an ack wait, the
+	// time a dead solver's instance takes to be redelivered).
+	var unsettledSince time.Time
+	settled := func() (bool, error) {
+		making, err := q.making(ctx)
+		if err != nil || making {
+			return false, err
+		}
+		for key, in := range insts {
+			if in.status != dispatch.StatusPending {
+				continue
+			}
+			_, err := q.Pending.Get(ctx, pendingKey(pendingID(o.Batch+":"+in.id)))
+			if errors.Is(err, jetstream.ErrKeyNotFound) {
+				if unsettledSince.IsZero() {
+					unsettledSince = time.Now()
+				}
+				if time.Since(unsettledSince) < q.AckWait() {
+					return false, nil
+				}
+				continue // its solver is gone: reported pending, a rerun reads it
+			}
+			if err != nil {
+				return false, fmt.Errorf("pending pool entry of %s: %w", key, err)
+			}
+		}
+		return true, nil
+	}
+
 	input := lines
-	tick := time.NewTicker(200 * time.Millisecond)
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	for input != nil || open > 0 {
+	for {
+		if input == nil && open == 0 {
+			ok, err := settled()
+			if err != nil {
+				return sum, fmt.Errorf("stream %s: %w", o.Batch, err)
+			}
+			if ok {
+				return sum, nil
+			}
+		}
 		select {
 		case l, ok := <-input:
 			if !ok || errors.Is(l.err, io.EOF) {
@@ -239,7 +281,35 @@ initial:
 			return sum, ctx.Err()
 		}
 	}
-	return sum, nil
+}
+
+// making says whether some worker holds a group's making lease (one
+// that has not expired).
+func (q *Queue) making(ctx context.Context) (bool, error) {
+	w, err := q.Leases.Watch(ctx, makeLeasePrefix+"*", jetstream.IgnoreDeletes())
+	if err != nil {
+		return false, fmt.Errorf("making leases: %w", err)
+	}
+	defer w.Stop()
+	now := time.Now().UnixNano()
+	making := false
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return false, errors.New("making leases: the watch closed")
+			}
+			if e == nil {
+				return making, nil
+			}
+			var l leaseEntry
+			if json.Unmarshal(e.Value(), &l) == nil && l.Expires > now {
+				making = true
+			}
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
 }
 
 // recordResult records r, a result of batch, in st: its model calls and

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/engine"
+	"github.com/latm/latm/internal/procowner"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
@@ -38,10 +40,14 @@ type Worker struct {
 	// local library from the tools bucket (see syncTools).
 	Loaded func(t *tool.Tool)
 
-	mu    sync.Mutex
-	tools map[string]*tool.Tool // packages by key, once fetched and checked
-	eng   *engine.Engine        // Engine, its ledger teed into each result
-	disp  *dispatch.Dispatcher  // eng's dispatcher, routing instances that name no tool
+	mu     sync.Mutex
+	tools  map[string]*tool.Tool // packages by key, once fetched and checked
+	eng    *engine.Engine        // Engine, its ledger teed into each result
+	disp   *dispatch.Dispatcher  // eng's dispatcher, routing instances that name no tool
+	shared *sharedStore          // disp's store: the local file and the shared pool
+	owner  string                // names this worker in the leases it takes itself (revisit)
+	// imported counts the tools made elsewhere imported so far.
+	imported atomic.Int64
 }
 
 // Run pulls and solves instances until ctx is done; then it lets the
@@ -54,7 +60,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer eng.Close()
-	w.eng, w.disp = eng, eng.Dispatcher()
+	shared := newSharedStore(w.Queue, eng.Store())
+	defer shared.close()
+	w.eng, w.disp, w.shared, w.owner = eng, sharedDispatcher(eng, shared), shared, procowner.New()
 	syncCtx, stopSync := context.WithCancel(ctx)
 	synced := make(chan error, 1)
 	go func() { synced <- w.syncTools(syncCtx) }()
@@ -139,7 +147,14 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 	}()
 	lctx, calls := withCallLog(hctx)
+	seen := w.imported.Load()
 	res, others, err := w.solve(lctx, t)
+	if err == nil && res.Status == dispatch.StatusPending && w.imported.Load() != seen {
+		// A tool made elsewhere arrived while the instance was pooled: its
+		// maker may not have seen it. Solved here, its result is stored
+		// below, and the pending one is refused.
+		err = w.revisit(lctx, w.shared)
+	}
 	stopBeat()
 	if err != nil {
 		w.retry(msg, t, err)
@@ -275,6 +290,18 @@ func (w *Worker) tool(ctx context.Context, t Task) (*tool.Tool, error) {
 }
 
 func (w *Worker) dispatcher() *dispatch.Dispatcher { return w.disp }
+
+// sharedDispatcher is the engine's dispatcher with the shared store in
+// place of the local file: the pending pool and the making leases are the
+// deployment's, so a task's instances gather across workers and exactly
+// one worker makes its tool.
+func sharedDispatcher(eng *engine.Engine, st *sharedStore) *dispatch.Dispatcher {
+	base := eng.Dispatcher()
+	return &dispatch.Dispatcher{
+		Store: st, Router: base.Router, Solver: base.Solver, Maker: base.Maker, LLM: base.LLM, Prompts: base.Prompts,
+		Unknown: base.Unknown, ModelLabels: base.ModelLabels, MinExamples: base.MinExamples, GroupThreshold: base.GroupThreshold,
+	}
+}
 
 func (w *Worker) logf(format string, args ...any) {
 	if w.Log != nil {
