@@ -188,6 +188,36 @@ func TestStreamOverNATSMakesTheToolInAWorkerAndResumes(t *testing.T) {
 	if got2 := streamResults(t, string(text2)); len(got2) != 7 || got2["late"].Answer != "banana cherry kiwi" {
 		t.Errorf("rerun output %s", text2)
 	}
+
+	// The submitter's file counts every model call the worker made for
+	// the batch (the maker's and the user model's), once, though the
+	// rerun collected the batch again; a file that submitted nothing gets
+	// the same from latm nats collect, twice run.
+	cost := func(db string) costReport {
+		t.Helper()
+		code, out, errs := runLatm(t, db, "cost", "--json")
+		var rep costReport
+		if code != ExitOK || json.Unmarshal([]byte(out), &rep) != nil {
+			t.Fatalf("latm cost: exit %d %s %s", code, out, errs)
+		}
+		return rep
+	}
+	sub := cost(db)
+	if sub.Total.Calls != calls || sub.Total.Calls == 0 {
+		t.Errorf("submitter's ledger has %d calls, the model served %d", sub.Total.Calls, calls)
+	}
+	other := filepath.Join(t.TempDir(), "other.db")
+	for range 2 {
+		if code, _, errs := runLatm(t, other, "nats", "collect", "--nats", url, "--once"); code != ExitOK {
+			t.Fatalf("latm nats collect: exit %d: %s", code, errs)
+		}
+	}
+	if got := cost(other); got.Total.Calls != calls || got.Total.Cost != sub.Total.Cost {
+		t.Errorf("collected ledger %+v, want the submitter's %+v", got.Total, sub.Total)
+	}
+	if code, out, _ := runLatm(t, other, "runs", "--batch", "b1", "--json"); code != ExitOK || strings.Count(out, "banana cherry kiwi") != 1 {
+		t.Errorf("latm runs on the collected file: exit %d\n%s", code, out)
+	}
 }
 
 func TestWorkerAndNATSUsageErrors(t *testing.T) {

@@ -451,13 +451,17 @@ func (w *Worker) revisitGroup(ctx context.Context, st *sharedStore, g int64) err
 			return err
 		}
 		batch, id, _ := strings.Cut(e.InstanceID, ":")
-		run, err := w.eng.Solve(ctx, tl, user.Instance{Batch: batch, ID: id, Question: e.Question})
+		lctx, calls := withCallLog(ctx, batch)
+		run, err := w.eng.Solve(lctx, tl, user.Instance{Batch: batch, ID: id, Question: e.Question})
 		if err != nil {
+			return err
+		}
+		if err := w.Queue.waitEvents(ctx, calls); err != nil {
 			return err
 		}
 		r := Result{Batch: batch, ID: id, Question: e.Question, Answer: run.Answer, OK: run.OK, Error: run.Error,
 			Status: dispatch.StatusSolved, Stage: 1, Tool: tl.Ref(), Code: run.Code, RawResult: run.RawResult,
-			LatencyNS: int64(run.Latency), Worker: w.Name}
+			LatencyNS: int64(run.Latency), Worker: w.Name, Calls: calls.list()}
 		if !run.OK {
 			r.Status = dispatch.StatusError
 		}

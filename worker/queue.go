@@ -116,6 +116,9 @@ type Options struct {
 	// dispatcher's (a minute for grouping, two for making). The clocks of
 	// the machines must agree to well within it.
 	LeaseTTL time.Duration
+	// EventsMaxAge is how long the ledger and run events are kept for
+	// collectors that have not read them; zero: a week.
+	EventsMaxAge time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -131,6 +134,9 @@ func (o Options) withDefaults() Options {
 	if o.Duplicates <= 0 {
 		o.Duplicates = 10 * time.Minute
 	}
+	if o.EventsMaxAge <= 0 {
+		o.EventsMaxAge = 7 * 24 * time.Hour
+	}
 	return o
 }
 
@@ -143,6 +149,7 @@ type Queue struct {
 	Pending jetstream.KeyValue
 	Leases  jetstream.KeyValue
 	Stream  jetstream.Stream
+	Events  jetstream.Stream
 	opts    Options
 }
 
@@ -183,6 +190,14 @@ func Setup(ctx context.Context, nc *nats.Conn, o Options) (*Queue, error) {
 		Replicas: o.Replicas,
 	}); err != nil {
 		return nil, fmt.Errorf("consumer %s: %w", ConsumerName, err)
+	}
+	q.Events, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: EventsStream, Subjects: []string{EventsSubject + ".>"},
+		Retention: jetstream.LimitsPolicy, Storage: jetstream.FileStorage, MaxAge: o.EventsMaxAge,
+		Replicas: o.Replicas, Duplicates: o.Duplicates,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", EventsStream, err)
 	}
 	if q.Results, err = bucket(ctx, js, ResultsBucket, "latm results, one per batch and instance", o.Replicas); err != nil {
 		return nil, err
@@ -248,7 +263,8 @@ func isRevisionMismatch(err error) bool {
 // storeFinal stores r, the result a new tool gave an instance another
 // delivery routed to the pending pool: it replaces that instance's pending
 // result (compare-and-swap on its revision), or is created if the pending
-// result is not stored yet. A final result stored already stands.
+// result is not stored yet, and publishes its run event. A final result
+// stored already stands.
 func (q *Queue) storeFinal(ctx context.Context, r Result) error {
 	key := ResultKey(r.Batch, r.ID)
 	for {
@@ -258,7 +274,11 @@ func (q *Queue) storeFinal(ctx context.Context, r Result) error {
 			if err != nil {
 				return err
 			}
-			if _, err = q.Results.Create(ctx, key, b); err == nil || !isKeyExists(err) {
+			rev, err := q.Results.Create(ctx, key, b)
+			if err == nil {
+				return q.publishEventSync(ctx, runEvent(r, rev))
+			}
+			if !isKeyExists(err) {
 				return err
 			}
 			continue // stored meanwhile: look again
@@ -277,8 +297,21 @@ func (q *Queue) storeFinal(ctx context.Context, r Result) error {
 		if err != nil {
 			return err
 		}
-		if _, err = q.Results.Update(ctx, key, b, e.Revision()); !isRevisionMismatch(err) {
+		rev, err := q.Results.Update(ctx, key, b, e.Revision())
+		if err == nil {
+			return q.publishEventSync(ctx, runEvent(r, rev))
+		}
+		if !isRevisionMismatch(err) {
 			return err
 		}
 	}
+}
+
+// republishRun publishes the run event of a stored result again.
+func (q *Queue) republishRun(ctx context.Context, e jetstream.KeyValueEntry) error {
+	var r Result
+	if err := json.Unmarshal(e.Value(), &r); err != nil {
+		return fmt.Errorf("result %s: %w", e.Key(), err)
+	}
+	return q.publishEventSync(ctx, runEvent(r, e.Revision()))
 }

@@ -35,10 +35,22 @@ type StreamOptions struct {
 // arrive, so next may block (standard input). The stream ends once the
 // input has ended and every instance has a result; a cancelled ctx stops
 // it, and a rerun resumes.
+//
+// The ledger rows come as events, applied to st as Submit does.
 func (q *Queue) SubmitStream(ctx context.Context, st RunStore, o StreamOptions, next func() (dispatch.StreamItem, error), emit func(dispatch.Result) error) (sum dispatch.StreamSummary, err error) {
 	if o.Batch == "" {
 		return sum, errors.New("stream: no batch id given")
 	}
+	var tally callTally
+	err = q.collectDuring(ctx, st, o.Batch, tally.add, func() error {
+		sum, err = q.submitStream(ctx, st, o, next, emit)
+		return err
+	})
+	sum.Calls, sum.Tokens, sum.Cost, sum.Hits = tally.calls, tally.tokens, tally.cost, tally.hits
+	return sum, err
+}
+
+func (q *Queue) submitStream(ctx context.Context, st RunStore, o StreamOptions, next func() (dispatch.StreamItem, error), emit func(dispatch.Result) error) (sum dispatch.StreamSummary, err error) {
 	done, err := st.Runs(ctx, o.Batch)
 	if err != nil {
 		return sum, fmt.Errorf("stream %s: %w", o.Batch, err)
@@ -141,7 +153,8 @@ initial:
 		if r.Status == dispatch.StatusPending && r.Answer == "" {
 			return report(in, res) // nothing to record yet
 		}
-		if err := q.recordResult(ctx, st, o.Batch, in.question, r, &sum); err != nil {
+		r.Question = in.question
+		if err := st.RecordRun(ctx, r.run(o.Batch)); err != nil {
 			return err
 		}
 		return report(in, res)
@@ -310,30 +323,6 @@ func (q *Queue) making(ctx context.Context) (bool, error) {
 			return false, ctx.Err()
 		}
 	}
-}
-
-// recordResult records r, a result of batch, in st: its model calls and
-// its run (one without a tool for a pending instance the solver answered,
-// as a local stream keeps it).
-func (q *Queue) recordResult(ctx context.Context, st RunStore, batch, question string, r Result, sum *dispatch.StreamSummary) error {
-	for _, c := range r.Calls {
-		if err := st.RecordCall(ctx, c.modelCall()); err != nil {
-			return err
-		}
-		sum.Calls++
-		sum.Tokens += c.TokensIn + c.TokensOut
-		sum.Cost += c.Cost
-		if c.CacheHit {
-			sum.Hits++
-		}
-	}
-	name, version, _ := tool.ParseRef(r.Tool)
-	run := &tool.Run{Batch: batch, InputID: r.ID, Question: question, ToolName: name, ToolVersion: version,
-		Code: r.Code, RawResult: r.RawResult, Answer: r.Answer, OK: r.OK, Error: r.Error, Latency: time.Duration(r.LatencyNS)}
-	if r.Status == dispatch.StatusPending {
-		run.ToolName, run.ToolVersion, run.Error = "", 0, ""
-	}
-	return st.RecordRun(ctx, run)
 }
 
 // streamResult is the stream line of a stored result.

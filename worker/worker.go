@@ -55,14 +55,16 @@ type Worker struct {
 // unacked for redelivery. It returns nil when ctx was cancelled.
 func (w *Worker) Run(ctx context.Context) error {
 	slots := max(w.Slots, 1)
-	eng, err := w.Engine.WithLedger(func(inner llm.Ledger) llm.Ledger { return teeLedger{inner} })
+	w.owner = procowner.New()
+	events := &callEvents{q: w.Queue, owner: w.owner}
+	eng, err := w.Engine.WithLedger(func(inner llm.Ledger) llm.Ledger { return teeLedger{inner, events} })
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer eng.Close()
 	shared := newSharedStore(w.Queue, eng.Store())
 	defer shared.close()
-	w.eng, w.disp, w.shared, w.owner = eng, sharedDispatcher(eng, shared), shared, procowner.New()
+	w.eng, w.disp, w.shared = eng, sharedDispatcher(eng, shared), shared
 	syncCtx, stopSync := context.WithCancel(ctx)
 	synced := make(chan error, 1)
 	go func() { synced <- w.syncTools(syncCtx) }()
@@ -115,9 +117,15 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	key := ResultKey(t.Batch, t.ID)
-	if _, err := w.Queue.Results.Get(ctx, key); err == nil {
+	if e, err := w.Queue.Results.Get(ctx, key); err == nil {
 		// Solved already (a redelivery after the result was stored, or a
-		// republish): the stored result stands.
+		// republish): the stored result stands. Its run event goes out
+		// again, in case the delivery that stored it stopped before
+		// publishing it (the same key: collectors apply it once).
+		if err := w.Queue.republishRun(ctx, e); err != nil {
+			w.retry(msg, t, err)
+			return
+		}
 		if msg.DoubleAck(ctx) == nil && w.Done != nil {
 			w.Done(t, false)
 		}
@@ -146,7 +154,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			}
 		}
 	}()
-	lctx, calls := withCallLog(hctx)
+	lctx, calls := withCallLog(hctx, t.Batch)
 	seen := w.imported.Load()
 	res, others, err := w.solve(lctx, t)
 	if err == nil && res.Status == dispatch.StatusPending && w.imported.Load() != seen {
@@ -157,6 +165,12 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	stopBeat()
 	if err != nil {
+		w.retry(msg, t, err)
+		return
+	}
+	// The calls' events are in the stream before the result is stored,
+	// so a collector that has every event up to a result has its calls.
+	if err := w.Queue.waitEvents(ctx, calls); err != nil {
 		w.retry(msg, t, err)
 		return
 	}
@@ -175,12 +189,18 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		w.retry(msg, t, err)
 		return
 	}
-	_, err = w.Queue.Results.Create(ctx, key, b)
+	rev, err := w.Queue.Results.Create(ctx, key, b)
 	if err != nil && !isKeyExists(err) {
 		w.retry(msg, t, fmt.Errorf("store result: %w", err))
 		return
 	}
 	solved := err == nil
+	if solved {
+		if err := w.Queue.publishEventSync(ctx, runEvent(res, rev)); err != nil {
+			w.retry(msg, t, err) // redelivered, it finds the result and publishes its run
+			return
+		}
+	}
 	// The result is stored (or another delivery stored one first): only
 	// now may the instance leave the queue.
 	if err := msg.DoubleAck(ctx); err != nil {
