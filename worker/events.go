@@ -170,7 +170,7 @@ func (c *Collector) Drain(ctx context.Context) error {
 		if info.NumPending == 0 && info.NumAckPending == 0 {
 			return nil
 		}
-		if err := c.fetch(ctx, 500*time.Millisecond); err != nil {
+		if err := c.fetch(ctx, 100*time.Millisecond); err != nil {
 			return err
 		}
 	}
@@ -178,22 +178,25 @@ func (c *Collector) Drain(ctx context.Context) error {
 
 // Run applies events as they come until ctx is done.
 func (c *Collector) Run(ctx context.Context) error {
-	return c.runUntil(ctx, ctx.Done())
+	for ctx.Err() == nil {
+		if err := c.fetch(ctx, time.Second); err != nil && ctx.Err() == nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// runUntil applies events until stop is closed (between two fetches, so
-// that no fetched event is left unacknowledged) or ctx is done.
+// runUntil applies events until stop is closed and then until none is
+// left to deliver (Drain), in one loop, so that no fetched event is left
+// unacknowledged.
 func (c *Collector) runUntil(ctx context.Context, stop <-chan struct{}) error {
 	for {
 		select {
 		case <-stop:
-			return nil
+			return c.Drain(ctx)
 		default:
 		}
-		if err := c.fetch(ctx, 250*time.Millisecond); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
+		if err := c.fetch(ctx, 100*time.Millisecond); err != nil {
 			return err
 		}
 	}
@@ -328,10 +331,7 @@ func (q *Queue) collectDuring(ctx context.Context, st RunStore, batch string, ap
 	if ferr != nil {
 		return ferr
 	}
-	if cerr != nil {
-		return cerr
-	}
-	return c.Drain(ctx)
+	return cerr
 }
 
 // callTally counts the call events a collector applied.

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/latm/latm/dispatch"
@@ -73,37 +74,46 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("worker: consumer %s: %w", ConsumerName, err)
 	}
-	// Short pulls (and their heartbeats) notice a lost server or a new
-	// stream leader within seconds.
-	it, err := cons.Messages(jetstream.PullMaxMessages(slots), jetstream.PullExpiry(5*time.Second))
-	if err != nil {
-		return fmt.Errorf("worker: pull from %s: %w", WorkStream, err)
-	}
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
-	sem := make(chan struct{}, slots)
+	// Each slot pulls one instance when it is free: none waits in a
+	// buffer (where no in-progress ack would keep it from being
+	// redelivered while the slots are busy with a slow instance), and the
+	// instances spread over the workers as they free up. Short pulls
+	// notice a lost server or a new stream leader within seconds.
 	var wg sync.WaitGroup
-	defer wg.Wait()
-	for {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return nil
-		}
-		msg, err := it.Next()
-		if err != nil {
-			<-sem
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return nil
-			}
-			return fmt.Errorf("worker: next instance: %w", err)
-		}
+	for range slots {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			w.handle(ctx, msg)
+			w.pull(ctx, cons)
 		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// pull solves the instances one slot pulls until ctx is done.
+func (w *Worker) pull(ctx context.Context, cons jetstream.Consumer) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		b, err := cons.Fetch(1, jetstream.FetchContext(fctx))
+		if err == nil {
+			for msg := range b.Messages() {
+				w.handle(ctx, msg)
+			}
+			err = b.Error()
+		}
+		cancel()
+		if err == nil || ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+			backoff = 100 * time.Millisecond
+			continue
+		}
+		w.logf("pull from %s: %v (trying again)", WorkStream, err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
 	}
 }
 
@@ -117,6 +127,10 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	key := ResultKey(t.Batch, t.ID)
+	delivered := uint64(1)
+	if md, err := msg.Metadata(); err == nil {
+		delivered = md.NumDelivered
+	}
 	if e, err := w.Queue.Results.Get(ctx, key); err == nil {
 		// Solved already (a redelivery after the result was stored, or a
 		// republish): the stored result stands. Its run event goes out
@@ -133,10 +147,6 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
 		w.retry(msg, t, fmt.Errorf("read result: %w", err))
 		return
-	}
-	delivered := uint64(1)
-	if md, err := msg.Metadata(); err == nil {
-		delivered = md.NumDelivered
 	}
 
 	// In-progress acks keep a long instance (a slow model) from being
@@ -195,8 +205,12 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	solved := err == nil
+	// The run event goes out with the ack: a worker that stops before the
+	// stream confirmed it leaves the run to its submitter, which records
+	// it from the stored result too.
+	var runAck jetstream.PubAckFuture
 	if solved {
-		if err := w.Queue.publishEventSync(ctx, runEvent(res, rev)); err != nil {
+		if runAck, err = w.Queue.publishEvent(runEvent(res, rev)); err != nil {
 			w.retry(msg, t, err) // redelivered, it finds the result and publishes its run
 			return
 		}
@@ -206,6 +220,14 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	if err := msg.DoubleAck(ctx); err != nil {
 		w.logf("%s/%s: ack: %v (it will be redelivered and find its result stored)", t.Batch, t.ID, err)
 		return
+	}
+	if runAck != nil {
+		select {
+		case <-runAck.Ok():
+		case err := <-runAck.Err():
+			w.logf("%s/%s: run event: %v (its submitter records the run from the result)", t.Batch, t.ID, err)
+		case <-ctx.Done():
+		}
 	}
 	w.logf("%s/%s: ok=%v %s", t.Batch, t.ID, res.OK, res.Tool)
 	if w.Done != nil {
