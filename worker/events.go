@@ -163,14 +163,19 @@ func (q *Queue) Collector(ctx context.Context, st EventStore, o CollectOptions) 
 // published after it began included up to the moment it finds none.
 func (c *Collector) Drain(ctx context.Context) error {
 	for {
-		info, err := c.cons.Info(ctx)
-		if err != nil {
-			return fmt.Errorf("collect: %w", err)
-		}
-		if info.NumPending == 0 && info.NumAckPending == 0 {
+		done := false
+		err := retrying(ctx, func() error {
+			info, err := c.cons.Info(ctx)
+			if err != nil {
+				return transient{fmt.Errorf("collect: %w", err)}
+			}
+			done = info.NumPending == 0 && info.NumAckPending == 0
 			return nil
+		})
+		if err != nil || done {
+			return err
 		}
-		if err := c.fetch(ctx, 100*time.Millisecond); err != nil {
+		if err := retrying(ctx, func() error { return c.fetch(ctx, 100*time.Millisecond) }); err != nil {
 			return err
 		}
 	}
@@ -179,7 +184,7 @@ func (c *Collector) Drain(ctx context.Context) error {
 // Run applies events as they come until ctx is done.
 func (c *Collector) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
-		if err := c.fetch(ctx, time.Second); err != nil && ctx.Err() == nil {
+		if err := retrying(ctx, func() error { return c.fetch(ctx, time.Second) }); err != nil && ctx.Err() == nil {
 			return err
 		}
 	}
@@ -196,7 +201,7 @@ func (c *Collector) runUntil(ctx context.Context, stop <-chan struct{}) error {
 			return c.Drain(ctx)
 		default:
 		}
-		if err := c.fetch(ctx, 100*time.Millisecond); err != nil {
+		if err := retrying(ctx, func() error { return c.fetch(ctx, 100*time.Millisecond) }); err != nil {
 			return err
 		}
 	}
@@ -213,7 +218,7 @@ func (c *Collector) fetch(ctx context.Context, wait time.Duration) error {
 	}
 	b, err := c.cons.Fetch(256, jetstream.FetchMaxWait(wait))
 	if err != nil {
-		return fmt.Errorf("collect: %w", err)
+		return transient{fmt.Errorf("collect: %w", err)}
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
@@ -224,15 +229,45 @@ func (c *Collector) fetch(ctx context.Context, wait time.Duration) error {
 		}
 		last = m
 	}
-	if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("collect: %w", err)
-	}
 	if last != nil {
 		if err := last.DoubleAck(ctx); err != nil {
-			return fmt.Errorf("collect: ack: %w", err)
+			return transient{fmt.Errorf("collect: ack: %w", err)} // delivered again, skipped by the file
 		}
 	}
+	if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
+		return transient{fmt.Errorf("collect: %w", err)}
+	}
 	return nil
+}
+
+// transient is a failure of the connection or the cluster (a lost server,
+// a leader election): the collector tries again.
+type transient struct{ error }
+
+func (t transient) Unwrap() error { return t.error }
+
+// retrying runs step until it succeeds or fails for good: a transient
+// failure is retried with a growing pause, up to a minute of them in a row.
+func retrying(ctx context.Context, step func() error) error {
+	pause, since := 50*time.Millisecond, time.Time{}
+	for {
+		err := step()
+		var tr transient
+		if err == nil || !errors.As(err, &tr) {
+			return err
+		}
+		if since.IsZero() {
+			since = time.Now()
+		} else if time.Since(since) > time.Minute {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 2*time.Second)
+	}
 }
 
 func (c *Collector) apply(ctx context.Context, data []byte) error {
