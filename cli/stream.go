@@ -43,7 +43,11 @@ A one-line summary (by status, tools made, model calls, cost) ends the run on
 standard error, after a line for each group whose tool could not be made and
 why (another process holds its making lease, or making failed). Exit status
 4 means some instances failed or some lines could not be read (each is
-reported as FILE:LINE).`,
+reported as FILE:LINE).
+
+With --nats URL the instances are routed and solved by latm worker processes
+on any machines, sharing one pending pool (docs/scale.md); the results, the
+runs and the ledger still come into this file and --output.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("workers") {

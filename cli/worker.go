@@ -64,12 +64,14 @@ func newWorkerCmd(app *App) *cobra.Command {
 		Long: `worker pulls instances from latm's JetStream work queue (published by
 latm solve --input FILE --nats URL), solves each through this process's
 engine (the tool the submitter named, or routing through the local library
-when it named none), stores the result under a key per batch and instance,
+when it named none, with the pending pool and tool making shared by every
+worker), stores the result under a key per batch and instance,
 and acknowledges the instance only once the result is stored. A worker
 killed mid-instance loses nothing: the instance is redelivered after
 --nats-ack-wait, and a redelivery never stores a second result. Run as many
 as you like, on as many machines; each keeps its own runs and ledger in its
---db file. Stops on interrupt.`,
+--db file and publishes them as events for the submitters' files (latm nats
+collect). Stops on interrupt.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if nf.url == "" {

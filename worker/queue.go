@@ -22,6 +22,12 @@
 //   - Tools travel as content-hashed packages (tool.EncodePackage) in a KV
 //     bucket: an instance names the hash, a worker fetches, checks and
 //     caches it, so a new version reaches every worker with no restart.
+//   - One pending pool and one maker per group. Routed instances of unknown
+//     tasks gather in a KV bucket every worker's dispatcher uses (pool.go);
+//     grouping and making a group's tool are leased by compare-and-swap on
+//     KV keys, renewed while held, so a dead holder frees them one TTL later.
+//   - The ledger and the runs are events (events.go), applied to a local
+//     file once per event key, however often they are delivered.
 //
 // The package owns the wire: subjects, stream and bucket names, the JSON of
 // an instance and a result. Solving is the engine's; the worker holds no

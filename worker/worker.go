@@ -91,30 +91,81 @@ func (w *Worker) Run(ctx context.Context) error {
 	return nil
 }
 
-// pull solves the instances one slot pulls until ctx is done.
+// pull solves the instances one slot pulls until ctx is done. While it
+// solves one, it fetches the next, so that the fetch's round trip is off
+// the instance's path; the instance fetched ahead gets in-progress acks
+// until its turn, so it is never redelivered for waiting, and is given
+// back (nak) if the worker stops first.
 func (w *Worker) pull(ctx context.Context, cons jetstream.Consumer) {
-	backoff := 100 * time.Millisecond
+	var ahead <-chan jetstream.Msg
 	for ctx.Err() == nil {
-		fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		b, err := cons.Fetch(1, jetstream.FetchContext(fctx))
-		if err == nil {
-			for msg := range b.Messages() {
-				w.handle(ctx, msg)
+		var msg jetstream.Msg
+		if ahead != nil {
+			msg, ahead = <-ahead, nil
+		}
+		if msg == nil {
+			if msg = w.fetchOne(ctx, cons); msg == nil {
+				continue
 			}
-			err = b.Error()
 		}
-		cancel()
-		if err == nil || ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
-			backoff = 100 * time.Millisecond
-			continue
-		}
-		w.logf("pull from %s: %v (trying again)", WorkStream, err)
-		select {
-		case <-ctx.Done():
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 5*time.Second)
+		ahead = w.fetchAhead(ctx, cons)
+		w.handle(ctx, msg)
 	}
+	if ahead != nil {
+		<-ahead // nil: the fetcher gave its instance back
+	}
+}
+
+// fetchAhead fetches one instance on a goroutine and hands it over on the
+// channel returned (nil if none came, or ctx is done).
+func (w *Worker) fetchAhead(ctx context.Context, cons jetstream.Consumer) <-chan jetstream.Msg {
+	ch := make(chan jetstream.Msg)
+	go func() {
+		m := w.fetchOne(ctx, cons)
+		if m == nil {
+			ch <- nil
+			return
+		}
+		tick := time.NewTicker(max(w.Queue.AckWait()/3, 10*time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case ch <- m:
+				return
+			case <-tick.C:
+				_ = m.InProgress()
+			case <-ctx.Done():
+				_ = m.Nak()
+				ch <- nil
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+// fetchOne pulls one instance, waiting up to a few seconds for one (short
+// pulls notice a lost server or a new stream leader soon); nil if none
+// came.
+func (w *Worker) fetchOne(ctx context.Context, cons jetstream.Consumer) jetstream.Msg {
+	fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	b, err := cons.Fetch(1, jetstream.FetchContext(fctx))
+	if err == nil {
+		for m := range b.Messages() {
+			return m
+		}
+		err = b.Error()
+	}
+	if err == nil || ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+		return nil
+	}
+	w.logf("pull from %s: %v (trying again)", WorkStream, err)
+	select {
+	case <-ctx.Done():
+	case <-time.After(500 * time.Millisecond):
+	}
+	return nil
 }
 
 // handle solves one instance and acks it once its result is stored.
@@ -216,18 +267,21 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 	}
 	// The result is stored (or another delivery stored one first): only
-	// now may the instance leave the queue.
-	if err := msg.DoubleAck(ctx); err != nil {
+	// now may the instance leave the queue. The ack is not waited for: a
+	// lost one has the instance redelivered, to find its result stored.
+	if err := msg.Ack(); err != nil {
 		w.logf("%s/%s: ack: %v (it will be redelivered and find its result stored)", t.Batch, t.ID, err)
 		return
 	}
 	if runAck != nil {
-		select {
-		case <-runAck.Ok():
-		case err := <-runAck.Err():
-			w.logf("%s/%s: run event: %v (its submitter records the run from the result)", t.Batch, t.ID, err)
-		case <-ctx.Done():
-		}
+		go func() {
+			select {
+			case <-runAck.Ok():
+			case err := <-runAck.Err():
+				w.logf("%s/%s: run event: %v (its submitter records the run from the result)", t.Batch, t.ID, err)
+			case <-ctx.Done():
+			}
+		}()
 	}
 	w.logf("%s/%s: ok=%v %s", t.Batch, t.ID, res.OK, res.Tool)
 	if w.Done != nil {
