@@ -8,6 +8,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/latm/latm/tool"
 )
 
 func TestCollectorAppliesEachEventOnce(t *testing.T) {
@@ -69,4 +71,58 @@ func TestCollectorAppliesEachEventOnce(t *testing.T) {
 	if info, err := c2.cons.Info(ctx); err != nil || info.NumAckPending != 0 || info.NumPending != 0 {
 		t.Errorf("consumer after drain: %+v (%v), want nothing pending", info, err)
 	}
+}
+
+// memEvents is an EventStore in memory.
+type memEvents struct {
+	keys  map[string]bool
+	calls int
+	runs  map[string]*tool.Run
+}
+
+func (m *memEvents) RecordCallOnce(_ context.Context, key string, _ *tool.ModelCall) (bool, error) {
+	if m.keys[key] {
+		return false, nil
+	}
+	m.keys[key] = true
+	m.calls++
+	return true, nil
+}
+
+func (m *memEvents) RecordRun(_ context.Context, r *tool.Run) error {
+	m.runs[r.Batch+":"+r.InputID] = r
+	return nil
+}
+
+func (m *memEvents) Runs(_ context.Context, batch string) (map[string]*tool.Run, error) {
+	out := map[string]*tool.Run{}
+	for _, r := range m.runs {
+		if r.Batch == batch {
+			out[r.InputID] = r
+		}
+	}
+	return out, nil
+}
+
+func FuzzApplyEvent(f *testing.F) {
+	for _, s := range []string{
+		`{"key":"k","kind":"call","batch":"b","call":{"role":"user","model":"m","cost":1,"at":"2026-01-01T00:00:00Z"}}`,
+		`{"key":"r","kind":"run","batch":"b","run":{"batch":"b","id":"1","question":"q","answer":"a","ok":true,"status":"pending"}}`,
+		`{"key":"r","kind":"run","batch":"b","run":{"id":"1","tool":"sort@x","status":"solved"}}`,
+		`{"key":"","kind":"call"}`, `{"kind":"run","run":null}`, `[]`, `{`, "\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st := &memEvents{keys: map[string]bool{}, runs: map[string]*tool.Run{}}
+		c := &Collector{st: st, final: map[string]map[string]bool{}}
+		for range 2 { // a redelivery applies nothing more
+			if err := c.apply(context.Background(), data); err != nil {
+				t.Fatalf("apply %q: %v", data, err)
+			}
+		}
+		if st.calls > 1 {
+			t.Fatalf("one event recorded %d calls", st.calls)
+		}
+	})
 }
