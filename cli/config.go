@@ -39,6 +39,7 @@ type Config struct {
 	Solve    SolveConfig    `mapstructure:"solve"`
 	Dispatch DispatchConfig `mapstructure:"dispatch"`
 	Serve    ServeSection   `mapstructure:"serve"`
+	NATS     NATSSection    `mapstructure:"nats"`
 }
 
 // RoleConfig is how one model role is reached and paid for.
@@ -124,6 +125,15 @@ type ServeSection struct {
 	Operators       string        `mapstructure:"operators"`        // comma-separated token names that see every tenant's tools and savings
 }
 
+// NATSSection is the JetStream deployment of latm workers (cli/worker.go,
+// docs/scale.md): latm serve solves its batches through it when URL is set,
+// and latm worker pulls from it; solve and stream use it with --nats.
+type NATSSection struct {
+	URL      string        `mapstructure:"url"`      // servers, comma-separated; "": none
+	Replicas int           `mapstructure:"replicas"` // of latm's stream and buckets (3 on a three-node cluster)
+	AckWait  time.Duration `mapstructure:"ack_wait"` // an instance unacknowledged this long is redelivered
+}
+
 // roleNames are the sections that hold a RoleConfig.
 var roleNames = []string{"maker", "user", "dispatcher", "solver"}
 
@@ -173,6 +183,10 @@ func defaults() map[string]any {
 		"serve.watch":            2 * time.Second,
 		"serve.log_format":       "text",
 		"serve.operators":        "",
+
+		"nats.url":      "",
+		"nats.replicas": 1,
+		"nats.ack_wait": 30 * time.Second,
 	}
 	role := func(name, model string, temp float32, maxTokens int, in, out float64) {
 		d[name+".base_url"] = ""

@@ -62,6 +62,10 @@ func layerTable() map[string]layerValues {
 		"serve.watch":            {"3s", "4s", ""},
 		"serve.log_format":       {"json", "text", ""},
 		"serve.operators":        {"ops", "admin", ""},
+
+		"nats.url":      {"nats://file:4222", "nats://env:4222", ""},
+		"nats.replicas": {"3", "5", ""},
+		"nats.ack_wait": {"40s", "50s", ""},
 	}
 	for _, r := range roleNames {
 		for k, v := range map[string]layerValues{

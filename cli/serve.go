@@ -114,9 +114,13 @@ func newServer(ctx context.Context, app *App, sc ServeConfig, requireTokens bool
 			return nil, nil, usageError("serve: %s needs bearer tokens and there are none; create one with latm token create NAME", sc.Addr)
 		}
 	}
+	bq, err := natsBatchQueue(ctx, app)
+	if err != nil {
+		return nil, nil, err
+	}
 	srv := serve.New(local, serve.Options{
 		Tokens: store, RequireTokens: requireTokens, RateLimit: sc.RateLimit, MaxBody: sc.MaxBody, MaxBatchBody: sc.MaxBatchBody,
-		CORSOrigins: sc.CORSOrigins, Batches: store, BatchWorkers: sc.BatchWorkers, Logger: log, Version: Version,
+		CORSOrigins: sc.CORSOrigins, Batches: store, BatchWorkers: sc.BatchWorkers, BatchQueue: bq, Logger: log, Version: Version,
 		Operators: sc.Operators,
 	})
 	return srv, local, nil

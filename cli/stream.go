@@ -43,7 +43,11 @@ A one-line summary (by status, tools made, model calls, cost) ends the run on
 standard error, after a line for each group whose tool could not be made and
 why (another process holds its making lease, or making failed). Exit status
 4 means some instances failed or some lines could not be read (each is
-reported as FILE:LINE).`,
+reported as FILE:LINE).
+
+With --nats URL the instances are routed and solved by latm worker processes
+on any machines, sharing one pending pool (docs/scale.md); the results, the
+runs and the ledger still come into this file and --output.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("workers") {
@@ -65,6 +69,7 @@ reported as FILE:LINE).`,
 	f.Int("shadow", 0, "answers of each no-model path of a tool version also asked of the user model before the path answers alone; 0 trusts the guards alone (default: the solve.shadow setting)")
 	app.bind(cmd, "shadow", "solve.shadow")
 	app.bind(cmd, "workers", "workers")
+	o.nats.register(cmd, "publish the stream on this NATS JetStream (URLs, comma-separated) for latm worker processes to route and solve, and collect their results")
 	return cmd
 }
 
@@ -73,6 +78,7 @@ type streamOptions struct {
 	input, output, batch string
 	workers              int
 	asJSON               bool
+	nats                 natsFlags // url set: routed and solved by latm workers
 }
 
 // parseStreamLine parses one input line: a solve line with an optional
@@ -184,7 +190,13 @@ func runStream(ctx context.Context, app *App, o streamOptions) error {
 		}
 		return l.it, l.err
 	}
-	sum, err := e.Stream(ctx, dispatch.StreamOptions{Batch: batch, Workers: o.workers}, next, func(r dispatch.Result) error {
+	stream := e.Stream
+	if o.nats.url != "" {
+		stream = func(ctx context.Context, so dispatch.StreamOptions, next func() (dispatch.StreamItem, error), emit func(dispatch.Result) error) (dispatch.StreamSummary, error) {
+			return natsStream(ctx, app, &o.nats, so, next, emit)
+		}
+	}
+	sum, err := stream(ctx, dispatch.StreamOptions{Batch: batch, Workers: o.workers}, next, func(r dispatch.Result) error {
 		if err := enc.Encode(r); err != nil {
 			return fmt.Errorf("stream: write results: %w", err)
 		}

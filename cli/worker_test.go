@@ -4,14 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/worker"
 )
@@ -102,6 +107,119 @@ func TestSolveOverNATSWithAWorkerResumes(t *testing.T) {
 	}
 }
 
+// startWorkerCmd runs latm worker against url with a database of its own
+// until the test ends.
+func startWorkerCmd(t *testing.T, url string, args ...string) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	var werr syncBuffer
+	wdone := make(chan int, 1)
+	wdb := filepath.Join(t.TempDir(), "worker.db")
+	go func() {
+		wdone <- Main(ctx, append([]string{"--db", wdb, "--no-cache", "worker", "--nats", url}, args...), strings.NewReader(""), &werr, &werr, os.Getenv)
+	}()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case code := <-wdone:
+			if code != ExitInterrupted {
+				t.Errorf("worker exit %d, want %d (stopped on interrupt): %s", code, ExitInterrupted, werr.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("the worker did not stop on cancel")
+		}
+	})
+}
+
+func TestStreamOverNATSMakesTheToolInAWorkerAndResumes(t *testing.T) {
+	db, srv := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
+	ns, err := worker.StartServer(worker.ServerConfig{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Shutdown()
+	url := ns.ClientURL()
+	// One slot: the instances are routed in input order.
+	startWorkerCmd(t, url, "--slots", "1")
+	in := wsInput(t)
+	outFile := filepath.Join(t.TempDir(), "out.jsonl")
+	code, out, errOut := runStreamCmd(t, db, "--input", in, "--batch", "b1", "--nats", url, "--output", outFile)
+	if code != ExitPartial {
+		t.Fatalf("exit %d, want %d for the bad line; stderr %s", code, ExitPartial, errOut)
+	}
+	if want := "stream: 7 instances: 7 solved, 0 pending, 0 failed (1 bad line)"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks the summary %q:\n%s", want, errOut)
+	}
+	if out != "" {
+		t.Errorf("standard output %q, want the results in the file only", out)
+	}
+	text, err := os.ReadFile(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(text), "\n"); n != 7 {
+		t.Errorf("output file has %d lines, want one per instance:\n%s", n, text)
+	}
+	got := streamResults(t, string(text))
+	for i, e := range wordSorting {
+		r := got[fmt.Sprintf("w%d", i)]
+		if r.Status != dispatch.StatusSolved || r.Answer != e.answer || !strings.HasPrefix(r.Tool, "sort_") {
+			t.Errorf("w%d: %+v, want solved %q with the tool the worker made", i, r, e.answer)
+		}
+	}
+	if late := got["late"]; late.Status != dispatch.StatusSolved || late.Answer != "banana cherry kiwi" {
+		t.Errorf("late: %+v, want solved with the new tool", late)
+	}
+	if runs := storedRuns(t, db, "b1"); len(runs) != 7 || runs["late"].Answer != "banana cherry kiwi" {
+		t.Errorf("local runs %v, want the seven collected", runs)
+	}
+
+	// The rerun reads every result back, with no model call.
+	calls := len(srv.Requests())
+	code, _, errOut = runStreamCmd(t, db, "--input", in, "--batch", "b1", "--nats", url, "--output", outFile)
+	if code != ExitPartial || !strings.Contains(errOut, "7 solved") {
+		t.Fatalf("rerun: exit %d, stderr %s", code, errOut)
+	}
+	if n := len(srv.Requests()); n != calls {
+		t.Errorf("rerun made %d model calls, want none", n-calls)
+	}
+	text2, _ := os.ReadFile(outFile)
+	if got2 := streamResults(t, string(text2)); len(got2) != 7 || got2["late"].Answer != "banana cherry kiwi" {
+		t.Errorf("rerun output %s", text2)
+	}
+
+	// The submitter's file counts every model call the worker made for
+	// the batch (the maker's and the user model's), once, though the
+	// rerun collected the batch again; a file that submitted nothing gets
+	// the same from latm nats collect, twice run.
+	cost := func(db string) costReport {
+		t.Helper()
+		code, out, errs := runLatm(t, db, "cost", "--json")
+		var rep costReport
+		if code != ExitOK || json.Unmarshal([]byte(out), &rep) != nil {
+			t.Fatalf("latm cost: exit %d %s %s", code, out, errs)
+		}
+		return rep
+	}
+	sub := cost(db)
+	if sub.Total.Calls != calls || sub.Total.Calls == 0 {
+		t.Errorf("submitter's ledger has %d calls, the model served %d", sub.Total.Calls, calls)
+	}
+	other := filepath.Join(t.TempDir(), "other.db")
+	for range 2 {
+		if code, _, errs := runLatm(t, other, "nats", "collect", "--nats", url, "--once"); code != ExitOK {
+			t.Fatalf("latm nats collect: exit %d: %s", code, errs)
+		}
+	}
+	if got := cost(other); got.Total.Calls != calls || got.Total.Cost != sub.Total.Cost {
+		t.Errorf("collected ledger %+v, want the submitter's %+v", got.Total, sub.Total)
+	}
+	if code, out, _ := runLatm(t, other, "runs", "--batch", "b1", "--json"); code != ExitOK || strings.Count(out, "banana cherry kiwi") != 1 {
+		t.Errorf("latm runs on the collected file: exit %d\n%s", code, out)
+	}
+}
+
 func TestWorkerAndNATSUsageErrors(t *testing.T) {
 	db, _ := solveEnv(t, sortTool("sort"))
 	for _, args := range [][]string{
@@ -144,5 +262,70 @@ func TestNATSRunsAnEmbeddedJetStreamUntilInterrupted(t *testing.T) {
 	stop()
 	if code := <-done; code != ExitInterrupted {
 		t.Errorf("exit %d, want %d on interrupt", code, ExitInterrupted)
+	}
+}
+
+func TestServeBatchesOverNATS(t *testing.T) {
+	db, srv := solveEnv(t, sortTool("sort"))
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		for _, w := range [][]string{{"b", "a"}, {"d", "c"}} {
+			if r.Template == "use" && strings.Contains(r.Last(), "Question: "+sortQuestion(w...)) {
+				return fakeopenai.Reply{Content: fence(sortCall(w...))}
+			}
+		}
+		return fakeopenai.Reply{Status: 400}
+	})
+	ns, err := worker.StartServer(worker.ServerConfig{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Shutdown()
+	startWorkerCmd(t, ns.ClientURL(), "--slots", "2")
+	t.Setenv("LATM_NATS_URL", ns.ClientURL())
+	url, exit := startServe(t, db)
+
+	body := sortLine("q0", "b", "a") + "\n" + sortLine("q1", "d", "c") + "\n"
+	resp, err := http.Post(url+"/v1/batches?tool=sort", "application/x-ndjson", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusAccepted || loc == "" {
+		t.Fatalf("post batch: %d, location %q", resp.StatusCode, loc)
+	}
+	resp, err = http.Get(url + loc + "/results")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(string(text)), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("result line %q: %v", l, err)
+		}
+		lines = append(lines, m)
+	}
+	if len(lines) != 2 || lines[0]["answer"] != "a b" || lines[1]["answer"] != "c d" || lines[1]["status"] != "solved" {
+		t.Errorf("batch results %s", text)
+	}
+	if runs := storedRuns(t, db, strings.TrimPrefix(loc, "/v1/batches/")); len(runs) != 2 || runs["q1"].Answer != "c d" {
+		t.Errorf("the server's file has runs %v, want the two the worker solved", runs)
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("%d model calls, want 2", n)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Fatalf("serve exit %d after SIGTERM", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("latm serve did not stop after SIGTERM")
 	}
 }

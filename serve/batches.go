@@ -244,7 +244,64 @@ func statusOfRun(r *tool.Run) string {
 	return "error"
 }
 
+// BatchQueue solves a batch's questions on other machines (latm workers
+// on NATS JetStream, cli wires worker.Queue): it publishes the items that
+// have no result yet, records each result as a run under the batch in
+// the store the server reads (so a restarted server resumes), calls emit
+// with the item's index for each, and returns once all are in.
+type BatchQueue interface {
+	SolveBatch(ctx context.Context, batch, tool string, items []QueuedItem, emit func(i int, r QueuedResult) error) error
+}
+
+// QueuedItem is one question of a batch given to a BatchQueue.
+type QueuedItem struct {
+	Line         int
+	ID, Question string
+}
+
+// QueuedResult is what became of a QueuedItem.
+type QueuedResult struct {
+	Status string // solved, pending or error
+	Answer string
+	OK     bool
+	Tool   string // name@version
+	Error  string
+}
+
+// runQueuedBatch is runBatch through the batch queue.
+func (s *Server) runQueuedBatch(run *batchRun, todo []int) {
+	items := make([]QueuedItem, len(todo))
+	for k, i := range todo {
+		it := run.items[i]
+		items[k] = QueuedItem{Line: it.line, ID: it.id, Question: it.question}
+	}
+	err := s.opts.BatchQueue.SolveBatch(s.ctx, run.id, run.tool, items, func(k int, r QueuedResult) error {
+		if k < 0 || k >= len(todo) {
+			return fmt.Errorf("batch queue: result for item %d of %d", k, len(todo))
+		}
+		path := PathNone
+		if r.OK {
+			path = "" // the run records it; GET reads it from the store
+		}
+		run.record(todo[k], &batchLine{ID: items[k].ID, Status: r.Status, Answer: r.Answer, OK: r.OK, Tool: r.Tool, Path: path, Error: r.Error})
+		return nil
+	})
+	switch {
+	case err != nil && s.ctx.Err() == nil:
+		s.log.Error("batch failed", slog.String("batch", run.id), slog.Any("err", err))
+		run.finish(BatchFailed, err.Error()+" (fix the cause and restart the server, or post the batch again, to resume)")
+	case s.ctx.Err() != nil:
+		run.finish(BatchStopped, "the server stopped; the batch resumes when it starts again")
+	default:
+		run.finish(BatchDone, "")
+	}
+}
+
 func (s *Server) runBatch(run *batchRun, todo []int) {
+	if s.opts.BatchQueue != nil {
+		s.runQueuedBatch(run, todo)
+		return
+	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 	next := make(chan int)

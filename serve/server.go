@@ -50,7 +50,8 @@ type Options struct {
 	MaxBatchBody  int64    // bytes of a batch body; 0 means 16 MiB
 	CORSOrigins   []string // origins allowed cross-origin requests; none by default
 	Batches       BatchStore
-	BatchWorkers  int // instances of one batch solved at once; 0 means 2
+	BatchWorkers  int        // instances of one batch solved at once; 0 means 2
+	BatchQueue    BatchQueue // set: batches are solved by latm workers elsewhere (batches.go)
 	Logger        *slog.Logger
 	Version       string
 

@@ -54,11 +54,16 @@ func startChildren(b *testing.B, n, slots int, urls, modelURL string) {
 // BenchmarkWorkers measures a batch's throughput through worker processes
 // on one JetStream server on loopback: with a scripted model of fixed
 // latency (each process solves one instance at a time), and with no model
-// (the template path; each process solves two at a time).
+// (the template path; each process solves two at a time). x_linear is a
+// run's throughput over procs times the one-process runs' of its kind
+// (their mean with -count; 1 is linear scaling).
 //
-//	go test ./worker/ -run '^$' -bench Workers -benchtime 1x
+//	go test ./worker/ -run '^$' -bench Workers -benchtime 1x -count 3
 func BenchmarkWorkers(b *testing.B) {
 	const delay = 50 * time.Millisecond
+	// The one-process throughput, with and without a model: the mean over
+	// -count runs (each sub-benchmark's runs come one after another).
+	oneSum, oneN := map[bool]float64{}, map[bool]float64{}
 	for _, c := range []struct {
 		name         string
 		procs, slots int
@@ -117,7 +122,14 @@ func BenchmarkWorkers(b *testing.B) {
 			if made := len(srv.Requests()) - calls; c.model != (made > 0) {
 				b.Fatalf("%d model calls in the timed batches", made)
 			}
-			b.ReportMetric(float64(c.n*b.N)/total.Seconds(), "inst/s")
+			rate := float64(c.n*b.N) / total.Seconds()
+			b.ReportMetric(rate, "inst/s")
+			if c.procs == 1 {
+				oneSum[c.model] += rate
+				oneN[c.model]++
+			} else if oneN[c.model] > 0 {
+				b.ReportMetric(rate/(float64(c.procs)*oneSum[c.model]/oneN[c.model]), "x_linear")
+			}
 		})
 	}
 }

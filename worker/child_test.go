@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/latm/latm/engine"
+	"github.com/latm/latm/library"
+	"github.com/latm/latm/user"
 )
 
 // childEnv names a worker process the tests start by re-running the test
@@ -17,6 +19,9 @@ const childEnv = "LATM_TEST_WORKER"
 // runChild is a worker process: the NATS URL, model URL, database and
 // ack wait come from the environment; it runs until it is killed.
 func runChild() int {
+	if os.Getenv(childEnv) == "submitter" {
+		return runSubmitterChild()
+	}
 	ackWait, _ := time.ParseDuration(os.Getenv("LATM_TEST_ACKWAIT"))
 	replicas, _ := strconv.Atoi(os.Getenv("LATM_TEST_REPLICAS"))
 	ctx := context.Background()
@@ -34,6 +39,32 @@ func runChild() int {
 	w := &Worker{Queue: q, Engine: e, Name: os.Getenv(childEnv), Slots: slots}
 	fmt.Println("ready")
 	if err := w.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// runSubmitterChild submits the batch "killed" of the sort lists, with its
+// file at LATM_TEST_DB, printing the id of each result it emits; it runs
+// until it is done or killed.
+func runSubmitterChild() int {
+	ctx := context.Background()
+	q, err := Connect(ctx, os.Getenv("LATM_TEST_NATS"), Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	st, err := library.Open(os.Getenv("LATM_TEST_DB"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	_, err = q.Submit(ctx, st, items(lists...), SubmitOptions{Batch: "killed", Tool: sortTool()}, func(r user.BatchResult) error {
+		fmt.Println(r.ID)
+		return nil
+	})
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

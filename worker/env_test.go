@@ -197,6 +197,7 @@ func collect(ctx context.Context, q *Queue, st RunStore, its []user.BatchItem, o
 }
 
 func TestMain(m *testing.M) {
+	starlarkrt.RunWorkerIfRequested() // the sandbox processes of Subprocess isolation
 	if os.Getenv(childEnv) != "" {
 		os.Exit(runChild())
 	}

@@ -1,16 +1,20 @@
 package worker
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/latm/latm/internal/fakeopenai"
+	"github.com/latm/latm/library"
 	"github.com/latm/latm/user"
 )
 
@@ -116,7 +120,7 @@ func TestClusterNodeDownWorkGoesOn(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a cluster")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	nodes, urls := startCluster(t)
 	o := Options{Replicas: 3, AckWait: 5 * time.Second}
@@ -175,5 +179,95 @@ func TestClusterNodeDownWorkGoesOn(t *testing.T) {
 		if !r.OK || r.Answer != wantAnswer(i) {
 			t.Errorf("result %d = %+v, want %q", i, r, wantAnswer(i))
 		}
+	}
+}
+
+func TestSubmitterKilledAndRestartedLosesAndDoublesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a submitter process")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// The model answers the first instance at once and holds the others
+	// until the submitter process is dead.
+	srv := fakeopenai.New(t)
+	release := make(chan struct{})
+	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+		if !strings.HasSuffix(strings.TrimSpace(r.Last()), sortQuestion(lists[0]...)) {
+			<-release
+		}
+		return sortReply(r)
+	})
+	s := startNode(t)
+	q := connect(t, ctx, s.ClientURL(), Options{})
+	stored := make(chan struct{}, len(lists))
+	runWorker(t, &Worker{Queue: q, Engine: openEngine(t, srv.URL), Name: "w", Slots: 2, Done: func(Task, bool) { stored <- struct{}{} }})
+
+	db := filepath.Join(t.TempDir(), "submit.db")
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), childEnv+"=submitter", "LATM_TEST_NATS="+s.ClientURL(), "LATM_TEST_DB="+db)
+	child.Stderr = os.Stderr
+	out, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer child.Process.Kill()
+	line := make(chan string, 1)
+	go func() {
+		l, _ := bufio.NewReader(out).ReadString('\n')
+		line <- l
+	}()
+	select {
+	case first := <-line:
+		if first != "q1\n" {
+			t.Fatalf("the submitter emitted %q, want q1 first", first)
+		}
+	case <-ctx.Done():
+		t.Fatal("the submitter emitted nothing")
+	}
+	if err := child.Process.Kill(); err != nil { // SIGKILL: no cleanup
+		t.Fatal(err)
+	}
+	_ = child.Wait()
+	close(release)
+	for range lists {
+		select {
+		case <-stored:
+		case <-ctx.Done():
+			t.Fatal("the worker did not store every result")
+		}
+	}
+
+	st, err := library.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got, sum, err := collect(ctx, q, st, items(lists...), SubmitOptions{Batch: "killed", Tool: sortTool()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(lists) || sum.OK != len(lists) {
+		t.Fatalf("restarted submitter: %d results, %d ok; want %d", len(got), sum.OK, len(lists))
+	}
+	for i, r := range got {
+		if r.ID != fmt.Sprint("q", i+1) || r.Answer != wantAnswer(i) {
+			t.Errorf("result %d = %+v, want %q", i, r, wantAnswer(i))
+		}
+	}
+	if n := len(srv.Requests()); n != len(lists) {
+		t.Errorf("%d model calls, want %d: an instance was solved twice", n, len(lists))
+	}
+	runs, err := st.Runs(ctx, "killed")
+	if err != nil || len(runs) != len(lists) {
+		t.Errorf("%d runs in the file (%v), want %d", len(runs), err, len(lists))
+	}
+	// Each call once in the file, though the killed submitter's collector
+	// may have applied some without acknowledging them.
+	if rows, err := st.CostReport(ctx, "role"); err != nil || len(rows) != 1 || rows[0].Calls != len(lists) {
+		t.Errorf("ledger %+v (%v), want the %d calls once each", rows, err, len(lists))
 	}
 }

@@ -2,8 +2,12 @@ package worker
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/tool"
@@ -34,16 +38,20 @@ func (c Call) modelCall() *tool.ModelCall {
 		Latency: time.Duration(c.LatencyNS), Status: c.Status, CacheHit: c.CacheHit, CreatedAt: at}
 }
 
-// callLog gathers the calls made under one instance's context.
+// callLog gathers the calls made under one instance's context, and the
+// events that publish them.
 type callLog struct {
-	mu    sync.Mutex
-	calls []Call
+	batch  string
+	mu     sync.Mutex
+	calls  []Call
+	acks   []jetstream.PubAckFuture
+	events []Event
 }
 
 type callLogKey struct{}
 
-func withCallLog(ctx context.Context) (context.Context, *callLog) {
-	l := &callLog{}
+func withCallLog(ctx context.Context, batch string) (context.Context, *callLog) {
+	l := &callLog{batch: batch}
 	return context.WithValue(ctx, callLogKey{}, l), l
 }
 
@@ -53,17 +61,40 @@ func (l *callLog) list() []Call {
 	return append([]Call(nil), l.calls...)
 }
 
-// teeLedger records each call in the worker's own ledger and in the call
-// log of the instance it was made for.
-type teeLedger struct{ inner llm.Ledger }
+func (l *callLog) pubs() []jetstream.PubAckFuture {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]jetstream.PubAckFuture(nil), l.acks...)
+}
+
+// teeLedger records each call in the worker's own ledger, in the call log
+// of the instance it was made for, and as an event for the collectors.
+type teeLedger struct {
+	inner  llm.Ledger
+	events *callEvents
+}
 
 func (t teeLedger) RecordCall(ctx context.Context, c llm.Call) error {
-	if l, ok := ctx.Value(callLogKey{}).(*callLog); ok {
+	call := Call{Role: string(c.Role), Model: c.Model, Endpoint: c.Endpoint, Tool: c.Tool,
+		TokensIn: c.TokensIn, TokensOut: c.TokensOut, Estimated: c.Estimated, Cost: c.Cost,
+		LatencyNS: int64(c.Latency), Status: c.Status, CacheHit: c.CacheHit, At: time.Now().UTC().Format(time.RFC3339Nano)}
+	l, _ := ctx.Value(callLogKey{}).(*callLog)
+	batch := ""
+	if l != nil {
+		batch = l.batch
+	}
+	a, ev, perr := t.events.publish(batch, call)
+	if l != nil {
 		l.mu.Lock()
-		l.calls = append(l.calls, Call{Role: string(c.Role), Model: c.Model, Endpoint: c.Endpoint, Tool: c.Tool,
-			TokensIn: c.TokensIn, TokensOut: c.TokensOut, Estimated: c.Estimated, Cost: c.Cost,
-			LatencyNS: int64(c.Latency), Status: c.Status, CacheHit: c.CacheHit, At: time.Now().UTC().Format(time.RFC3339Nano)})
+		l.calls = append(l.calls, call)
+		if perr == nil {
+			l.acks, l.events = append(l.acks, a), append(l.events, ev)
+		}
 		l.mu.Unlock()
 	}
-	return t.inner.RecordCall(ctx, c)
+	err := t.inner.RecordCall(ctx, c)
+	if perr != nil {
+		err = errors.Join(err, fmt.Errorf("publish the call's event: %w", perr))
+	}
+	return err
 }

@@ -45,10 +45,17 @@ func (w *Worker) syncTools(ctx context.Context) error {
 			if e == nil {
 				continue
 			}
-			t, err := w.importPackage(ctx, e)
+			t, saved, err := w.importPackage(ctx, e)
 			if err != nil {
 				w.logf("tool package %s: %v (skipped)", e.Key(), err)
 				continue
+			}
+			if saved {
+				w.imported.Add(1)
+				w.disp.Router.Invalidate() // routing sees the new tool at once
+				if err := w.revisit(ctx, w.shared); err != nil && ctx.Err() == nil {
+					w.logf("revisit the pending pool: %v", err)
+				}
 			}
 			if w.Loaded != nil {
 				w.Loaded(t)
@@ -57,16 +64,20 @@ func (w *Worker) syncTools(ctx context.Context) error {
 	}
 }
 
-func (w *Worker) importPackage(ctx context.Context, e jetstream.KeyValueEntry) (*tool.Tool, error) {
+// importPackage saves a package's tool in the local library; saved is
+// false when the library had its content already (this worker made it, or
+// imported it before).
+func (w *Worker) importPackage(ctx context.Context, e jetstream.KeyValueEntry) (*tool.Tool, bool, error) {
 	if got := packageKey(e.Value()); got != e.Key() {
-		return nil, fmt.Errorf("content hash is %s, not its key", got)
+		return nil, false, fmt.Errorf("content hash is %s, not its key", got)
 	}
 	t, err := tool.DecodePackage(e.Value())
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if _, err := w.Engine.Store().SaveToolUnlessSame(ctx, t); err != nil {
-		return nil, err
+	saved, err := w.Engine.Store().SaveToolUnlessSame(ctx, t)
+	if err != nil {
+		return nil, false, err
 	}
-	return t, nil
+	return t, saved, nil
 }

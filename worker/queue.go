@@ -22,6 +22,12 @@
 //   - Tools travel as content-hashed packages (tool.EncodePackage) in a KV
 //     bucket: an instance names the hash, a worker fetches, checks and
 //     caches it, so a new version reaches every worker with no restart.
+//   - One pending pool and one maker per group. Routed instances of unknown
+//     tasks gather in a KV bucket every worker's dispatcher uses (pool.go);
+//     grouping and making a group's tool are leased by compare-and-swap on
+//     KV keys, renewed while held, so a dead holder frees them one TTL later.
+//   - The ledger and the runs are events (events.go), applied to a local
+//     file once per event key, however often they are delivered.
 //
 // The package owns the wire: subjects, stream and bucket names, the JSON of
 // an instance and a result. Solving is the engine's; the worker holds no
@@ -32,12 +38,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/latm/latm/dispatch"
 )
 
 // Names of the JetStream assets latm uses. Several latm deployments can
@@ -49,6 +58,8 @@ const (
 	ResultsBucket = "latm_results" // KV: one result per batch+instance
 	ToolsBucket   = "latm_tools"   // KV: tool packages by content hash
 	ConsumerName  = "latm_workers" // the durable pull consumer workers share
+	PendingBucket = "latm_pending" // KV: the shared pending pool, one key per instance
+	LeasesBucket  = "latm_leases"  // KV: leases over grouping and making a group's tool
 )
 
 // Task is one instance on the work queue.
@@ -61,16 +72,27 @@ type Task struct {
 	// the worker routes the instance through its own library.
 	Tool    string `json:"tool,omitempty"`
 	Package string `json:"package,omitempty"`
+	// Answer is the instance's known label (a stream's input may carry
+	// one): a routed instance of an unknown task counts it toward making
+	// its group's tool.
+	Answer string `json:"answer,omitempty"`
 }
 
 // Result is what became of one instance, as stored in ResultsBucket.
 type Result struct {
-	Batch     string `json:"batch"`
-	ID        string `json:"id"`
-	Question  string `json:"question"`
-	Answer    string `json:"answer"`
-	OK        bool   `json:"ok"`
-	Error     string `json:"error,omitempty"`
+	Batch    string `json:"batch"`
+	ID       string `json:"id"`
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+	OK       bool   `json:"ok"`
+	Error    string `json:"error,omitempty"`
+	// Status is the dispatcher's (dispatch.StatusSolved, StatusPending,
+	// StatusError) for a routed instance; empty for one solved with a
+	// named tool. A pending result is replaced once its group's tool is
+	// made and solves it (storeFinal); any other result stands.
+	Status    string `json:"status,omitempty"`
+	Stage     int    `json:"stage,omitempty"`
+	Group     int64  `json:"group,omitempty"`
 	Tool      string `json:"tool,omitempty"` // name@version
 	Code      string `json:"code,omitempty"`
 	RawResult string `json:"raw_result,omitempty"`
@@ -95,6 +117,14 @@ type Options struct {
 	// Duplicates is the window in which a republished instance (same
 	// message id) is dropped; zero: 10 minutes.
 	Duplicates time.Duration
+	// LeaseTTL is how long a lease of the shared pool (grouping, making a
+	// group's tool) outlives a holder that stopped renewing it; zero: the
+	// dispatcher's (a minute for grouping, two for making). The clocks of
+	// the machines must agree to well within it.
+	LeaseTTL time.Duration
+	// EventsMaxAge is how long the ledger and run events are kept for
+	// collectors that have not read them; zero: a week.
+	EventsMaxAge time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -110,6 +140,9 @@ func (o Options) withDefaults() Options {
 	if o.Duplicates <= 0 {
 		o.Duplicates = 10 * time.Minute
 	}
+	if o.EventsMaxAge <= 0 {
+		o.EventsMaxAge = 7 * 24 * time.Hour
+	}
 	return o
 }
 
@@ -119,7 +152,10 @@ type Queue struct {
 	JS      jetstream.JetStream
 	Results jetstream.KeyValue
 	Tools   jetstream.KeyValue
+	Pending jetstream.KeyValue
+	Leases  jetstream.KeyValue
 	Stream  jetstream.Stream
+	Events  jetstream.Stream
 	opts    Options
 }
 
@@ -161,10 +197,24 @@ func Setup(ctx context.Context, nc *nats.Conn, o Options) (*Queue, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("consumer %s: %w", ConsumerName, err)
 	}
+	q.Events, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: EventsStream, Subjects: []string{EventsSubject + ".>"},
+		Retention: jetstream.LimitsPolicy, Storage: jetstream.FileStorage, MaxAge: o.EventsMaxAge,
+		Replicas: o.Replicas, Duplicates: o.Duplicates,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", EventsStream, err)
+	}
 	if q.Results, err = bucket(ctx, js, ResultsBucket, "latm results, one per batch and instance", o.Replicas); err != nil {
 		return nil, err
 	}
 	if q.Tools, err = bucket(ctx, js, ToolsBucket, "latm tool packages by content hash", o.Replicas); err != nil {
+		return nil, err
+	}
+	if q.Pending, err = bucket(ctx, js, PendingBucket, "latm pending pool: instances of unknown tasks", o.Replicas); err != nil {
+		return nil, err
+	}
+	if q.Leases, err = bucket(ctx, js, LeasesBucket, "latm leases over the pending pool and tool making", o.Replicas); err != nil {
 		return nil, err
 	}
 	return q, nil
@@ -209,3 +259,65 @@ func packageKey(pkg []byte) string {
 
 // isKeyExists says whether err is a create-only write that found the key taken.
 func isKeyExists(err error) bool { return errors.Is(err, jetstream.ErrKeyExists) }
+
+// isRevisionMismatch says whether err is a compare-and-swap write that
+// found another revision: someone wrote the key meanwhile.
+func isRevisionMismatch(err error) bool {
+	return errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists)
+}
+
+// storeFinal stores r, the result a new tool gave an instance another
+// delivery routed to the pending pool: it replaces that instance's pending
+// result (compare-and-swap on its revision), or is created if the pending
+// result is not stored yet, and publishes its run event. A final result
+// stored already stands.
+func (q *Queue) storeFinal(ctx context.Context, r Result) error {
+	key := ResultKey(r.Batch, r.ID)
+	for {
+		e, err := q.Results.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			rev, err := q.Results.Create(ctx, key, b)
+			if err == nil {
+				return q.publishEventSync(ctx, runEvent(r, rev))
+			}
+			if !isKeyExists(err) {
+				return err
+			}
+			continue // stored meanwhile: look again
+		}
+		if err != nil {
+			return err
+		}
+		var old Result
+		if json.Unmarshal(e.Value(), &old) == nil && old.Status != dispatch.StatusPending {
+			return nil
+		}
+		if r.Question == "" {
+			r.Question = old.Question
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		rev, err := q.Results.Update(ctx, key, b, e.Revision())
+		if err == nil {
+			return q.publishEventSync(ctx, runEvent(r, rev))
+		}
+		if !isRevisionMismatch(err) {
+			return err
+		}
+	}
+}
+
+// republishRun publishes the run event of a stored result again.
+func (q *Queue) republishRun(ctx context.Context, e jetstream.KeyValueEntry) error {
+	var r Result
+	if err := json.Unmarshal(e.Value(), &r); err != nil {
+		return fmt.Errorf("result %s: %w", e.Key(), err)
+	}
+	return q.publishEventSync(ctx, runEvent(r, e.Revision()))
+}

@@ -16,11 +16,19 @@ import (
 )
 
 // RunStore is the submitter's local file: the runs it collected, read back
-// to resume. *library.Store implements it.
+// to resume, and the ledger its collector fills from the events.
+// *library.Store implements it.
 type RunStore interface {
-	RecordRun(ctx context.Context, r *tool.Run) error
-	Runs(ctx context.Context, batch string) (map[string]*tool.Run, error)
-	RecordCall(ctx context.Context, c *tool.ModelCall) error
+	EventStore
+}
+
+// collectorName names a submitter's collector of batch: by its file, when
+// the store says (*library.Store does), so that a rerun resumes it.
+func collectorName(st RunStore, batch string) string {
+	if p, ok := st.(interface{ Path() string }); ok {
+		return p.Path() + "\x00" + batch
+	}
+	return batch
 }
 
 // SubmitOptions steer Submit.
@@ -43,10 +51,24 @@ type SubmitOptions struct {
 // earlier run is removed and the instance published again, as a rerun of
 // a local batch solves its failures again. A cancelled ctx stops it; what
 // was emitted stays valid and a rerun resumes after it.
+//
+// The ledger rows of the batch come as events (see EventsStream): a
+// collector applies them to st while the batch runs, and drains them
+// before Submit returns; the summary counts the calls applied.
 func (q *Queue) Submit(ctx context.Context, st RunStore, items []user.BatchItem, o SubmitOptions, emit func(user.BatchResult) error) (sum user.BatchSummary, err error) {
 	if o.Batch == "" {
 		return sum, errors.New("submit: no batch id given")
 	}
+	var tally callTally
+	err = q.collectDuring(ctx, st, o.Batch, tally.add, func() error {
+		sum, err = q.submit(ctx, st, items, o, emit)
+		return err
+	})
+	sum.Calls, sum.Tokens, sum.Cost, sum.Hits = tally.calls, tally.tokens, tally.cost, tally.hits
+	return sum, err
+}
+
+func (q *Queue) submit(ctx context.Context, st RunStore, items []user.BatchItem, o SubmitOptions, emit func(user.BatchResult) error) (sum user.BatchSummary, err error) {
 	done, err := st.Runs(ctx, o.Batch)
 	if err != nil {
 		return sum, fmt.Errorf("submit %s: %w", o.Batch, err)
@@ -164,20 +186,7 @@ initial:
 		name, version, _ := tool.ParseRef(r.Tool)
 		run := &tool.Run{Batch: o.Batch, InputID: r.ID, Question: r.Question, ToolName: name, ToolVersion: version,
 			Code: r.Code, RawResult: r.RawResult, Answer: r.Answer, OK: r.OK, Error: r.Error, Latency: time.Duration(r.LatencyNS)}
-		// The ledger rows first: a result is taken once its run is in the
-		// file, so a stop between the two records the calls again, never
-		// loses them.
-		for _, c := range r.Calls {
-			if err := st.RecordCall(ctx, c.modelCall()); err != nil {
-				return err
-			}
-			sum.Calls++
-			sum.Tokens += c.TokensIn + c.TokensOut
-			sum.Cost += c.Cost
-			if c.CacheHit {
-				sum.Hits++
-			}
-		}
+		// Recorded here and by the result's run event: either way one run.
 		if err := st.RecordRun(ctx, run); err != nil {
 			return err
 		}

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/engine"
+	"github.com/latm/latm/internal/procowner"
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/tool"
 	"github.com/latm/latm/user"
@@ -38,9 +41,14 @@ type Worker struct {
 	// local library from the tools bucket (see syncTools).
 	Loaded func(t *tool.Tool)
 
-	mu    sync.Mutex
-	tools map[string]*tool.Tool // packages by key, once fetched and checked
-	eng   *engine.Engine        // Engine, its ledger teed into each result
+	mu     sync.Mutex
+	tools  map[string]*tool.Tool // packages by key, once fetched and checked
+	eng    *engine.Engine        // Engine, its ledger teed into each result
+	disp   *dispatch.Dispatcher  // eng's dispatcher, routing instances that name no tool
+	shared *sharedStore          // disp's store: the local file and the shared pool
+	owner  string                // names this worker in the leases it takes itself (revisit)
+	// imported counts the tools made elsewhere imported so far.
+	imported atomic.Int64
 }
 
 // Run pulls and solves instances until ctx is done; then it lets the
@@ -48,12 +56,16 @@ type Worker struct {
 // unacked for redelivery. It returns nil when ctx was cancelled.
 func (w *Worker) Run(ctx context.Context) error {
 	slots := max(w.Slots, 1)
-	eng, err := w.Engine.WithLedger(func(inner llm.Ledger) llm.Ledger { return teeLedger{inner} })
+	w.owner = procowner.New()
+	events := &callEvents{q: w.Queue, owner: w.owner}
+	eng, err := w.Engine.WithLedger(func(inner llm.Ledger) llm.Ledger { return teeLedger{inner, events} })
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer eng.Close()
-	w.eng = eng
+	shared := newSharedStore(w.Queue, eng.Store())
+	defer shared.close()
+	w.eng, w.disp, w.shared = eng, sharedDispatcher(eng, shared), shared
 	syncCtx, stopSync := context.WithCancel(ctx)
 	synced := make(chan error, 1)
 	go func() { synced <- w.syncTools(syncCtx) }()
@@ -62,38 +74,98 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("worker: consumer %s: %w", ConsumerName, err)
 	}
-	// Short pulls (and their heartbeats) notice a lost server or a new
-	// stream leader within seconds.
-	it, err := cons.Messages(jetstream.PullMaxMessages(slots), jetstream.PullExpiry(5*time.Second))
-	if err != nil {
-		return fmt.Errorf("worker: pull from %s: %w", WorkStream, err)
-	}
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
-	sem := make(chan struct{}, slots)
+	// Each slot pulls one instance when it is free: none waits in a
+	// buffer (where no in-progress ack would keep it from being
+	// redelivered while the slots are busy with a slow instance), and the
+	// instances spread over the workers as they free up. Short pulls
+	// notice a lost server or a new stream leader within seconds.
 	var wg sync.WaitGroup
-	defer wg.Wait()
-	for {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return nil
-		}
-		msg, err := it.Next()
-		if err != nil {
-			<-sem
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return nil
-			}
-			return fmt.Errorf("worker: next instance: %w", err)
-		}
+	for range slots {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			w.handle(ctx, msg)
+			w.pull(ctx, cons)
 		}()
 	}
+	wg.Wait()
+	return nil
+}
+
+// pull solves the instances one slot pulls until ctx is done. While it
+// solves one, it fetches the next, so that the fetch's round trip is off
+// the instance's path; the instance fetched ahead gets in-progress acks
+// until its turn, so it is never redelivered for waiting, and is given
+// back (nak) if the worker stops first.
+func (w *Worker) pull(ctx context.Context, cons jetstream.Consumer) {
+	var ahead <-chan jetstream.Msg
+	for ctx.Err() == nil {
+		var msg jetstream.Msg
+		if ahead != nil {
+			msg, ahead = <-ahead, nil
+		}
+		if msg == nil {
+			if msg = w.fetchOne(ctx, cons); msg == nil {
+				continue
+			}
+		}
+		ahead = w.fetchAhead(ctx, cons)
+		w.handle(ctx, msg)
+	}
+	if ahead != nil {
+		<-ahead // nil: the fetcher gave its instance back
+	}
+}
+
+// fetchAhead fetches one instance on a goroutine and hands it over on the
+// channel returned (nil if none came, or ctx is done).
+func (w *Worker) fetchAhead(ctx context.Context, cons jetstream.Consumer) <-chan jetstream.Msg {
+	ch := make(chan jetstream.Msg)
+	go func() {
+		m := w.fetchOne(ctx, cons)
+		if m == nil {
+			ch <- nil
+			return
+		}
+		tick := time.NewTicker(max(w.Queue.AckWait()/3, 10*time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case ch <- m:
+				return
+			case <-tick.C:
+				_ = m.InProgress()
+			case <-ctx.Done():
+				_ = m.Nak()
+				ch <- nil
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+// fetchOne pulls one instance, waiting up to a few seconds for one (short
+// pulls notice a lost server or a new stream leader soon); nil if none
+// came.
+func (w *Worker) fetchOne(ctx context.Context, cons jetstream.Consumer) jetstream.Msg {
+	fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	b, err := cons.Fetch(1, jetstream.FetchContext(fctx))
+	if err == nil {
+		for m := range b.Messages() {
+			return m
+		}
+		err = b.Error()
+	}
+	if err == nil || ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+		return nil
+	}
+	w.logf("pull from %s: %v (trying again)", WorkStream, err)
+	select {
+	case <-ctx.Done():
+	case <-time.After(500 * time.Millisecond):
+	}
+	return nil
 }
 
 // handle solves one instance and acks it once its result is stored.
@@ -106,9 +178,19 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	key := ResultKey(t.Batch, t.ID)
-	if _, err := w.Queue.Results.Get(ctx, key); err == nil {
+	delivered := uint64(1)
+	if md, err := msg.Metadata(); err == nil {
+		delivered = md.NumDelivered
+	}
+	if e, err := w.Queue.Results.Get(ctx, key); err == nil {
 		// Solved already (a redelivery after the result was stored, or a
-		// republish): the stored result stands.
+		// republish): the stored result stands. Its run event goes out
+		// again, in case the delivery that stored it stopped before
+		// publishing it (the same key: collectors apply it once).
+		if err := w.Queue.republishRun(ctx, e); err != nil {
+			w.retry(msg, t, err)
+			return
+		}
 		if msg.DoubleAck(ctx) == nil && w.Done != nil {
 			w.Done(t, false)
 		}
@@ -116,10 +198,6 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
 		w.retry(msg, t, fmt.Errorf("read result: %w", err))
 		return
-	}
-	delivered := uint64(1)
-	if md, err := msg.Metadata(); err == nil {
-		delivered = md.NumDelivered
 	}
 
 	// In-progress acks keep a long instance (a slow model) from being
@@ -137,12 +215,34 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			}
 		}
 	}()
-	lctx, calls := withCallLog(hctx)
-	res, err := w.solve(lctx, t)
+	lctx, calls := withCallLog(hctx, t.Batch)
+	seen := w.imported.Load()
+	res, others, err := w.solve(lctx, t)
+	if err == nil && res.Status == dispatch.StatusPending && w.imported.Load() != seen {
+		// A tool made elsewhere arrived while the instance was pooled: its
+		// maker may not have seen it. Solved here, its result is stored
+		// below, and the pending one is refused.
+		err = w.revisit(lctx, w.shared)
+	}
 	stopBeat()
 	if err != nil {
 		w.retry(msg, t, err)
 		return
+	}
+	// The calls' events are in the stream before the result is stored,
+	// so a collector that has every event up to a result has its calls.
+	if err := w.Queue.waitEvents(ctx, calls); err != nil {
+		w.retry(msg, t, err)
+		return
+	}
+	// The other instances a new tool solved go first: once this
+	// instance's result is stored, its submitter may stop collecting.
+	for _, o := range others {
+		o.Worker, o.Delivered = w.Name, delivered
+		if err := w.Queue.storeFinal(ctx, o); err != nil {
+			w.retry(msg, t, fmt.Errorf("store the result of %s/%s: %w", o.Batch, o.ID, err))
+			return
+		}
 	}
 	res.Worker, res.Delivered, res.Calls = w.Name, delivered, calls.list()
 	b, err := json.Marshal(res)
@@ -150,17 +250,38 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		w.retry(msg, t, err)
 		return
 	}
-	_, err = w.Queue.Results.Create(ctx, key, b)
+	rev, err := w.Queue.Results.Create(ctx, key, b)
 	if err != nil && !isKeyExists(err) {
 		w.retry(msg, t, fmt.Errorf("store result: %w", err))
 		return
 	}
 	solved := err == nil
+	// The run event goes out with the ack: a worker that stops before the
+	// stream confirmed it leaves the run to its submitter, which records
+	// it from the stored result too.
+	var runAck jetstream.PubAckFuture
+	if solved {
+		if runAck, err = w.Queue.publishEvent(runEvent(res, rev)); err != nil {
+			w.retry(msg, t, err) // redelivered, it finds the result and publishes its run
+			return
+		}
+	}
 	// The result is stored (or another delivery stored one first): only
-	// now may the instance leave the queue.
-	if err := msg.DoubleAck(ctx); err != nil {
+	// now may the instance leave the queue. The ack is not waited for: a
+	// lost one has the instance redelivered, to find its result stored.
+	if err := msg.Ack(); err != nil {
 		w.logf("%s/%s: ack: %v (it will be redelivered and find its result stored)", t.Batch, t.ID, err)
 		return
+	}
+	if runAck != nil {
+		go func() {
+			select {
+			case <-runAck.Ok():
+			case err := <-runAck.Err():
+				w.logf("%s/%s: run event: %v (its submitter records the run from the result)", t.Batch, t.ID, err)
+			case <-ctx.Done():
+			}
+		}()
 	}
 	w.logf("%s/%s: ok=%v %s", t.Batch, t.ID, res.OK, res.Tool)
 	if w.Done != nil {
@@ -178,41 +299,58 @@ func (w *Worker) retry(msg jetstream.Msg, t Task, err error) {
 	_ = msg.NakWithDelay(d)
 }
 
-// solve answers t with its tool, or routes it when it names none.
-func (w *Worker) solve(ctx context.Context, t Task) (Result, error) {
+// solve answers t with its tool, or routes it when it names none. A
+// routed instance that completed a pending group comes back with the
+// results of the group's other instances, solved with the new tool.
+func (w *Worker) solve(ctx context.Context, t Task) (Result, []Result, error) {
 	res := Result{Batch: t.Batch, ID: t.ID, Question: t.Question}
 	if t.Package == "" {
-		rs, err := w.eng.Dispatcher().Handle(ctx, dispatch.Instance{Batch: t.Batch, ID: t.ID, Question: t.Question})
+		rs, err := w.dispatcher().Handle(ctx, dispatch.Instance{Batch: t.Batch, ID: t.ID, Question: t.Question, Answer: t.Answer})
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
+		var others []Result
+		found := false
 		for _, r := range rs {
 			if r.ID == t.ID && r.Batch == t.Batch {
-				res.Answer, res.Tool, res.Error = r.Answer, r.Tool, r.Error
-				res.OK = r.Status == dispatch.StatusSolved || (r.Status == dispatch.StatusPending && r.Answer != "")
-				if !res.OK && res.Error == "" {
-					res.Error = "no answer: " + r.Status
-				}
-				return res, nil
+				res, found = routedResult(r, t.Question), true
+				continue
 			}
+			others = append(others, routedResult(r, ""))
 		}
-		return res, fmt.Errorf("route %s/%s: the dispatcher gave no result for it", t.Batch, t.ID)
+		if !found {
+			return res, nil, fmt.Errorf("route %s/%s: the dispatcher gave no result for it", t.Batch, t.ID)
+		}
+		return res, others, nil
 	}
 	tl, err := w.tool(ctx, t)
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	start := time.Now()
 	run, err := w.eng.Solve(ctx, tl, user.Instance{ID: t.ID, Batch: t.Batch, Question: t.Question})
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	res.Answer, res.OK, res.Error, res.Tool = run.Answer, run.OK, run.Error, tl.Ref()
 	res.Code, res.RawResult, res.LatencyNS = run.Code, run.RawResult, int64(run.Latency)
 	if res.LatencyNS == 0 {
 		res.LatencyNS = int64(time.Since(start))
 	}
-	return res, nil
+	return res, nil, nil
+}
+
+// routedResult is the stored form of a dispatcher's result; question is
+// the instance's, or "" for another instance (filled in by storeFinal
+// from its pending result).
+func routedResult(r dispatch.Result, question string) Result {
+	res := Result{Batch: r.Batch, ID: r.ID, Question: question, Answer: r.Answer, Tool: r.Tool, Error: r.Error,
+		Status: r.Status, Stage: r.Stage, Group: r.Group}
+	res.OK = r.Status == dispatch.StatusSolved || (r.Status == dispatch.StatusPending && r.Answer != "")
+	if !res.OK && res.Error == "" {
+		res.Error = "no answer: " + r.Status
+	}
+	return res
 }
 
 // tool returns the tool package t names, fetched once and checked against
@@ -245,6 +383,20 @@ func (w *Worker) tool(ctx context.Context, t Task) (*tool.Tool, error) {
 	w.tools[t.Package] = tl
 	w.mu.Unlock()
 	return tl, nil
+}
+
+func (w *Worker) dispatcher() *dispatch.Dispatcher { return w.disp }
+
+// sharedDispatcher is the engine's dispatcher with the shared store in
+// place of the local file: the pending pool and the making leases are the
+// deployment's, so a task's instances gather across workers and exactly
+// one worker makes its tool.
+func sharedDispatcher(eng *engine.Engine, st *sharedStore) *dispatch.Dispatcher {
+	base := eng.Dispatcher()
+	return &dispatch.Dispatcher{
+		Store: st, Router: base.Router, Solver: base.Solver, Maker: base.Maker, LLM: base.LLM, Prompts: base.Prompts,
+		Unknown: base.Unknown, ModelLabels: base.ModelLabels, MinExamples: base.MinExamples, GroupThreshold: base.GroupThreshold,
+	}
 }
 
 func (w *Worker) logf(format string, args ...any) {
