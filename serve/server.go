@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latm/latm/gateway"
 	"github.com/latm/latm/library"
 )
 
@@ -51,6 +52,9 @@ type Options struct {
 	CORSOrigins   []string // origins allowed cross-origin requests; none by default
 	Batches       BatchStore
 	BatchWorkers  int // instances of one batch solved at once; 0 means 2
+	// Gateway, when set, answers POST /v1/chat/completions and GET
+	// /v1/models (gateway.go); the server closes it on Close.
+	Gateway *gateway.Gateway
 	Logger        *slog.Logger
 	Version       string
 }
@@ -141,6 +145,7 @@ func (s *Server) routes() {
 	api("GET /v1/cost", s.cost)
 
 	s.mux.Handle("/mcp", s.guard(s.mcp.httpHandler(), s.opts.MaxBody))
+	s.gatewayRoutes()
 	s.consoleRoutes()
 }
 
@@ -208,6 +213,9 @@ func (s *Server) Drain() {
 func (s *Server) Close() error {
 	s.cancel()
 	s.wg.Wait()
+	if s.opts.Gateway != nil {
+		return s.opts.Gateway.Close()
+	}
 	return nil
 }
 
