@@ -136,4 +136,3 @@ func TestGatewayEndToEnd(t *testing.T) {
 		t.Errorf("served by tools %d, upstream saved %d", byServed[tool.ServedTool], s.UpstreamSaved)
 	}
 }
-

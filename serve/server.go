@@ -55,8 +55,8 @@ type Options struct {
 	// Gateway, when set, answers POST /v1/chat/completions and GET
 	// /v1/models (gateway.go); the server closes it on Close.
 	Gateway *gateway.Gateway
-	Logger        *slog.Logger
-	Version       string
+	Logger  *slog.Logger
+	Version string
 }
 
 // Server serves the API, MCP and the console. Create it with New, serve
