@@ -74,12 +74,17 @@ func learnShape(samples []sample) shape {
 	}
 	suf := commonSuffix(pres)
 	lead := suf[strings.LastIndexByte(suf, '\n')+1:]
-	if len(lead) == len(suf) && partial(pres, suf) {
+	if len(lead) == len(suf) {
 		// The same words end different lines ("Thus the answer is ", "So
 		// the answer is "): keep whole words only.
-		if i := strings.IndexByte(lead, ' '); i >= 0 {
-			lead = strings.TrimLeft(lead[i:], " ")
+		if partial(pres, suf) {
+			if i := strings.IndexByte(lead, ' '); i >= 0 {
+				lead = lead[i:]
+			} else {
+				lead = ""
+			}
 		}
+		lead = strings.TrimLeft(lead, " ")
 	}
 	head := commonPrefix(pres)
 	head = head[:strings.LastIndexByte(head, '\n')+1]
