@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -299,4 +300,116 @@ func TestSpotChecksSendADriftingToolBackToShadow(t *testing.T) {
 	if spots != 2 {
 		t.Errorf("%d spot checks recorded, want 2", spots)
 	}
+}
+
+// rawChat posts a chat completion and returns the raw reply body.
+func rawChat(t *testing.T, url, q string, stream bool) (http.Header, []byte) {
+	t.Helper()
+	body := `{"model":"gpt-client","messages":[{"role":"user","content":` + jsonString(q) + `}]`
+	if stream {
+		body += `,"stream":true,"stream_options":{"include_usage":true}`
+	}
+	resp, err := http.Post(url+"/chat/completions", "application/json", strings.NewReader(body+"}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.Header, b
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// shapeOf lists the keys of a chat completion (or of each chunk of a
+// stream) and of its choices, as "key" and "choices.key", with "[DONE]"
+// for a stream's end and "usage" chunks marked.
+func shapeOf(t *testing.T, body []byte, stream bool) []string {
+	t.Helper()
+	keys := func(m map[string]any) []string {
+		var out []string
+		for k, v := range m {
+			out = append(out, k)
+			if cs, ok := v.([]any); ok && k == "choices" {
+				for _, c := range cs {
+					for ck := range c.(map[string]any) {
+						out = append(out, "choices."+ck)
+					}
+				}
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	if !stream {
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		return keys(m)
+	}
+	var out []string
+	for _, line := range strings.Split(string(body), "\n") {
+		data, ok := strings.CutPrefix(line, "data: ")
+		if !ok {
+			continue
+		}
+		if data == "[DONE]" {
+			out = append(out, "[DONE]")
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(data), &m); err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		out = append(out, strings.Join(keys(m), ","))
+	}
+	return out
+}
+
+// A tool's reply has upstream's wire shape: the same fields (OpenAI's
+// logprobs too), and a stream of the same kinds of chunks, role first,
+// usage last, then [DONE].
+func TestToolRepliesHaveUpstreamsWireShape(t *testing.T) {
+	w := newWorld(t, nil)
+	trainLive(t, w, "", "sort")
+	q := "Sort the following words alphabetically: List: kiwi fig apple"
+	for _, stream := range []bool{false, true} {
+		hl, latm := rawChat(t, w.http.URL+"/v1", q, stream)
+		hu, up := rawChat(t, w.up.URL, q, stream)
+		w.gw.Wait()
+		if hl.Get(ToolHeader) == "" {
+			t.Fatalf("stream %v: not answered by a tool: %s", stream, latm)
+		}
+		if hl.Get("Content-Type") != hu.Get("Content-Type") {
+			t.Errorf("content type %q, upstream %q", hl.Get("Content-Type"), hu.Get("Content-Type"))
+		}
+		ls, us := shapeOf(t, latm, stream), shapeOf(t, up, stream)
+		for i := range ls { // OpenAI sends "logprobs": null; the scripted upstream does not
+			ls[i] = strings.ReplaceAll(strings.ReplaceAll(ls[i], ",choices.logprobs", ""), "choices.logprobs", "")
+		}
+		if !stream {
+			for _, k := range us {
+				if !slicesContains(ls, k) {
+					t.Errorf("the tool's reply lacks upstream's field %s: %s", k, latm)
+				}
+			}
+			continue
+		}
+		// Upstream streams content in pieces; compare the kinds of chunks.
+		if ls[0] != us[0] || ls[len(ls)-1] != "[DONE]" || ls[len(ls)-2] != us[len(us)-2] || ls[len(ls)-3] != us[len(us)-3] {
+			t.Errorf("stream chunks\n latm %q\n upstream %q", ls, us)
+		}
+	}
+}
+
+func slicesContains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
