@@ -87,6 +87,10 @@ func (x *exchange) upstream(d *dispatch.Dispatcher) {
 			x.rec.Detail = "upstream's reply has no short answer: not pooled"
 			return
 		}
+		if g.learn.isBlocked(x.client.Tenant, x.question) {
+			x.rec.Detail = "like the questions of a tool stage 1 cannot route to: not pooled"
+			return
+		}
 		group, err := d.Add(ctx, dispatch.Instance{Batch: Batch, ID: x.id, Question: x.question, Answer: ans, LabelSource: "upstream"})
 		if err != nil {
 			g.log.Warn("gateway: pool a request", slog.String("error", err.Error()))

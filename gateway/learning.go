@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/tool"
 )
 
@@ -24,6 +25,10 @@ type learning struct {
 	phases  map[string]tool.Phase // by tool ref
 	windows map[string]*window    // by tool ref, while in shadow
 	spots   map[string][]bool     // by tool ref, while live: the latest spot checks
+	// blocked holds, per tenant, the questions of tools that stage 1 cannot
+	// route to: requests like them are not pooled again, or their group
+	// would be made into one such tool after another.
+	blocked map[string][]*dispatch.Profile
 }
 
 type tokenAvg struct{ n, in, out float64 }
@@ -47,6 +52,31 @@ func (l *learning) init() {
 	l.phases = map[string]tool.Phase{}
 	l.windows = map[string]*window{}
 	l.spots = map[string][]bool{}
+	l.blocked = map[string][]*dispatch.Profile{}
+}
+
+// blockedScore is how close a question must be to the questions of an
+// unroutable tool to be kept out of the pool.
+const blockedScore = 0.6
+
+// block keeps requests like questions out of tenant's pool.
+func (l *learning) block(tenant string, questions []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.blocked[tenant] = append(l.blocked[tenant], dispatch.NewProfile(questions))
+}
+
+// isBlocked reports whether q is like the questions of an unroutable tool.
+func (l *learning) isBlocked(tenant, q string) bool {
+	l.mu.Lock()
+	ps := l.blocked[tenant]
+	l.mu.Unlock()
+	for _, p := range ps {
+		if p.Score(q) >= blockedScore {
+			return true
+		}
+	}
+	return false
 }
 
 // groupKey and toolKey name what replies are kept for: a tenant's pending
@@ -144,11 +174,46 @@ func (g *Gateway) made(ctx context.Context, tenant string, t *tool.Tool, group i
 	if group > 0 {
 		g.learn.inherit(groupKey(tenant, group), toolKey(t))
 	}
+	if !g.routable(ctx, tenant, t) {
+		return
+	}
 	reason := fmt.Sprintf("made from the upstream answers of pending group %d; in shadow for its next %d requests", group, g.cfg.ShadowN)
 	if group == 0 {
 		reason = fmt.Sprintf("remade after a shadow window that disagreed with upstream; in shadow for its next %d requests", g.cfg.ShadowN)
 	}
 	g.transition(ctx, t, "", tool.PhaseShadow, 0, 0, reason)
+}
+
+// routable reports whether stage 1 routes any of t's own example
+// questions to it. One it cannot route to would never answer or be judged;
+// it is retired (when the store can) and requests like its questions are
+// no longer pooled, so that its task is not made again and again.
+func (g *Gateway) routable(ctx context.Context, tenant string, t *tool.Tool) bool {
+	r := g.dispatcher(tenant).Router
+	r.Invalidate()
+	var qs []string
+	for _, ue := range t.Examples {
+		qs = append(qs, ue.Question)
+		if fit, _, err := r.Confident(ctx, ue.Question); err == nil && fit != nil && fit.Name == t.Name {
+			return true
+		}
+	}
+	g.learn.block(tenant, qs)
+	why := "stage 1 routes none of its own example questions to it (they hold no template it can check): never routed, so retired, and requests like them pass through"
+	if rs, ok := g.pool.(interface {
+		RetireTool(ctx context.Context, name string, version int) error
+	}); ok {
+		if err := rs.RetireTool(context.WithoutCancel(ctx), t.Name, t.Version); err != nil {
+			g.log.Warn("gateway: retire an unroutable tool", slog.String("tool", t.Ref()), slog.String("error", err.Error()))
+		}
+		r.Invalidate()
+	}
+	g.log.Info("gateway: unroutable tool", slog.String("tool", t.Ref()), slog.String("why", why))
+	c := tool.PhaseChange{Tool: t.Name, Version: t.Version, Tenant: t.Tenant, To: tool.PhaseShadow, Reason: why, At: time.Now()}
+	if err := g.store.RecordPhaseChange(context.WithoutCancel(ctx), c); err != nil {
+		g.log.Warn("gateway: record a phase change", slog.String("tool", t.Ref()), slog.String("error", err.Error()))
+	}
+	return false
 }
 
 // transition records a phase change of t and applies it.

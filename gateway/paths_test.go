@@ -5,10 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -412,4 +416,59 @@ func slicesContains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+var doubleRE = regexp.MustCompile(`^Double (\d+)\.$`)
+
+// A task whose questions are too short for stage 1's template check gets
+// one tool at most: stage 1 cannot route to it, so it is retired and
+// requests like its questions are no longer pooled (else its group would
+// be made again and again, each time at the maker's price).
+func TestUnroutableToolIsMadeOnce(t *testing.T) {
+	double := gatewaysim.Task{
+		Name: "double",
+		Ask:  func(r *rand.Rand, _ int) string { return fmt.Sprintf("Double %d.", r.IntN(900)+10) },
+		Solve: func(q string) (string, bool) {
+			m := doubleRE.FindStringSubmatch(q)
+			if m == nil {
+				return "", false
+			}
+			n, _ := strconv.Atoi(m[1])
+			return strconv.Itoa(2 * n), true
+		},
+		Reply: func(_, ans string) string { return ans },
+		Tool:  "def double(n):\n    \"\"\"Returns twice n.\"\"\"\n    return 2 * n\n",
+		Call:  func(q string) string { return "ret = double(" + doubleRE.FindStringSubmatch(q)[1] + ")\nans = str(ret)" },
+	}
+	ctx := context.Background()
+	w := newWorldOf(t, []gatewaysim.Task{double}, nil)
+	c := w.client("", "k")
+	tr := gatewaysim.NewTraffic(5, w.tasks, 0)
+	for i := range 30 {
+		it := tr.Of(double)
+		rep, err := ask(ctx, c, it.Question, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.gw.Wait()
+		if answerOf(rep.Content) != it.Answer || rep.Tool != "" {
+			t.Errorf("request %d: %+v, want upstream's %q", i, rep, it.Answer)
+		}
+	}
+	tools, err := w.lib.Tools(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tools) != 1 || tools[0].Status != tool.StatusRetired {
+		t.Fatalf("tools %d (first %+v), want one, retired", len(tools), tools)
+	}
+	blocked := 0
+	for _, r := range w.mem.Requests() {
+		if strings.Contains(r.Detail, "stage 1 cannot route") {
+			blocked++
+		}
+	}
+	if blocked < 20 {
+		t.Errorf("%d requests kept out of the pool, want the ones after the tool (≥ 20)", blocked)
+	}
 }

@@ -60,7 +60,13 @@ func (s *syncBuffer) String() string {
 
 func newWorld(t testing.TB, mod func(*Config, *Deps)) *world {
 	t.Helper()
-	w := &world{t: t, up: fakeopenai.New(t), models: fakeopenai.New(t), mem: NewMemStore(), logs: &syncBuffer{}, tasks: gatewaysim.Tasks()}
+	return newWorldOf(t, gatewaysim.Tasks(), mod)
+}
+
+// newWorldOf is newWorld with the given tasks.
+func newWorldOf(t testing.TB, tasks []gatewaysim.Task, mod func(*Config, *Deps)) *world {
+	t.Helper()
+	w := &world{t: t, up: fakeopenai.New(t), models: fakeopenai.New(t), mem: NewMemStore(), logs: &syncBuffer{}, tasks: tasks}
 	gatewaysim.Upstream(w.up, w.tasks)
 	gatewaysim.Models(w.models, w.tasks)
 	lib, err := library.Open(filepath.Join(t.TempDir(), "latm.db"))
