@@ -438,7 +438,9 @@ func TestUnroutableToolIsMadeOnce(t *testing.T) {
 		},
 		Reply: func(_, ans string) string { return ans },
 		Tool:  "def double(n):\n    \"\"\"Returns twice n.\"\"\"\n    return 2 * n\n",
-		Call:  func(q string) string { return "ret = double(" + doubleRE.FindStringSubmatch(q)[1] + ")\nans = str(ret)" },
+		Call: func(q string) string {
+			return "ret = double(" + doubleRE.FindStringSubmatch(q)[1] + ")\nans = str(ret)"
+		},
 	}
 	ctx := context.Background()
 	w := newWorldOf(t, []gatewaysim.Task{double}, nil)
