@@ -301,15 +301,23 @@ func (d *Dispatcher) addPending(ctx context.Context, in Instance) (*tool.Pending
 // Add puts an instance the caller routed as unknown (and answered, if it
 // carries a label) into the pending pool, and returns its group. It
 // neither answers it nor makes a tool: MakeReady does that, when the
-// caller chooses (the gateway, in the background).
-func (d *Dispatcher) Add(ctx context.Context, in Instance) (int64, error) {
+// caller chooses (the gateway, in the background). If stage 1 now routes
+// the instance to a tool with confidence (one made since the caller
+// routed it, perhaps while Add waited for a making to finish), it is not
+// pooled: Add returns that tool and group 0, so that a task with a tool
+// does not start a new group.
+func (d *Dispatcher) Add(ctx context.Context, in Instance) (int64, *tool.Tool, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	fit, _, err := d.Router.Confident(ctx, in.Question)
+	if err != nil || fit != nil {
+		return 0, fit, err
+	}
 	p, err := d.addPending(ctx, in)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return p.Group, nil
+	return p.Group, nil, nil
 }
 
 func (d *Dispatcher) groupThreshold() float64 {

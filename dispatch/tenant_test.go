@@ -23,7 +23,7 @@ func TestTenantsKeepApart(t *testing.T) {
 	groups := map[string]map[int64]bool{"a": {}, "b": {}}
 	for i, e := range sp.Train[:3] {
 		for _, d := range []*Dispatcher{a, b} {
-			g, err := d.Add(ctx, Instance{Batch: "gw", ID: d.Tenant + string(rune('0'+i)), Question: e.Question, Answer: e.Answer, LabelSource: "upstream"})
+			g, _, err := d.Add(ctx, Instance{Batch: "gw", ID: d.Tenant + string(rune('0'+i)), Question: e.Question, Answer: e.Answer, LabelSource: "upstream"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"sort"
 	"strings"
 	"testing"
@@ -134,5 +136,64 @@ func TestGatewayEndToEnd(t *testing.T) {
 		n, byServed, byTool, agreed, compared, s.UpstreamCalls, s.UpstreamSaved, p50, len(overheads))
 	if byServed[tool.ServedTool] == 0 || s.UpstreamSaved != byServed[tool.ServedTool] {
 		t.Errorf("served by tools %d, upstream saved %d", byServed[tool.ServedTool], s.UpstreamSaved)
+	}
+}
+
+// Clients at once, in rounds (pooling and making; shadow windows; live
+// tools): every reply still reads as the true answer, every request is
+// recorded once, and the tools answer in the last round.
+func TestConcurrentTraffic(t *testing.T) {
+	w := newWorld(t, nil)
+	ctx := context.Background()
+	const rounds, clients, each = 3, 4, 30
+	// One stream of traffic, shared by the clients: a task's questions come
+	// in the order its generator draws them (the wrong tool's task draws its
+	// easy questions first only once).
+	var mu sync.Mutex
+	tr := gatewaysim.NewTraffic(11, w.tasks, 0.15)
+	next := func() gatewaysim.Item {
+		mu.Lock()
+		defer mu.Unlock()
+		return tr.Next()
+	}
+	for range rounds {
+		errs := make(chan error, clients)
+		for range clients {
+			go func() {
+				c := w.client("", "sk-client")
+				for i := range each {
+					it := next()
+					rep, err := ask(ctx, c, it.Question, i%2 == 0)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if it.Answer != "" && answerOf(rep.Content) != it.Answer {
+						errs <- fmt.Errorf("%q: reply %q (tool %q), want %q", it.Question, rep.Content, rep.Tool, it.Answer)
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range clients {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		w.gw.Wait()
+	}
+	recs := w.mem.Requests()
+	if n := len(recs); n != rounds*clients*each {
+		t.Fatalf("%d requests recorded, want %d", n, rounds*clients*each)
+	}
+	byServed := map[string]int{}
+	for _, r := range recs[2*clients*each:] {
+		byServed[r.Served]++
+	}
+	tools, _ := w.lib.Tools(ctx, false)
+	t.Logf("last round served %v; %d active tools", byServed, len(tools))
+	if byServed[tool.ServedTool] == 0 {
+		t.Error("no request of the last round answered by a tool")
 	}
 }

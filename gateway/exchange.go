@@ -91,9 +91,14 @@ func (x *exchange) upstream(d *dispatch.Dispatcher) {
 			x.rec.Detail = "like the questions of a tool stage 1 cannot route to: not pooled"
 			return
 		}
-		group, err := d.Add(ctx, dispatch.Instance{Batch: Batch, ID: x.id, Question: x.question, Answer: ans, LabelSource: "upstream"})
+		group, fit, err := d.Add(ctx, dispatch.Instance{Batch: Batch, ID: x.id, Question: x.question, Answer: ans, LabelSource: "upstream"})
 		if err != nil {
 			g.log.Warn("gateway: pool a request", slog.String("error", err.Error()))
+			return
+		}
+		if fit != nil {
+			// Made since the request was routed: it is that tool's task.
+			x.rec.Detail = fit.Ref() + " fits it now: not pooled"
 			return
 		}
 		x.rec.Group = group

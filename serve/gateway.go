@@ -28,7 +28,9 @@ func (s *Server) gatewayRoutes() {
 	if gw == nil {
 		return
 	}
-	s.mux.Handle("POST /v1/chat/completions", s.guard(s.gatewayClient(gw.Chat), s.opts.MaxBody))
+	// Chat requests carry whole conversations: they get the batch body
+	// bound, so that what upstream accepts passes through latm too.
+	s.mux.Handle("POST /v1/chat/completions", s.guard(s.gatewayClient(gw.Chat), s.opts.MaxBatchBody))
 	s.mux.Handle("GET /v1/models", s.guard(http.HandlerFunc(gw.Models), s.opts.MaxBody))
 }
 
