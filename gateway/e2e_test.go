@@ -3,9 +3,9 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
