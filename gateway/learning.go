@@ -84,10 +84,23 @@ func (l *learning) isBlocked(tenant, q string) bool {
 func groupKey(tenant string, group int64) string { return fmt.Sprintf("group:%s:%d", tenant, group) }
 func toolKey(t *tool.Tool) string                { return "tool:" + t.Name }
 
+// maxGroupKeys bounds the pending groups whose replies are kept: one-off
+// questions each start a group that may never get a tool.
+const maxGroupKeys = 10_000
+
 // observe keeps an upstream reply and its answer under key.
 func (l *learning) observe(key string, rep upstreamReply, ans string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if _, ok := l.samples[key]; !ok && strings.HasPrefix(key, "group:") && len(l.samples) >= maxGroupKeys {
+		for k := range l.samples { // forget one group, whichever the map gives
+			if strings.HasPrefix(k, "group:") {
+				delete(l.samples, k)
+				delete(l.tok, k)
+				break
+			}
+		}
+	}
 	s := append(l.samples[key], sample{reply: rep.Content, answer: ans})
 	if len(s) > maxShapeSamples {
 		s = s[len(s)-maxShapeSamples:]

@@ -474,3 +474,15 @@ func TestUnroutableToolIsMadeOnce(t *testing.T) {
 		t.Errorf("%d requests kept out of the pool, want the ones after the tool (≥ 20)", blocked)
 	}
 }
+
+// GET /v1/models lists the upstream model, as go-openai reads it.
+func TestModelsList(t *testing.T) {
+	w := newWorld(t, nil)
+	ms, err := w.client("", "k").ListModels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms.Models) != 1 || ms.Models[0].ID != "gpt-up" || ms.Models[0].Object != "model" {
+		t.Errorf("models %+v", ms.Models)
+	}
+}

@@ -147,3 +147,19 @@ func FuzzShapeRender(f *testing.F) {
 		}
 	})
 }
+
+// The replies kept for groups that never get a tool are bounded.
+func TestLearningForgetsGroupsBeyondItsBound(t *testing.T) {
+	var l learning
+	l.init()
+	for i := range maxGroupKeys + 50 {
+		l.observe(groupKey("", int64(i+1)), upstreamReply{Content: "x", HasUsage: true, PromptTokens: 1}, "x")
+	}
+	l.observe("tool:kept", upstreamReply{Content: "y"}, "y")
+	if n := len(l.samples); n > maxGroupKeys+1 {
+		t.Errorf("%d keys kept, want at most %d", n, maxGroupKeys+1)
+	}
+	if len(l.samples["tool:kept"]) != 1 {
+		t.Error("a tool's replies were forgotten")
+	}
+}
