@@ -117,6 +117,7 @@ type ServeSection struct {
 	BatchWorkers    int           `mapstructure:"batch_workers"`    // questions of one batch at once; 0: workers
 	Watch           time.Duration `mapstructure:"watch"`            // how often the library is checked for others' changes
 	LogFormat       string        `mapstructure:"log_format"`       // request logs: text or json
+	Operators       string        `mapstructure:"operators"`        // comma-separated token names that see every tenant's tools and savings
 }
 
 // GatewaySection configures the OpenAI-compatible endpoint latm serve
@@ -193,6 +194,7 @@ func defaults() map[string]any {
 		"serve.batch_workers":    0,
 		"serve.watch":            2 * time.Second,
 		"serve.log_format":       "text",
+		"serve.operators":        "",
 
 		"gateway.enabled":          true,
 		"gateway.role":             "solver",

@@ -60,6 +60,7 @@ func layerTable() map[string]layerValues {
 		"serve.batch_workers":    {"2", "3", ""},
 		"serve.watch":            {"3s", "4s", ""},
 		"serve.log_format":       {"json", "text", ""},
+		"serve.operators":        {"ops", "admin", ""},
 
 		"gateway.enabled":          {"false", "true", ""},
 		"gateway.role":             {"maker", "user", ""},

@@ -31,7 +31,10 @@ With --savings it reports, per tool and per batch, how many instances each
 path answered (parser and template: no model call; user: the user model
 wrote the call), the user calls and making cost, an estimate of what the
 strong (solver) model would have cost answering every instance directly,
-and per tool the break-even: the instances that repay the making.`,
+and per tool the break-even: the instances that repay the making. It also
+prints the OpenAI-compatible gateway's figures per tenant: requests, those
+answered by tools with no upstream call, what upstream alone would have
+cost against what was spent, and how much of that is estimated.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if savings {
@@ -97,7 +100,7 @@ and per tool the break-even: the instances that repay the making.`,
 	}
 	cmd.Flags().StringVar(&by, "by", "role", "group by role, model, tool or day")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().BoolVar(&savings, "savings", false, "report what the no-model paths saved, per tool and batch")
+	cmd.Flags().BoolVar(&savings, "savings", false, "report what the no-model paths saved, per tool and batch, and what the gateway saved per tenant")
 	return cmd
 }
 

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/latm/latm/internal/fakeopenai"
+	"github.com/latm/latm/library"
 	"github.com/latm/latm/llm"
+	"github.com/latm/latm/tool"
 )
 
 func runCost(t *testing.T, db string, args ...string) (code int, stdout, stderr string) {
@@ -154,5 +157,57 @@ func TestCostSavings(t *testing.T) {
 	// One user call recorded and no direct answer: the estimate says so.
 	if rep.Direct.TokensIn != 1000 || !strings.Contains(rep.Direct.Basis, "user model") {
 		t.Fatalf("direct estimate %+v", rep.Direct)
+	}
+}
+
+func TestCostSavingsGateway(t *testing.T) {
+	toolsEnv(t)
+	db := filepath.Join(t.TempDir(), "latm.db")
+	store, err := library.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, r := range []tool.GatewayRequest{
+		{Tenant: "acme", Served: tool.ServedUpstream, UpstreamCost: 0.02},
+		{Tenant: "acme", Served: tool.ServedTool, Tool: "sums@1", UpstreamCost: 0.02, Estimated: true, LatmCost: 0.001},
+		{Tenant: "acme", Served: tool.ServedSpot, Tool: "sums@1", UpstreamCost: 0.02, Agreed: &[]bool{true}[0]},
+		{Tenant: "globex", Served: tool.ServedPassthrough, UpstreamCost: 0.5},
+	} {
+		if err := store.RecordGatewayRequest(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.Close()
+
+	code, out, errOut := runCost(t, db, "--savings")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"gateway: 4 requests, 1 answered by tools with no upstream call (1 upstream calls saved, 3 made)",
+		"WOULD HAVE COST", "ESTIMATED*",
+		"acme    3         1        2               0.0600           0.0410  0.0190  1 (0.0200)  1/1",
+		"globex  1         0        1               0.5000           0.5000  0.0000  0 (0.0000)  -",
+		"(all)   4", "* estimated:",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("savings report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "no solved instances") {
+		t.Errorf("gateway traffic reported as nothing:\n%s", out)
+	}
+	code, out, errOut = runCost(t, db, "--savings", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep savingsReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Gateway.Requests != 4 || rep.Gateway.UpstreamSaved != 1 || rep.Gateway.Estimated != 1 || len(rep.GatewayTenants) != 2 ||
+		rep.GatewayTenants[0].Tenant != "acme" || math.Abs(rep.GatewayTenants[0].Spent-0.041) > 1e-9 {
+		t.Fatalf("JSON gateway part: %+v %+v", rep.Gateway, rep.GatewayTenants)
 	}
 }

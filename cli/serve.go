@@ -29,6 +29,7 @@ type ServeConfig struct {
 	BatchWorkers    int           // questions of one batch solved at once
 	Watch           time.Duration // how often the library is checked for tools other processes made
 	LogFormat       string        // "text" or "json" request logs, on standard error
+	Operators       []string      // token names that see every tenant's tools and savings
 }
 
 // serveConfig turns the serve section of the configuration, checked when
@@ -41,6 +42,11 @@ func serveConfig(c ServeSection, workers int) (ServeConfig, error) {
 	for _, o := range strings.Split(c.CORSOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			sc.CORSOrigins = append(sc.CORSOrigins, o)
+		}
+	}
+	for _, o := range strings.Split(c.Operators, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			sc.Operators = append(sc.Operators, o)
 		}
 	}
 	var err error
@@ -124,6 +130,7 @@ func newServer(ctx context.Context, app *App, sc ServeConfig, requireTokens bool
 	srv := serve.New(local, serve.Options{
 		Tokens: store, RequireTokens: requireTokens, RateLimit: sc.RateLimit, MaxBody: sc.MaxBody, MaxBatchBody: sc.MaxBatchBody,
 		CORSOrigins: sc.CORSOrigins, Batches: store, BatchWorkers: sc.BatchWorkers, Logger: log, Version: Version,
+		Operators: sc.Operators, ShareTools: app.Cfg.Gateway.ShareTools,
 		Gateway: gw,
 	})
 	return srv, local, nil

@@ -148,8 +148,13 @@ func newToolsShowCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// The gateway's phases (cli/tools_phase.go).
+			shown, err := withPhases(cmd.Context(), app, t)
+			if err != nil {
+				return err
+			}
 			if asJSON {
-				return writeJSON(app.Out, t)
+				return writeJSON(app.Out, shown)
 			}
 			w := app.Out
 			fmt.Fprintf(w, "%s (%s)\n", t.Ref(), t.Status)
@@ -169,6 +174,7 @@ func newToolsShowCmd(app *App) *cobra.Command {
 					fmt.Fprintf(w, "runs:        %s\n", describePaths(st))
 				}
 			}
+			printPhases(w, shown)
 			fmt.Fprintf(w, "description:\n%s\n", indent(t.Description, "  "))
 			fmt.Fprintf(w, "\nusage examples (%d):\n", len(t.Examples))
 			for i, ex := range t.Examples {

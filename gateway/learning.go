@@ -172,7 +172,13 @@ func (l *learning) phase(ctx context.Context, st Store, t *tool.Tool) (tool.Phas
 		c := tool.PhaseChange{Tool: t.Name, Version: t.Version, Tenant: t.Tenant, To: p, At: time.Now(),
 			Reason: "first routed by the gateway: in shadow until it agrees with upstream"}
 		if err := st.RecordPhaseChange(ctx, c); err != nil {
-			return "", err
+			// Refused: another writer (a process sharing the library, or
+			// the making of this version) phased it first; its phase holds.
+			now, rerr := st.ToolPhase(ctx, t.Name, t.Version)
+			if rerr != nil || now == "" {
+				return "", err
+			}
+			p = now
 		}
 	}
 	l.mu.Lock()
@@ -222,27 +228,49 @@ func (g *Gateway) routable(ctx context.Context, tenant string, t *tool.Tool) boo
 		r.Invalidate()
 	}
 	g.log.Info("gateway: unroutable tool", slog.String("tool", t.Ref()), slog.String("why", why))
-	c := tool.PhaseChange{Tool: t.Name, Version: t.Version, Tenant: t.Tenant, To: tool.PhaseShadow, Reason: why, At: time.Now()}
-	if err := g.store.RecordPhaseChange(context.WithoutCancel(ctx), c); err != nil {
-		g.log.Warn("gateway: record a phase change", slog.String("tool", t.Ref()), slog.String("error", err.Error()))
-	}
+	g.recordPhase(ctx, tool.PhaseChange{Tool: t.Name, Version: t.Version, Tenant: t.Tenant, To: tool.PhaseShadow, Reason: why, At: time.Now()})
 	return false
 }
 
-// transition records a phase change of t and applies it.
-func (g *Gateway) transition(ctx context.Context, t *tool.Tool, from, to tool.Phase, agreed, compared int, reason string) {
+// recordPhase stores c and returns the version's phase afterwards and whether
+// c was applied. The store refuses a change whose From is stale (another
+// process sharing the library, or another request of this one, moved the
+// version first): then the phase the store holds wins and is returned.
+// When the store fails otherwise, c is applied in memory all the same, so
+// that a store outage does not stop judging.
+func (g *Gateway) recordPhase(ctx context.Context, c tool.PhaseChange) (tool.Phase, bool) {
+	ctx = context.WithoutCancel(ctx)
+	err := g.store.RecordPhaseChange(ctx, c)
+	if err == nil {
+		return c.To, true
+	}
+	now, rerr := g.store.ToolPhase(ctx, c.Tool, c.Version)
+	if rerr == nil && now != c.From && now != "" {
+		g.log.Info("gateway: phase moved meanwhile", slog.String("tool", tool.Ref(c.Tool, c.Version)),
+			slog.String("from", string(c.From)), slog.String("to", string(c.To)), slog.String("now", string(now)))
+		return now, false
+	}
+	g.log.Warn("gateway: record a phase change", slog.String("tool", tool.Ref(c.Tool, c.Version)), slog.String("error", err.Error()))
+	return c.To, true
+}
+
+// transition records a phase change of t and applies it; when the store
+// holds a newer phase (another process moved t), that one is applied
+// instead and transition reports false.
+func (g *Gateway) transition(ctx context.Context, t *tool.Tool, from, to tool.Phase, agreed, compared int, reason string) bool {
 	c := tool.PhaseChange{Tool: t.Name, Version: t.Version, Tenant: t.Tenant, From: from, To: to,
 		Agreed: agreed, Compared: compared, Reason: reason, At: time.Now()}
-	if err := g.store.RecordPhaseChange(context.WithoutCancel(ctx), c); err != nil {
-		g.log.Warn("gateway: record a phase change", slog.String("tool", t.Ref()), slog.String("error", err.Error()))
+	now, applied := g.recordPhase(ctx, c)
+	if applied {
+		g.log.Info("gateway: phase", slog.String("tool", t.Ref()), slog.String("from", string(from)), slog.String("to", string(to)), slog.String("reason", reason))
 	}
-	g.log.Info("gateway: phase", slog.String("tool", t.Ref()), slog.String("from", string(from)), slog.String("to", string(to)), slog.String("reason", reason))
 	l := &g.learn
 	l.mu.Lock()
-	l.phases[t.Ref()] = to
+	l.phases[t.Ref()] = now
 	delete(l.windows, t.Ref())
 	delete(l.spots, t.Ref())
 	l.mu.Unlock()
+	return applied
 }
 
 func pct(a, b int) string {
@@ -292,9 +320,10 @@ func (g *Gateway) shadowed(ctx context.Context, tenant string, t *tool.Tool, ex 
 			fmt.Sprintf("%d of %d agreed with upstream (%s >= %s)", w.agreed, compared, pct(w.agreed, compared), pct100(th)))
 		return
 	}
-	g.transition(ctx, t, tool.PhaseShadow, tool.PhaseShadow, w.agreed, compared,
-		fmt.Sprintf("%d of %d agreed with upstream (%s < %s): stays in shadow; remade with its %d disagreements shown first", w.agreed, compared, pct(w.agreed, compared), pct100(th), len(w.wrong)))
-	g.remake(tenant, t, w)
+	if g.transition(ctx, t, tool.PhaseShadow, tool.PhaseShadow, w.agreed, compared,
+		fmt.Sprintf("%d of %d agreed with upstream (%s < %s): stays in shadow; remade with its %d disagreements shown first", w.agreed, compared, pct(w.agreed, compared), pct100(th), len(w.wrong))) {
+		g.remake(tenant, t, w)
+	}
 }
 
 func pct100(th float64) string { return fmt.Sprintf("%.0f%%", 100*th) }

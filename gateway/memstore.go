@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
 
@@ -22,24 +23,32 @@ func NewMemStore() *MemStore { return &MemStore{} }
 
 var _ Store = (*MemStore)(nil)
 
-// RecordPhaseChange implements Store.
+// RecordPhaseChange implements Store: like the library's, it refuses a
+// change whose From is not the version's current phase.
 func (m *MemStore) RecordPhaseChange(_ context.Context, c tool.PhaseChange) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if cur := m.phaseLocked(c.Tool, c.Version); cur != c.From {
+		return fmt.Errorf("record phase change of %s from %q to %q: its phase is %q now: %w", tool.Ref(c.Tool, c.Version), c.From, c.To, cur, ErrPhaseConflict)
+	}
 	m.changes = append(m.changes, c)
 	return nil
+}
+
+func (m *MemStore) phaseLocked(name string, version int) tool.Phase {
+	for i := len(m.changes) - 1; i >= 0; i-- {
+		if c := m.changes[i]; c.Tool == name && c.Version == version {
+			return c.To
+		}
+	}
+	return ""
 }
 
 // ToolPhase implements Store.
 func (m *MemStore) ToolPhase(_ context.Context, name string, version int) (tool.Phase, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for i := len(m.changes) - 1; i >= 0; i-- {
-		if c := m.changes[i]; c.Tool == name && c.Version == version {
-			return c.To, nil
-		}
-	}
-	return "", nil
+	return m.phaseLocked(name, version), nil
 }
 
 // PhaseChanges implements Store.

@@ -44,6 +44,9 @@ func TestHelperProcess(t *testing.T) {
 		err = writeMany(args[1], args[2], n)
 	case "save-loop":
 		err = saveLoop(args[1])
+	case "gateway":
+		n, _ := strconv.Atoi(args[3])
+		err = gatewayWriter(args[1], args[2], n)
 	default:
 		err = fmt.Errorf("unknown helper mode %q", args[0])
 	}

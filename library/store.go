@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,12 +71,23 @@ func loadMigrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("embedded migration %s: want version %d", m.name, i+1)
+	// Versions may skip numbers (a change numbered on a branch that is
+	// merged later): each is applied once, by number, whatever its order of
+	// arrival, so the changes must not depend on one another across a gap.
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("embedded migrations %s and %s have the same version", ms[i-1].name, ms[i].name)
 		}
 	}
 	return ms, nil
+}
+
+// newest is the highest version this latm knows.
+func newest(ms []migration) int {
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
 }
 
 // Open opens (creating it and its directory on first use) and migrates the
@@ -85,8 +97,8 @@ func Open(path string) (*Store, error) {
 	return openUpTo(context.Background(), path, 0)
 }
 
-// openUpTo opens path and applies migrations up to version upTo (all for
-// 0); tests use it to build files of an older schema.
+// openUpTo opens path and applies the migrations numbered up to upTo (all
+// for 0); tests use it to build files of an older schema.
 func openUpTo(ctx context.Context, path string, upTo int) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open database: no path given (set --db or db in the config file)")
@@ -196,7 +208,7 @@ func probe(ctx context.Context, abs string) error {
 	if err != nil {
 		return err
 	}
-	return checkNewer(applied, len(ms))
+	return checkNewer(applied, ms)
 }
 
 // describeOpenError turns SQLite's corruption codes into a message that
@@ -220,8 +232,8 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 	if err != nil {
 		return err
 	}
-	if upTo == 0 || upTo > len(ms) {
-		upTo = len(ms)
+	if upTo == 0 {
+		upTo = newest(ms)
 	}
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
@@ -234,11 +246,11 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 	if err != nil {
 		return err
 	}
-	if err := checkNewer(applied, len(ms)); err != nil {
+	if err := checkNewer(applied, ms); err != nil {
 		return err
 	}
-	for _, m := range ms[:upTo] {
-		if containsInt(applied, m.version) {
+	for _, m := range ms {
+		if m.version > upTo || containsInt(applied, m.version) {
 			continue
 		}
 		err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -246,7 +258,7 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 			if err != nil {
 				return err
 			}
-			if err := checkNewer(applied, len(ms)); err != nil {
+			if err := checkNewer(applied, ms); err != nil {
 				return err
 			}
 			if containsInt(applied, m.version) {
@@ -266,11 +278,37 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 	return nil
 }
 
-func checkNewer(applied []int, known int) error {
-	if n := len(applied); n > 0 && applied[n-1] > known {
-		return fmt.Errorf("schema versions %v were written by a newer latm (this one knows 1..%d); upgrade latm or use another --db", applied, known)
+// checkNewer refuses a file that records a schema version this latm does
+// not know: a newer latm wrote it.
+func checkNewer(applied []int, ms []migration) error {
+	var unknown []int
+	for _, v := range applied {
+		if !slices.ContainsFunc(ms, func(m migration) bool { return m.version == v }) {
+			unknown = append(unknown, v)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("schema versions %v were written by a newer latm (this one knows %s); upgrade latm or use another --db", unknown, knownVersions(ms))
 	}
 	return nil
+}
+
+// knownVersions renders the versions of ms as runs: "1..5, 8".
+func knownVersions(ms []migration) string {
+	var parts []string
+	for i := 0; i < len(ms); {
+		j := i
+		for j+1 < len(ms) && ms[j+1].version == ms[j].version+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, strconv.Itoa(ms[i].version))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d..%d", ms[i].version, ms[j].version))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 func containsInt(xs []int, x int) bool {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -60,7 +59,7 @@ func TestOpenCreatesFileAndDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms, _ := loadMigrations()
-	if got, want := v, len(ms); got != want {
+	if got, want := v, newest(ms); got != want {
 		t.Fatalf("schema version %d, want %d", got, want)
 	}
 	var mode string
@@ -197,7 +196,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if merr != nil {
 		t.Fatal(merr)
 	}
-	for _, want := range []string{path, "newer latm", "99", fmt.Sprintf("1..%d", len(ms))} {
+	for _, want := range []string{path, "newer latm", "99", knownVersions(ms)} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -236,8 +235,8 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := s.SchemaVersion(ctx); v != len(ms) {
-		t.Fatalf("upgraded file at version %d, want %d", v, len(ms))
+	if v, _ := s.SchemaVersion(ctx); v != newest(ms) {
+		t.Fatalf("upgraded file at version %d, want %d", v, newest(ms))
 	}
 	hits, err := s.SearchTools(ctx, "complete the sequence of brackets", 5)
 	if err != nil {

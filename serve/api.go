@@ -56,6 +56,12 @@ func (s *Server) solve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if b.Tool != "" {
+		if _, _, err := s.toolFor(r.Context(), s.callerOf(r), b.Tool); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	res, err := s.eng.Solve(r.Context(), SolveRequest{Question: b.Question, Tool: b.Tool})
 	if err != nil {
 		s.fail(w, r, err)
@@ -97,6 +103,10 @@ func (s *Server) callTool(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if _, _, err := s.toolFor(r.Context(), s.callerOf(r), ref); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var b callBody
 	if err := decode(r, &b); err != nil {
 		s.fail(w, r, err)
@@ -126,10 +136,19 @@ type toolSummary struct {
 	Signature   string    `json:"signature"`
 	Examples    int       `json:"examples"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Tenant owns a tool learned from its gateway traffic (shown to the
+	// owner and the operator); Shared marks another tenant's tool seen
+	// through sharing, without its usage examples.
+	Tenant string `json:"tenant,omitempty"`
+	Shared bool   `json:"shared,omitempty"`
+	// Phase is where a tool learned from gateway traffic stands (shadow
+	// or live); "" for a tool that was not.
+	Phase tool.Phase `json:"phase,omitempty"`
 }
 
 func summarize(t *tool.Tool) toolSummary {
-	return toolSummary{t.Name, t.Version, t.Ref(), t.Status, t.Description, t.Signature, len(t.Examples), t.CreatedAt}
+	return toolSummary{Name: t.Name, Version: t.Version, Ref: t.Ref(), Status: t.Status, Description: t.Description,
+		Signature: t.Signature, Examples: len(t.Examples), CreatedAt: t.CreatedAt, Tenant: t.Tenant}
 }
 
 // toolDetail is one tool version with its history and stats.
@@ -143,6 +162,9 @@ type toolDetail struct {
 	ArgsSchema map[string]any      `json:"args_schema"`
 	Versions   []toolSummary       `json:"versions"`
 	Stats      library.ToolStats   `json:"stats"`
+	// Phases is every phase transition of every version of the tool,
+	// oldest first, with the agreement and reason that decided it.
+	Phases []tool.PhaseChange `json:"phases"`
 }
 
 func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
@@ -152,24 +174,22 @@ func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := make([]toolSummary, 0, len(tools))
-	for _, t := range tools {
-		out = append(out, summarize(t))
+	out, err := s.summaries(r.Context(), s.callerOf(r), tools)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"tools": out})
 }
 
-// toolOf loads the tool the {ref} path value names: NAME (the newest
-// active version) or NAME@N.
-func (s *Server) toolOf(r *http.Request) (*tool.Tool, error) {
-	name, version, err := tool.ParseRef(r.PathValue("ref"))
-	if err != nil {
-		return nil, &InputError{Field: "ref", Err: err}
-	}
-	return s.eng.Tool(r.Context(), name, version)
+// toolOf loads the tool the {ref} path value names (NAME, the newest
+// active version, or NAME@N) as the caller may see it.
+func (s *Server) toolOf(r *http.Request) (*tool.Tool, access, error) {
+	return s.toolFor(r.Context(), s.callerOf(r), r.PathValue("ref"))
 }
 
-func (s *Server) detail(r *http.Request, t *tool.Tool) (*toolDetail, error) {
+func (s *Server) detail(r *http.Request, t *tool.Tool, a access) (*toolDetail, error) {
+	c := s.callerOf(r)
 	versions, err := s.eng.ToolVersions(r.Context(), t.Name)
 	if err != nil {
 		return nil, err
@@ -178,10 +198,18 @@ func (s *Server) detail(r *http.Request, t *tool.Tool) (*toolDetail, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &toolDetail{toolSummary: summarize(t), Entry: t.Entry, Source: t.Source, Usage: t.Examples,
+	sum, err := s.summaryFor(r.Context(), c, t)
+	if err != nil {
+		return nil, err
+	}
+	sum.Shared = a == shared // t is the copy c may see, without its tenant
+	d := &toolDetail{toolSummary: sum, Entry: t.Entry, Source: t.Source, Usage: t.Examples,
 		Validation: t.Validation, MakerModel: t.MakerModel, ArgsSchema: ArgsSchema(t), Stats: stats}
-	for _, v := range versions {
-		d.Versions = append(d.Versions, summarize(v))
+	if d.Versions, err = s.summaries(r.Context(), c, versions); err != nil {
+		return nil, err
+	}
+	if d.Phases, err = s.phaseHistory(r.Context(), t.Name, a); err != nil {
+		return nil, err
 	}
 	if d.Usage == nil {
 		d.Usage = []tool.UsageExample{}
@@ -193,12 +221,12 @@ func (s *Server) detail(r *http.Request, t *tool.Tool) (*toolDetail, error) {
 }
 
 func (s *Server) getTool(w http.ResponseWriter, r *http.Request) {
-	t, err := s.toolOf(r)
+	t, a, err := s.toolOf(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d, err := s.detail(r, t)
+	d, err := s.detail(r, t, a)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -213,6 +241,9 @@ func (s *Server) setActive(active bool) http.HandlerFunc {
 			s.fail(w, r, &InputError{Field: "ref", Err: err})
 			return
 		}
+		if !s.ownsAll(w, r, name, version) {
+			return
+		}
 		if err := s.eng.SetActive(r.Context(), name, version, active); err != nil {
 			s.fail(w, r, err)
 			return
@@ -222,18 +253,23 @@ func (s *Server) setActive(active bool) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		out := make([]toolSummary, 0, len(versions))
-		for _, v := range versions {
-			out = append(out, summarize(v))
+		out, err := s.summaries(r.Context(), s.callerOf(r), versions)
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"versions": out})
 	}
 }
 
 func (s *Server) exportTool(w http.ResponseWriter, r *http.Request) {
-	t, err := s.toolOf(r)
+	t, a, err := s.toolOf(r)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if a != full {
+		writeError(w, http.StatusForbidden, codeForbidden, "ref", "the package of "+t.Ref()+" holds another tenant's usage examples; only its owner may export it")
 		return
 	}
 	pkg, err := tool.EncodePackage(t)
@@ -280,8 +316,15 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	c := s.callerOf(r)
 	out := make([]map[string]any, 0, len(hits))
 	for _, h := range hits {
+		if ok, err := s.searchable(r.Context(), c, h); err != nil {
+			s.fail(w, r, err)
+			return
+		} else if !ok {
+			continue
+		}
 		out = append(out, map[string]any{"tool": tool.Ref(h.Name, h.Version), "name": h.Name, "version": h.Version, "score": h.Score})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"hits": out})
@@ -342,6 +385,9 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	runs, err := s.eng.Runs(r.Context(), f)
+	if err == nil {
+		runs, err = s.visibleRuns(r.Context(), s.callerOf(r), runs)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -368,5 +368,5 @@ var apiRoutes = []string{
 	"POST /v1/solve", "POST /v1/tools/{ref}/call", "POST /v1/tools", "GET /v1/jobs/{id}", "GET /v1/tools",
 	"GET /v1/tools/{ref}", "POST /v1/tools/{ref}/retire", "POST /v1/tools/{ref}/reactivate", "GET /v1/tools/{ref}/package",
 	"POST /v1/packages", "GET /v1/search", "POST /v1/batches", "GET /v1/batches/{id}", "GET /v1/batches/{id}/results",
-	"GET /v1/runs", "GET /v1/pending", "POST /v1/pending/{id}/label", "GET /v1/cost",
+	"GET /v1/runs", "GET /v1/pending", "POST /v1/pending/{id}/label", "GET /v1/cost", "GET /v1/savings",
 }

@@ -153,8 +153,7 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		name, version, _ := tool.ParseRef(ref)
-		if _, err := s.eng.Tool(r.Context(), name, version); err != nil {
+		if _, _, err := s.toolFor(r.Context(), s.callerOf(r), ref); err != nil { // another tenant's tool is not found
 			s.fail(w, r, err)
 			return
 		}

@@ -57,9 +57,13 @@ func (s *Server) consoleRoutes() {
 // required) and renders what page returns.
 func (s *Server) consolePage(page func(*http.Request) (string, any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if _, _, err := s.authenticate(r); err != nil {
+		who, _, err := s.authenticate(r)
+		if err != nil {
 			http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 			return
+		}
+		if info, ok := r.Context().Value(infoKey).(*reqInfo); ok {
+			info.who = who // the tenant whose view this is
 		}
 		name, data, err := page(r)
 		if err != nil {
@@ -88,6 +92,8 @@ type toolRow struct {
 	Tool     *tool.Tool
 	Versions int
 	Stats    library.ToolStats
+	Phase    tool.Phase
+	Shared   bool
 }
 
 // dayBar is one day of the charts: cost, and answers by path.
@@ -106,12 +112,14 @@ type homeData struct {
 	NoModel int
 	Runs    int
 	Pending int
+	Gateway *gatewayChart
 }
 
 const chartHeight = 120
 
 func (s *Server) homePage(r *http.Request) (string, any, error) {
 	ctx := r.Context()
+	c := s.callerOf(r)
 	tools, err := s.eng.Tools(ctx, false)
 	if err != nil {
 		return "", nil, err
@@ -121,22 +129,36 @@ func (s *Server) homePage(r *http.Request) (string, any, error) {
 		return "", nil, err
 	}
 	versions := map[string]int{}
-	for _, t := range all {
+	for _, t := range s.visibleTools(c, all) {
 		versions[t.Name]++
 	}
 	d := homeData{}
 	for _, t := range tools {
+		a := s.accessTo(c, t)
+		if a == hidden {
+			continue
+		}
 		st, err := s.eng.Stats(ctx, t.Name)
 		if err != nil {
 			return "", nil, err
 		}
-		d.Tools = append(d.Tools, toolRow{Tool: t, Versions: versions[t.Name], Stats: st})
+		sum, err := s.summaryFor(ctx, c, t)
+		if err != nil {
+			return "", nil, err
+		}
+		d.Tools = append(d.Tools, toolRow{Tool: s.forCaller(c, t), Versions: versions[t.Name], Stats: st, Phase: sum.Phase, Shared: a == shared})
+	}
+	if d.Gateway, err = s.gatewayChart(r); err != nil {
+		return "", nil, err
 	}
 	costs, err := s.eng.Cost(ctx, "day")
 	if err != nil {
 		return "", nil, err
 	}
 	runs, err := s.eng.Runs(ctx, library.RunFilter{Limit: 1000})
+	if err == nil {
+		runs, err = s.visibleRuns(ctx, c, runs)
+	}
 	if err != nil {
 		return "", nil, err
 	}
@@ -198,15 +220,18 @@ type toolPageData struct {
 }
 
 func (s *Server) toolPage(r *http.Request) (string, any, error) {
-	t, err := s.toolOf(r)
+	t, a, err := s.toolOf(r)
 	if err != nil {
 		return "", nil, err
 	}
-	d, err := s.detail(r, t)
+	d, err := s.detail(r, t, a)
 	if err != nil {
 		return "", nil, err
 	}
 	runs, err := s.eng.Runs(r.Context(), library.RunFilter{Tool: t.Name, Limit: 50})
+	if err == nil {
+		runs, err = s.visibleRuns(r.Context(), s.callerOf(r), runs)
+	}
 	if err != nil {
 		return "", nil, err
 	}

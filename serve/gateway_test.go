@@ -12,6 +12,9 @@ import (
 	"github.com/latm/latm/library"
 )
 
+// The library keeps the gateway's phases and records (NewGateway picks it).
+var _ gateway.Store = (*library.Store)(nil)
+
 // The gateway behind the server's tokens: the tenant is the token's name,
 // a token sent in X-Latm-Token leaves Authorization to upstream, a token
 // sent in Authorization is never forwarded, and no token is a 401.
@@ -74,6 +77,10 @@ func TestGatewayBehindTokens(t *testing.T) {
 
 	if code, _ := post(map[string]string{"Authorization": "Bearer sk-upstream-key"}); code != http.StatusUnauthorized {
 		t.Errorf("an unknown token: %d, want 401", code)
+	}
+	sv, err := e.store.GatewaySavings(ctx, "team-a")
+	if err != nil || sv.Requests != 2 || sv.UpstreamCalls != 2 {
+		t.Errorf("the library's records of team-a: %+v (%v), want its 2 forwarded requests", sv, err)
 	}
 	req, _ := http.NewRequest(http.MethodGet, e.http.URL+"/v1/models", nil)
 	req.Header.Set(TokenHeader, secret)

@@ -17,18 +17,26 @@ import (
 
 // mcpServer mirrors the library as MCP tools: every active tool (by its
 // name; a name that clashes with a built-in gets the prefix "tool-"), plus
-// solve, make_tool and search_tools. One MCP server serves every session,
-// over stdio and streamable HTTP; when the library changes, the tool list
-// is brought in step and the SDK sends notifications/tools/list_changed.
+// solve, make_tool and search_tools. Each tenant has its own MCP server,
+// listing the tools it may see (tenant.go; the operator's, over stdio or
+// without a token, lists all), shared by its sessions over stdio and
+// streamable HTTP; when the library changes, every list is brought in
+// step and the SDK sends notifications/tools/list_changed.
 type mcpServer struct {
-	s   *Server
-	srv *mcp.Server
+	s *Server
 
-	mu    sync.Mutex
-	tools map[string]string // MCP tool name → the tool's ref it serves
+	mu    sync.Mutex // guards views and each view's tools
+	views map[caller]*mcpView
 
 	startOnce sync.Once
 	synced    chan struct{} // closed after the first sync
+}
+
+// mcpView is one tenant's MCP server.
+type mcpView struct {
+	c     caller
+	srv   *mcp.Server
+	tools map[string]string // MCP tool name → the tool's ref it serves
 }
 
 // Built-in MCP tools.
@@ -39,15 +47,33 @@ const (
 )
 
 func newMCPServer(s *Server) *mcpServer {
-	m := &mcpServer{s: s, tools: map[string]string{}, synced: make(chan struct{})}
-	m.srv = mcp.NewServer(&mcp.Implementation{Name: "latm", Version: s.opts.Version}, &mcp.ServerOptions{
+	return &mcpServer{s: s, views: map[caller]*mcpView{}, synced: make(chan struct{})}
+}
+
+// view returns c's MCP server, made and filled on first use.
+func (m *mcpServer) view(ctx context.Context, c caller) (*mcpView, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v := m.views[c]; v != nil {
+		return v, nil
+	}
+	v := &mcpView{c: c, tools: map[string]string{}}
+	v.srv = mcp.NewServer(&mcp.Implementation{Name: "latm", Version: m.s.opts.Version}, &mcp.ServerOptions{
 		Instructions: "latm answers questions with tools a strong model wrote: call solve with a question, " +
 			"or call a tool directly with its arguments (no model involved). make_tool makes a new tool from solved examples.",
-		Logger:       s.log,
+		Logger:       m.s.log,
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{ListChanged: true}},
 	})
-	m.addBuiltins()
-	return m
+	m.addBuiltins(v)
+	tools, err := m.s.eng.Tools(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.syncView(v, tools); err != nil {
+		return nil, err
+	}
+	m.views[c] = v
+	return v, nil
 }
 
 type mcpSolveIn struct {
@@ -83,8 +109,8 @@ type mcpSearchOut struct {
 	Hits []mcpHit `json:"hits"`
 }
 
-func (m *mcpServer) addBuiltins() {
-	mcp.AddTool(m.srv, &mcp.Tool{Name: mcpSolve, Description: "Answer a question with the library's tools: routed to a tool (or given one), " +
+func (m *mcpServer) addBuiltins(v *mcpView) {
+	mcp.AddTool(v.srv, &mcp.Tool{Name: mcpSolve, Description: "Answer a question with the library's tools: routed to a tool (or given one), " +
 		"the cheap model writes one call, the sandbox runs it. The result says the path, the route and the cost."},
 		func(ctx context.Context, _ *mcp.CallToolRequest, in mcpSolveIn) (*mcp.CallToolResult, *SolveResult, error) {
 			if err := checkQuestion("question", in.Question); err != nil {
@@ -92,6 +118,9 @@ func (m *mcpServer) addBuiltins() {
 			}
 			if in.Tool != "" {
 				if err := checkRef("tool", in.Tool); err != nil {
+					return nil, nil, err
+				}
+				if _, _, err := m.s.toolFor(ctx, v.c, in.Tool); err != nil {
 					return nil, nil, err
 				}
 			}
@@ -102,7 +131,7 @@ func (m *mcpServer) addBuiltins() {
 			m.s.met.solved(res)
 			return nil, res, nil
 		})
-	mcp.AddTool(m.srv, &mcp.Tool{Name: mcpMake, Description: "Make a new tool from solved examples: the strong model writes a Starlark function, " +
+	mcp.AddTool(v.srv, &mcp.Tool{Name: mcpMake, Description: "Make a new tool from solved examples: the strong model writes a Starlark function, " +
 		"it is verified on held-out examples and saved. Takes minutes."},
 		func(ctx context.Context, _ *mcp.CallToolRequest, in mcpMakeIn) (*mcp.CallToolResult, *mcpMakeOut, error) {
 			b := makeBody{Name: in.Name, Description: in.Description, Examples: in.Examples, Train: in.Train, Valid: in.Valid}
@@ -115,7 +144,7 @@ func (m *mcpServer) addBuiltins() {
 			}
 			return nil, &mcpMakeOut{Tool: t.Ref(), Description: t.Description, Signature: t.Signature}, nil
 		})
-	mcp.AddTool(m.srv, &mcp.Tool{Name: mcpSearch, Description: "Find the library's tools for a question or keywords, best first."},
+	mcp.AddTool(v.srv, &mcp.Tool{Name: mcpSearch, Description: "Find the library's tools for a question or keywords, best first."},
 		func(ctx context.Context, _ *mcp.CallToolRequest, in mcpSearchIn) (*mcp.CallToolResult, *mcpSearchOut, error) {
 			if strings.TrimSpace(in.Query) == "" {
 				return nil, nil, badInput("query", "is empty")
@@ -130,6 +159,11 @@ func (m *mcpServer) addBuiltins() {
 			}
 			out := &mcpSearchOut{Hits: []mcpHit{}}
 			for _, h := range hits {
+				if ok, err := m.s.searchable(ctx, v.c, h); err != nil {
+					return nil, nil, err
+				} else if !ok {
+					continue
+				}
 				out.Hits = append(out.Hits, mcpHit{Tool: tool.Ref(h.Name, h.Version), Score: h.Score})
 			}
 			return nil, out, nil
@@ -147,30 +181,44 @@ func mcpName(name string) string {
 
 var toolOutputSchema = json.RawMessage(`{"type":"object","properties":{"tool":{"type":"string"},"value":{},"output":{"type":"string"}},"required":["tool","value"]}`)
 
-// sync makes the MCP tool list hold exactly the library's active tools.
+// sync makes every tenant's MCP tool list hold exactly the library's
+// active tools it may see (the operator's, made on the first sync, all).
 func (m *mcpServer) sync(ctx context.Context) error {
+	if _, err := m.view(ctx, caller{operator: true}); err != nil {
+		return err
+	}
 	tools, err := m.s.eng.Tools(ctx, false)
 	if err != nil {
 		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	for _, v := range m.views {
+		if err := m.syncView(v, tools); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncView brings v's list in step with tools; m.mu is held.
+func (m *mcpServer) syncView(v *mcpView, tools []*tool.Tool) error {
 	want := map[string]*tool.Tool{}
-	for _, t := range tools {
+	for _, t := range m.s.visibleTools(v.c, tools) {
 		want[mcpName(t.Name)] = t
 	}
 	var gone []string
-	for name, ref := range m.tools {
+	for name, ref := range v.tools {
 		if t, ok := want[name]; !ok || t.Ref() != ref {
 			gone = append(gone, name)
-			delete(m.tools, name)
+			delete(v.tools, name)
 		}
 	}
 	if len(gone) > 0 {
-		m.srv.RemoveTools(gone...)
+		v.srv.RemoveTools(gone...)
 	}
 	for name, t := range want {
-		if _, ok := m.tools[name]; ok {
+		if _, ok := v.tools[name]; ok {
 			continue
 		}
 		schema, err := json.Marshal(ArgsSchema(t))
@@ -182,9 +230,9 @@ func (m *mcpServer) sync(ctx context.Context) error {
 			desc = "latm tool " + t.Ref()
 		}
 		desc += "\n\nSignature: " + t.Signature + " (" + t.Ref() + "). Runs in the sandbox with no model; pass the arguments by name."
-		m.srv.AddTool(&mcp.Tool{Name: name, Description: desc, InputSchema: json.RawMessage(schema), OutputSchema: toolOutputSchema},
+		v.srv.AddTool(&mcp.Tool{Name: name, Description: desc, InputSchema: json.RawMessage(schema), OutputSchema: toolOutputSchema},
 			m.callHandler(t.Ref()))
-		m.tools[name] = t.Ref()
+		v.tools[name] = t.Ref()
 	}
 	return nil
 }
@@ -250,7 +298,14 @@ func (m *mcpServer) start(ctx context.Context) {
 }
 
 func (m *mcpServer) httpHandler() http.Handler {
-	return mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return m.srv }, &mcp.StreamableHTTPOptions{
+	return mcp.NewStreamableHTTPHandler(func(r *http.Request) *mcp.Server {
+		v, err := m.view(r.Context(), m.s.callerOf(r))
+		if err != nil {
+			m.s.log.ErrorContext(r.Context(), "mcp: the tenant's tool list", slog.Any("err", err))
+			return nil // the SDK answers 400
+		}
+		return v.srv
+	}, &mcp.StreamableHTTPOptions{
 		Logger: m.s.log,
 		// Idle sessions are closed, so that clients that vanish do not
 		// hold memory for ever.
@@ -269,5 +324,9 @@ func (s *Server) ServeMCP(ctx context.Context, r io.ReadCloser, w io.WriteCloser
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	return s.mcp.srv.Run(ctx, &mcp.IOTransport{Reader: r, Writer: w})
+	v, err := s.mcp.view(ctx, caller{operator: true})
+	if err != nil {
+		return err
+	}
+	return v.srv.Run(ctx, &mcp.IOTransport{Reader: r, Writer: w})
 }

@@ -52,11 +52,22 @@ type Options struct {
 	CORSOrigins   []string // origins allowed cross-origin requests; none by default
 	Batches       BatchStore
 	BatchWorkers  int // instances of one batch solved at once; 0 means 2
+	Logger        *slog.Logger
+	Version       string
+
 	// Gateway, when set, answers POST /v1/chat/completions and GET
 	// /v1/models (gateway.go); the server closes it on Close.
 	Gateway *gateway.Gateway
-	Logger  *slog.Logger
-	Version string
+
+	// Tenants (tenant.go). ShareTools lets every tenant see and call the
+	// tools other tenants' traffic made (never their usage examples);
+	// Operators are token names that see every tenant's tools and
+	// savings, as a caller without a token does.
+	ShareTools bool
+	Operators  []string
+	// GatewayRecords holds the gateway's phases and savings; nil means the
+	// store of a Local engine.
+	GatewayRecords GatewayRecords
 }
 
 // Server serves the API, MCP and the console. Create it with New, serve
@@ -143,6 +154,7 @@ func (s *Server) routes() {
 	api("GET /v1/pending", s.listPending)
 	api("POST /v1/pending/{id}/label", s.label)
 	api("GET /v1/cost", s.cost)
+	api("GET /v1/savings", s.savings)
 
 	s.mux.Handle("/mcp", s.guard(s.mcp.httpHandler(), s.opts.MaxBody))
 	s.gatewayRoutes()

@@ -77,6 +77,11 @@ type GatewaySavings struct {
 	// request; Spent is what was paid (upstream calls plus latm's own).
 	WouldHaveCost float64 `json:"would_have_cost"`
 	Spent         float64 `json:"spent"`
+	// Estimated counts the requests whose UpstreamCost is an estimate (no
+	// upstream call was made, or upstream reported no usage);
+	// EstimatedCost is their share of WouldHaveCost.
+	Estimated     int     `json:"estimated"`
+	EstimatedCost float64 `json:"estimated_cost"`
 	Agreed        int     `json:"agreed"`
 	Compared      int     `json:"compared"`
 	// Daily holds the same sums per UTC day, oldest first, for the console's chart.
