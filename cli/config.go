@@ -40,6 +40,7 @@ type Config struct {
 	Dispatch DispatchConfig `mapstructure:"dispatch"`
 	Serve    ServeSection   `mapstructure:"serve"`
 	NATS     NATSSection    `mapstructure:"nats"`
+	Gateway  GatewaySection `mapstructure:"gateway"`
 }
 
 // RoleConfig is how one model role is reached and paid for.
@@ -134,6 +135,33 @@ type NATSSection struct {
 	AckWait  time.Duration `mapstructure:"ack_wait"` // an instance unacknowledged this long is redelivered
 }
 
+// GatewaySection configures the OpenAI-compatible endpoint latm serve
+// answers at /v1/chat/completions (docs/gateway.md; cli/serve_gateway.go
+// reads it into a gateway.Config).
+type GatewaySection struct {
+	Enabled bool `mapstructure:"enabled"` // answer /v1/chat/completions and /v1/models
+	// Role is the latm role that is the upstream (the strong model): its
+	// base URL, model and prices are upstream's unless Upstream or Model
+	// set their own.
+	Role     string `mapstructure:"role"`
+	Upstream string `mapstructure:"upstream"` // upstream base URL with /v1; "": the role's
+	Model    string `mapstructure:"model"`    // upstream model; "": the role's
+	// APIKeyEnv names the variable holding latm's own upstream key; ""
+	// forwards each client's Authorization header unchanged.
+	APIKeyEnv       string        `mapstructure:"api_key_env"`
+	UpstreamTimeout time.Duration `mapstructure:"upstream_timeout"` // up to upstream's response header
+	AllowSystem     bool          `mapstructure:"allow_system"`     // a system message + one user message is a candidate
+	Instance        string        `mapstructure:"instance"`         // "system+user" or "user": the instance text
+	OptOutHeader    string        `mapstructure:"opt_out_header"`   // a request with it passes through untouched
+	MaxAnswer       int           `mapstructure:"max_answer"`       // longest answer (bytes) that is pooled
+	ShareTools      bool          `mapstructure:"share_tools"`      // every tenant's requests may reach every tenant's tools
+	Shadow          int           `mapstructure:"shadow"`           // requests a new tool answers beside upstream before it is judged
+	LiveThreshold   float64       `mapstructure:"live_threshold"`   // agreement to go (and stay) live
+	SpotRate        float64       `mapstructure:"spot_rate"`        // share of a live tool's requests checked against upstream
+	SpotWindow      int           `mapstructure:"spot_window"`      // spot checks the live agreement is taken over
+	ToolTimeout     time.Duration `mapstructure:"tool_timeout"`     // answering one request with a tool; then upstream
+}
+
 // roleNames are the sections that hold a RoleConfig.
 var roleNames = []string{"maker", "user", "dispatcher", "solver"}
 
@@ -184,9 +212,25 @@ func defaults() map[string]any {
 		"serve.log_format":       "text",
 		"serve.operators":        "",
 
-		"nats.url":      "",
-		"nats.replicas": 1,
-		"nats.ack_wait": 30 * time.Second,
+		"nats.url":                 "",
+		"nats.replicas":            1,
+		"nats.ack_wait":            30 * time.Second,
+		"gateway.enabled":          true,
+		"gateway.role":             "solver",
+		"gateway.upstream":         "",
+		"gateway.model":            "",
+		"gateway.api_key_env":      "",
+		"gateway.upstream_timeout": 2 * time.Minute,
+		"gateway.allow_system":     true,
+		"gateway.instance":         "system+user",
+		"gateway.opt_out_header":   "X-Latm-Bypass",
+		"gateway.max_answer":       200,
+		"gateway.share_tools":      false,
+		"gateway.shadow":           20,
+		"gateway.live_threshold":   0.95,
+		"gateway.spot_rate":        0.02,
+		"gateway.spot_window":      20,
+		"gateway.tool_timeout":     20 * time.Second,
 	}
 	role := func(name, model string, temp float32, maxTokens int, in, out float64) {
 		d[name+".base_url"] = ""

@@ -63,9 +63,25 @@ func layerTable() map[string]layerValues {
 		"serve.log_format":       {"json", "text", ""},
 		"serve.operators":        {"ops", "admin", ""},
 
-		"nats.url":      {"nats://file:4222", "nats://env:4222", ""},
-		"nats.replicas": {"3", "5", ""},
-		"nats.ack_wait": {"40s", "50s", ""},
+		"nats.url":                 {"nats://file:4222", "nats://env:4222", ""},
+		"nats.replicas":            {"3", "5", ""},
+		"nats.ack_wait":            {"40s", "50s", ""},
+		"gateway.enabled":          {"false", "true", ""},
+		"gateway.role":             {"maker", "user", ""},
+		"gateway.upstream":         {"http://file-up:1/v1", "http://env-up:2/v1", ""},
+		"gateway.model":            {"file-up", "env-up", ""},
+		"gateway.api_key_env":      {"FILE_UP_KEY", "ENV_UP_KEY", ""},
+		"gateway.upstream_timeout": {"30s", "40s", ""},
+		"gateway.allow_system":     {"false", "true", ""},
+		"gateway.instance":         {"user", "system+user", ""},
+		"gateway.opt_out_header":   {"X-File-Bypass", "X-Env-Bypass", ""},
+		"gateway.max_answer":       {"50", "60", ""},
+		"gateway.share_tools":      {"true", "false", ""},
+		"gateway.shadow":           {"5", "6", ""},
+		"gateway.live_threshold":   {"0.9", "0.8", ""},
+		"gateway.spot_rate":        {"0.1", "0.2", ""},
+		"gateway.spot_window":      {"7", "8", ""},
+		"gateway.tool_timeout":     {"5s", "6s", ""},
 	}
 	for _, r := range roleNames {
 		for k, v := range map[string]layerValues{

@@ -302,6 +302,30 @@ func check(key string, v any) error {
 		return atLeast(1)
 	case "solve.retries", "solve.shadow", "role.retries", "serve.batch_workers":
 		return atLeast(0)
+	case "gateway.max_answer", "gateway.shadow", "gateway.spot_window":
+		return atLeast(1)
+	case "gateway.upstream_timeout", "gateway.tool_timeout":
+		return positive()
+	case "gateway.role":
+		return oneOf(roleNames...)
+	case "gateway.instance":
+		return oneOf("system+user", "user")
+	case "gateway.opt_out_header":
+		if h := v.(string); h == "" || strings.ContainsAny(h, " \t:\r\n") {
+			return fmt.Errorf("want an HTTP header name such as X-Latm-Bypass")
+		}
+	case "gateway.live_threshold":
+		if f := v.(float64); f <= 0 || f > 1 {
+			return fmt.Errorf("want a share above 0 and at most 1, such as 0.95")
+		}
+	case "gateway.spot_rate":
+		if f := v.(float64); f < 0 || f > 1 {
+			return fmt.Errorf("want a share from 0 to 1, such as 0.02")
+		}
+	case "gateway.upstream":
+		if u := v.(string); u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return fmt.Errorf("want an http(s) base URL such as https://api.openai.com/v1, or empty for the role's")
+		}
 	case "limits.steps":
 		if v.(uint64) == 0 {
 			return fmt.Errorf("want 1 or more")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/latm/latm/gateway"
 	"github.com/latm/latm/serve"
 )
 
@@ -68,7 +69,9 @@ func newServeCmd(app *App) *cobra.Command {
 		Short: "Serve the JSON API, MCP (at /mcp), metrics and the web console over HTTP",
 		Long: `serve answers HTTP on --addr (serve.addr, default 127.0.0.1:8080): the JSON API
 under /v1 (described at /openapi.json and in docs/api.md), MCP over streamable
-HTTP at /mcp, /healthz, /readyz, Prometheus /metrics and the web console at /.
+HTTP at /mcp, /healthz, /readyz, Prometheus /metrics and the web console at /,
+and (gateway.enabled) an OpenAI-compatible POST /v1/chat/completions and
+GET /v1/models in front of the upstream model (docs/gateway.md).
 
 On any address other than loopback every request needs a bearer token (latm
 token create); serve.auth = required asks for one on loopback too. SIGTERM or
@@ -118,10 +121,21 @@ func newServer(ctx context.Context, app *App, sc ServeConfig, requireTokens bool
 	if err != nil {
 		return nil, nil, err
 	}
+	var gw *gateway.Gateway
+	if app.Cfg.Gateway.Enabled {
+		gc, err := gatewayConfig(app)
+		if err != nil {
+			return nil, nil, &ExitError{Code: ExitUsage, Err: err}
+		}
+		if gw, err = serve.NewGateway(gc, local, log); err != nil {
+			return nil, nil, &ExitError{Code: ExitUsage, Err: err}
+		}
+	}
 	srv := serve.New(local, serve.Options{
 		Tokens: store, RequireTokens: requireTokens, RateLimit: sc.RateLimit, MaxBody: sc.MaxBody, MaxBatchBody: sc.MaxBatchBody,
 		CORSOrigins: sc.CORSOrigins, Batches: store, BatchWorkers: sc.BatchWorkers, BatchQueue: bq, Logger: log, Version: Version,
-		Operators: sc.Operators,
+		Operators: sc.Operators, ShareTools: app.Cfg.Gateway.ShareTools,
+		Gateway: gw,
 	})
 	return srv, local, nil
 }

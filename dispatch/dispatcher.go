@@ -37,6 +37,9 @@ type Instance struct {
 	ID       string
 	Question string
 	Answer   string // a known label, if any
+	// LabelSource says where Answer came from ("" means "input"); the
+	// gateway labels with "upstream", the strong model's own reply.
+	LabelSource string
 }
 
 // Result is what became of one instance.
@@ -69,6 +72,19 @@ type Dispatcher struct {
 	MinExamples    int     // labelled instances a group needs; 0 means 6
 	GroupThreshold float64 // 0 means DefaultGroupThreshold
 
+	// Tenant scopes the pending pool: the dispatcher groups, makes and
+	// revisits only the instances of its tenant, and the tools it makes
+	// belong to it (tool.Tool.Tenant). "" is the operator's. Its Router
+	// should be scoped to the same tenant (Router.Tenant).
+	Tenant string
+	// LabelsAnswered says the pool's instances were answered when they
+	// arrived (the gateway's clients got upstream's reply): once their
+	// group's tool is made they are marked solved, not solved again.
+	LabelsAnswered bool
+	// Made, when set, is told of every tool the dispatcher made and saved,
+	// with the group it was made from (0 for Remake).
+	Made func(ctx context.Context, t *tool.Tool, group int64)
+
 	// mu serializes changes to the pool and tool making, so that two
 	// workers never put one task in two new groups or make one tool twice.
 	mu     sync.Mutex
@@ -88,63 +104,6 @@ type Dispatcher struct {
 func (d *Dispatcher) owner() string {
 	d.ownerOnce.Do(func() { d.ownerName = procowner.New() })
 	return d.ownerName
-}
-
-// Leases in the store let dispatchers of several processes share one
-// database: one lease over changes to the pending pool, one per group over
-// making its tool. The TTLs bound how long a holder that died blocks the
-// others: a holder of this host that died is found at once (the owner names
-// its pid and start time, procowner.New); one of another host holds
-// a making lease until its heartbeat stops renewing it.
-const (
-	poolLease     = "pending-pool"
-	poolLeaseTTL  = time.Minute
-	makeLeaseTTL  = 2 * time.Minute
-	leaseMaxSleep = 200 * time.Millisecond
-)
-
-// heartbeat renews the lease name every quarter of ttl until the returned
-// stop is called.
-func (d *Dispatcher) heartbeat(ctx context.Context, name string, ttl time.Duration) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(ttl / 4)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				_, _ = d.Store.Acquire(ctx, name, d.owner(), ttl)
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
-}
-
-func makeLease(group int64) string { return fmt.Sprintf("make-group-%d", group) }
-
-// lease waits for the store's lease name, taking turns with dispatchers of
-// other processes, and returns its release.
-func (d *Dispatcher) lease(ctx context.Context, name string, ttl time.Duration) (func(), error) {
-	wait := 5 * time.Millisecond
-	for {
-		ok, err := d.Store.Acquire(ctx, name, d.owner(), ttl)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return func() { _ = d.Store.Release(context.WithoutCancel(ctx), name, d.owner()) }, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, leaseMaxSleep)
-	}
 }
 
 // noteUnmade records why group g's tool was not made; an empty why clears
@@ -249,10 +208,6 @@ func (d *Dispatcher) solve(ctx context.Context, tool *tool.Tool, batch, id, ques
 // the instance is routed again, since the new tool may be its task's.
 func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen int64, answered bool) ([]Result, error) {
 	r := Result{Batch: in.Batch, ID: in.ID, Status: StatusPending, Stage: dec.Stage, Calls: dec.Calls, Cost: dec.Cost}
-	p := &tool.Pending{InstanceID: pendingKey(in.Batch, in.ID), Question: in.Question, Label: in.Answer}
-	if in.Answer != "" {
-		p.LabelSource = "input"
-	}
 	d.mu.Lock()
 	if d.generation() != gen {
 		d.mu.Unlock()
@@ -262,18 +217,7 @@ func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen in
 		}
 		return rs, err
 	}
-	release, err := d.lease(ctx, poolLease, poolLeaseTTL)
-	if err == nil {
-		err = d.Store.AddPending(ctx, p)
-		if err == nil && p.Group == 0 {
-			var open []*tool.Pending
-			if open, err = openPending(ctx, d.Store); err == nil {
-				p.Group = groupOf(open, in.Question, d.groupThreshold())
-				err = d.Store.SetPendingGroup(ctx, p.ID, p.Group)
-			}
-		}
-		release()
-	}
+	p, err := d.addPending(ctx, in)
 	d.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -324,6 +268,58 @@ func (d *Dispatcher) pool(ctx context.Context, in Instance, dec Decision, gen in
 	return out, nil
 }
 
+// addPending puts in into the pool and its group; callers hold d.mu.
+func (d *Dispatcher) addPending(ctx context.Context, in Instance) (*tool.Pending, error) {
+	p := &tool.Pending{InstanceID: pendingKey(in.Batch, in.ID), Question: in.Question, Label: in.Answer, Tenant: d.Tenant}
+	if in.Answer != "" {
+		p.LabelSource = in.LabelSource
+		if p.LabelSource == "" {
+			p.LabelSource = "input"
+		}
+	}
+	release, err := d.lease(ctx, poolLease, poolLeaseTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if err := d.Store.AddPending(ctx, p); err != nil {
+		return nil, err
+	}
+	if p.Group == 0 {
+		own, top, err := d.openPending(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.Group = groupIn(own, top, in.Question, d.groupThreshold())
+		if err := d.Store.SetPendingGroup(ctx, p.ID, p.Group); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// Add puts an instance the caller routed as unknown (and answered, if it
+// carries a label) into the pending pool, and returns its group. It
+// neither answers it nor makes a tool: MakeReady does that, when the
+// caller chooses (the gateway, in the background). If stage 1 now routes
+// the instance to a tool with confidence (one made since the caller
+// routed it, perhaps while Add waited for a making to finish), it is not
+// pooled: Add returns that tool and group 0, so that a task with a tool
+// does not start a new group.
+func (d *Dispatcher) Add(ctx context.Context, in Instance) (int64, *tool.Tool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	fit, _, err := d.Router.Confident(ctx, in.Question)
+	if err != nil || fit != nil {
+		return 0, fit, err
+	}
+	p, err := d.addPending(ctx, in)
+	if err != nil {
+		return 0, nil, err
+	}
+	return p.Group, nil, nil
+}
+
 func (d *Dispatcher) groupThreshold() float64 {
 	if d.GroupThreshold > 0 {
 		return d.GroupThreshold
@@ -349,7 +345,7 @@ func (d *Dispatcher) MakeReady(ctx context.Context, group int64) ([]Result, erro
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	open, err := openPending(ctx, d.Store)
+	open, _, err := d.openPending(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +392,7 @@ func (d *Dispatcher) makeLeased(ctx context.Context, g int64, members []*tool.Pe
 	if members, err = d.Store.PendingInstances(ctx, g); err != nil {
 		return nil, err
 	}
-	return d.makeGroup(ctx, g, members)
+	return d.makeGroup(ctx, g, d.tenantPending(members))
 }
 
 // labelled counts the members that have a label.
@@ -445,12 +441,22 @@ func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*tool.Pen
 		return nil, nil
 	}
 	d.noteUnmade(g, "")
+	tool.Tenant = d.Tenant
 	if err := d.Store.SaveTool(ctx, tool); err != nil {
 		return nil, fmt.Errorf("save tool for group %d: %w", g, err)
 	}
 	d.toolAdded()
+	if d.Made != nil {
+		d.Made(ctx, tool, g)
+	}
 	var out []Result
 	for _, p := range members {
+		if d.LabelsAnswered {
+			if err := d.Store.MarkPendingSolved(ctx, p.ID); err != nil {
+				return out, err
+			}
+			continue
+		}
 		batch, id := splitPendingKey(p.InstanceID)
 		r, err := d.solve(ctx, tool, batch, id, p.Question)
 		if err != nil {
@@ -470,13 +476,19 @@ func (d *Dispatcher) makeGroup(ctx context.Context, g int64, members []*tool.Pen
 			return out, err
 		}
 		progress := false
-		for _, p := range late {
+		for _, p := range d.tenantPending(late) {
 			fit, score, err := d.Router.Confident(ctx, p.Question)
 			if err != nil {
 				return out, err
 			}
 			if fit == nil || fit.Name != tool.Name {
 				continue
+			}
+			if d.LabelsAnswered {
+				if err := d.Store.MarkPendingSolved(ctx, p.ID); err != nil {
+					return out, err
+				}
+				continue // nothing more to find: the loop ends on no progress
 			}
 			r, err := d.revisit(ctx, p, fit, score)
 			if err != nil {
@@ -501,7 +513,7 @@ func (d *Dispatcher) Revisit(ctx context.Context) ([]Result, error) {
 	defer d.mu.Unlock()
 	// Revisit exists for tools saved elsewhere: read the library afresh.
 	d.Router.Invalidate()
-	open, err := openPending(ctx, d.Store)
+	open, _, err := d.openPending(ctx)
 	if err != nil {
 		return nil, err
 	}

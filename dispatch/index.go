@@ -102,7 +102,7 @@ func (r *Router) currentIndex(ctx context.Context) (*toolIndex, error) {
 	}
 	active := tools[:0:0]
 	for _, t := range tools {
-		if t.Status == "" || t.Status == tool.StatusActive {
+		if (t.Status == "" || t.Status == tool.StatusActive) && r.Visible(t) {
 			active = append(active, t)
 		}
 	}

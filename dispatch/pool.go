@@ -121,7 +121,45 @@ func splitPendingKey(key string) (batch, id string) {
 	return batch, id
 }
 
-// openPending returns the open pending instances, by group (0: none yet).
-func openPending(ctx context.Context, s Store) ([]*tool.Pending, error) {
-	return s.PendingInstances(ctx, -1)
+// openPending returns the open pending instances of the dispatcher's
+// tenant, by group (0: none yet), and the highest group number in use by
+// any tenant: group numbers are unique across tenants, so that a group's
+// making lease and its number in the pending views name one group.
+func (d *Dispatcher) openPending(ctx context.Context) ([]*tool.Pending, int64, error) {
+	all, err := d.Store.PendingInstances(ctx, -1)
+	if err != nil {
+		return nil, 0, err
+	}
+	var top int64
+	own := all[:0:0]
+	for _, p := range all {
+		top = max(top, p.Group)
+		if p.Tenant == d.Tenant {
+			own = append(own, p)
+		}
+	}
+	return own, top, nil
+}
+
+// tenantPending keeps the instances of the dispatcher's tenant.
+func (d *Dispatcher) tenantPending(ps []*tool.Pending) []*tool.Pending {
+	own := ps[:0:0]
+	for _, p := range ps {
+		if p.Tenant == d.Tenant {
+			own = append(own, p)
+		}
+	}
+	return own
+}
+
+// groupIn is groupOf among own (the tenant's open instances), except that
+// a new group takes the number after top (the highest in use by anyone).
+func groupIn(own []*tool.Pending, top int64, question string, threshold float64) int64 {
+	g := groupOf(own, question, threshold)
+	for _, p := range own {
+		if p.Group == g {
+			return g
+		}
+	}
+	return max(g, top+1)
 }

@@ -52,6 +52,10 @@ type Router struct {
 	// IndexTTL is how long the in-memory stage-1 index is trusted before
 	// it is rebuilt from the store (index.go); 0 means DefaultIndexTTL.
 	IndexTTL time.Duration
+	// Tenant and Share scope the tools routed to: only the operator's
+	// (Tenant "") and the tenant's own, or every tenant's with Share.
+	Tenant string
+	Share  bool
 
 	mu       sync.Mutex
 	profiles map[string]*profiled // by tool ref
@@ -110,7 +114,7 @@ func (r *Router) recorded(ctx context.Context, batch, id, question string) (Deci
 		return Decision{}, false
 	}
 	tl, err := r.Store.Tool(ctx, name, version)
-	if err != nil || tl.Status != tool.StatusActive {
+	if err != nil || tl.Status != tool.StatusActive || !r.Visible(tl) {
 		return Decision{}, false
 	}
 	return Decision{Tool: tl, Stage: 2, Score: prev.Score}, true
@@ -157,6 +161,12 @@ func (r *Router) decide(ctx context.Context, question string) (Decision, error) 
 // confident reports whether stage 1 may route to the best candidate alone.
 func confident(best, second float64, th Thresholds) bool {
 	return best >= th.Accept && best-second >= th.Margin
+}
+
+// Visible reports whether the router may route to t: the operator's
+// tools and the router's tenant's, or every tool when sharing.
+func (r *Router) Visible(t *tool.Tool) bool {
+	return r.Share || t.Tenant == "" || t.Tenant == r.Tenant
 }
 
 // Confident returns the tool stage 1 routes question to with no model

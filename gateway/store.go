@@ -7,6 +7,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 
 	"github.com/latm/latm/tool"
 )
@@ -14,7 +15,10 @@ import (
 // Store is what the gateway keeps beyond the library's tools and pending
 // pool: phase transitions and request records. *library.Store implements it.
 type Store interface {
-	// RecordPhaseChange stores c; the latest change of a version is its phase.
+	// RecordPhaseChange stores c; the latest change of a version is its
+	// phase. It refuses (with an error) a change whose From is not the
+	// version's current phase ("" for the first move into shadow): another
+	// writer moved the version first. The gateway then rereads the phase.
 	RecordPhaseChange(ctx context.Context, c tool.PhaseChange) error
 	// ToolPhase returns the current phase of name@version, "" if it has none
 	// (a tool not learned from traffic).
@@ -26,3 +30,8 @@ type Store interface {
 	// GatewaySavings sums the requests of tenant ("" for all).
 	GatewaySavings(ctx context.Context, tenant string) (tool.GatewaySavings, error)
 }
+
+// ErrPhaseConflict is MemStore's refusal of a change from a stale phase
+// (the library has its own); the gateway does not depend on which store
+// refused: it rereads the phase after any refusal.
+var ErrPhaseConflict = errors.New("phase changed meanwhile")

@@ -105,12 +105,12 @@ func (s *Store) CachePut(ctx context.Context, key string, value []byte) error {
 	return nil
 }
 
-const pendingColumns = `id, instance_id, question, label, label_source, grp, status, created_at`
+const pendingColumns = `id, instance_id, question, label, label_source, grp, status, created_at, tenant`
 
 func scanPending(sc interface{ Scan(...any) error }) (*tool.Pending, error) {
 	p := &tool.Pending{}
 	var created string
-	if err := sc.Scan(&p.ID, &p.InstanceID, &p.Question, &p.Label, &p.LabelSource, &p.Group, &p.Status, &created); err != nil {
+	if err := sc.Scan(&p.ID, &p.InstanceID, &p.Question, &p.Label, &p.LabelSource, &p.Group, &p.Status, &created, &p.Tenant); err != nil {
 		return nil, err
 	}
 	p.CreatedAt = parseTime(created)
@@ -119,10 +119,10 @@ func scanPending(sc interface{ Scan(...any) error }) (*tool.Pending, error) {
 
 func validLabelSource(src string) error {
 	switch src {
-	case "", "input", "human", "model":
+	case "", "input", "human", "model", "upstream":
 		return nil
 	}
-	return fmt.Errorf("label source %q: want input, human or model", src)
+	return fmt.Errorf("label source %q: want input, human, model or upstream", src)
 }
 
 // AddPending stores an instance of an unknown task and sets p.ID. Adding an
@@ -145,9 +145,9 @@ func (s *Store) AddPending(ctx context.Context, p *tool.Pending) error {
 			p.CreatedAt = time.Now()
 		}
 		p.Status = tool.PendingOpen
-		return tx.QueryRowContext(ctx, `INSERT INTO pending (instance_id, question, label, label_source, grp, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			p.InstanceID, p.Question, p.Label, p.LabelSource, p.Group, p.Status, formatTime(p.CreatedAt)).Scan(&p.ID)
+		return tx.QueryRowContext(ctx, `INSERT INTO pending (instance_id, question, label, label_source, grp, status, created_at, tenant)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			p.InstanceID, p.Question, p.Label, p.LabelSource, p.Group, p.Status, formatTime(p.CreatedAt), p.Tenant).Scan(&p.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("add pending %s: %w", p.InstanceID, err)

@@ -219,7 +219,7 @@ func TestPendingPool(t *testing.T) {
 			t.Errorf("error = %v, want ErrNotFound", err)
 		}
 	}
-	if err := s.LabelPending(ctx, "b", "x", "oracle"); err == nil || !strings.Contains(err.Error(), "want input, human or model") {
+	if err := s.LabelPending(ctx, "b", "x", "oracle"); err == nil || !strings.Contains(err.Error(), "want input, human, model or upstream") {
 		t.Errorf("bad label source error = %v", err)
 	}
 	if err := s.AddPending(ctx, &tool.Pending{InstanceID: "c", LabelSource: "guess"}); err == nil {

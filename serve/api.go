@@ -62,7 +62,7 @@ func (s *Server) solve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	res, err := s.eng.Solve(r.Context(), SolveRequest{Question: b.Question, Tool: b.Tool})
+	res, err := s.eng.Solve(r.Context(), s.solveScope(s.callerOf(r), SolveRequest{Question: b.Question, Tool: b.Tool}))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -426,6 +426,7 @@ func (s *Server) listPending(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	ps = visiblePending(s.callerOf(r), ps)
 	out := make([]pendingView, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, pendingView{p.InstanceID, p.Question, p.Label, p.LabelSource, p.Group, p.CreatedAt})
@@ -453,7 +454,11 @@ func (s *Server) label(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badInput("answer", "is %d bytes long; at most %d are allowed", len(b.Answer), maxQuestion))
 		return
 	}
-	if err := s.eng.Label(r.Context(), id, b.Answer); err != nil {
+	err := s.labelable(r.Context(), s.callerOf(r), id)
+	if err == nil {
+		err = s.eng.Label(r.Context(), id, b.Answer)
+	}
+	if err != nil {
 		if errors.Is(err, library.ErrNotFound) {
 			err = fmt.Errorf("no pending instance %q (see GET /v1/pending): %w", id, library.ErrNotFound)
 		}

@@ -209,7 +209,7 @@ func (s *Server) homePage(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	d.Pending = len(ps)
+	d.Pending = len(visiblePending(s.callerOf(r), ps))
 	return "home.html", d, nil
 }
 
@@ -255,6 +255,7 @@ func (s *Server) pendingPage(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	ps = visiblePending(s.callerOf(r), ps)
 	byGroup := map[int64]*pendingGroup{}
 	var groups []*pendingGroup
 	for _, p := range ps {

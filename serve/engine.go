@@ -86,6 +86,12 @@ type SolveRequest struct {
 	Tool     string // "" to route; NAME or NAME@N
 	Batch    string // groups runs for resuming; "" for a one-off
 	ID       string // the instance id within Batch; "" gets a fresh one
+	// Tenant scopes a question that names no tool: it is routed only to
+	// the operator's tools and the tenant's own (every tenant's with
+	// Share), and pooled as the tenant's when no tool fits. "" is the
+	// operator, routed as the engine's dispatcher routes.
+	Tenant string
+	Share  bool
 }
 
 // Guard is one decision of a guard that allowed or refused a shortcut.

@@ -32,6 +32,14 @@ type Local struct {
 	changed chan struct{}
 	gen     int64                   // bumped on every change; invalidates cache
 	cache   map[string]cachedLookup // ref → tool, for direct calls and solves
+	// tenants are the dispatchers of tenants' questions, scoped as
+	// SolveRequest.Tenant says, by tenant and share.
+	tenants map[tenantScope]*dispatch.Dispatcher
+}
+
+type tenantScope struct {
+	tenant string
+	share  bool
 }
 
 type cachedLookup struct {
@@ -87,6 +95,37 @@ func (l *Local) Solve(ctx context.Context, req SolveRequest) (*SolveResult, erro
 	return res, nil
 }
 
+// dispatcherFor is the dispatcher of tenant's questions: the engine's
+// own for the operator, else one like it whose router reaches only the
+// operator's tools and the tenant's (every tenant's with share) and whose
+// pool, groups and made tools are the tenant's.
+func (l *Local) dispatcherFor(tenant string, share bool) *dispatch.Dispatcher {
+	if tenant == "" && !share {
+		return l.Dispatcher
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := tenantScope{tenant, share}
+	if d := l.tenants[k]; d != nil {
+		return d
+	}
+	b, r := l.Dispatcher, l.Dispatcher.Router
+	d := &dispatch.Dispatcher{
+		Store: b.Store, Solver: b.Solver, Maker: b.Maker, LLM: b.LLM, Prompts: b.Prompts,
+		Unknown: b.Unknown, ModelLabels: b.ModelLabels, MinExamples: b.MinExamples, GroupThreshold: b.GroupThreshold,
+		LabelsAnswered: b.LabelsAnswered, Made: b.Made, Tenant: tenant,
+	}
+	if r != nil {
+		d.Router = &dispatch.Router{Store: r.Store, LLM: r.LLM, Prompts: r.Prompts, Thresholds: r.Thresholds,
+			Candidates: r.Candidates, IndexTTL: r.IndexTTL, Tenant: tenant, Share: share}
+	}
+	if l.tenants == nil {
+		l.tenants = map[tenantScope]*dispatch.Dispatcher{}
+	}
+	l.tenants[k] = d
+	return d
+}
+
 // route answers a question that names no tool through the dispatcher.
 func (l *Local) route(ctx context.Context, req SolveRequest) (*SolveResult, error) {
 	if l.Dispatcher == nil {
@@ -98,7 +137,7 @@ func (l *Local) route(ctx context.Context, req SolveRequest) (*SolveResult, erro
 	if req.ID == "" {
 		req.ID = freshID()
 	}
-	rs, err := l.Dispatcher.Handle(ctx, dispatch.Instance{Batch: req.Batch, ID: req.ID, Question: req.Question})
+	rs, err := l.dispatcherFor(req.Tenant, req.Share).Handle(ctx, dispatch.Instance{Batch: req.Batch, ID: req.ID, Question: req.Question})
 	if err != nil {
 		return nil, err
 	}

@@ -124,7 +124,7 @@ func (m *mcpServer) addBuiltins(v *mcpView) {
 					return nil, nil, err
 				}
 			}
-			res, err := m.s.eng.Solve(ctx, SolveRequest{Question: in.Question, Tool: in.Tool})
+			res, err := m.s.eng.Solve(ctx, m.s.solveScope(v.c, SolveRequest{Question: in.Question, Tool: in.Tool}))
 			if err != nil {
 				return nil, nil, err
 			}

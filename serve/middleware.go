@@ -27,6 +27,11 @@ const (
 	consoleHeader = "X-Latm-Console"
 )
 
+// TokenHeader carries a latm token instead of Authorization, for clients
+// of the OpenAI-compatible endpoint whose Authorization is their upstream
+// key (docs/gateway.md).
+const TokenHeader = "X-Latm-Token"
+
 type ctxKey int
 
 const infoKey ctxKey = iota
@@ -67,7 +72,11 @@ func (s *Server) guard(h http.Handler, maxBody int64) http.Handler {
 // address when no token is needed or given) and their rate limit.
 func (s *Server) authenticate(r *http.Request) (string, int, error) {
 	secret := ""
-	if a := r.Header.Get("Authorization"); a != "" {
+	if tok := strings.TrimSpace(r.Header.Get(TokenHeader)); tok != "" {
+		// The gateway's clients send their latm token here, so that their
+		// Authorization header stays their upstream credential.
+		secret = tok
+	} else if a := r.Header.Get("Authorization"); a != "" {
 		scheme, tok, _ := strings.Cut(a, " ")
 		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
 			return "", 0, errors.New("the Authorization header must be \"Bearer TOKEN\"")
@@ -190,7 +199,7 @@ func (s *Server) cors(h http.Handler) http.Handler {
 				return
 			}
 			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-			w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Mcp-Session-Id, Mcp-Protocol-Version")
+			w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Mcp-Session-Id, Mcp-Protocol-Version, "+TokenHeader)
 			w.Header().Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)
 			return

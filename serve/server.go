@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/latm/latm/gateway"
 	"github.com/latm/latm/library"
 )
 
@@ -54,6 +55,10 @@ type Options struct {
 	BatchQueue    BatchQueue // set: batches are solved by latm workers elsewhere (batches.go)
 	Logger        *slog.Logger
 	Version       string
+
+	// Gateway, when set, answers POST /v1/chat/completions and GET
+	// /v1/models (gateway.go); the server closes it on Close.
+	Gateway *gateway.Gateway
 
 	// Tenants (tenant.go). ShareTools lets every tenant see and call the
 	// tools other tenants' traffic made (never their usage examples);
@@ -153,6 +158,7 @@ func (s *Server) routes() {
 	api("GET /v1/savings", s.savings)
 
 	s.mux.Handle("/mcp", s.guard(s.mcp.httpHandler(), s.opts.MaxBody))
+	s.gatewayRoutes()
 	s.consoleRoutes()
 }
 
@@ -220,6 +226,9 @@ func (s *Server) Drain() {
 func (s *Server) Close() error {
 	s.cancel()
 	s.wg.Wait()
+	if s.opts.Gateway != nil {
+		return s.opts.Gateway.Close()
+	}
 	return nil
 }
 

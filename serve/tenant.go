@@ -72,6 +72,32 @@ func (s *Server) callerFromWho(who string) caller {
 	return caller{tenant: name, operator: slices.Contains(s.opts.Operators, name)}
 }
 
+// solveScope scopes a question of c that names no tool (SolveRequest):
+// the operator routes as the engine does; a tenant reaches the operator's
+// tools and its own (every tenant's with ShareTools), and its unknown
+// questions are pooled as its own.
+func (s *Server) solveScope(c caller, req SolveRequest) SolveRequest {
+	if !c.operator {
+		req.Tenant, req.Share = c.tenant, s.opts.ShareTools
+	}
+	return req
+}
+
+// visiblePending keeps the pending instances c may see: a tenant sees the
+// questions its own traffic pooled, the operator every tenant's.
+func visiblePending(c caller, ps []*tool.Pending) []*tool.Pending {
+	if c.operator {
+		return ps
+	}
+	out := make([]*tool.Pending, 0, len(ps))
+	for _, p := range ps {
+		if p.Tenant == c.tenant {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // access is how much of a tool a caller sees.
 type access int
 
@@ -279,4 +305,22 @@ func (s *Server) searchable(ctx context.Context, c caller, h tool.SearchHit) (bo
 		return false, err
 	}
 	return a == full, nil
+}
+
+// labelable refuses, as not found, a label by a tenant of an instance it
+// cannot see (another tenant's pooled question).
+func (s *Server) labelable(ctx context.Context, c caller, id string) error {
+	if c.operator {
+		return nil
+	}
+	ps, err := s.eng.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range visiblePending(c, ps) {
+		if p.InstanceID == id {
+			return nil
+		}
+	}
+	return library.ErrNotFound
 }

@@ -140,10 +140,13 @@ type Pending struct {
 	InstanceID  string
 	Question    string
 	Label       string // the answer, if known
-	LabelSource string // "input", "human" or "model"
+	LabelSource string // "input", "human", "model" or "upstream" (the gateway's upstream reply)
 	Group       int64  // candidate new task; 0 if not grouped yet
 	Status      string // "pending", "solved"
 	CreatedAt   time.Time
+	// Tenant is the serve token whose gateway traffic brought the
+	// instance; "" for the operator's. Groups never mix tenants.
+	Tenant string
 }
 
 // Route records one routing decision of the dispatcher.

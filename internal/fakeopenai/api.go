@@ -29,6 +29,10 @@ type Request struct {
 	APIVersion string // the api-version query parameter (Azure)
 	Deployment string // the Azure deployment name, "" on the OpenAI path
 	Body       string // the raw request body
+	// Stream: the client asked for server-sent events; StreamUsage: with
+	// a final usage chunk (stream_options.include_usage).
+	Stream      bool
+	StreamUsage bool
 }
 
 // Message is one message of a request.

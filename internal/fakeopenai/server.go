@@ -96,6 +96,10 @@ type wireRequest struct {
 	Temperature float32       `json:"temperature"`
 	MaxTokens   int           `json:"max_tokens"`
 	MaxComplete int           `json:"max_completion_tokens"`
+	Stream      bool          `json:"stream"`
+	StreamOpts  *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
 }
 
 type wireMessage struct {
@@ -149,6 +153,8 @@ func parseRequest(r *http.Request, body []byte) (Request, bool, error) {
 		return req, ok, fmt.Errorf("request body is not JSON: %w", err)
 	}
 	req.Model, req.Temperature, req.MaxTokens = w.Model, w.Temperature, w.MaxTokens
+	req.Stream = w.Stream
+	req.StreamUsage = w.Stream && w.StreamOpts != nil && w.StreamOpts.IncludeUsage
 	if req.MaxTokens == 0 {
 		req.MaxTokens = w.MaxComplete
 	}
@@ -263,7 +269,64 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, req Request, rep
 		writeError(w, status, msg)
 		return
 	}
+	if req.Stream {
+		stream(w, req, rep)
+		return
+	}
 	writeJSON(w, status, completion(req, rep))
+}
+
+// stream sends the reply as server-sent events the way OpenAI does: a
+// first chunk with the role, the content in pieces, a chunk with the
+// finish reason, a usage chunk with no choices when the request asked for
+// it (stream_options.include_usage), then [DONE].
+func stream(w http.ResponseWriter, req Request, rep Reply) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	flusher, _ := w.(http.Flusher)
+	full := completion(req, rep)
+	send := func(choices []any, usage any) {
+		chunk := map[string]any{"id": full["id"], "object": "chat.completion.chunk", "created": full["created"], "model": full["model"], "choices": choices}
+		if usage != nil {
+			chunk["usage"] = usage
+		}
+		b, _ := json.Marshal(chunk)
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+	finish := rep.FinishReason
+	if finish == "" {
+		finish = "stop"
+	}
+	send([]any{map[string]any{"index": 0, "delta": map[string]any{"role": "assistant", "content": ""}, "finish_reason": nil}}, nil)
+	for _, piece := range pieces(rep.Content, 8) {
+		send([]any{map[string]any{"index": 0, "delta": map[string]any{"content": piece}, "finish_reason": nil}}, nil)
+	}
+	send([]any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": finish}}, nil)
+	if req.StreamUsage && full["usage"] != nil {
+		send([]any{}, full["usage"])
+	}
+	io.WriteString(w, "data: [DONE]\n\n")
+	if flusher != nil {
+		flusher.Flush()
+	}
+}
+
+// pieces cuts s into runs of at most n runes.
+func pieces(s string, n int) []string {
+	var out []string
+	rs := []rune(s)
+	for len(rs) > n {
+		out = append(out, string(rs[:n]))
+		rs = rs[n:]
+	}
+	if len(rs) > 0 {
+		out = append(out, string(rs))
+	}
+	return out
 }
 
 func completion(req Request, rep Reply) map[string]any {
