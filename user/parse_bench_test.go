@@ -25,7 +25,7 @@ import (
 // must be right (at least 99%); whatever the guards refuse would go to the
 // user model and is counted, not answered.
 func TestZeroModelOnPaperTools(t *testing.T) {
-	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess})
+	rt := paperRuntime()
 	defer rt.Close()
 	ctx := context.Background()
 	var table strings.Builder
