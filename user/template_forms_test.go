@@ -101,6 +101,19 @@ var formCases = []formCase{{
 		"Prices: a costs one, and b costs 2. What is the total?":                                "", // a word where a number was
 	},
 }, {
+	name:   "a list of tuples with words between its items",
+	source: "def last(pairs):\n    return pairs[-1][0] + \"-\" + pairs[-1][1]\n",
+	examples: []tool.UsageExample{
+		ux("First, Ann and Bob swap. Then, Bob and Cy swap. Then, Dee and Cy swap. Finally, Ann and Dee swap. Which pair swapped last?",
+			`pairs = [("Ann", "Bob"), ("Bob", "Cy"), ("Dee", "Cy"), ("Ann", "Dee")]`+"\nans = last(pairs)", "Ann-Dee"),
+		ux("First, Cy and Bob swap. Then, Bob and Ann swap. Then, Ann and Dee swap. Finally, Dee and Cy swap. Which pair swapped last?",
+			`pairs = [("Cy", "Bob"), ("Bob", "Ann"), ("Ann", "Dee"), ("Dee", "Cy")]`+"\nans = last(pairs)", "Dee-Cy"),
+	},
+	answers: map[string]string{
+		"First, Eve and Fay swap. Then, Fay and Gus swap. Finally, Gus and Eve swap. Which pair swapped last?": "Gus-Eve",
+		"First, Eve and Fay swap. Then, Fay and Gus trade. Finally, Gus and Eve swap. Which pair swapped last?": "",
+	},
+}, {
 	name: "varying text the code depends on is not ignored",
 	// The duration is written as minutes in the code, not as the
 	// question's text: the examples with different durations disagree, so

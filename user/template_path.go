@@ -84,7 +84,8 @@ var listWordsRe = regexp.MustCompile(`^[^\pL\pN]*((and|or)[^\pL\pN]+)?$`)
 // another: every item's values in order, the same text between the values of
 // each item, the same separator between items except perhaps before the
 // last (", and "). A separator with words in it ("trade positions. Then, ")
-// must repeat at least twice. The list must not go on past either end.
+// must repeat at least twice, and so must the one between the other items
+// if the last has words in it (" swap. Finally, "). The list must not go on past either end.
 func locateList(q string, l listLit) (part, bool) {
 	var found []part
 	first := l.items[0][0]
@@ -140,7 +141,7 @@ func renderingAt(q string, l listLit, occ int) (part, bool) {
 			same++
 		}
 	}
-	if !listWordsRe.MatchString(sep) && same < 2 || !listWordsRe.MatchString(last) && last != sep {
+	if !listWordsRe.MatchString(sep) && same < 2 || !listWordsRe.MatchString(last) && last != sep && same < 2 {
 		return part{}, false
 	}
 	// The list does not go on: no separator and item on either side.
