@@ -110,7 +110,7 @@ var formCases = []formCase{{
 			`pairs = [("Cy", "Bob"), ("Bob", "Ann"), ("Ann", "Dee"), ("Dee", "Cy")]`+"\nans = last(pairs)", "Dee-Cy"),
 	},
 	answers: map[string]string{
-		"First, Eve and Fay swap. Then, Fay and Gus swap. Finally, Gus and Eve swap. Which pair swapped last?": "Gus-Eve",
+		"First, Eve and Fay swap. Then, Fay and Gus swap. Finally, Gus and Eve swap. Which pair swapped last?":  "Gus-Eve",
 		"First, Eve and Fay swap. Then, Fay and Gus trade. Finally, Gus and Eve swap. Which pair swapped last?": "",
 	},
 }, {
