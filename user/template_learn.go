@@ -41,9 +41,17 @@ func (s *Solver) templated(ctx context.Context, tl *tool.Tool, src starlarkrt.So
 func (s *Solver) learnPattern(ctx context.Context, examples []tool.UsageExample, i int, src starlarkrt.Source, results *resultGuard) *pattern {
 	a := examples[i]
 	slots, fixed := slotsOf(a)
+	// A tool that needs a large share of the sandbox's steps on its own
+	// examples would be slow offline and could fail by limit on a larger
+	// instance: such runs do not count as right (the model is asked).
+	budget := s.Runtime.Limits().MaxSteps
+	if budget == 0 {
+		budget = starlarkrt.DefaultMaxSteps
+	}
+	budget /= 10
 	right := func(p *pattern, b tool.UsageExample) (map[int]string, string, string, bool) {
-		caps, _, got, raw, err := s.attemptPattern(ctx, p, a, src, b.Question)
-		if err != nil || !answer.Correct("", got, b.Answer) {
+		caps, _, got, raw, steps, err := s.attemptPattern(ctx, p, a, src, b.Question)
+		if err != nil || steps > budget || !answer.Correct("", got, b.Answer) {
 			return nil, "", "", false
 		}
 		return caps, got, raw, true

@@ -436,19 +436,19 @@ var errNoFit = errors.New("the question does not fit")
 
 // attempt runs p's code for question: the code, the run's answer and raw
 // result, or errNoFit, or the run's error.
-func (s *Solver) attemptPattern(ctx context.Context, p *pattern, ex tool.UsageExample, src starlarkrt.Source, question string) (caps map[int]string, code, got, raw string, err error) {
+func (s *Solver) attemptPattern(ctx context.Context, p *pattern, ex tool.UsageExample, src starlarkrt.Source, question string) (caps map[int]string, code, got, raw string, steps uint64, err error) {
 	caps = p.match(question)
 	if caps == nil {
-		return nil, "", "", "", errNoFit
+		return nil, "", "", "", 0, errNoFit
 	}
 	code, ok := p.code(ex.Code, caps)
 	if !ok {
-		return nil, "", "", "", errNoFit
+		return nil, "", "", "", 0, errNoFit
 	}
 	res, err := s.Runtime.Exec(ctx, src, starlarkrt.Source{Name: "template.star", Code: code})
 	if err != nil {
-		return caps, code, "", "", err
+		return caps, code, "", "", 0, err
 	}
 	got, err = FinalAnswer(question, res)
-	return caps, code, got, RawResult(res), err
+	return caps, code, got, RawResult(res), res.Stats.Steps, err
 }
