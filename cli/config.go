@@ -189,7 +189,7 @@ func defaults() map[string]any {
 		"make.valid":         3,
 		"make.propose_tries": 3,
 		"make.verify_tries":  3,
-		"make.parser":        false,
+		"make.parser":        true,
 
 		"solve.retries":  1,
 		"solve.template": true,

@@ -33,6 +33,9 @@ func evalEnv(t *testing.T) (db string, srv *fakeopenai.Server) {
 		"LATM_MAKER_MODEL": "maker-test", "LATM_MAKER_PRICE_IN": "2", "LATM_MAKER_PRICE_OUT": "8", "LATM_MAKER_RETRIES": "0",
 		"LATM_USER_MODEL": "user-test", "LATM_USER_PRICE_IN": "0.5", "LATM_USER_PRICE_OUT": "1.5", "LATM_USER_RETRIES": "0",
 		"LATM_SOLVER_MODEL": "solver-test", "LATM_SOLVER_PRICE_IN": "3", "LATM_SOLVER_PRICE_OUT": "10", "LATM_SOLVER_RETRIES": "0",
+		// These tests pin the accounting of the paper's path (making, then
+		// one user call per instance); a parser would answer with none.
+		"LATM_MAKE_PARSER": "false",
 	} {
 		t.Setenv(k, v)
 	}

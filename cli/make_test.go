@@ -73,6 +73,11 @@ func wsTests(tool string) string {
 
 func wsPackage() string { return wsFence(wsCall(0, false), wsCall(1, false), wsCall(2, false)) }
 
+// wsParser is the maker's reply to the parse prompt: a parser that verifies.
+func wsParser() string {
+	return wsFence("def parse(question):\n    return [question.split(\"List: \")[1].split()]\n\ndef finish(question, ret):\n    return \" \".join(ret)\n")
+}
+
 // makerScript answers the maker's chat by the template of the prompt it
 // last received (propose, fix, verify, verify_fix, package): each takes
 // its replies in order, the last one repeating.
@@ -104,6 +109,13 @@ func makeEnv(t *testing.T, replies map[string][]string) (db, examples string, sr
 	t.Helper()
 	db = toolsEnv(t)
 	srv = fakeopenai.New(t)
+	if replies == nil {
+		replies = map[string][]string{}
+	}
+	if _, ok := replies["parse"]; !ok {
+		// After verification the maker writes the parser (make.parser).
+		replies["parse"] = []string{wsParser()}
+	}
 	srv.Handle((&makerScript{replies: replies}).reply(t))
 	t.Setenv("LATM_BASE_URL", srv.URL)
 	t.Setenv("LATM_API_KEY_ENV", "LATM_TEST_KEY")
@@ -178,8 +190,11 @@ func TestMakeFirstTime(t *testing.T) {
 		t.Errorf("validation = %+v", tool.Validation)
 	}
 	reqs := srv.Requests()
-	if len(reqs) != 3 || len(tool.Transcript) != 6 {
-		t.Fatalf("%d requests, transcript of %d messages; want 3 and 6", len(reqs), len(tool.Transcript))
+	if len(reqs) != 4 || len(tool.Transcript) != 8 {
+		t.Fatalf("%d requests, transcript of %d messages; want 4 and 8 (propose, verify, package, parse)", len(reqs), len(tool.Transcript))
+	}
+	if !strings.Contains(tool.Parser, "def parse(question)") || reqs[3].Template != "parse" {
+		t.Errorf("parser %q, last request %q; want the verified parser kept", tool.Parser, reqs[3].Template)
 	}
 	// One growing chat: the package request carries everything before it.
 	if len(reqs[2].Messages) != 5 || reqs[0].Model != "maker-test" {
@@ -463,5 +478,43 @@ func TestMakeJSON(t *testing.T) {
 	}
 	if got.Ref != "word_sorting@1" || got.Version != 1 || got.Examples != 3 || got.ProposeTries != 1 || got.VerifyTries != 1 || got.Entry == "" {
 		t.Errorf("make --json = %+v", got)
+	}
+}
+
+// A parser that does not verify (here one that ignores the question, then
+// a reply with no code) is dropped: making still succeeds, the tool is
+// saved without a parser, and it answers through the user model.
+func TestMakeKeepsAToolWhoseParserFails(t *testing.T) {
+	db, ex, srv := makeEnv(t, map[string][]string{
+		"propose": {wsFence(goodTool)},
+		"verify":  {wsTests("")},
+		"package": {wsPackage()},
+		"parse":   {wsFence("def parse(question):\n    return [[\"oven\"]]\n"), "I cannot write one."},
+		"use":     {fence(`ans = " ".join(sort_words("kiwi fig".split()))`)},
+	})
+	code, out, errs := runMakeCmd(t, db, "word_sorting", "--examples", ex)
+	if code != ExitOK || !strings.Contains(out, "made word_sorting@1") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	tl, err := savedTool(t, db, "word_sorting")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tl.Parser != "" {
+		t.Fatalf("a parser that does not verify was kept:\n%s", tl.Parser)
+	}
+	var parseReqs int
+	for _, r := range srv.Requests() {
+		if r.Template == "parse" {
+			parseReqs++
+		}
+	}
+	if parseReqs != 2 {
+		t.Errorf("%d parse requests, want 2 (the parser and one fix)", parseReqs)
+	}
+	t.Setenv("LATM_SOLVE_TEMPLATE", "false")
+	code, out, errs = runLatm(t, db, "--no-cache", "solve", "--tool", "word_sorting", wsQuestion("kiwi fig"))
+	if code != ExitOK || out != "fig kiwi\n" {
+		t.Fatalf("solve without a parser: exit %d, %q %s", code, out, errs)
 	}
 }

@@ -27,6 +27,9 @@ func solveEnv(t *testing.T, tools ...*tool.Tool) (db string, srv *fakeopenai.Ser
 	t.Setenv("LATM_BASE_URL", srv.URL)
 	t.Setenv("OPENAI_API_KEY", "sk-test")
 	t.Setenv("LATM_CACHE", "false")
+	// These tests script the user model; the test tools' usage examples
+	// would let the template path answer with no model call.
+	t.Setenv("LATM_SOLVE_TEMPLATE", "false")
 	seed(t, db, tools...)
 	return db, srv
 }

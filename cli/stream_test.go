@@ -30,6 +30,7 @@ func streamScript(t *testing.T) func(fakeopenai.Request) fakeopenai.Reply {
 		"propose": {wsFence(goodTool)},
 		"verify":  {wsTests("")},
 		"package": {wsPackage()},
+		"parse":   {wsParser()},
 	}}).reply(t)
 	list := regexp.MustCompile(`(?m)Question: Sort the following words alphabetically: List: (.*)\s*$`)
 	return func(r fakeopenai.Request) fakeopenai.Reply {
@@ -116,10 +117,10 @@ func TestStreamMakesAToolForAnUnknownTaskAndResumes(t *testing.T) {
 	if code != ExitPartial {
 		t.Fatalf("exit %d, want %d for the bad line; stderr %s", code, ExitPartial, errOut)
 	}
-	// Three maker calls, then the default five shadow checks: the first
-	// five template answers of the new tool are also asked of the user
-	// model.
-	if want := "stream: 7 instances: 7 solved, 0 pending, 0 failed (1 bad line); 1 tool made; 8 model calls"; !strings.Contains(errOut, want) {
+	// The maker's four calls (propose, verify, package, parse), then the
+	// default five shadow checks: the first five no-model answers of the
+	// new tool (its parser's) are also asked of the user model.
+	if want := "stream: 7 instances: 7 solved, 0 pending, 0 failed (1 bad line); 1 tool made; 9 model calls"; !strings.Contains(errOut, want) {
 		t.Errorf("stderr lacks the summary %q:\n%s", want, errOut)
 	}
 	if !strings.Contains(errOut, in+":7:") || !strings.Contains(errOut, "no question") || !strings.Contains(errOut, "fix:") {

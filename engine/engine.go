@@ -115,7 +115,7 @@ func Defaults() Config {
 			llm.Solver:     role("gpt-4.1", 0, 2048, 2.00, 8.00),
 		},
 		Workers:  4,
-		Make:     MakeConfig{Train: 3, Valid: 3, ProposeTries: 3, VerifyTries: 3},
+		Make:     MakeConfig{Train: 3, Valid: 3, ProposeTries: 3, VerifyTries: 3, Parser: true},
 		Solve:    SolveConfig{Retries: 1, Template: true, Call: "code", Shadow: user.DefaultShadow},
 		Dispatch: DispatchConfig{Unknown: dispatch.UnknownSolver, MinExamples: 6},
 	}
