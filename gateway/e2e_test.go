@@ -126,6 +126,19 @@ func TestGatewayEndToEnd(t *testing.T) {
 			}
 		}
 	}
+	// The wrong tool stayed in shadow, and its next making was shown the
+	// requests it disagreed with upstream on.
+	shown := false
+	for _, r := range w.models.Requests() {
+		for _, m := range r.Messages {
+			if strings.Contains(m.Content, "disagreed with the expected answer on") && strings.Contains(m.Content, "it gave") {
+				shown = true
+			}
+		}
+	}
+	if !shown {
+		t.Error("no making attempt was shown a shadow window's disagreements")
+	}
 	sort.Slice(overheads, func(i, j int) bool { return overheads[i] < overheads[j] })
 	p50 := time.Duration(0)
 	if len(overheads) > 0 {

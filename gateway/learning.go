@@ -23,8 +23,13 @@ type learning struct {
 	samples map[string][]sample
 	tok     map[string]*tokenAvg
 	phases  map[string]tool.Phase // by tool ref
-	windows map[string]*window    // by tool ref, while in shadow
-	spots   map[string][]bool     // by tool ref, while live: the latest spot checks
+	// read is when each phase was last read from or written to the Store;
+	// a phase older than ttl is read again, so that a move by another
+	// process sharing the library is followed within ttl.
+	read    map[string]time.Time
+	ttl     time.Duration
+	windows map[string]*window // by tool ref, while in shadow
+	spots   map[string][]bool  // by tool ref, while live: the latest spot checks
 	// blocked holds, per tenant, the questions of tools that stage 1 cannot
 	// route to: requests like them are not pooled again, or their group
 	// would be made into one such tool after another.
@@ -50,6 +55,8 @@ func (l *learning) init() {
 	l.samples = map[string][]sample{}
 	l.tok = map[string]*tokenAvg{}
 	l.phases = map[string]tool.Phase{}
+	l.read = map[string]time.Time{}
+	l.ttl = phaseTTL
 	l.windows = map[string]*window{}
 	l.spots = map[string][]bool{}
 	l.blocked = map[string][]*dispatch.Profile{}
@@ -153,19 +160,31 @@ func (l *learning) tokens(key string, in, out int) (int, int) {
 	return in, out
 }
 
+// phaseTTL is how long a phase read from the Store is trusted.
+const phaseTTL = 2 * time.Second
+
 // phase returns t's phase; a version with none (made before the gateway
-// ran, or by the operator) starts in shadow, recorded as such.
+// ran, or by the operator) starts in shadow, recorded as such. A phase
+// another process changed in the Store replaces the one in memory (and
+// its shadow or spot window) within ttl.
 func (l *learning) phase(ctx context.Context, st Store, t *tool.Tool) (tool.Phase, error) {
 	ref := t.Ref()
 	l.mu.Lock()
-	p, ok := l.phases[ref]
+	cached, ok := l.phases[ref]
+	fresh := ok && time.Since(l.read[ref]) < l.ttl
 	l.mu.Unlock()
-	if ok {
-		return p, nil
+	if fresh {
+		return cached, nil
 	}
 	p, err := st.ToolPhase(ctx, t.Name, t.Version)
 	if err != nil {
+		if ok { // the store is out: judge on what is known
+			return cached, nil
+		}
 		return "", err
+	}
+	if p == "" && ok {
+		p = cached // the store failed to record it (logged then)
 	}
 	if p == "" {
 		p = tool.PhaseShadow
@@ -182,7 +201,12 @@ func (l *learning) phase(ctx context.Context, st Store, t *tool.Tool) (tool.Phas
 		}
 	}
 	l.mu.Lock()
+	if ok && p != l.phases[ref] {
+		delete(l.windows, ref)
+		delete(l.spots, ref)
+	}
 	l.phases[ref] = p
+	l.read[ref] = time.Now()
 	l.mu.Unlock()
 	return p, nil
 }
@@ -267,6 +291,7 @@ func (g *Gateway) transition(ctx context.Context, t *tool.Tool, from, to tool.Ph
 	l := &g.learn
 	l.mu.Lock()
 	l.phases[t.Ref()] = now
+	l.read[t.Ref()] = time.Now()
 	delete(l.windows, t.Ref())
 	delete(l.spots, t.Ref())
 	l.mu.Unlock()

@@ -486,3 +486,43 @@ func TestModelsList(t *testing.T) {
 		t.Errorf("models %+v", ms.Models)
 	}
 }
+
+// A request with the opt-out header passes through untouched even when a
+// live tool fits it: upstream answers, latm pools nothing of it.
+func TestOptOutHeaderBypassesLiveTools(t *testing.T) {
+	w := newWorld(t, nil)
+	ref := trainLive(t, w, "", "plus")
+	q := gatewaysim.NewTraffic(9, w.tasks, 0).Of(taskNamed(w, "plus")).Question
+	body := `{"model":"gpt-client","messages":[{"role":"user","content":` + jsonString(q) + `}]}`
+	before := len(w.up.Requests())
+	for _, bypass := range []string{"1", ""} {
+		req, _ := http.NewRequest(http.MethodPost, w.http.URL+"/v1/chat/completions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer sk-client")
+		req.Header.Set("Content-Type", "application/json")
+		if bypass != "" {
+			req.Header.Set(w.gw.cfg.OptOutHeader, bypass)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		w.gw.Wait()
+		got := resp.Header.Get("X-Latm-Tool")
+		if bypass != "" && got != "" {
+			t.Errorf("with %s: answered by %q, want upstream", w.gw.cfg.OptOutHeader, got)
+		}
+		if bypass == "" && got != ref {
+			t.Errorf("without the header: answered by %q, want the live %s", got, ref)
+		}
+	}
+	ups := w.up.Requests()
+	if len(ups) != before+1 || ups[before].Body != body {
+		t.Fatalf("upstream got %d new requests, want the opted-out one, unchanged", len(ups)-before)
+	}
+	recs := w.mem.Requests()
+	if r := recs[len(recs)-2]; r.Served != tool.ServedPassthrough {
+		t.Errorf("the opted-out request was recorded as %+v, want passthrough", r)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latm/latm/internal/fakeopenai"
 	"github.com/latm/latm/internal/gatewaysim"
@@ -41,7 +42,11 @@ func TestLibraryStorePhasesAndAnotherWriter(t *testing.T) {
 	if err := w.lib.RecordPhaseChange(ctx, other); err != nil {
 		t.Fatal(err)
 	}
-	// This gateway still believes it live; its spot checks now disagree.
+	// This gateway still believes it live (it rereads phases only every
+	// ttl, here never); its spot checks now disagree.
+	w.gw.learn.mu.Lock()
+	w.gw.learn.ttl = time.Hour
+	w.gw.learn.mu.Unlock()
 	w.gw.cfg.SpotRate = 1
 	w.up.Script(fakeopenai.Match{Contains: "when they are added together"}, fakeopenai.Reply{Content: "Let's think step by step.\nSo the answer is 1."})
 	c := w.client("", "k")
@@ -74,5 +79,36 @@ func TestLibraryStorePhasesAndAnotherWriter(t *testing.T) {
 	logs := w.logs.String()
 	if !strings.Contains(logs, "phase moved meanwhile") || strings.Contains(logs, "record a phase change") {
 		t.Errorf("the refusal was not handled as a move by another writer:\n%s", logs)
+	}
+}
+
+// A version another process moved is followed within the phase ttl: here
+// (ttl 0) the next request after another process sent a live tool back to
+// shadow already goes upstream, before any spot check of this process.
+func TestPhaseMovedByAnotherProcessIsFollowed(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, func(_ *Config, d *Deps) { d.Store = d.Pool.(Store) })
+	ref := trainLive(t, w, "", "plus")
+	name, version, _ := tool.ParseRef(ref)
+	w.gw.learn.mu.Lock()
+	w.gw.learn.ttl = 0
+	w.gw.learn.mu.Unlock()
+	c := w.client("", "k")
+	tr := gatewaysim.NewTraffic(5, w.tasks, 0)
+	if rep, err := ask(ctx, c, tr.Of(taskNamed(w, "plus")).Question, false); err != nil || rep.Tool != ref {
+		t.Fatalf("before the move: served by %q (%v), want %s", rep.Tool, err, ref)
+	}
+	w.gw.Wait()
+	other := tool.PhaseChange{Tool: name, Version: version, From: tool.PhaseLive, To: tool.PhaseShadow, Reason: "another process"}
+	if err := w.lib.RecordPhaseChange(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ask(ctx, c, tr.Of(taskNamed(w, "plus")).Question, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.gw.Wait()
+	if rep.Tool != "" {
+		t.Errorf("after another process sent %s back to shadow: served by %q, want upstream", ref, rep.Tool)
 	}
 }
