@@ -24,6 +24,7 @@ func TestToolsShowShadowState(t *testing.T) {
 		tl.Examples = append(tl.Examples, tool.UsageExample{Question: sortQuestion(l), Code: fmt.Sprintf("words = %q.split()\nans = sort_words(words)", l), Answer: strings.Join(w, " ")})
 	}
 	db, srv := solveEnv(t, tl)
+	t.Setenv("LATM_SOLVE_TEMPLATE", "true") // solveEnv turns it off; this test is about it
 	var wrong atomic.Bool
 	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
 		if r.Template != "use" {
