@@ -89,6 +89,13 @@ func preprocessModules(name, src string, mods map[string]*starlarkstruct.Module)
 // transformed as plain Starlark; only a rewritten one gets the Python
 // transform of its markers.
 func parseDialect(name, src string, mods map[string]*starlarkstruct.Module) (*syntax.File, error) {
+	return parseDialectIn(name, src, mods, nil)
+}
+
+// parseDialectIn is parseDialect for a source that also sees the names
+// shadowed reports beyond the predeclared ones (a call snippet sees its
+// tool's globals).
+func parseDialectIn(name, src string, mods map[string]*starlarkstruct.Module, shadowed func(string) bool) (*syntax.File, error) {
 	code, err := preprocessModules(name, src, mods)
 	if err != nil {
 		return nil, err
@@ -103,7 +110,7 @@ func parseDialect(name, src string, mods map[string]*starlarkstruct.Module) (*sy
 			return nil, err
 		}
 	}
-	if err := transform(f); err != nil {
+	if err := transform(f, shadowed); err != nil {
 		return nil, err
 	}
 	if classes {

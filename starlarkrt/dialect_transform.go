@@ -17,7 +17,9 @@ import (
 //     receiver's own attribute;
 //   - "literal" % rhs goes through latm.percent, which adds widths,
 //     precisions and flags to Starlark's %-formatting.
-func transform(f *syntax.File) error {
+func transform(f *syntax.File, shadowed func(string) bool) error {
+	ti := inferTypes(f, shadowed)
+	rewriteAllocs(f, ti) // dialect_alloc.go: sizes checked before * and + build
 	rewriteExprs(f)
 	rewriteStrings(f) // pystr.go: Python's string indexing
 	return nil

@@ -127,7 +127,7 @@ func (e *engine) compileSource(src Source, extra func(string) bool) *compiled {
 	var f *syntax.File
 	var err error
 	if e.dialect == Python {
-		f, err = parseDialect(src.Name, src.Code, e.mods)
+		f, err = parseDialectIn(src.Name, src.Code, e.mods, extra)
 	} else {
 		f, err = fileOptions.Parse(src.Name, src.Code, 0)
 	}

@@ -1,5 +1,5 @@
 # want: limit:memory|steps|time
-# inprocess: any
+# inprocess: limit:memory|steps|time
 # upper() of 'ß' doubles; repeated, it explodes.
 def main():
     s = 'ß' * 1000
