@@ -42,6 +42,8 @@ func TestInProcessRefusesLargeAllocation(t *testing.T) {
 		"s = 'x' * 200000000\n    t = s + s\n    return len(t)",
 		"s = 'x' * 200000000\n    s += s\n    return len(s)",
 		"l = [0] * 10000000\n    l += l\n    l += l\n    return len(l)",
+		"l = [0]\n    l += range(10**9)\n    return len(l)",
+		"l = [0]\n    l.extend(range(10**9))\n    return len(l)",
 		"return len(list(range(10**9)))",
 		"return len(tuple(range(10**9)))",
 		"return len(sorted(range(10**9)))",

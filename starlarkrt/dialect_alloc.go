@@ -113,10 +113,10 @@ func repeatSize(seq, count starlark.Value) int64 {
 		return callstate.Mul(int64(len(s)), k)
 	case starlark.Bytes:
 		return callstate.Mul(int64(len(s)), k)
-	case *starlark.List:
+	case starlark.Mapping:
+		return 0 // no repeat
+	case starlark.Sequence: // list, tuple, and the modules' (namedtuple, deque)
 		return callstate.Mul(callstate.Mul(int64(s.Len()), k), elemBytes)
-	case starlark.Tuple:
-		return callstate.Mul(callstate.Mul(int64(len(s)), k), elemBytes)
 	}
 	return 0
 }
@@ -133,26 +133,52 @@ func concatSize(x, y starlark.Value) int64 {
 		if y, ok := y.(starlark.Bytes); ok {
 			return int64(len(x)) + int64(len(y))
 		}
-	case *starlark.List:
+	case starlark.Mapping:
+		return 0 // no concatenation
+	case starlark.Sequence: // list (+= takes any iterable), tuple, namedtuple, deque
 		if n := starlark.Len(y); n >= 0 {
 			return callstate.Mul(int64(x.Len())+int64(n), elemBytes)
-		}
-	case starlark.Tuple:
-		if y, ok := y.(starlark.Tuple); ok {
-			return callstate.Mul(int64(len(x))+int64(len(y)), elemBytes)
 		}
 	}
 	return 0
 }
 
 // rewriteAllocs applies the rewrites above to f, with the kinds ti infers.
-func rewriteAllocs(f *syntax.File, ti *typeInfo) {
-	r := &allocRewriter{ti: ti, seen: map[string]bool{}}
+// It returns the subscripts, slices and loops whose operand it knows is
+// not a string, for the later rewrites to leave to Starlark.
+func rewriteAllocs(f *syntax.File, ti *typeInfo) *plainOps {
+	r := &allocRewriter{ti: ti, seen: map[string]bool{}, plain: &plainOps{nodes: map[syntax.Node]bool{}}}
 	r.stmts(f.Stmts, ti.module)
+	return r.plain
+}
+
+// plainOps are the nodes (subscripts, slices, for statements and clauses)
+// whose operand is known not to be a string, so that Starlark's own
+// operation means what Python's does.
+type plainOps struct{ nodes map[syntax.Node]bool }
+
+// plain reports whether n is one of them (p may be nil: none).
+func (p *plainOps) plain(n syntax.Node) bool { return p != nil && p.nodes[n] }
+
+// iter returns the iterable x of loop n, wrapped in latm.iter unless n is
+// plain.
+func (p *plainOps) iter(n syntax.Node, x syntax.Expr) syntax.Expr {
+	if p.plain(n) {
+		return x
+	}
+	return wrapIter(x)
+}
+
+// note records n as plain when its operand e is known not to be a string.
+func (r *allocRewriter) note(n syntax.Node, e syntax.Expr, sc *tscope) {
+	if r.ti.kindOf(e, sc).notString() {
+		r.plain.nodes[n] = true
+	}
 }
 
 type allocRewriter struct {
-	ti *typeInfo
+	ti    *typeInfo
+	plain *plainOps
 	// seen holds the module-level names bound by the statements before
 	// the current one. At module level the resolver reports a name read
 	// before any binding as undefined, at compile time, where the
@@ -203,6 +229,7 @@ func (r *allocRewriter) stmt(s syntax.Stmt, sc *tscope) {
 		r.stmts(s.True, sc)
 		r.stmts(s.False, sc)
 	case *syntax.ForStmt:
+		r.note(s, s.X, sc)
 		s.Vars = r.target(s.Vars, sc)
 		s.X = r.expr(s.X, sc)
 		r.stmts(s.Body, sc)
@@ -231,7 +258,12 @@ func (r *allocRewriter) augmented(s *syntax.AssignStmt, sc *tscope) {
 	s.RHS = r.expr(s.RHS, sc)
 	read, pure := pureCopy(s.LHS)
 	s.LHS = r.target(s.LHS, sc)
-	if !pure || !needsCheck(op, kt, ky, nil, nil) {
+	check := needsCheck(op, kt, ky, nil, nil)
+	if op == syntax.PLUS {
+		// A list += extends the list by any iterable (a range, a set).
+		check = !kt.noSeq() && ky != kNum
+	}
+	if !pure || !check {
 		return
 	}
 	if sc == r.ti.module && !r.boundAbove(read) {
@@ -249,7 +281,8 @@ func (r *allocRewriter) augmented(s *syntax.AssignStmt, sc *tscope) {
 func needsCheck(op syntax.Token, a, b kind, x, y syntax.Expr) bool {
 	switch op {
 	case syntax.STAR:
-		if a == kNum && b == kNum {
+		// A repeat needs a sequence.
+		if a.noSeq() && b.noSeq() {
 			return false
 		}
 		if x != nil && y != nil && literalRepeat(x, y) {
@@ -257,8 +290,8 @@ func needsCheck(op syntax.Token, a, b kind, x, y syntax.Expr) bool {
 		}
 		return true
 	case syntax.PLUS:
-		// A number plus anything is a number or an error.
-		return a != kNum && b != kNum
+		// A concatenation needs two sequences.
+		return !a.noSeq() && !b.noSeq()
 	}
 	return false
 }
@@ -394,8 +427,10 @@ func (r *allocRewriter) expr(e syntax.Expr, sc *tscope) syntax.Expr {
 	case *syntax.DotExpr:
 		x.X = r.expr(x.X, sc)
 	case *syntax.IndexExpr:
+		r.note(x, x.X, sc)
 		x.X, x.Y = r.expr(x.X, sc), r.expr(x.Y, sc)
 	case *syntax.SliceExpr:
+		r.note(x, x.X, sc)
 		x.X, x.Lo, x.Hi, x.Step = r.expr(x.X, sc), r.expr(x.Lo, sc), r.expr(x.Hi, sc), r.expr(x.Step, sc)
 	case *syntax.UnaryExpr:
 		x.X = r.expr(x.X, sc)
@@ -421,6 +456,7 @@ func (r *allocRewriter) expr(e syntax.Expr, sc *tscope) syntax.Expr {
 				if i == 0 {
 					xsc = sc
 				}
+				r.note(c, c.X, xsc)
 				c.Vars = r.target(c.Vars, inner)
 				c.X = r.expr(c.X, xsc)
 			case *syntax.IfClause:

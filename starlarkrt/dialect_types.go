@@ -37,7 +37,11 @@ const (
 	kTuple             // a tuple
 	kDict              // a dict
 	kRange             // a range
-	kAny               // unknown
+	// kScalar is a value that is none of a string, bytes, list, tuple or
+	// other sequence that + or * concatenates or repeats: a number, a bool,
+	// a dict, a set, a date, the result of -, /, // or a comparison.
+	kScalar
+	kAny // unknown
 )
 
 func joinKind(a, b kind) kind {
@@ -46,13 +50,21 @@ func joinKind(a, b kind) kind {
 		return b
 	case b == kNone, a == b:
 		return a
+	case a.noSeq() && b.noSeq():
+		return kScalar
 	}
 	return kAny
 }
 
-// notString reports whether a value of kind k is known to be a sequence or
-// mapping that Starlark indexes and iterates as Python does.
-func (k kind) notString() bool { return k == kList || k == kTuple || k == kDict || k == kRange }
+// notString reports whether a value of kind k is known not to be a
+// string, so that Starlark indexes and iterates it as Python does.
+func (k kind) notString() bool { return k != kStr && k != kAny }
+
+// noSeq reports whether a value of kind k is known not to be a sequence
+// that + or * could concatenate or repeat.
+func (k kind) noSeq() bool {
+	return k == kNone || k == kNum || k == kScalar || k == kDict || k == kRange
+}
 
 // tscope is one scope: the module, a def, a lambda or a comprehension.
 type tscope struct {
@@ -82,6 +94,10 @@ type typeInfo struct {
 	bound    map[string]bool   // every name bound anywhere in the file
 	shadowed func(string) bool // names defined outside the file (a tool's globals), or nil
 	failed   bool              // no fixed point in time: every name is of unknown kind
+	// memo holds the kinds of expressions once the fixed point is
+	// reached, so that the rewrites, which ask of every operand of a
+	// chain a + b + c + ..., take linear time.
+	memo map[syntax.Expr]kind
 }
 
 // maxInferRounds bounds the fixed-point iteration; each round that changes
@@ -116,6 +132,7 @@ func inferTypes(f *syntax.File, shadowed func(string) bool) *typeInfo {
 			break
 		}
 	}
+	ti.memo = map[syntax.Expr]kind{}
 	return ti
 }
 
@@ -356,6 +373,18 @@ func (ti *typeInfo) kindOf(e syntax.Expr, sc *tscope) kind {
 	if ti.failed {
 		return kAny
 	}
+	if ti.memo == nil {
+		return ti.kindOfExpr(e, sc)
+	}
+	if k, ok := ti.memo[e]; ok {
+		return k
+	}
+	k := ti.kindOfExpr(e, sc)
+	ti.memo[e] = k
+	return k
+}
+
+func (ti *typeInfo) kindOfExpr(e syntax.Expr, sc *tscope) kind {
 	switch x := e.(type) {
 	case *syntax.Literal:
 		switch x.Token {
@@ -369,11 +398,11 @@ func (ti *typeInfo) kindOf(e syntax.Expr, sc *tscope) kind {
 	case *syntax.ParenExpr:
 		return ti.kindOf(x.X, sc)
 	case *syntax.UnaryExpr:
-		if x.Op == syntax.MINUS || x.Op == syntax.PLUS || x.Op == syntax.TILDE {
-			if k := ti.kindOf(x.X, sc); k == kNone || k == kNum {
-				return k
-			}
+		k := ti.kindOf(x.X, sc)
+		if k == kNone || (k == kNum && x.Op != syntax.NOT) {
+			return k
 		}
+		return kScalar // a number, a bool or a set
 	case *syntax.BinaryExpr:
 		switch x.Op {
 		case syntax.AND, syntax.OR:
@@ -441,17 +470,25 @@ func binaryKind(op syntax.Token, a, b kind) kind {
 	}
 	switch op {
 	case syntax.PLUS:
-		if a == b && (a == kNum || a == kStr || a == kList || a == kTuple) {
+		switch {
+		case a == b && (a == kNum || a == kStr || a == kList || a == kTuple):
 			return a
+		case a.noSeq() || b.noSeq():
+			// A number, dict, set, date or counter plus anything is no
+			// concatenation (or an error).
+			return kScalar
 		}
 	case syntax.MINUS, syntax.SLASH, syntax.SLASHSLASH:
 		if a == kNum && b == kNum {
 			return kNum
 		}
+		return kScalar // numbers, sets, dates, counters: never a sequence
 	case syntax.STAR:
 		switch {
 		case a == kNum && b == kNum:
 			return kNum
+		case a.noSeq() && b.noSeq():
+			return kScalar // a repeat needs a sequence
 		case a == kNum && (b == kStr || b == kList || b == kTuple):
 			return b
 		case b == kNum && (a == kStr || a == kList || a == kTuple):
@@ -463,7 +500,12 @@ func binaryKind(op syntax.Token, a, b kind) kind {
 			return kNum
 		case a == kStr:
 			return kStr
+		case a.noSeq():
+			return kScalar
 		}
+	case syntax.EQL, syntax.NEQ, syntax.LT, syntax.GT, syntax.LE, syntax.GE, syntax.IN, syntax.NOT_IN,
+		syntax.AMP, syntax.PIPE, syntax.CIRCUMFLEX, syntax.LTLT, syntax.GTGT:
+		return kScalar // bools, ints, sets, dicts
 	}
 	return kAny
 }
