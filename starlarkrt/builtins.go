@@ -58,6 +58,7 @@ func predeclaredFor(mods map[string]*starlarkstruct.Module) starlark.StringDict 
 	pyPredeclared(d)
 	addStringSemantics(d) // pystr.go
 	addAllocHelpers(d)    // dialect_alloc.go
+	addLazyHelpers(d)     // dialect_genexp.go
 	return d
 }
 

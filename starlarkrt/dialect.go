@@ -322,7 +322,10 @@ func (p *prep) genexps() {
 			continue
 		}
 		c := p.toks[closeIdx]
-		p.wraps = append(p.wraps, srcWrap{t.end, c.start, "[", "]"})
+		// The marker tells the AST transform that the list was a
+		// generator (dialect_genexp.go): all() and any() of one stop at
+		// the first answer, as Python's do.
+		p.wraps = append(p.wraps, srcWrap{t.end, c.start, genexpMarker + "([", "])"})
 	}
 }
 

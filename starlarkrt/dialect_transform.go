@@ -19,6 +19,7 @@ import (
 //     precisions and flags to Starlark's %-formatting.
 func transform(f *syntax.File, shadowed func(string) bool) error {
 	ti := inferTypes(f, shadowed)
+	lazyGenexps(f, ti)        // dialect_genexp.go: all(x for ...) stops early
 	p := rewriteAllocs(f, ti) // dialect_alloc.go: sizes checked before * and + build
 	rewriteExprs(f, p)
 	rewriteStringsOf(f, p) // pystr.go: Python's string indexing
