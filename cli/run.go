@@ -89,11 +89,21 @@ func (a *App) run(cmd *cobra.Command, file, fn string, fnGiven bool, rawArgs, sh
 	defer rt.Close()
 	ctx := cmd.Context()
 	src := starlarkrt.Source{Name: file, Code: string(code)}
-	mod, err := rt.Load(ctx, src)
+	// Whether to call fn is read from the compiled file, without running
+	// its top level (a script's top level is its whole work, and Exec
+	// runs it); only a name bound otherwise than by def needs Load.
+	def, bound, err := rt.Declares(src, fn)
 	if err != nil {
 		return runError(file, err)
 	}
-	call := fnGiven || defines(mod, fn)
+	call := fnGiven || def
+	if !call && bound {
+		mod, err := rt.Load(ctx, src)
+		if err != nil {
+			return runError(file, err)
+		}
+		call = defines(mod, fn)
+	}
 	if !call && rawArgs != "" {
 		return usageError("run: %s defines no function %s to pass --args to (fix: name one with --func)", file, fn)
 	}
