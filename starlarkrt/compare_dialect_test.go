@@ -20,7 +20,7 @@ import (
 
 // TestCompareDialects prints, as a Markdown table, what the Python front
 // end costs: each fixture tool (per call, over its 240 test instances) and
-// each paper program (tool plus first use case, per run), in process under
+// each paper program (tool plus first use case, per run of the file), in process under
 // the Python dialect, under the Starlark dialect (the same runtime, nothing
 // rewritten) and, for the paper programs, as plain go.starlark.net
 // (ExecFileOptions, no limits, no runtime around it). The variants take
@@ -32,7 +32,7 @@ func TestCompareDialects(t *testing.T) {
 	if !*compare {
 		t.Skip("run with -compare")
 	}
-	const rounds = 7
+	const rounds = 11
 	ctx := context.Background()
 	py := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess, Limits: starlarkrt.Limits{Timeout: time.Minute}})
 	defer py.Close()
@@ -41,6 +41,7 @@ func TestCompareDialects(t *testing.T) {
 
 	type row struct {
 		name     string
+		per      int            // calls or runs each variant makes
 		variants []func() error // python, starlark, plain go.starlark.net (nil: not run)
 	}
 	var rows []row
@@ -57,7 +58,7 @@ func TestCompareDialects(t *testing.T) {
 				return nil
 			}
 		}
-		rows = append(rows, row{"tool " + tool.Task, []func() error{calls(py), calls(st), nil}})
+		rows = append(rows, row{"tool " + tool.Task, len(args), []func() error{calls(py), calls(st), nil}})
 	}
 	programs, err := fixtures.PaperPrograms(filepath.Join("testdata", "paper"))
 	if err != nil {
@@ -73,11 +74,12 @@ func TestCompareDialects(t *testing.T) {
 		exec := func(rt *starlarkrt.Runtime) func() error {
 			return func() error { _, err := rt.Exec(ctx, tool, use); return err }
 		}
-		plain := func() error {
-			_, err := starlark.ExecFileOptions(opts, &starlark.Thread{}, p.Name+".py", p.Tool+"\n"+p.Use, nil)
-			return err
+		// Compiled once, as latm caches its compiled programs.
+		var plain func() error
+		if _, prog, err := starlark.SourceProgramOptions(opts, p.Name+".py", p.Tool+"\n"+p.Use, func(string) bool { return false }); err == nil {
+			plain = func() error { _, err := prog.Init(&starlark.Thread{}, nil); return err }
 		}
-		rows = append(rows, row{"paper " + p.Name, []func() error{exec(py), exec(st), plain}})
+		rows = append(rows, row{"paper " + p.Name, 1, []func() error{exec(py), exec(st), plain}})
 	}
 
 	times := make([][3][]float64, len(rows))
@@ -100,7 +102,7 @@ func TestCompareDialects(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", r.name, err)
 				}
-				times[i][v] = append(times[i][v], ns)
+				times[i][v] = append(times[i][v], ns/float64(r.per))
 			}
 		}
 	}
