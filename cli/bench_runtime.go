@@ -21,7 +21,7 @@ import (
 )
 
 func newBenchRuntimeCmd(app *App) *cobra.Command {
-	var dir, python string
+	var dir, python, latm string
 	var rounds int
 	cmd := &cobra.Command{
 		Use:   "runtime [--dir starlarkrt/testdata/paper] [--python python3] [--rounds 11]",
@@ -39,12 +39,13 @@ against CPython's (expected.json) in every round.`,
 			if rounds < 1 {
 				return usageError("bench runtime: --rounds must be at least 1")
 			}
-			return benchRuntime(cmd.Context(), app, dir, python, rounds)
+			return benchRuntime(cmd.Context(), app, dir, python, latm, rounds)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", filepath.Join("starlarkrt", "testdata", "paper"), "directory of the paper programs")
 	cmd.Flags().StringVar(&python, "python", "python3", "the CPython to compare with")
 	cmd.Flags().IntVar(&rounds, "rounds", 11, "rounds of runs")
+	cmd.Flags().StringVar(&latm, "latm", "", "the latm binary to time (default: this one), e.g. an older build to compare with")
 	return cmd
 }
 
@@ -55,7 +56,7 @@ type runtimeBenchFile struct {
 	latm, py      []time.Duration
 }
 
-func benchRuntime(ctx context.Context, app *App, dir, python string, rounds int) error {
+func benchRuntime(ctx context.Context, app *App, dir, python, latm string, rounds int) error {
 	programs, err := fixtures.PaperPrograms(dir)
 	if err != nil {
 		return usageError("bench runtime: %v (fix: run from the repository root or pass --dir)", err)
@@ -64,9 +65,11 @@ func benchRuntime(ctx context.Context, app *App, dir, python string, rounds int)
 	if err != nil {
 		return usageError("bench runtime: %v (fix: pass --python)", err)
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("bench runtime: %w", err)
+	self := latm
+	if self == "" {
+		if self, err = os.Executable(); err != nil {
+			return fmt.Errorf("bench runtime: %w", err)
+		}
 	}
 	tmp, err := os.MkdirTemp("", "latm-bench-runtime-")
 	if err != nil {
@@ -102,8 +105,8 @@ func benchRuntime(ctx context.Context, app *App, dir, python string, rounds int)
 		}
 	}
 	version, _ := exec.CommandContext(ctx, py, "--version").Output()
-	fmt.Fprintf(app.Out, "latm run FILE vs %s FILE (%s, %s), whole process, median of %d rounds\n\n",
-		python, py, strings.TrimSpace(string(version)), rounds)
+	fmt.Fprintf(app.Out, "latm run FILE (%s) vs %s FILE (%s, %s), whole process, median of %d rounds\n\n",
+		self, python, py, strings.TrimSpace(string(version)), rounds)
 	tw := tabwriter.NewWriter(app.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK\tLATM RUN\tPYTHON3\tLATM / PYTHON3")
 	logSum := 0.0
