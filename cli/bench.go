@@ -50,6 +50,6 @@ there):
 	f.IntVar(&sets, "sets", 5, "random sets per set-up")
 	f.IntVar(&n, "n", 100, "instances per set")
 	f.Uint64Var(&seed, "seed", 1, "random seed")
-	cmd.AddCommand(dcmd, newBenchPaperCmd(app), newBenchGatewayCmd(app), newBenchTasksCmd(app))
+	cmd.AddCommand(dcmd, newBenchPaperCmd(app), newBenchGatewayCmd(app), newBenchTasksCmd(app), newBenchRuntimeCmd(app))
 	return cmd
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"testing"
 
 	"github.com/spf13/cobra"
 
@@ -84,14 +85,25 @@ func (a *App) run(cmd *cobra.Command, file, fn string, fnGiven bool, rawArgs, sh
 			return usageError("run: --args must be a JSON array (positional) or object (keyword), not %s", rawArgs)
 		}
 	}
-	rt := a.Runtime()
+	rt := a.runRuntime()
+	defer rt.Close()
 	ctx := cmd.Context()
 	src := starlarkrt.Source{Name: file, Code: string(code)}
-	mod, err := rt.Load(ctx, src)
+	// Whether to call fn is read from the compiled file, without running
+	// its top level (a script's top level is its whole work, and Exec
+	// runs it); only a name bound otherwise than by def needs Load.
+	def, bound, err := rt.Declares(src, fn)
 	if err != nil {
 		return runError(file, err)
 	}
-	call := fnGiven || defines(mod, fn)
+	call := fnGiven || def
+	if !call && bound {
+		mod, err := rt.Load(ctx, src)
+		if err != nil {
+			return runError(file, err)
+		}
+		call = defines(mod, fn)
+	}
 	if !call && rawArgs != "" {
 		return usageError("run: %s defines no function %s to pass --args to (fix: name one with --func)", file, fn)
 	}
@@ -131,6 +143,20 @@ func (a *App) run(cmd *cobra.Command, file, fn string, fnGiven bool, rawArgs, sh
 	}
 	fmt.Fprintln(a.Out, string(b))
 	return nil
+}
+
+// runRuntime returns the sandbox latm run uses. latm run is one program in
+// one process, so with process isolation it puts itself under the memory
+// limit a sandbox worker would have and runs the program in process: the
+// same limits, without starting the binary a second time (half of a short
+// run's time). Where the OS cannot confine it, and inside a test binary
+// (whose other tests must not inherit the limit), it starts a worker.
+func (a *App) runRuntime() *starlarkrt.Runtime {
+	opts := a.runtimeOptions()
+	if opts.Isolation == starlarkrt.Subprocess && !testing.Testing() && starlarkrt.ConfineProcess(opts.Limits.MaxMemory) == nil {
+		opts.Isolation = starlarkrt.InProcess
+	}
+	return starlarkrt.New(opts)
 }
 
 func defines(m *starlarkrt.Module, fn string) bool {

@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/latm/latm/starlarkrt/internal/callstate"
 
@@ -56,6 +57,8 @@ func predeclaredFor(mods map[string]*starlarkstruct.Module) starlark.StringDict 
 	}
 	pyPredeclared(d)
 	addStringSemantics(d) // pystr.go
+	addAllocHelpers(d)    // dialect_alloc.go
+	addLazyHelpers(d)     // dialect_genexp.go
 	return d
 }
 
@@ -98,6 +101,9 @@ func tolerateStrings(orig *starlark.Builtin, mode int) *starlark.Builtin {
 		if conv == nil {
 			conv = args
 		}
+		if err := checkSized(thread, orig.Name(), conv); err != nil {
+			return nil, err
+		}
 		return starlark.Call(thread, orig, conv, kwargs)
 	})
 }
@@ -107,11 +113,65 @@ func pyChars(thread *starlark.Thread, s string) (*starlark.List, error) {
 	if err := callstate.ChargeSteps(thread, uint64(len(s))); err != nil {
 		return nil, err
 	}
+	if err := callstate.CheckAlloc(thread, callstate.Mul(int64(len(s)), elemBytes)); err != nil {
+		return nil, err
+	}
 	elems := make([]starlark.Value, 0, len(s))
 	for _, r := range s {
+		if r < utf8.RuneSelf {
+			elems = append(elems, asciiChars[r])
+			continue
+		}
 		elems = append(elems, starlark.String(string(r)))
 	}
 	return starlark.NewList(elems), nil
+}
+
+// asciiChars holds the one-character strings of ASCII, made once, so that
+// iterating an ASCII string allocates no string per character.
+var asciiChars = func() (t [utf8.RuneSelf]starlark.Value) {
+	for i := range t {
+		t[i] = starlark.String(rune(i))
+	}
+	return t
+}()
+
+// sizedBuiltins are the universe builtins that allocate their whole result
+// at once from the length of their argument (list(range(10**9)) asks for
+// 16 GB in one step), with the bytes they need per element.
+var sizedBuiltins = map[string]int64{
+	"list": elemBytes, "tuple": elemBytes, "sorted": elemBytes, "reversed": elemBytes,
+	"enumerate": elemBytes + 2*elemBytes + 24, // a pair per element
+}
+
+// checkSized refuses, before it is called, a sized builtin whose result
+// would take the call past its memory limit.
+func checkSized(thread *starlark.Thread, name string, args starlark.Tuple) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if name == "zip" {
+		rows := int64(-1)
+		for _, a := range args {
+			n := int64(starlark.Len(a))
+			if n < 0 {
+				return nil // sized as it goes
+			}
+			if rows < 0 || n < rows {
+				rows = n
+			}
+		}
+		per := elemBytes + int64(len(args))*elemBytes + 24
+		return callstate.CheckAlloc(thread, callstate.Mul(rows, per))
+	}
+	per, ok := sizedBuiltins[name]
+	if !ok {
+		return nil
+	}
+	if n := starlark.Len(args[0]); n > 0 {
+		return callstate.CheckAlloc(thread, callstate.Mul(int64(n), per))
+	}
+	return nil
 }
 
 // pyIter returns an iterator over v, iterating strings by character.

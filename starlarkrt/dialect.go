@@ -89,6 +89,13 @@ func preprocessModules(name, src string, mods map[string]*starlarkstruct.Module)
 // transformed as plain Starlark; only a rewritten one gets the Python
 // transform of its markers.
 func parseDialect(name, src string, mods map[string]*starlarkstruct.Module) (*syntax.File, error) {
+	return parseDialectIn(name, src, mods, nil)
+}
+
+// parseDialectIn is parseDialect for a source that also sees the names
+// shadowed reports beyond the predeclared ones (a call snippet sees its
+// tool's globals).
+func parseDialectIn(name, src string, mods map[string]*starlarkstruct.Module, shadowed func(string) bool) (*syntax.File, error) {
 	code, err := preprocessModules(name, src, mods)
 	if err != nil {
 		return nil, err
@@ -103,7 +110,7 @@ func parseDialect(name, src string, mods map[string]*starlarkstruct.Module) (*sy
 			return nil, err
 		}
 	}
-	if err := transform(f); err != nil {
+	if err := transform(f, shadowed); err != nil {
 		return nil, err
 	}
 	if classes {
@@ -315,7 +322,10 @@ func (p *prep) genexps() {
 			continue
 		}
 		c := p.toks[closeIdx]
-		p.wraps = append(p.wraps, srcWrap{t.end, c.start, "[", "]"})
+		// The marker tells the AST transform that the list was a
+		// generator (dialect_genexp.go): all() and any() of one stop at
+		// the first answer, as Python's do.
+		p.wraps = append(p.wraps, srcWrap{t.end, c.start, genexpMarker + "([", "])"})
 	}
 }
 

@@ -17,9 +17,12 @@ import (
 //     receiver's own attribute;
 //   - "literal" % rhs goes through latm.percent, which adds widths,
 //     precisions and flags to Starlark's %-formatting.
-func transform(f *syntax.File) error {
-	rewriteExprs(f)
-	rewriteStrings(f) // pystr.go: Python's string indexing
+func transform(f *syntax.File, shadowed func(string) bool) error {
+	ti := inferTypes(f, shadowed)
+	lazyGenexps(f, ti)        // dialect_genexp.go: all(x for ...) stops early
+	p := rewriteAllocs(f, ti) // dialect_alloc.go: sizes checked before * and + build
+	rewriteExprs(f, p)
+	rewriteStringsOf(f, p) // pystr.go: Python's string indexing
 	return nil
 }
 
@@ -54,68 +57,68 @@ var extraMethods = map[string]bool{
 
 // rewriteExprs rewrites, in place, every expression of f: the iterables of
 // for statements and clauses, calls of extraMethods and "literal" % rhs.
-func rewriteExprs(f *syntax.File) {
-	rewriteStmts(f.Stmts)
+func rewriteExprs(f *syntax.File, p *plainOps) {
+	p.rewriteStmts(f.Stmts)
 }
 
-func rewriteStmts(stmts []syntax.Stmt) {
+func (p *plainOps) rewriteStmts(stmts []syntax.Stmt) {
 	for _, s := range stmts {
 		switch s := s.(type) {
 		case *syntax.AssignStmt:
-			s.LHS = rewriteExpr(s.LHS)
-			s.RHS = rewriteExpr(s.RHS)
+			s.LHS = p.rewriteExpr(s.LHS)
+			s.RHS = p.rewriteExpr(s.RHS)
 		case *syntax.ExprStmt:
-			s.X = rewriteExpr(s.X)
+			s.X = p.rewriteExpr(s.X)
 		case *syntax.IfStmt:
-			s.Cond = rewriteExpr(s.Cond)
-			rewriteStmts(s.True)
-			rewriteStmts(s.False)
+			s.Cond = p.rewriteExpr(s.Cond)
+			p.rewriteStmts(s.True)
+			p.rewriteStmts(s.False)
 		case *syntax.ForStmt:
-			s.X = wrapIter(rewriteExpr(s.X))
-			rewriteStmts(s.Body)
+			s.X = p.iter(s, p.rewriteExpr(s.X))
+			p.rewriteStmts(s.Body)
 		case *syntax.WhileStmt:
-			s.Cond = rewriteExpr(s.Cond)
-			rewriteStmts(s.Body)
+			s.Cond = p.rewriteExpr(s.Cond)
+			p.rewriteStmts(s.Body)
 		case *syntax.DefStmt:
-			rewriteParams(s.Params)
-			rewriteStmts(s.Body)
+			p.rewriteParams(s.Params)
+			p.rewriteStmts(s.Body)
 		case *syntax.ReturnStmt:
 			if s.Result != nil {
-				s.Result = rewriteExpr(s.Result)
+				s.Result = p.rewriteExpr(s.Result)
 			}
 		}
 	}
 }
 
 // rewriteParams rewrites default values, never the parameter names.
-func rewriteParams(params []syntax.Expr) {
-	for _, p := range params {
-		if b, ok := p.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
-			b.Y = rewriteExpr(b.Y)
+func (p *plainOps) rewriteParams(params []syntax.Expr) {
+	for _, param := range params {
+		if b, ok := param.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
+			b.Y = p.rewriteExpr(b.Y)
 		}
 	}
 }
 
-func rewriteList(xs []syntax.Expr) {
+func (p *plainOps) rewriteList(xs []syntax.Expr) {
 	for i, x := range xs {
-		xs[i] = rewriteExpr(x)
+		xs[i] = p.rewriteExpr(x)
 	}
 }
 
-func rewriteExpr(e syntax.Expr) syntax.Expr {
+func (p *plainOps) rewriteExpr(e syntax.Expr) syntax.Expr {
 	switch e := e.(type) {
 	case nil:
 		return nil
 	case *syntax.ParenExpr:
-		e.X = rewriteExpr(e.X)
+		e.X = p.rewriteExpr(e.X)
 	case *syntax.CallExpr:
-		e.Fn = rewriteExpr(e.Fn)
+		e.Fn = p.rewriteExpr(e.Fn)
 		for i, a := range e.Args {
 			if b, ok := a.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
-				b.Y = rewriteExpr(b.Y) // keyword argument: keep the name
+				b.Y = p.rewriteExpr(b.Y) // keyword argument: keep the name
 				continue
 			}
-			e.Args[i] = rewriteExpr(a)
+			e.Args[i] = p.rewriteExpr(a)
 		}
 		if dot, ok := e.Fn.(*syntax.DotExpr); ok && extraMethods[dot.Name.Name] {
 			name := &syntax.Literal{Token: syntax.STRING, TokenPos: dot.NamePos, Raw: strconv.Quote(dot.Name.Name), Value: dot.Name.Name}
@@ -123,47 +126,47 @@ func rewriteExpr(e syntax.Expr) syntax.Expr {
 			return &syntax.CallExpr{Fn: &syntax.Ident{NamePos: dot.NamePos, Name: methodName}, Lparen: e.Lparen, Args: args, Rparen: e.Rparen}
 		}
 	case *syntax.DotExpr:
-		e.X = rewriteExpr(e.X)
+		e.X = p.rewriteExpr(e.X)
 	case *syntax.IndexExpr:
-		e.X = rewriteExpr(e.X)
-		e.Y = rewriteExpr(e.Y)
+		e.X = p.rewriteExpr(e.X)
+		e.Y = p.rewriteExpr(e.Y)
 	case *syntax.SliceExpr:
-		e.X = rewriteExpr(e.X)
-		e.Lo = rewriteExpr(e.Lo)
-		e.Hi = rewriteExpr(e.Hi)
-		e.Step = rewriteExpr(e.Step)
+		e.X = p.rewriteExpr(e.X)
+		e.Lo = p.rewriteExpr(e.Lo)
+		e.Hi = p.rewriteExpr(e.Hi)
+		e.Step = p.rewriteExpr(e.Step)
 	case *syntax.UnaryExpr:
-		e.X = rewriteExpr(e.X)
+		e.X = p.rewriteExpr(e.X)
 	case *syntax.BinaryExpr:
-		e.X = rewriteExpr(e.X)
-		e.Y = rewriteExpr(e.Y)
+		e.X = p.rewriteExpr(e.X)
+		e.Y = p.rewriteExpr(e.Y)
 		if lit, ok := e.X.(*syntax.Literal); ok && e.Op == syntax.PERCENT && lit.Token == syntax.STRING {
 			return &syntax.CallExpr{Fn: &syntax.Ident{NamePos: e.OpPos, Name: percentName}, Lparen: e.OpPos, Args: []syntax.Expr{e.X, e.Y}, Rparen: e.OpPos}
 		}
 	case *syntax.CondExpr:
-		e.Cond = rewriteExpr(e.Cond)
-		e.True = rewriteExpr(e.True)
-		e.False = rewriteExpr(e.False)
+		e.Cond = p.rewriteExpr(e.Cond)
+		e.True = p.rewriteExpr(e.True)
+		e.False = p.rewriteExpr(e.False)
 	case *syntax.ListExpr:
-		rewriteList(e.List)
+		p.rewriteList(e.List)
 	case *syntax.TupleExpr:
-		rewriteList(e.List)
+		p.rewriteList(e.List)
 	case *syntax.DictExpr:
-		rewriteList(e.List)
+		p.rewriteList(e.List)
 	case *syntax.DictEntry:
-		e.Key = rewriteExpr(e.Key)
-		e.Value = rewriteExpr(e.Value)
+		e.Key = p.rewriteExpr(e.Key)
+		e.Value = p.rewriteExpr(e.Value)
 	case *syntax.LambdaExpr:
-		rewriteParams(e.Params)
-		e.Body = rewriteExpr(e.Body)
+		p.rewriteParams(e.Params)
+		e.Body = p.rewriteExpr(e.Body)
 	case *syntax.Comprehension:
-		e.Body = rewriteExpr(e.Body)
+		e.Body = p.rewriteExpr(e.Body)
 		for _, c := range e.Clauses {
 			switch c := c.(type) {
 			case *syntax.ForClause:
-				c.X = wrapIter(rewriteExpr(c.X))
+				c.X = p.iter(c, p.rewriteExpr(c.X))
 			case *syntax.IfClause:
-				c.Cond = rewriteExpr(c.Cond)
+				c.Cond = p.rewriteExpr(c.Cond)
 			}
 		}
 	}

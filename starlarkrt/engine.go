@@ -52,6 +52,7 @@ type compiled struct {
 	// this program is cached under, beside its own source.
 	globalsKey string
 	lines      []string // the original source, for error messages
+	defs       []string // the functions its top level defines with def
 	err        error    // a compile error, cached like a program
 
 	mu     sync.Mutex
@@ -127,7 +128,7 @@ func (e *engine) compileSource(src Source, extra func(string) bool) *compiled {
 	var f *syntax.File
 	var err error
 	if e.dialect == Python {
-		f, err = parseDialect(src.Name, src.Code, e.mods)
+		f, err = parseDialectIn(src.Name, src.Code, e.mods, extra)
 	} else {
 		f, err = fileOptions.Parse(src.Name, src.Code, 0)
 	}
@@ -145,6 +146,11 @@ func (e *engine) compileSource(src Source, extra func(string) bool) *compiled {
 		return c
 	}
 	c.prog = prog
+	for _, st := range f.Stmts {
+		if d, ok := st.(*syntax.DefStmt); ok {
+			c.defs = append(c.defs, d.Name.Name)
+		}
+	}
 	if m, ok := f.Module.(*resolve.Module); ok {
 		for _, b := range m.Globals {
 			if !hiddenName(b.First.Name) {

@@ -31,15 +31,14 @@ var repeatMacro = regexp.MustCompile(`@@REPEAT\((\d+),([^@]*)\)@@`)
 
 // loadHostile reads testdata/hostile2. The first line of a file is
 // "# want: W", W for both modes; a line "# inprocess: W" or
-// "# subprocess: W" overrides it for one mode. In process, memory is the
-// process's heap, sampled: a single allocation the interpreter makes
-// itself ('x' * n, [0] * n) is made before any guard sees it, so those
-// programs are "any" there (they need only end in time) or, when the
-// allocation is big enough to stall the whole process, "skip"; in a
-// worker they must end at the memory limit. A line "# outlives: inprocess"
-// marks a program whose goroutine runs on after its call in process; a line
-// "# timeout: D" gives a program that only the time limit stops a shorter
-// one than the corpus's, so that it costs less.
+// "# subprocess: W" overrides it for one mode ("any": it need only end in
+// time; "skip": not run in that mode). In process, single allocations
+// ('x' * n, [0] * n, list(range(n))) are refused before they are made
+// (dialect_alloc.go), as in a worker, where the OS limit is the backstop.
+// A line "# outlives: inprocess" marks a program whose goroutine runs on
+// after its call in process; a line "# timeout: D" gives a program that
+// only the time limit stops a shorter one than the corpus's, so that it
+// costs less.
 func loadHostile(t *testing.T) []hostileCase {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "hostile2", "*.py"))

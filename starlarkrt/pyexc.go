@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -320,67 +321,71 @@ func pyTypeName(t string) string {
 	return t
 }
 
-var excRules = []excRule{
-	{regexp.MustCompile(`key (.+) not in dict$`), excKey, func(m []string) starlark.Value { return starlarkLiteral(m[1]) }},
-	{regexp.MustCompile(`^pop: index .* out of range: empty list`), excIndex, fixed("pop from empty list")},
-	{regexp.MustCompile(`^pop: index .* out of range`), excIndex, fixed("pop index out of range")},
-	{regexp.MustCompile(`(\w+) index -?\d+ out of range|index -?\d+ out of range: empty (\w+)`), excIndex, func(m []string) starlark.Value {
-		t := m[1] + m[2]
-		if t == "string" {
-			t = "string" // CPython says "string index", not "str index"
-		}
-		return starlark.String(t + " index out of range")
-	}},
-	{regexp.MustCompile(`out of range`), excIndex, nil},
-	{regexp.MustCompile(`^floored division by zero`), excZeroDivision, fixed("integer division or modulo by zero")},
-	{regexp.MustCompile(`^integer modulo by zero`), excZeroDivision, fixed("integer modulo by zero")},
-	{regexp.MustCompile(`^floating-point modulo by zero`), excZeroDivision, fixed("float modulo")},
-	{regexp.MustCompile(`division by zero`), excZeroDivision, fixed("division by zero")},
-	{regexp.MustCompile(`^int: invalid literal with base (\d+): (.*)$`), excValue, func(m []string) starlark.Value {
-		return starlark.String("invalid literal for int() with base " + m[1] + ": " + pyRepr(starlark.String(m[2])))
-	}},
-	{regexp.MustCompile(`^(?:float: )?invalid float literal: (.*)$`), excValue, func(m []string) starlark.Value {
-		return starlark.String("could not convert string to float: " + pyRepr(starlark.String(m[1])))
-	}},
-	{regexp.MustCompile(`^float: empty string$`), excValue, fixed("could not convert string to float: ''")},
-	{regexp.MustCompile(`^remove: element not found`), excValue, fixed("list.remove(x): x not in list")},
-	{regexp.MustCompile(`substring not found`), excValue, fixed("substring not found")},
-	{regexp.MustCompile(`value not in list`), excValue, fixed("value is not in list")},
-	{regexp.MustCompile(`math domain error`), excValue, nil},
-	{regexp.MustCompile(`too few values to unpack \(got (\d+), want (\d+)\)`), excValue, func(m []string) starlark.Value {
-		return starlark.String("not enough values to unpack (expected " + m[2] + ", got " + m[1] + ")")
-	}},
-	{regexp.MustCompile(`too many values to unpack \(got (\d+), want (\d+)\)`), excValue, func(m []string) starlark.Value {
-		return starlark.String("too many values to unpack (expected " + m[2] + ")")
-	}},
-	{regexp.MustCompile(`^json\.|^(?:json\.)?(?:loads|decode)`), excValue, nil},
-	{regexp.MustCompile(`^(?:getattr: )?(\w+) has no \.(\w+) field or method`), excAttribute, func(m []string) starlark.Value {
-		return starlark.String("'" + pyTypeName(m[1]) + "' object has no attribute '" + m[2] + "'")
-	}},
-	{regexp.MustCompile(`^unknown binary op: string \+ (\w+)$`), excType, func(m []string) starlark.Value {
-		return starlark.String(`can only concatenate str (not "` + pyTypeName(m[1]) + `") to str`)
-	}},
-	{regexp.MustCompile(`^unknown binary op: list \+ (\w+)$`), excType, func(m []string) starlark.Value {
-		return starlark.String(`can only concatenate list (not "` + pyTypeName(m[1]) + `") to list`)
-	}},
-	{regexp.MustCompile(`^unknown binary op: (\w+) (\S+) (\w+)$`), excType, func(m []string) starlark.Value {
-		return starlark.String("unsupported operand type(s) for " + m[2] + ": '" + pyTypeName(m[1]) + "' and '" + pyTypeName(m[3]) + "'")
-	}},
-	{regexp.MustCompile(`^(\w+) (<|>|<=|>=) (\w+) not implemented`), excType, func(m []string) starlark.Value {
-		return starlark.String("'" + m[2] + "' not supported between instances of '" + pyTypeName(m[1]) + "' and '" + pyTypeName(m[3]) + "'")
-	}},
-	{regexp.MustCompile(`unhashable(?: type)?: (\w+)`), excType, func(m []string) starlark.Value {
-		return starlark.String("unhashable type: '" + pyTypeName(m[1]) + "'")
-	}},
-	{regexp.MustCompile(`(\w+) value is not iterable|got (\w+), want iterable`), excType, func(m []string) starlark.Value {
-		return starlark.String("'" + pyTypeName(m[1]+m[2]) + "' object is not iterable")
-	}},
-	{regexp.MustCompile(`^(?:\S+: )?(?:local|global) variable (\S+) referenced before assignment`), excUnboundLocal, nil},
-	{regexp.MustCompile(`referenced before assignment|is not defined`), excName, nil},
-	{regexp.MustCompile(`^assertion failed`), excAssertion, nil},
-	{regexp.MustCompile(`for parameter|missing argument|unexpected keyword|got \w+, want|accepts no more than|takes exactly|takes no|want \d+ arguments?|invalid call of non-function|not callable|does not accept|got \d+ arguments`), excType, nil},
-	{regexp.MustCompile(`^fail: (.*)$`), excException, func(m []string) starlark.Value { return starlark.String(m[1]) }},
-}
+// excRules are compiled on the first error a try statement classifies,
+// not when the process starts.
+var excRules = sync.OnceValue(func() []excRule {
+	return []excRule{
+		{regexp.MustCompile(`key (.+) not in dict$`), excKey, func(m []string) starlark.Value { return starlarkLiteral(m[1]) }},
+		{regexp.MustCompile(`^pop: index .* out of range: empty list`), excIndex, fixed("pop from empty list")},
+		{regexp.MustCompile(`^pop: index .* out of range`), excIndex, fixed("pop index out of range")},
+		{regexp.MustCompile(`(\w+) index -?\d+ out of range|index -?\d+ out of range: empty (\w+)`), excIndex, func(m []string) starlark.Value {
+			t := m[1] + m[2]
+			if t == "string" {
+				t = "string" // CPython says "string index", not "str index"
+			}
+			return starlark.String(t + " index out of range")
+		}},
+		{regexp.MustCompile(`out of range`), excIndex, nil},
+		{regexp.MustCompile(`^floored division by zero`), excZeroDivision, fixed("integer division or modulo by zero")},
+		{regexp.MustCompile(`^integer modulo by zero`), excZeroDivision, fixed("integer modulo by zero")},
+		{regexp.MustCompile(`^floating-point modulo by zero`), excZeroDivision, fixed("float modulo")},
+		{regexp.MustCompile(`division by zero`), excZeroDivision, fixed("division by zero")},
+		{regexp.MustCompile(`^int: invalid literal with base (\d+): (.*)$`), excValue, func(m []string) starlark.Value {
+			return starlark.String("invalid literal for int() with base " + m[1] + ": " + pyRepr(starlark.String(m[2])))
+		}},
+		{regexp.MustCompile(`^(?:float: )?invalid float literal: (.*)$`), excValue, func(m []string) starlark.Value {
+			return starlark.String("could not convert string to float: " + pyRepr(starlark.String(m[1])))
+		}},
+		{regexp.MustCompile(`^float: empty string$`), excValue, fixed("could not convert string to float: ''")},
+		{regexp.MustCompile(`^remove: element not found`), excValue, fixed("list.remove(x): x not in list")},
+		{regexp.MustCompile(`substring not found`), excValue, fixed("substring not found")},
+		{regexp.MustCompile(`value not in list`), excValue, fixed("value is not in list")},
+		{regexp.MustCompile(`math domain error`), excValue, nil},
+		{regexp.MustCompile(`too few values to unpack \(got (\d+), want (\d+)\)`), excValue, func(m []string) starlark.Value {
+			return starlark.String("not enough values to unpack (expected " + m[2] + ", got " + m[1] + ")")
+		}},
+		{regexp.MustCompile(`too many values to unpack \(got (\d+), want (\d+)\)`), excValue, func(m []string) starlark.Value {
+			return starlark.String("too many values to unpack (expected " + m[2] + ")")
+		}},
+		{regexp.MustCompile(`^json\.|^(?:json\.)?(?:loads|decode)`), excValue, nil},
+		{regexp.MustCompile(`^(?:getattr: )?(\w+) has no \.(\w+) field or method`), excAttribute, func(m []string) starlark.Value {
+			return starlark.String("'" + pyTypeName(m[1]) + "' object has no attribute '" + m[2] + "'")
+		}},
+		{regexp.MustCompile(`^unknown binary op: string \+ (\w+)$`), excType, func(m []string) starlark.Value {
+			return starlark.String(`can only concatenate str (not "` + pyTypeName(m[1]) + `") to str`)
+		}},
+		{regexp.MustCompile(`^unknown binary op: list \+ (\w+)$`), excType, func(m []string) starlark.Value {
+			return starlark.String(`can only concatenate list (not "` + pyTypeName(m[1]) + `") to list`)
+		}},
+		{regexp.MustCompile(`^unknown binary op: (\w+) (\S+) (\w+)$`), excType, func(m []string) starlark.Value {
+			return starlark.String("unsupported operand type(s) for " + m[2] + ": '" + pyTypeName(m[1]) + "' and '" + pyTypeName(m[3]) + "'")
+		}},
+		{regexp.MustCompile(`^(\w+) (<|>|<=|>=) (\w+) not implemented`), excType, func(m []string) starlark.Value {
+			return starlark.String("'" + m[2] + "' not supported between instances of '" + pyTypeName(m[1]) + "' and '" + pyTypeName(m[3]) + "'")
+		}},
+		{regexp.MustCompile(`unhashable(?: type)?: (\w+)`), excType, func(m []string) starlark.Value {
+			return starlark.String("unhashable type: '" + pyTypeName(m[1]) + "'")
+		}},
+		{regexp.MustCompile(`(\w+) value is not iterable|got (\w+), want iterable`), excType, func(m []string) starlark.Value {
+			return starlark.String("'" + pyTypeName(m[1]+m[2]) + "' object is not iterable")
+		}},
+		{regexp.MustCompile(`^(?:\S+: )?(?:local|global) variable (\S+) referenced before assignment`), excUnboundLocal, nil},
+		{regexp.MustCompile(`referenced before assignment|is not defined`), excName, nil},
+		{regexp.MustCompile(`^assertion failed`), excAssertion, nil},
+		{regexp.MustCompile(`for parameter|missing argument|unexpected keyword|got \w+, want|accepts no more than|takes exactly|takes no|want \d+ arguments?|invalid call of non-function|not callable|does not accept|got \d+ arguments`), excType, nil},
+		{regexp.MustCompile(`^fail: (.*)$`), excException, func(m []string) starlark.Value { return starlark.String(m[1]) }},
+	}
+})
 
 // classify turns an error that ended a try body into an exception.
 func classify(err error) *pyException {
@@ -393,7 +398,7 @@ func classify(err error) *pyException {
 	if errors.As(err, &ee) {
 		msg = ee.Msg
 	}
-	for _, rule := range excRules {
+	for _, rule := range excRules() {
 		m := rule.re.FindStringSubmatch(msg)
 		if m == nil {
 			continue

@@ -401,75 +401,79 @@ func strPositionMethod(thread *starlark.Thread, ri *runeIndex, name string, args
 // through latm.index or latm.slice, and the position methods of strings
 // through latm.strmethod. Assignment targets (x[i] = v, x[i] += 1, for
 // x[i] in …) stay subscripts.
-func rewriteStrings(f *syntax.File) { strStmts(f.Stmts) }
+func rewriteStrings(f *syntax.File) { rewriteStringsOf(f, nil) }
 
-func strStmts(stmts []syntax.Stmt) {
+// rewriteStringsOf is rewriteStrings, keeping Starlark's own subscripts
+// where p knows the operand is not a string.
+func rewriteStringsOf(f *syntax.File, p *plainOps) { p.strStmts(f.Stmts) }
+
+func (p *plainOps) strStmts(stmts []syntax.Stmt) {
 	for _, s := range stmts {
 		switch s := s.(type) {
 		case *syntax.AssignStmt:
-			s.LHS = strTarget(s.LHS)
-			s.RHS = strExpr(s.RHS)
+			s.LHS = p.strTarget(s.LHS)
+			s.RHS = p.strExpr(s.RHS)
 		case *syntax.ExprStmt:
-			s.X = strExpr(s.X)
+			s.X = p.strExpr(s.X)
 		case *syntax.IfStmt:
-			s.Cond = strExpr(s.Cond)
-			strStmts(s.True)
-			strStmts(s.False)
+			s.Cond = p.strExpr(s.Cond)
+			p.strStmts(s.True)
+			p.strStmts(s.False)
 		case *syntax.ForStmt:
-			s.Vars = strTarget(s.Vars)
-			s.X = strExpr(s.X)
-			strStmts(s.Body)
+			s.Vars = p.strTarget(s.Vars)
+			s.X = p.strExpr(s.X)
+			p.strStmts(s.Body)
 		case *syntax.WhileStmt:
-			s.Cond = strExpr(s.Cond)
-			strStmts(s.Body)
+			s.Cond = p.strExpr(s.Cond)
+			p.strStmts(s.Body)
 		case *syntax.DefStmt:
-			strParams(s.Params)
-			strStmts(s.Body)
+			p.strParams(s.Params)
+			p.strStmts(s.Body)
 		case *syntax.ReturnStmt:
-			s.Result = strExpr(s.Result)
+			s.Result = p.strExpr(s.Result)
 		}
 	}
 }
 
-func strParams(params []syntax.Expr) {
-	for _, p := range params {
-		if b, ok := p.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
-			b.Y = strExpr(b.Y)
+func (p *plainOps) strParams(params []syntax.Expr) {
+	for _, param := range params {
+		if b, ok := param.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
+			b.Y = p.strExpr(b.Y)
 		}
 	}
 }
 
 // strTarget rewrites the expressions inside an assignment target, leaving
 // the target itself assignable.
-func strTarget(e syntax.Expr) syntax.Expr {
+func (p *plainOps) strTarget(e syntax.Expr) syntax.Expr {
 	switch e := e.(type) {
 	case *syntax.IndexExpr:
-		e.X = strExpr(e.X)
-		e.Y = strExpr(e.Y)
+		e.X = p.strExpr(e.X)
+		e.Y = p.strExpr(e.Y)
 		return e
 	case *syntax.DotExpr:
-		e.X = strExpr(e.X)
+		e.X = p.strExpr(e.X)
 		return e
 	case *syntax.ParenExpr:
-		e.X = strTarget(e.X)
+		e.X = p.strTarget(e.X)
 		return e
 	case *syntax.TupleExpr:
 		for i, x := range e.List {
-			e.List[i] = strTarget(x)
+			e.List[i] = p.strTarget(x)
 		}
 		return e
 	case *syntax.ListExpr:
 		for i, x := range e.List {
-			e.List[i] = strTarget(x)
+			e.List[i] = p.strTarget(x)
 		}
 		return e
 	}
 	return e
 }
 
-func strList(xs []syntax.Expr) {
+func (p *plainOps) strList(xs []syntax.Expr) {
 	for i, x := range xs {
-		xs[i] = strExpr(x)
+		xs[i] = p.strExpr(x)
 	}
 }
 
@@ -477,32 +481,40 @@ func posIdent(pos syntax.Position, name string) *syntax.Ident {
 	return &syntax.Ident{NamePos: pos, Name: name}
 }
 
-func strExpr(e syntax.Expr) syntax.Expr {
+func (p *plainOps) strExpr(e syntax.Expr) syntax.Expr {
 	switch e := e.(type) {
 	case nil:
 		return nil
 	case *syntax.IndexExpr:
-		x, y := strExpr(e.X), strExpr(e.Y)
+		x, y := p.strExpr(e.X), p.strExpr(e.Y)
+		if p.plain(e) {
+			e.X, e.Y = x, y
+			return e
+		}
 		return &syntax.CallExpr{Fn: posIdent(e.Lbrack, indexName), Lparen: e.Lbrack, Args: []syntax.Expr{x, y}, Rparen: e.Rbrack}
 	case *syntax.SliceExpr:
-		part := func(p syntax.Expr) syntax.Expr {
-			if p == nil {
+		if p.plain(e) {
+			e.X, e.Lo, e.Hi, e.Step = p.strExpr(e.X), p.strExpr(e.Lo), p.strExpr(e.Hi), p.strExpr(e.Step)
+			return e
+		}
+		part := func(x syntax.Expr) syntax.Expr {
+			if x == nil {
 				return posIdent(e.Lbrack, noneName)
 			}
-			return strExpr(p)
+			return p.strExpr(x)
 		}
-		args := []syntax.Expr{strExpr(e.X), part(e.Lo), part(e.Hi), part(e.Step)}
+		args := []syntax.Expr{p.strExpr(e.X), part(e.Lo), part(e.Hi), part(e.Step)}
 		return &syntax.CallExpr{Fn: posIdent(e.Lbrack, sliceName), Lparen: e.Lbrack, Args: args, Rparen: e.Rbrack}
 	case *syntax.ParenExpr:
-		e.X = strExpr(e.X)
+		e.X = p.strExpr(e.X)
 	case *syntax.CallExpr:
-		e.Fn = strExpr(e.Fn)
+		e.Fn = p.strExpr(e.Fn)
 		for i, a := range e.Args {
 			if b, ok := a.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
-				b.Y = strExpr(b.Y)
+				b.Y = p.strExpr(b.Y)
 				continue
 			}
-			e.Args[i] = strExpr(a)
+			e.Args[i] = p.strExpr(a)
 		}
 		switch fn := e.Fn.(type) {
 		case *syntax.Ident:
@@ -520,37 +532,37 @@ func strExpr(e syntax.Expr) syntax.Expr {
 			}
 		}
 	case *syntax.DotExpr:
-		e.X = strExpr(e.X)
+		e.X = p.strExpr(e.X)
 	case *syntax.UnaryExpr:
-		e.X = strExpr(e.X)
+		e.X = p.strExpr(e.X)
 	case *syntax.BinaryExpr:
-		e.X = strExpr(e.X)
-		e.Y = strExpr(e.Y)
+		e.X = p.strExpr(e.X)
+		e.Y = p.strExpr(e.Y)
 	case *syntax.CondExpr:
-		e.Cond = strExpr(e.Cond)
-		e.True = strExpr(e.True)
-		e.False = strExpr(e.False)
+		e.Cond = p.strExpr(e.Cond)
+		e.True = p.strExpr(e.True)
+		e.False = p.strExpr(e.False)
 	case *syntax.ListExpr:
-		strList(e.List)
+		p.strList(e.List)
 	case *syntax.TupleExpr:
-		strList(e.List)
+		p.strList(e.List)
 	case *syntax.DictExpr:
-		strList(e.List)
+		p.strList(e.List)
 	case *syntax.DictEntry:
-		e.Key = strExpr(e.Key)
-		e.Value = strExpr(e.Value)
+		e.Key = p.strExpr(e.Key)
+		e.Value = p.strExpr(e.Value)
 	case *syntax.LambdaExpr:
-		strParams(e.Params)
-		e.Body = strExpr(e.Body)
+		p.strParams(e.Params)
+		e.Body = p.strExpr(e.Body)
 	case *syntax.Comprehension:
-		e.Body = strExpr(e.Body)
+		e.Body = p.strExpr(e.Body)
 		for _, c := range e.Clauses {
 			switch c := c.(type) {
 			case *syntax.ForClause:
-				c.Vars = strTarget(c.Vars)
-				c.X = strExpr(c.X)
+				c.Vars = p.strTarget(c.Vars)
+				c.X = p.strExpr(c.X)
 			case *syntax.IfClause:
-				c.Cond = strExpr(c.Cond)
+				c.Cond = p.strExpr(c.Cond)
 			}
 		}
 	}

@@ -27,6 +27,7 @@ type Runtime struct {
 	// abandoned counts in-process calls given up on because they did not
 	// stop in time (see detached).
 	abandoned atomic.Int64
+	runners   *runners // the goroutines in-process calls run on
 
 	poolOnce sync.Once
 	pool     *pool
@@ -38,7 +39,7 @@ type Runtime struct {
 func New(opts Options) *Runtime {
 	opts.Limits = opts.Limits.withDefaults()
 	eng := newEngineFor(opts.Dialect, opts.Modules)
-	return &Runtime{opts: opts, eng: eng, modNames: moduleNames(eng.mods)}
+	return &Runtime{opts: opts, eng: eng, modNames: moduleNames(eng.mods), runners: newRunners()}
 }
 
 // Limits returns the limits every call runs under.
@@ -137,10 +138,10 @@ func detached[T any](ctx context.Context, rt *Runtime, run func() (T, error)) (T
 		err error
 	}
 	done := make(chan outcome, 1)
-	go func() {
+	rt.runners.do(func() {
 		v, err := run()
 		done <- outcome{v, err}
-	}()
+	})
 	timeout := rt.opts.Limits.Timeout
 	t := time.NewTimer(timeout + grace(timeout))
 	defer t.Stop()

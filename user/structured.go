@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 
+	"github.com/google/jsonschema-go/jsonschema"
+
 	"github.com/latm/latm/tool"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Structured calls: instead of writing call code, the user model gives the
@@ -37,7 +39,7 @@ type ArgSchema struct {
 	Params   []string       // the entry's parameters, in order
 	Schema   map[string]any // JSON Schema (draft 2020-12) of the arguments object
 	Examples []string       // each usage example's arguments as a JSON object
-	compiled *jsonschema.Schema
+	compiled *jsonschema.Resolved
 }
 
 var signatureRe = regexp.MustCompile(`^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(([^)]*)\)\s*$`)
@@ -168,11 +170,15 @@ func (s *Solver) DeriveArgSchema(ctx context.Context, tl *tool.Tool) (*ArgSchema
 		"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
 		"properties": properties, "required": required, "additionalProperties": false,
 	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("latm:args.json", as.Schema); err != nil {
+	raw, err := json.Marshal(as.Schema)
+	if err != nil {
 		return nil, "", fmt.Errorf("argument schema of %s: %w", tl.Ref(), err)
 	}
-	compiled, err := c.Compile("latm:args.json")
+	var sch jsonschema.Schema
+	if err := json.Unmarshal(raw, &sch); err != nil {
+		return nil, "", fmt.Errorf("argument schema of %s: %w", tl.Ref(), err)
+	}
+	compiled, err := sch.Resolve(nil)
 	if err != nil {
 		return nil, "", fmt.Errorf("argument schema of %s: %w", tl.Ref(), err)
 	}
@@ -188,18 +194,43 @@ func (s *Solver) DeriveArgSchema(ctx context.Context, tl *tool.Tool) (*ArgSchema
 // Validate returns why text is not one JSON object matching the schema, or
 // "".
 func (as *ArgSchema) Validate(text string) string {
-	v, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
-	if err != nil {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
 		return "not JSON: " + err.Error()
 	}
-	if err := as.compiled.Validate(v); err != nil {
-		var ve *jsonschema.ValidationError
-		if errors.As(err, &ve) {
-			return strings.Join(strings.Fields(ve.Error()), " ")
-		}
-		return err.Error()
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return "not JSON: text after the value"
+	}
+	if err := as.compiled.Validate(jsonNumbers(v)); err != nil {
+		// "validating /properties/words/items: type: 1 has type integer, want string"
+		msg := strings.ReplaceAll(err.Error(), `"`, "")
+		return strings.Join(strings.Fields(msg), " ")
 	}
 	return ""
+}
+
+// jsonNumbers turns the json.Numbers of a decoded value into the int64
+// or float64 the validator knows, keeping integers exact.
+func jsonNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case []any:
+		for i, e := range x {
+			x[i] = jsonNumbers(e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonNumbers(e)
+		}
+	}
+	return v
 }
 
 // args reads a validated JSON object as the entry's positional arguments.

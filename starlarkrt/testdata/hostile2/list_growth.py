@@ -1,5 +1,5 @@
 # want: limit:memory|steps
-# inprocess: skip
+# inprocess: limit:memory|steps
 # A list extended with itself until it is too big.
 def main():
     l = [0] * 1000

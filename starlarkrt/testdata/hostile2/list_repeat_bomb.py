@@ -1,5 +1,5 @@
 # want: limit:memory|time
-# inprocess: skip
+# inprocess: limit:memory
 # a list of forty million elements, 640 MB.
 def main():
     return len([0] * 40000000)

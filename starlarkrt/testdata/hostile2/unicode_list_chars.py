@@ -1,5 +1,5 @@
 # want: limit:memory|steps|time
-# inprocess: any
+# inprocess: limit:memory|steps|time
 # list() of a string of two hundred million characters.
 def main():
     return len(list('ab' * 100000000))

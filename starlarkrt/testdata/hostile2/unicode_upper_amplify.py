@@ -1,6 +1,6 @@
 # want: limit:memory|steps|time
 # timeout: 1s
-# inprocess: any
+# inprocess: limit:memory|steps|time
 # upper() of 'ß' doubles; repeated, it explodes.
 def main():
     s = 'ß' * 1000
