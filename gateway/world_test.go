@@ -67,6 +67,11 @@ func newWorld(t testing.TB, mod func(*Config, *Deps)) *world {
 func newWorldOf(t testing.TB, tasks []gatewaysim.Task, mod func(*Config, *Deps)) *world {
 	t.Helper()
 	w := &world{t: t, up: fakeopenai.New(t), models: fakeopenai.New(t), mem: NewMemStore(), logs: &syncBuffer{}, tasks: tasks}
+	t.Cleanup(func() {
+		if t.Failed() { // what the gateway did in the background (making, phases) says why
+			t.Logf("gateway log:\n%s", w.logs.String())
+		}
+	})
 	gatewaysim.Upstream(w.up, w.tasks)
 	gatewaysim.Models(w.models, w.tasks)
 	lib, err := library.Open(filepath.Join(t.TempDir(), "latm.db"))
