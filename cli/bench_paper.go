@@ -7,9 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync/atomic"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/latm/latm/answer"
 	"github.com/latm/latm/internal/bbh"
@@ -94,20 +97,28 @@ shadow check has confirmed is never returned without the user model.`,
 					}
 				}
 				test := split.Test[:min(n, len(split.Test))]
-				taken, right := 0, 0
+				// The instances are independent: answer them on every core
+				// (GPT-4's remainder tool searches for seconds per question).
+				var takenN, rightN atomic.Int64
+				g, gctx := errgroup.WithContext(cmd.Context())
+				g.SetLimit(runtime.GOMAXPROCS(0))
 				for _, ex := range test {
-					run, ok, err := s.AnswerOffline(cmd.Context(), tl, ex.Question)
-					if err != nil {
-						return err
-					}
-					if !ok {
-						continue
-					}
-					taken++
-					if answer.Correct(task, run.Answer, ex.Answer) {
-						right++
-					}
+					g.Go(func() error {
+						run, ok, err := s.AnswerOffline(gctx, tl, ex.Question)
+						if err != nil || !ok {
+							return err
+						}
+						takenN.Add(1)
+						if answer.Correct(task, run.Answer, ex.Answer) {
+							rightN.Add(1)
+						}
+						return nil
+					})
 				}
+				if err := g.Wait(); err != nil {
+					return err
+				}
+				taken, right := int(takenN.Load()), int(rightN.Load())
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", task, parser, len(test), taken, right, len(test)-taken)
 				totalN, totalTaken, totalRight = totalN+len(test), totalTaken+taken, totalRight+right
 			}
