@@ -60,21 +60,9 @@ func (q *Queue) submitStream(ctx context.Context, st RunStore, o StreamOptions, 
 		return sum, fmt.Errorf("stream %s: watch results: %w", o.Batch, err)
 	}
 	defer watch.Stop()
-	stored := map[string]jetstream.KeyValueEntry{}
-initial:
-	for {
-		select {
-		case e, ok := <-watch.Updates():
-			if !ok {
-				return sum, fmt.Errorf("stream %s: the result watch closed", o.Batch)
-			}
-			if e == nil {
-				break initial
-			}
-			stored[e.Key()] = e
-		case <-ctx.Done():
-			return sum, ctx.Err()
-		}
+	stored, err := storedEntries(ctx, watch)
+	if err != nil {
+		return sum, fmt.Errorf("stream %s: %w", o.Batch, err)
 	}
 
 	// The input is read on a goroutine of its own: a stream on standard

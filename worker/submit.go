@@ -106,21 +106,9 @@ func (q *Queue) submit(ctx context.Context, st RunStore, items []user.BatchItem,
 	}
 	total := len(byKey)
 
-	stored := map[string]jetstream.KeyValueEntry{}
-initial:
-	for {
-		select {
-		case e, ok := <-watch.Updates():
-			if !ok {
-				return sum, fmt.Errorf("submit %s: the result watch closed", o.Batch)
-			}
-			if e == nil {
-				break initial
-			}
-			stored[e.Key()] = e
-		case <-ctx.Done():
-			return sum, ctx.Err()
-		}
+	stored, err := storedEntries(ctx, watch)
+	if err != nil {
+		return sum, fmt.Errorf("submit %s: %w", o.Batch, err)
 	}
 
 	// Publish what has no usable result. A message id per key and
@@ -244,6 +232,26 @@ initial:
 			}
 		case <-ctx.Done():
 			return sum, ctx.Err()
+		}
+	}
+}
+
+// storedEntries reads the entries a watch delivers before its first nil
+// (the values stored when it began).
+func storedEntries(ctx context.Context, watch jetstream.KeyWatcher) (map[string]jetstream.KeyValueEntry, error) {
+	stored := map[string]jetstream.KeyValueEntry{}
+	for {
+		select {
+		case e, ok := <-watch.Updates():
+			if !ok {
+				return nil, errors.New("the result watch closed")
+			}
+			if e == nil {
+				return stored, nil
+			}
+			stored[e.Key()] = e
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
 }
