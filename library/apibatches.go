@@ -13,6 +13,7 @@ import (
 type BatchInput struct {
 	ID        string
 	Tool      string // name or name@version; "" routes every instance
+	Tenant    string // who posted it (a token's name); "" the operator
 	Input     []byte // the JSONL body as posted
 	Total     int    // instances in it
 	CreatedAt time.Time
@@ -24,8 +25,8 @@ func (s *Store) SaveBatchInput(ctx context.Context, b *BatchInput) (bool, error)
 	if b.CreatedAt.IsZero() {
 		b.CreatedAt = time.Now()
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO api_batches (id, tool, input, total, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, b.ID, b.Tool, b.Input, b.Total, formatTime(b.CreatedAt))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO api_batches (id, tool, tenant, input, total, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, b.ID, b.Tool, b.Tenant, b.Input, b.Total, formatTime(b.CreatedAt))
 	if err != nil {
 		return false, fmt.Errorf("save batch %s: %w", b.ID, err)
 	}
@@ -41,8 +42,8 @@ func (s *Store) SaveBatchInput(ctx context.Context, b *BatchInput) (bool, error)
 func (s *Store) LoadBatchInput(ctx context.Context, id string) (*BatchInput, error) {
 	b := &BatchInput{}
 	var created string
-	err := s.db.QueryRowContext(ctx, `SELECT id, tool, input, total, created_at FROM api_batches WHERE id = ?`, id).
-		Scan(&b.ID, &b.Tool, &b.Input, &b.Total, &created)
+	err := s.db.QueryRowContext(ctx, `SELECT id, tool, tenant, input, total, created_at FROM api_batches WHERE id = ?`, id).
+		Scan(&b.ID, &b.Tool, &b.Tenant, &b.Input, &b.Total, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("batch %s: %w", id, ErrNotFound)
 	}

@@ -56,6 +56,7 @@ const (
 // batchRun is a batch this server knows: running, or finished since start.
 type batchRun struct {
 	id, tool string
+	tenant   string // who posted it; "" the operator
 	total    int
 	created  time.Time
 	items    []batchItem
@@ -134,8 +135,12 @@ func parseBatch(body []byte) ([]batchItem, error) {
 	return items, nil
 }
 
-func batchID(tool string, body []byte) string {
+func batchID(tenant, tool string, body []byte) string {
 	h := sha256.New()
+	if tenant != "" { // two tenants posting one body get two batches
+		h.Write([]byte(tenant))
+		h.Write([]byte{0})
+	}
 	h.Write([]byte(tool))
 	h.Write([]byte{0})
 	h.Write(body)
@@ -148,15 +153,25 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ref := r.URL.Query().Get("tool")
+	c := s.callerOf(r)
 	if ref != "" {
 		if err := checkRef("tool", ref); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if _, _, err := s.toolFor(r.Context(), s.callerOf(r), ref); err != nil { // another tenant's tool is not found
+		if _, _, err := s.toolFor(r.Context(), c, ref); err != nil { // another tenant's tool is not found
 			s.fail(w, r, err)
 			return
 		}
+	}
+	tenant := ""
+	if !c.operator {
+		tenant = c.tenant
+	}
+	if tenant != "" && ref == "" && s.opts.BatchQueue != nil {
+		// Workers route over every tool they hold; they know no tenants.
+		writeError(w, http.StatusBadRequest, codeBadRequest, "tool", "a tenant's batch through the NATS queue must name its tool: add ?tool=NAME")
+		return
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -168,7 +183,7 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	b := &library.BatchInput{ID: batchID(ref, body), Tool: ref, Input: body, Total: len(items)}
+	b := &library.BatchInput{ID: batchID(tenant, ref, body), Tool: ref, Tenant: tenant, Input: body, Total: len(items)}
 	created, err := s.opts.Batches.SaveBatchInput(r.Context(), b)
 	if err != nil {
 		s.fail(w, r, err)
@@ -210,7 +225,7 @@ func (s *Server) startBatch(b *library.BatchInput) (*batchRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	run := &batchRun{id: b.ID, tool: b.Tool, total: len(items), created: b.CreatedAt, items: items,
+	run := &batchRun{id: b.ID, tool: b.Tool, tenant: b.Tenant, total: len(items), created: b.CreatedAt, items: items,
 		lines: make([]*batchLine, len(items)), status: BatchRunning, changed: make(chan struct{})}
 	var todo []int
 	for i, it := range items {
@@ -314,7 +329,11 @@ func (s *Server) runBatch(run *batchRun, todo []int) {
 			defer wg.Done()
 			for i := range next {
 				it := run.items[i]
-				res, err := s.eng.Solve(ctx, SolveRequest{Question: it.question, Tool: run.tool, Batch: run.id, ID: it.id})
+				req := SolveRequest{Question: it.question, Tool: run.tool, Batch: run.id, ID: it.id}
+				if run.tenant != "" { // routed among the poster's tools, pooled as its own
+					req.Tenant, req.Share = run.tenant, s.opts.ShareTools
+				}
+				res, err := s.eng.Solve(ctx, req)
 				if err != nil {
 					if ctx.Err() == nil {
 						once.Do(func() { failure = fmt.Errorf("line %d (id %s): %w", it.line, it.id, err) })
@@ -422,8 +441,21 @@ func (s *Server) lookupBatch(ctx context.Context, id string) (*batchRun, error) 
 	return s.startBatch(b)
 }
 
+// ownBatch is lookupBatch for a caller: another tenant's batch is not found.
+func (s *Server) ownBatch(r *http.Request) (*batchRun, error) {
+	id := r.PathValue("id")
+	run, err := s.lookupBatch(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if c := s.callerOf(r); !c.operator && run.tenant != c.tenant {
+		return nil, fmt.Errorf("batch %s: %w", id, library.ErrNotFound)
+	}
+	return run, nil
+}
+
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) {
-	run, err := s.lookupBatch(r.Context(), r.PathValue("id"))
+	run, err := s.ownBatch(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -435,7 +467,7 @@ func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) {
 // soon as it and every line before it are answered; it ends when the
 // batch stops running (unanswered lines then say "unsolved").
 func (s *Server) batchResults(w http.ResponseWriter, r *http.Request) {
-	run, err := s.lookupBatch(r.Context(), r.PathValue("id"))
+	run, err := s.ownBatch(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

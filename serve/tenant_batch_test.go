@@ -1,0 +1,72 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// A batch that names no tool routes among the poster's tools only: another
+// tenant's tool never answers it (unless shared), the same body posted by
+// two tenants is two batches, and one tenant cannot read the other's.
+func TestBatchesStayWithinTheTenant(t *testing.T) {
+	t.Parallel()
+	for _, share := range []bool{false, true} {
+		e := newEnv(t, Options{})
+		ws := sortTool()
+		ws.Tenant = "acme"
+		e.save(ws)
+		ctx := context.Background()
+		ts := &tenants{e: e, acme: e.token("acme", 0), globex: e.token("globex", 0), opsT: e.token("ops", 0)}
+		srv := New(e.local, Options{RequireTokens: true, Tokens: e.store, Batches: e.store, BatchWorkers: 1, ShareTools: share, Operators: []string{"ops"}})
+		if err := srv.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		h := httptest.NewServer(srv.Handler())
+		t.Cleanup(func() { h.Close(); srv.Close() })
+		ts.url = h.URL
+
+		body := `{"id": "q1", "question": "Sort the following words alphabetically: List: yak xenon wolf"}` + "\n"
+		post := func(token string) string {
+			t.Helper()
+			code, out := ts.get(t, "POST", "/v1/batches", token, body)
+			if code != 202 && code != 200 {
+				t.Fatalf("post: %d %s", code, out)
+			}
+			var p struct{ ID string }
+			if err := json.Unmarshal([]byte(out), &p); err != nil {
+				t.Fatal(err)
+			}
+			return p.ID
+		}
+		results := func(token, id string) (int, string) {
+			t.Helper()
+			return ts.get(t, "GET", "/v1/batches/"+id+"/results", token, "")
+		}
+		acmeID, globexID := post(ts.acme), post(ts.globex)
+		if acmeID == globexID {
+			t.Fatalf("share=%v: both tenants' batches are %s", share, acmeID)
+		}
+		code, out := results(ts.acme, acmeID)
+		if code != 200 || !strings.Contains(out, `"tool":"word_sorting@1"`) || !strings.Contains(out, `"answer":"wolf xenon yak"`) {
+			t.Fatalf("share=%v: acme's own batch: %d %s", share, code, out)
+		}
+		code, out = results(ts.globex, globexID)
+		switch {
+		case code != 200:
+			t.Fatalf("share=%v: globex's batch: %d %s", share, code, out)
+		case !share && strings.Contains(out, "word_sorting"):
+			t.Errorf("share=false: globex's batch was answered by acme's tool: %s", out)
+		case share && !strings.Contains(out, `"tool":"word_sorting@1"`):
+			t.Errorf("share=true: globex's batch did not reach the shared tool: %s", out)
+		}
+		if code, out := results(ts.globex, acmeID); code != 404 {
+			t.Errorf("share=%v: globex read acme's batch: %d %s", share, code, out)
+		}
+		if code, _ := results(ts.opsT, globexID); code != 200 {
+			t.Errorf("share=%v: the operator cannot read globex's batch: %d", share, code)
+		}
+	}
+}
