@@ -526,3 +526,31 @@ func TestOptOutHeaderBypassesLiveTools(t *testing.T) {
 		t.Errorf("the opted-out request was recorded as %+v, want passthrough", r)
 	}
 }
+
+// A live tool whose user model fails (no no-model path: the template path
+// is off) falls back to upstream within the same request, plain and
+// streamed, and the record says why.
+func TestUserModelFailureFallsBackToUpstream(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, nil)
+	trainLive(t, w, "", "vowels")
+	w.gw.solve.Template = false
+	w.gw.solve.Retries = 0
+	w.models.Script(fakeopenai.Match{Template: "use"}, fakeopenai.Reply{Status: 500, Content: "the user model is down"})
+	for _, stream := range []bool{false, true} {
+		rep, err := ask(ctx, w.client("", "k"), `How many vowels are in the word "bananaapple"?`, stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.gw.Wait()
+		if rep.Tool != "" || answerOf(rep.Content) != "5" {
+			t.Errorf("stream %v: reply %+v, want upstream's", stream, rep)
+		}
+	}
+	recs := w.mem.Requests()
+	for _, r := range recs[len(recs)-2:] {
+		if r.Served != tool.ServedFallback || r.Detail == "" {
+			t.Errorf("record %+v, want a fallback saying why", r)
+		}
+	}
+}
