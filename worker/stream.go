@@ -42,12 +42,37 @@ func (q *Queue) SubmitStream(ctx context.Context, st RunStore, o StreamOptions, 
 		return sum, errors.New("stream: no batch id given")
 	}
 	var tally callTally
+	before, err := q.toolKeys(ctx)
+	if err != nil {
+		return sum, fmt.Errorf("stream %s: %w", o.Batch, err)
+	}
 	err = q.collectDuring(ctx, st, o.Batch, tally.add, func() error {
 		sum, err = q.submitStream(ctx, st, o, next, emit)
 		return err
 	})
 	sum.Calls, sum.Tokens, sum.Cost, sum.Hits = tally.calls, tally.tokens, tally.cost, tally.hits
+	if after, kerr := q.toolKeys(ctx); kerr == nil {
+		for k := range after {
+			if !before[k] { // a package published while the stream ran: a tool a worker made
+				sum.ToolsMade++
+			}
+		}
+	}
 	return sum, err
+}
+
+// toolKeys returns the keys of the packages in the tools bucket.
+func (q *Queue) toolKeys(ctx context.Context) (map[string]bool, error) {
+	keys := map[string]bool{}
+	lister, err := q.Tools.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list tools: %w", err)
+	}
+	defer lister.Stop()
+	for k := range lister.Keys() {
+		keys[k] = true
+	}
+	return keys, nil
 }
 
 func (q *Queue) submitStream(ctx context.Context, st RunStore, o StreamOptions, next func() (dispatch.StreamItem, error), emit func(dispatch.Result) error) (sum dispatch.StreamSummary, err error) {

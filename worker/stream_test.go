@@ -182,8 +182,8 @@ func TestStreamThroughAWorkerMakesTheToolOnThreshold(t *testing.T) {
 	if counts.get("propose") != 1 {
 		t.Errorf("%d propose calls, want one tool made", counts.get("propose"))
 	}
-	if sum.Instances != len(its) || sum.Solved != len(its) || sum.Calls == 0 {
-		t.Errorf("summary %+v", sum)
+	if sum.Instances != len(its) || sum.Solved != len(its) || sum.Calls == 0 || sum.ToolsMade != 1 {
+		t.Errorf("summary %+v, want every instance solved and the one tool made", sum)
 	}
 	runs, err := st.Runs(ctx, "st")
 	if err != nil || len(runs) != len(its) {
