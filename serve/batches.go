@@ -329,10 +329,9 @@ func (s *Server) runBatch(run *batchRun, todo []int) {
 			defer wg.Done()
 			for i := range next {
 				it := run.items[i]
-				req := SolveRequest{Question: it.question, Tool: run.tool, Batch: run.id, ID: it.id}
-				if run.tenant != "" { // routed among the poster's tools, pooled as its own
-					req.Tenant, req.Share = run.tenant, s.opts.ShareTools
-				}
+				// Routed among the poster's tools and pooled as its own, as its /v1/solve would be.
+				poster := caller{tenant: run.tenant, operator: run.tenant == ""}
+				req := s.solveScope(poster, SolveRequest{Question: it.question, Tool: run.tool, Batch: run.id, ID: it.id})
 				res, err := s.eng.Solve(ctx, req)
 				if err != nil {
 					if ctx.Err() == nil {
