@@ -27,6 +27,7 @@ type benchTask struct {
 	tool   *tool.Tool
 	parser string
 	tests  []benchInstance
+	valid  []benchInstance // labelled examples the tool is validated on, as make records them
 }
 
 type benchInstance struct {
@@ -81,6 +82,11 @@ func loadBenchTask(dir string) (*benchTask, error) {
 	}
 	t := &benchTask{name: name, tests: tests, tool: &tool.Tool{Name: name, Version: 1, Source: string(src),
 		Entry: m[1], Signature: m[1] + "(" + m[2] + ")", Examples: uses}}
+	if _, err := os.Stat(filepath.Join(dir, "valid.jsonl")); err == nil {
+		if t.valid, err = readJSONL[benchInstance](filepath.Join(dir, "valid.jsonl")); err != nil {
+			return nil, fmt.Errorf("bench tasks: %w", err)
+		}
+	}
 	if p, err := os.ReadFile(filepath.Join(dir, "parser.star")); err == nil {
 		t.parser = string(p)
 	} else if !os.IsNotExist(err) {
@@ -96,7 +102,10 @@ func newBenchTasksCmd(app *App) *cobra.Command {
 		Short: "tasks of your own, with no model: share answered offline and its accuracy against a scripted user model",
 		Long: `bench tasks runs each task directory under DIR (tool.py, usage.jsonl with
 the tool's usage examples, test.jsonl with question, answer and the call a
-user model would write, optionally parser.star) with no endpoint. Every test
+user model would write, optionally valid.jsonl with labelled examples
+the tool was validated on (each with its scripted call, as make records
+them; a parser must reproduce them and its guards learn their shapes),
+optionally parser.star) with no endpoint. Every test
 instance goes through the no-model paths (parser, then template, behind
 their guards); the user-model path is played by the scripted calls of
 test.jsonl, so its accuracy is that of correct calls, not of any model.
@@ -129,6 +138,19 @@ examples/tasks holds two such tasks (hand-written, scripted).`,
 				if err != nil {
 					return err
 				}
+				src := starlarkrt.Source{Name: bt.name + ".py", Code: bt.tool.Source}
+				scripted := func(in benchInstance) (string, bool) {
+					res, err := s.Runtime.Exec(ctx, src, starlarkrt.Source{Name: "call.py", Code: in.Call})
+					if err != nil {
+						return "", false
+					}
+					got, err := user.FinalAnswer(in.Question, res)
+					return got, err == nil && answer.Correct(bt.name, got, in.Answer)
+				}
+				for _, in := range bt.valid {
+					got, ok := scripted(in)
+					bt.tool.Validation = append(bt.tool.Validation, tool.Validation{Question: in.Question, Want: in.Answer, Got: got, OK: ok})
+				}
 				parser := "none"
 				if noParser && bt.parser != "" {
 					parser = "not used"
@@ -136,6 +158,11 @@ examples/tasks holds two such tasks (hand-written, scripted).`,
 					var labelled []tool.Example
 					for _, u := range bt.tool.Examples {
 						labelled = append(labelled, tool.Example{Question: u.Question, Answer: u.Answer})
+					}
+					for _, v := range bt.tool.Validation {
+						if v.OK {
+							labelled = append(labelled, tool.Example{Question: v.Question, Answer: v.Want})
+						}
 					}
 					problem, err := user.VerifyParser(ctx, s.Runtime, bt.tool, bt.parser, bt.name, labelled)
 					if err != nil {
@@ -146,15 +173,10 @@ examples/tasks holds two such tasks (hand-written, scripted).`,
 						bt.tool.Parser, parser = bt.parser, "verified"
 					}
 				}
-				src := starlarkrt.Source{Name: bt.name + ".py", Code: bt.tool.Source}
 				byPath := map[string]int{}
 				taken, right, userRightTaken, userRight, wrongWhereUserRight := 0, 0, 0, 0, 0
 				for _, in := range bt.tests {
-					uok := false
-					if res, err := s.Runtime.Exec(ctx, src, starlarkrt.Source{Name: "call.py", Code: in.Call}); err == nil {
-						got, err := user.FinalAnswer(in.Question, res)
-						uok = err == nil && answer.Correct(bt.name, got, in.Answer)
-					}
+					_, uok := scripted(in)
 					if uok {
 						userRight++
 					}
