@@ -52,12 +52,7 @@ func TestSolveOverNATSWithAWorkerResumes(t *testing.T) {
 		}
 		return fakeopenai.Reply{Status: 400}
 	})
-	ns, err := worker.StartServer(worker.ServerConfig{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ns.Shutdown()
-	url := ns.ClientURL()
+	url := startNATS(t)
 
 	// The worker has a database of its own, with no tools: the tool
 	// reaches it as a package through the queue.
@@ -134,12 +129,7 @@ func startWorkerCmd(t *testing.T, url string, args ...string) {
 func TestStreamOverNATSMakesTheToolInAWorkerAndResumes(t *testing.T) {
 	db, srv := streamEnv(t)
 	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
-	ns, err := worker.StartServer(worker.ServerConfig{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ns.Shutdown()
-	url := ns.ClientURL()
+	url := startNATS(t)
 	// One slot: the instances are routed in input order.
 	startWorkerCmd(t, url, "--slots", "1")
 	in := wsInput(t)
@@ -275,13 +265,9 @@ func TestServeBatchesOverNATS(t *testing.T) {
 		}
 		return fakeopenai.Reply{Status: 400}
 	})
-	ns, err := worker.StartServer(worker.ServerConfig{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ns.Shutdown()
-	startWorkerCmd(t, ns.ClientURL(), "--slots", "2")
-	t.Setenv("LATM_NATS_URL", ns.ClientURL())
+	natsURL := startNATS(t)
+	startWorkerCmd(t, natsURL, "--slots", "2")
+	t.Setenv("LATM_NATS_URL", natsURL)
 	url, exit := startServe(t, db)
 
 	body := sortLine("q0", "b", "a") + "\n" + sortLine("q1", "d", "c") + "\n"
@@ -328,4 +314,22 @@ func TestServeBatchesOverNATS(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("latm serve did not stop after SIGTERM")
 	}
+}
+
+// startNATS starts an embedded NATS server with latm's assets already set
+// up (as the first process on a host would leave them), so that the
+// worker and the submitter a test starts together only look them up.
+func startNATS(t *testing.T) string {
+	t.Helper()
+	ns, err := worker.StartServer(worker.ServerConfig{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ns.Shutdown)
+	q, err := worker.Connect(t.Context(), ns.ClientURL(), worker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	return ns.ClientURL()
 }

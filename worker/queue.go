@@ -174,7 +174,8 @@ func Connect(ctx context.Context, url string, o Options) (*Queue, error) {
 	return q, nil
 }
 
-// Setup creates or updates latm's stream, consumer and buckets on nc.
+// Setup creates latm's streams, consumer and buckets on nc, or updates
+// those whose configuration differs from o's (see ensureStream).
 func Setup(ctx context.Context, nc *nats.Conn, o Options) (*Queue, error) {
 	o = o.withDefaults()
 	js, err := jetstream.New(nc)
@@ -182,7 +183,7 @@ func Setup(ctx context.Context, nc *nats.Conn, o Options) (*Queue, error) {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	q := &Queue{NC: nc, JS: js, opts: o}
-	q.Stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	q.Stream, err = ensureStream(ctx, js, jetstream.StreamConfig{
 		Name: WorkStream, Subjects: []string{WorkSubject},
 		Retention: jetstream.WorkQueuePolicy, Storage: jetstream.FileStorage,
 		Replicas: o.Replicas, Duplicates: o.Duplicates,
@@ -190,14 +191,14 @@ func Setup(ctx context.Context, nc *nats.Conn, o Options) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stream %s: %w (fix: the server needs JetStream enabled, and %d node(s) for %d replica(s))", WorkStream, err, o.Replicas, o.Replicas)
 	}
-	if _, err := q.Stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+	if _, err := ensureConsumer(ctx, q.Stream, jetstream.ConsumerConfig{
 		Durable: ConsumerName, AckPolicy: jetstream.AckExplicitPolicy,
 		AckWait: o.AckWait, MaxDeliver: o.MaxDeliver, MaxAckPending: 1000,
 		Replicas: o.Replicas,
 	}); err != nil {
 		return nil, fmt.Errorf("consumer %s: %w", ConsumerName, err)
 	}
-	q.Events, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	q.Events, err = ensureStream(ctx, js, jetstream.StreamConfig{
 		Name: EventsStream, Subjects: []string{EventsSubject + ".>"},
 		Retention: jetstream.LimitsPolicy, Storage: jetstream.FileStorage, MaxAge: o.EventsMaxAge,
 		Replicas: o.Replicas, Duplicates: o.Duplicates,
@@ -221,7 +222,7 @@ func Setup(ctx context.Context, nc *nats.Conn, o Options) (*Queue, error) {
 }
 
 func bucket(ctx context.Context, js jetstream.JetStream, name, desc string, replicas int) (jetstream.KeyValue, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := ensureBucket(ctx, js, jetstream.KeyValueConfig{
 		Bucket: name, Description: desc, History: 1, Storage: jetstream.FileStorage, Replicas: replicas,
 	})
 	if err != nil {
