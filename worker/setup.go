@@ -17,21 +17,29 @@ import (
 // it: the server accepts an identical create, and a create that lost to a
 // different configuration falls back to an update.
 
+// lookupOrCreate returns what lookup finds, or what create makes when
+// lookup finds nothing (created); a create that lost to another process's
+// looks up again.
+func lookupOrCreate[T any](lookup, create func() (T, error), notFound, exists error) (v T, created bool, err error) {
+	v, err = lookup()
+	if !errors.Is(err, notFound) {
+		return v, false, err
+	}
+	if v, err = create(); !errors.Is(err, exists) {
+		return v, err == nil, err
+	}
+	v, err = lookup()
+	return v, false, err
+}
+
 // ensureStream returns the stream cfg names, created or updated to cfg.
 func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
-	s, err := js.Stream(ctx, cfg.Name)
-	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		s, err = js.CreateStream(ctx, cfg)
-		if !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			return s, err
-		}
-		s, err = js.Stream(ctx, cfg.Name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if streamMatches(s.CachedInfo().Config, cfg) {
-		return s, nil
+	s, created, err := lookupOrCreate(
+		func() (jetstream.Stream, error) { return js.Stream(ctx, cfg.Name) },
+		func() (jetstream.Stream, error) { return js.CreateStream(ctx, cfg) },
+		jetstream.ErrStreamNotFound, jetstream.ErrStreamNameAlreadyInUse)
+	if err != nil || created || streamMatches(s.CachedInfo().Config, cfg) {
+		return s, err
 	}
 	return js.UpdateStream(ctx, cfg)
 }
@@ -48,16 +56,12 @@ func streamMatches(have, want jetstream.StreamConfig) bool {
 // ensureConsumer returns the durable consumer cfg names on s, created or
 // updated to cfg.
 func ensureConsumer(ctx context.Context, s jetstream.Stream, cfg jetstream.ConsumerConfig) (jetstream.Consumer, error) {
-	c, err := s.Consumer(ctx, cfg.Durable)
-	if errors.Is(err, jetstream.ErrConsumerNotFound) {
-		c, err = s.CreateConsumer(ctx, cfg)
-		if !errors.Is(err, jetstream.ErrConsumerExists) {
-			return c, err
-		}
-		c, err = s.Consumer(ctx, cfg.Durable)
-	}
-	if err != nil {
-		return nil, err
+	c, created, err := lookupOrCreate(
+		func() (jetstream.Consumer, error) { return s.Consumer(ctx, cfg.Durable) },
+		func() (jetstream.Consumer, error) { return s.CreateConsumer(ctx, cfg) },
+		jetstream.ErrConsumerNotFound, jetstream.ErrConsumerExists)
+	if err != nil || created {
+		return c, err
 	}
 	have := c.CachedInfo().Config
 	if have.AckPolicy == cfg.AckPolicy && have.AckWait == cfg.AckWait && have.MaxDeliver == cfg.MaxDeliver &&
@@ -69,16 +73,12 @@ func ensureConsumer(ctx context.Context, s jetstream.Stream, cfg jetstream.Consu
 
 // ensureBucket returns the KV bucket cfg names, created or updated to cfg.
 func ensureBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	kv, err := js.KeyValue(ctx, cfg.Bucket)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		kv, err = js.CreateKeyValue(ctx, cfg)
-		if !errors.Is(err, jetstream.ErrBucketExists) {
-			return kv, err
-		}
-		kv, err = js.KeyValue(ctx, cfg.Bucket)
-	}
-	if err != nil {
-		return nil, err
+	kv, created, err := lookupOrCreate(
+		func() (jetstream.KeyValue, error) { return js.KeyValue(ctx, cfg.Bucket) },
+		func() (jetstream.KeyValue, error) { return js.CreateKeyValue(ctx, cfg) },
+		jetstream.ErrBucketNotFound, jetstream.ErrBucketExists)
+	if err != nil || created {
+		return kv, err
 	}
 	st, err := kv.Status(ctx)
 	if err != nil {
