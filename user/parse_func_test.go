@@ -152,3 +152,27 @@ func TestLogicalDeductionParser(t *testing.T) {
 		t.Fatalf("run %+v, %v; want parse to fail", pr, err)
 	}
 }
+
+// Whatever a maker writes as a parser, running it nested beside the tool
+// either answers or names a problem: it never panics, and a parser that
+// answers gave a list with a function in it.
+func FuzzNestedParser(f *testing.F) {
+	f.Add(keepParser, "Keep the words starting with p: pea fig plum")
+	f.Add("def parse(q):\n    return [[q], lambda w: True]\n", "x")
+	f.Add("def parse(q):\n  return q\n", "x")
+	f.Add("def parse(q):\n    return [\"\"\"a\nb\"\"\", len]\n", "x")
+	f.Add("def parse(q):\n\treturn [q, len]\n", "x")
+	f.Add("def parse(q):\n    return [q, \\\n len]\n", "x")
+	f.Add("x = 1\nif x:\n    def parse(q):\n        return [{\"k\": lambda v: v}, [len, (1, len)]]\n", "q")
+	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess, Limits: starlarkrt.Limits{MaxSteps: 100_000}})
+	f.Cleanup(func() { rt.Close() })
+	f.Fuzz(func(t *testing.T, parser, question string) {
+		nr, err := runNested(context.Background(), rt, keepTool(), parser, question)
+		if err != nil {
+			return // the machinery's (a source over the compile limits)
+		}
+		if nr.problem == "" && (len(nr.args) == 0 || !strings.Contains(describeArg(nr.args), "<function>")) {
+			t.Fatalf("answered with arguments %s", describeArg(nr.args))
+		}
+	})
+}

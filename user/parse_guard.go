@@ -38,6 +38,8 @@ func flattenShape(place string, v any, out map[string][]shape) {
 		sh.typ = "bool"
 	case nil:
 		sh.typ = "null"
+	case funcArg:
+		sh.typ = "function"
 	case int, int64:
 		sh.typ = "int"
 	case float64:
