@@ -32,6 +32,10 @@ import (
 //     (argGuard), the call rendered from them must be grounded in the
 //     question, and the result must have the shape of the examples'
 //     results (resultGuard). Anything else goes to the user model.
+//
+// Arguments with no literal form (functions: GPT-4's lambdas) cannot be
+// rendered into the call; parse and the entry then run as one program,
+// compared as parse_func.go describes.
 
 // parseArgsVar is the global the parse snippet leaves the arguments in.
 const parseArgsVar = "_latm_args"
