@@ -156,6 +156,11 @@ func lazyTest(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	}
 	fn, xs := args[0], args[1]
 	unpack, _ := starlark.AsInt32(args[2])
+	if len(args) == 4 {
+		if ops, ok := indexables(xs); ok {
+			return lazyZipTest(thread, fn, ops, want)
+		}
+	}
 	var its []starlark.Iterator
 	defer func() {
 		for _, it := range its {
@@ -201,6 +206,50 @@ func lazyTest(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 			}
 		default:
 			call[0] = x
+		}
+		v, err := starlark.Call(thread, fn, call, nil)
+		if err != nil {
+			return nil, err
+		}
+		if bool(v.Truth()) == want {
+			return starlark.Bool(want), nil
+		}
+	}
+}
+
+// indexables reports whether zip's operands xs are all lists or tuples,
+// which lazyZipTest walks by index with no iterator to allocate per call.
+func indexables(xs starlark.Value) (starlark.Tuple, bool) {
+	ops, _ := xs.(starlark.Tuple)
+	if len(ops) == 0 {
+		return nil, false
+	}
+	for _, op := range ops {
+		switch op.(type) {
+		case *starlark.List, starlark.Tuple:
+		default:
+			return nil, false
+		}
+	}
+	return ops, true
+}
+
+// lazyZipTest is lazyTest over zip's operands, all lists or tuples: the
+// i-th elements while i is below every operand's length, read again each
+// step as Python's list iterator does (a list the test appends to is
+// walked to its new end).
+func lazyZipTest(thread *starlark.Thread, fn starlark.Value, ops starlark.Tuple, want bool) (starlark.Value, error) {
+	call := make(starlark.Tuple, len(ops))
+	for i := 0; ; i++ {
+		if err := callstate.ChargeSteps(thread, 1); err != nil {
+			return nil, err
+		}
+		for j, op := range ops {
+			x := op.(starlark.Indexable)
+			if i >= x.Len() {
+				return starlark.Bool(!want), nil
+			}
+			call[j] = x.Index(i)
 		}
 		v, err := starlark.Call(thread, fn, call, nil)
 		if err != nil {

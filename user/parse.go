@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +32,10 @@ import (
 //     (argGuard), the call rendered from them must be grounded in the
 //     question, and the result must have the shape of the examples'
 //     results (resultGuard). Anything else goes to the user model.
+//
+// Arguments with no literal form (functions: GPT-4's lambdas) cannot be
+// rendered into the call; parse and the entry then run as one program,
+// compared as parse_func.go describes.
 
 // parseArgsVar is the global the parse snippet leaves the arguments in.
 const parseArgsVar = "_latm_args"
@@ -82,25 +85,29 @@ func programText(err error) string {
 }
 
 // parseArgs runs parse(question) and returns the arguments it gave, or the
-// problem with them; err is a failure of the machinery.
-func parseArgs(ctx context.Context, rt *starlarkrt.Runtime, parser, question string) (args []any, problem string, err error) {
+// problem with them; opaque reports arguments with no JSON form (a
+// function among them: see runNested); err is a failure of the machinery.
+func parseArgs(ctx context.Context, rt *starlarkrt.Runtime, parser, question string) (args []any, opaque bool, problem string, err error) {
 	snippet := parseArgsVar + " = parse(" + prompts.PyRepr(question) + ")\n"
 	res, err := rt.Exec(ctx, starlarkrt.Source{Name: "parser.star", Code: parser}, starlarkrt.Source{Name: "parse.star", Code: snippet})
 	if p := programText(err); p != "" {
-		return nil, "parse failed: " + p, nil
+		return nil, false, "parse failed: " + p, nil
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, "", ctx.Err()
+			return nil, false, "", ctx.Err()
 		}
-		return nil, "", fmt.Errorf("run the parser: %w", err)
+		return nil, false, "", fmt.Errorf("run the parser: %w", err)
 	}
 	v, ok := res.Globals[parseArgsVar]
-	list, isList := v.([]any)
-	if !ok || !isList {
-		return nil, fmt.Sprintf("parse returned %s, not a list of the entry function's arguments", describeValue(v)), nil
+	if !ok { // assigned, but with no JSON form
+		return nil, true, "", nil
 	}
-	return list, "", nil
+	list, isList := v.([]any)
+	if !isList {
+		return nil, false, fmt.Sprintf("parse returned %s, not a list of the entry function's arguments", describeValue(v)), nil
+	}
+	return list, false, "", nil
 }
 
 func describeValue(v any) string {
@@ -197,37 +204,52 @@ func writeLiteral(b *strings.Builder, v any) bool {
 // exampleArgs runs a usage example's code with the entry function wrapped
 // to record its arguments, and returns those of its first call.
 func exampleArgs(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, code string) (args []any, problem string, err error) {
-	if !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(tl.Entry) {
-		return nil, fmt.Sprintf("the entry %q is not a function name", tl.Entry), nil
+	args, opaque, problem, err := exampleArgsOf(ctx, rt, tl, code)
+	if opaque {
+		return nil, "the usage example passes " + tl.Entry + " a value with no literal form (a function?)", nil
+	}
+	return args, problem, err
+}
+
+// exampleArgsOf is exampleArgs; opaque reports arguments with no JSON form
+// (exampleCall reads those).
+func exampleArgsOf(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, code string) (args []any, opaque bool, problem string, err error) {
+	if !entryNameRE.MatchString(tl.Entry) {
+		return nil, false, fmt.Sprintf("the entry %q is not a function name", tl.Entry), nil
 	}
 	wrapped := tl.Source + "\n\n_latm_entry = " + tl.Entry + "\n_latm_calls = []\n" +
 		"def " + tl.Entry + "(*args, **kwargs):\n" +
 		"    _latm_calls.append([list(args), kwargs])\n" +
 		"    return _latm_entry(*args, **kwargs)\n"
 	res, err := rt.Exec(ctx, starlarkrt.Source{Name: tl.Name + ".star", Code: wrapped},
-		starlarkrt.Source{Name: "example.star", Code: code + "\n_latm_seen = _latm_calls\n"})
+		starlarkrt.Source{Name: "example.star", Code: code + "\n_latm_seen = _latm_calls\n_latm_called = len(_latm_calls) > 0\n"})
 	if p := programText(err); p != "" {
-		return nil, "the usage example's code fails: " + p, nil
+		return nil, false, "the usage example's code fails: " + p, nil
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, "", ctx.Err()
+			return nil, false, "", ctx.Err()
 		}
-		return nil, "", fmt.Errorf("run a usage example: %w", err)
+		return nil, false, "", fmt.Errorf("run a usage example: %w", err)
+	}
+	if _, seen := res.Globals["_latm_seen"]; !seen {
+		if called, _ := res.Globals["_latm_called"].(bool); called {
+			return nil, true, "", nil
+		}
 	}
 	calls, _ := res.Globals["_latm_seen"].([]any)
 	if len(calls) == 0 {
-		return nil, "the usage example's code does not call " + tl.Entry, nil
+		return nil, false, "the usage example's code does not call " + tl.Entry, nil
 	}
 	first, _ := calls[0].([]any)
 	if len(first) != 2 {
-		return nil, "the recorded call cannot be read", nil
+		return nil, false, "the recorded call cannot be read", nil
 	}
 	if kw, _ := first[1].(map[string]any); len(kw) > 0 {
-		return nil, "the usage example calls " + tl.Entry + " with keyword arguments, which a parser's list cannot match", nil
+		return nil, false, "the usage example calls " + tl.Entry + " with keyword arguments, which a parser's list cannot match", nil
 	}
 	pos, _ := first[0].([]any)
-	return pos, "", nil
+	return pos, false, "", nil
 }
 
 func sameValue(a, b any) bool {
@@ -238,11 +260,13 @@ func sameValue(a, b any) bool {
 
 // parserRun is one question answered through the parser.
 type parserRun struct {
-	args    []any
-	code    string // ans = entry(…)
-	answer  string
-	raw     string
-	problem string // why it did not answer, "" if it did
+	args     []any  // funcArg at each function (runNested)
+	code     string // ans = entry(…)
+	ground   string // the call as the grounding guard reads it (functions as None)
+	answer   string
+	raw      string
+	entryRaw string // the entry's return value, JSON, before finish
+	problem  string // why it did not answer, "" if it did
 }
 
 // runParser parses question, runs the call it gives and, if the parser
@@ -251,33 +275,43 @@ type parserRun struct {
 // return value passed as a literal.
 func runParser(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, parser, question string, finish bool) (parserRun, error) {
 	var pr parserRun
-	args, problem, err := parseArgs(ctx, rt, parser, question)
+	args, opaque, problem, err := parseArgs(ctx, rt, parser, question)
 	if err != nil || problem != "" {
 		pr.problem = problem
 		return pr, err
 	}
-	pr.args = args
-	code, ok := callCodeFor(tl.Entry, args)
-	if !ok {
-		pr.problem = fmt.Sprintf("parse returned a value with no literal form: %s", describeValue(args))
-		return pr, nil
+	if opaque {
+		nr, err := runNested(ctx, rt, tl, parser, question)
+		if err != nil || nr.problem != "" {
+			pr.problem = nr.problem
+			return pr, err
+		}
+		pr.args, pr.code, pr.ground, pr.answer, pr.raw = nr.args, nr.code, nr.ground, nr.answer, nr.raw
+	} else {
+		pr.args = args
+		code, ok := callCodeFor(tl.Entry, args)
+		if !ok {
+			pr.problem = fmt.Sprintf("parse returned a value with no literal form: %s", describeValue(args))
+			return pr, nil
+		}
+		pr.code, pr.ground = code, code
+		run := &tool.Run{}
+		failure := attemptOnce(ctx, rt, starlarkrt.Source{Name: tl.Ref() + ".star", Code: tl.Source}, question, "```starlark\n"+code+"```", run)
+		var mach *machineryError
+		if errors.As(failure, &mach) {
+			return pr, mach.err
+		}
+		if failure != nil {
+			pr.problem = "the parsed call failed: " + failure.Error()
+			return pr, nil
+		}
+		pr.answer, pr.raw = run.Answer, run.RawResult
 	}
-	pr.code = code
-	run := &tool.Run{}
-	failure := attemptOnce(ctx, rt, starlarkrt.Source{Name: tl.Ref() + ".star", Code: tl.Source}, question, "```starlark\n"+code+"```", run)
-	var mach *machineryError
-	if errors.As(failure, &mach) {
-		return pr, mach.err
-	}
-	if failure != nil {
-		pr.problem = "the parsed call failed: " + failure.Error()
-		return pr, nil
-	}
-	pr.answer, pr.raw = run.Answer, run.RawResult
+	pr.entryRaw = pr.raw
 	if !finish {
 		return pr, nil
 	}
-	dec := json.NewDecoder(strings.NewReader(run.RawResult))
+	dec := json.NewDecoder(strings.NewReader(pr.entryRaw))
 	dec.UseNumber()
 	var ret any
 	var lit strings.Builder
@@ -318,19 +352,25 @@ func VerifyParser(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, pa
 		return p, err
 	}
 	for i, ex := range tl.Examples {
-		want, p, err := exampleArgs(ctx, rt, tl, ex.Code)
+		want, opaque, p, err := exampleArgsOf(ctx, rt, tl, ex.Code)
 		if err != nil {
 			return "", err
 		}
 		if p != "" {
 			return fmt.Sprintf("usage example %d: %s", i+1, p), nil
 		}
-		got, p, err := parseArgs(ctx, rt, parser, ex.Question)
+		got, gotOpaque, p, err := parseArgs(ctx, rt, parser, ex.Question)
 		if err != nil {
 			return "", err
 		}
 		if p != "" {
 			return fmt.Sprintf("on the question of usage example %d, %s", i+1, p), nil
+		}
+		if opaque || gotOpaque {
+			if p, err := agreesWithExample(ctx, rt, tl, parser, task, ex, finish, got, gotOpaque); err != nil || p != "" {
+				return fmt.Sprintf("on the question of usage example %d, %s", i+1, p), err
+			}
+			continue
 		}
 		if !sameValue(got, want) {
 			return fmt.Sprintf("on the question of usage example %d, parse returned %s but the example calls %s with %s", i+1, describeValue(got), tl.Entry, describeValue(want)), nil

@@ -38,6 +38,8 @@ func flattenShape(place string, v any, out map[string][]shape) {
 		sh.typ = "bool"
 	case nil:
 		sh.typ = "null"
+	case funcArg:
+		sh.typ = "function"
 	case int, int64:
 		sh.typ = "int"
 	case float64:
@@ -178,7 +180,7 @@ func (s *Solver) parserAnswer(ctx context.Context, pm *parserModel, tl *tool.Too
 	if why := pm.args.check(pr.args); why != "" {
 		return "parser refused: " + why, false, nil
 	}
-	if refusals := ungrounded(tl, question, pr.code); len(refusals) > 0 {
+	if refusals := ungrounded(tl, question, pr.ground); len(refusals) > 0 {
 		parts := make([]string, len(refusals))
 		for i, r := range refusals {
 			parts[i] = r.String()
