@@ -325,7 +325,9 @@ func (as *ArgSchema) JSON() string {
 	return string(b)
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, `"`, "")), " ") }
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, `"`, "")), " ")
+}
 
 func clipText(s string, n int) string {
 	if len(s) > n {
