@@ -70,8 +70,9 @@ func (s *session) writeSchema(ctx context.Context, t *tool.Tool) (note string, e
 			if ctx.Err() != nil {
 				return "", ctx.Err()
 			}
-			problem = err.Error()
-			break
+			// The endpoint failed, not the schema: the derived one is kept.
+			t.ArgSchema, t.ArgSchemaFrom, t.ArgSchemaNote = derived.JSON(), tool.SchemaFromDerived, "the maker gave no schema: "+err.Error()
+			return "argument schema: derived; " + t.ArgSchemaNote, nil
 		}
 		text, p := schemaFromReply(reply)
 		if p != "" {
@@ -83,8 +84,7 @@ func (s *session) writeSchema(ctx context.Context, t *tool.Tool) (note string, e
 			if ctx.Err() != nil {
 				return "", ctx.Err()
 			}
-			problem = err.Error()
-			break
+			return fmt.Sprintf("no argument schema: %v", err), nil
 		}
 		if as != nil {
 			t.ArgSchema, t.ArgSchemaFrom, t.ArgSchemaNote = as.JSON(), tool.SchemaFromMaker, ""
