@@ -41,6 +41,12 @@ func (s *Solver) argSchema(ctx context.Context, tl *tool.Tool) (*ArgSchema, stri
 		return sv.as, sv.why, nil
 	}
 	as, why, err := s.pickArgSchema(ctx, tl)
+	if err == nil && as != nil {
+		why, err = s.callGivesAnswer(ctx, tl, as)
+		if why != "" {
+			as = nil
+		}
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -72,6 +78,37 @@ func (s *Solver) pickArgSchema(ctx context.Context, tl *tool.Tool) (*ArgSchema, 
 		why = note + ": " + why
 	}
 	return as, why, err
+}
+
+// callGivesAnswer says why a JSON call cannot answer for tl, or "": a JSON
+// call runs `ans = entry(arguments)` and nothing else, so each usage
+// example's arguments, called so, must give that example's answer. A tool
+// whose examples do more after the call (join a returned list, pick an
+// option letter) is called with code.
+func (s *Solver) callGivesAnswer(ctx context.Context, tl *tool.Tool, as *ArgSchema) (string, error) {
+	src := starlarkrt.Source{Name: tl.Ref() + ".star", Code: tl.Source}
+	for i, ex := range tl.Examples {
+		args, err := as.args(as.Examples[i])
+		if err != nil {
+			return "", fmt.Errorf("usage example %d's arguments: %w", i+1, err)
+		}
+		code, ok := callCodeFor(tl.Entry, args)
+		if !ok {
+			return fmt.Sprintf("usage example %d's arguments have no literal form", i+1), nil
+		}
+		res, err := s.Runtime.Exec(ctx, src, starlarkrt.Source{Name: "json_call.star", Code: code})
+		if p := programText(err); p != "" {
+			return fmt.Sprintf("usage example %d's arguments, passed to %s alone, fail: %s", i+1, tl.Entry, p), nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("run usage example %d's call: %w", i+1, err)
+		}
+		got, err := FinalAnswer(ex.Question, res)
+		if err != nil || got != ex.Answer {
+			return fmt.Sprintf("usage example %d's code does more after calling %s: the call alone answers %q, the example %q", i+1, tl.Entry, clipText(got, 80), clipText(ex.Answer, 80)), nil
+		}
+	}
+	return "", nil
 }
 
 // wireSchema is the schema as sent to the endpoint: compact, without

@@ -218,3 +218,27 @@ func TestSolveJSONStoredSchemaAndToolCall(t *testing.T) {
 		})
 	}
 }
+
+// A JSON call runs the entry alone, so a tool whose usage examples do more
+// after the call (here, join the list it returns) is called with code.
+func TestSolveJSONNeedsTheCallToBeTheAnswer(t *testing.T) {
+	s, srv := newSolver(t, 1)
+	s.Call = CallJSON
+	srv.Script(fakeopenai.Match{Template: UseTemplate}, fakeopenai.Reply{Content: fenced(`ans = " ".join(sort_list(["b", "a"]))`)})
+	tl := &tool.Tool{Name: "lists", Version: 1, Entry: "sort_list", Signature: "sort_list(words)",
+		Source: "def sort_list(words):\n    return sorted(words)\n",
+		Examples: []tool.UsageExample{
+			{Question: "Sort: c d", Code: `ans = " ".join(sort_list(["c", "d"]))`, Answer: "c d"},
+			{Question: "Sort: f e", Code: `ans = " ".join(sort_list(["f", "e"]))`, Answer: "e f"},
+		}}
+	run, err := s.Solve(context.Background(), tl, Instance{ID: "1", Question: "Sort: b a"})
+	if err != nil || !run.OK || run.Answer != "a b" {
+		t.Fatalf("run %+v, %v", run, err)
+	}
+	if !strings.Contains(run.Guards, "json call not possible") || !strings.Contains(run.Guards, "does more after calling sort_list") {
+		t.Fatalf("guards %q", run.Guards)
+	}
+	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Template != UseTemplate {
+		t.Fatalf("requests %d, first %q", len(reqs), reqs[0].Template)
+	}
+}
