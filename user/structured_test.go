@@ -242,3 +242,34 @@ func TestSolveJSONNeedsTheCallToBeTheAnswer(t *testing.T) {
 		t.Fatalf("requests %d, first %q", len(reqs), reqs[0].Template)
 	}
 }
+
+// FuzzCheckArgSchema: any schema text (a maker's reply, a package's
+// header) is checked without a panic, and a schema accepted takes every
+// usage example's arguments.
+func FuzzCheckArgSchema(f *testing.F) {
+	rt := starlarkrt.New(starlarkrt.Options{Isolation: starlarkrt.InProcess})
+	f.Cleanup(func() { rt.Close() })
+	tl := parsedSortTool()
+	f.Add(makerSchema)
+	f.Add(`{"type": "object", "properties": {"words": {"$ref": "#"}}, "required": ["words"]}`)
+	f.Add(`{"type": "object", "properties": {"words": {"pattern": "("}}, "required": ["words"]}`)
+	f.Add(`{"type": "object", "properties": {"words": {"items": {"enum": []}}}, "required": ["words"]}`)
+	f.Add(`{"type": "object", "properties": {"words": true}, "required": ["words"], "$defs": {"a": {"$ref": "#/$defs/a"}}}`)
+	f.Add(`null`)
+	f.Fuzz(func(t *testing.T, text string) {
+		as, problem, err := CheckArgSchema(context.Background(), rt, tl, text)
+		if err != nil {
+			t.Fatalf("machinery error on %q: %v", text, err)
+		}
+		if (as == nil) == (problem == "") {
+			t.Fatalf("schema %v with problem %q", as, problem)
+		}
+		if as != nil {
+			for i, ex := range as.Examples {
+				if p := as.Validate(ex); p != "" {
+					t.Fatalf("accepted %q refuses usage example %d: %s", text, i+1, p)
+				}
+			}
+		}
+	})
+}
