@@ -67,7 +67,8 @@ func TestEvalComparesCallModes(t *testing.T) {
 		return fakeopenai.Reply{Status: 500}
 	})
 	out := filepath.Join(t.TempDir(), "res.json")
-	code, stdout, errs := runEvalCmd(t, db, "--task-file", task, "--methods", "latm", "--call", "code,json", "--out", out, "--workers", "1")
+	ckpt := filepath.Join(t.TempDir(), "ck.jsonl")
+	code, stdout, errs := runEvalCmd(t, db, "--task-file", task, "--methods", "latm", "--call", "code,json", "--out", out, "--workers", "1", "--checkpoint", ckpt)
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
 	}
@@ -104,6 +105,20 @@ func TestEvalComparesCallModes(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, stdout)
 		}
+	}
+
+	// Resumed from the checkpoint: each mode's instances and the one
+	// making come back with no model call.
+	before := len(srv.Requests())
+	again := filepath.Join(t.TempDir(), "again.json")
+	if code, _, errs := runEvalCmd(t, db, "--task-file", task, "--methods", "latm", "--call", "code,json", "--out", again, "--checkpoint", ckpt); code != ExitOK {
+		t.Fatalf("resume: exit %d\n%s", code, errs)
+	}
+	if n := len(srv.Requests()) - before; n != 0 {
+		t.Errorf("resume made %d model calls, want 0", n)
+	}
+	if r2 := readEvalResults(t, again); len(r2.Rows) != 2 || r2.Rows[1].Correct != 3 || r2.Rows[1].Invalid != 1 || r2.Rows[1].Resumed != 4 || r2.Rows[0].Correct != 4 {
+		t.Errorf("resumed rows %+v", r2.Rows)
 	}
 
 	for _, c := range []struct {
