@@ -2,6 +2,7 @@ package serve
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -58,5 +59,32 @@ func TestMCPPublishesTheStoredSchema(t *testing.T) {
 	bad.ArgSchema = `["words"]`
 	if s := ArgsSchema(bad); s["type"] != "object" || s["properties"].(map[string]any)["words"] == nil {
 		t.Fatalf("a stored schema that is not an object schema was published: %v", s)
+	}
+}
+
+// A shared tool's stored schema was written from its owner's usage
+// examples, so another tenant is shown the signature's schema instead.
+func TestSharedToolsComeWithoutTheirOwnersSchema(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	tl := sortTool()
+	tl.ArgSchema = `{"type":"object","properties":{"words":{"type":"array","description":"e.g. ` + secretQuestion + `"}},"required":["words"]}`
+	tl.ArgSchemaFrom, tl.ArgSchemaNote = tool.SchemaFromMaker, ""
+	e.save(tl)
+	ctx := t.Context()
+	ts := &tenants{e: e, acme: e.token("acme", 0), globex: e.token("globex", 0), opsT: e.token("ops", 0)}
+	srv := New(ownedEngine{Local: e.local, owners: map[string]string{"word_sorting": "acme"}},
+		Options{RequireTokens: true, Tokens: e.store, Batches: e.store, GatewayRecords: e.store, ShareTools: true, Operators: []string{"ops"}})
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	ts.url = h.URL
+	if code, body := ts.get(t, "GET", "/v1/tools/word_sorting", ts.acme, ""); code != 200 || !strings.Contains(body, secretQuestion) {
+		t.Errorf("acme's own tool lacks its schema: %d %s", code, body)
+	}
+	if code, body := ts.get(t, "GET", "/v1/tools/word_sorting", ts.globex, ""); code != 200 || strings.Contains(body, secretQuestion) {
+		t.Errorf("globex sees acme's schema: %d %s", code, body)
 	}
 }
