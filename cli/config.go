@@ -84,6 +84,10 @@ type MakeConfig struct {
 	// returning the entry's arguments; kept only if it verifies, it answers
 	// instances with no model call behind its guards.
 	Parser bool `mapstructure:"parser"`
+	// Schema asks the maker, once a tool is verified, for the JSON Schema
+	// of the entry's arguments; kept if it compiles and takes every usage
+	// example's arguments, else the derived schema is stored.
+	Schema bool `mapstructure:"schema"`
 }
 
 // SolveConfig steers tool use.
@@ -96,6 +100,11 @@ type SolveConfig struct {
 	// the paper), "json" (the arguments as JSON, validated against the
 	// tool's argument schema) or "auto" (json where the tool has a schema).
 	Call string `mapstructure:"call"`
+	// JSONVia is how a JSON call is asked for: "auto" (a forced function
+	// call, else response_format json_schema, else a fenced block,
+	// falling back when the endpoint rejects one), "tools",
+	// "response_format" or "fence" (docs/structured-calls.md).
+	JSONVia string `mapstructure:"json_via"`
 	// Shadow is how many answers of each no-model path of a tool version
 	// are also asked of the user model (whose answer is returned) before
 	// the path answers alone; one disagreement turns the version's
@@ -190,10 +199,12 @@ func defaults() map[string]any {
 		"make.propose_tries": 3,
 		"make.verify_tries":  3,
 		"make.parser":        true,
+		"make.schema":        true,
 
 		"solve.retries":  1,
 		"solve.template": true,
 		"solve.call":     "code",
+		"solve.json_via": "auto",
 		"solve.shadow":   5,
 
 		"dispatch.unknown":      "solver",

@@ -41,10 +41,12 @@ func layerTable() map[string]layerValues {
 		"make.propose_tries": {"4", "5", ""},
 		"make.verify_tries":  {"4", "5", ""},
 		"make.parser":        {"true", "false", ""},
+		"make.schema":        {"false", "true", ""},
 
 		"solve.retries":  {"2", "3", ""},
 		"solve.template": {"false", "true", ""},
 		"solve.call":     {"json", "auto", ""},
+		"solve.json_via": {"tools", "fence", ""},
 		"solve.shadow":   {"0", "2", "3"},
 
 		"dispatch.unknown":      {"none", "solver", ""},

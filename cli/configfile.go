@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/latm/latm/llm"
 )
 
 // configFile is a config file and the line of each key it sets. Its
@@ -352,6 +354,10 @@ func check(key string, v any) error {
 		return oneOf("process", "inprocess")
 	case "dispatch.unknown":
 		return oneOf("solver", "none")
+	case "solve.call":
+		return oneOf("code", "json", "auto")
+	case "solve.json_via":
+		return oneOf(llm.JSONVias...)
 	case "role.api_type":
 		return oneOf("openai", "azure")
 	case "role.temperature":

@@ -53,8 +53,14 @@ func TestDemoReplays(t *testing.T) {
 		}}
 		makerReply := maker.reply(t)
 		srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
-			if r.Template == "use" {
+			switch r.Template {
+			case "use":
 				return fakeopenai.Reply{Content: demoUserReply}
+			case "parse":
+				// The demo shows the template path: the maker gives no
+				// parser (a failed call is not recorded, so the replay
+				// has none either).
+				return fakeopenai.Reply{Status: 400, Content: "the demo records no parser"}
 			}
 			return makerReply(r)
 		})

@@ -13,6 +13,7 @@ import (
 	"github.com/latm/latm/eval"
 	"github.com/latm/latm/internal/bbh"
 	"github.com/latm/latm/llm"
+	"github.com/latm/latm/user"
 )
 
 // evalTasks are the paper's six tasks, run when --tasks is not given.
@@ -32,6 +33,7 @@ type evalOptions struct {
 	asJSON     bool
 	out        string
 	checkpoint string
+	calls      []string
 }
 
 func newEvalCmd(app *App) *cobra.Command {
@@ -48,7 +50,12 @@ lines split 5 train, 5 validation, the rest test) and each method:
   cot     few-shot chain of thought with --cot-role (user or solver)
   direct  the solver role answers with no tool
 
-it prints accuracy (exact match; Dyck compared without spaces), model
+With --call code,json (or auto) the latm method runs once per call mode on
+the same tool and test set, and a table compares the modes: accuracy, user
+calls, tokens, retries and JSON arguments refused by the tool's argument
+schema (docs/structured-calls.md says how to choose).
+
+It prints accuracy (exact match; Dyck compared without spaces), model
 calls, tokens, cost from the configured prices, wall time and tool-making
 tries, as Markdown tables (or JSON with --json), and writes a results file
 recording models, endpoints, prompt hashes and the latm version. Every
@@ -58,6 +65,7 @@ are appended to FILE and a re-run with the same FILE resumes.
 Every figure comes from the endpoints configured; latm claims none.`,
 		Example: `  latm eval --tasks word_sorting --limit 20 --checkpoint ws.ckpt --out ws.json
   latm eval --task-file mine.jsonl --methods latm,direct
+  latm eval --task-file mine.jsonl --methods latm --call code,json
   latm eval compare before.json after.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -78,6 +86,7 @@ Every figure comes from the endpoints configured; latm claims none.`,
 	f.BoolVar(&o.asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&o.out, "out", "", "results file (default: latm-eval-TIME.json in the working directory)")
 	f.StringVar(&o.checkpoint, "checkpoint", "", "JSONL file of finished work to resume from and append to")
+	f.StringSliceVar(&o.calls, "call", nil, "compare the latm method's call modes on the same tool, comma-separated: code, json, auto (default: solve.call alone)")
 	cmd.AddCommand(newEvalCompareCmd(app))
 	return cmd
 }
@@ -173,6 +182,21 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 	if o.cotRole != string(llm.User) && o.cotRole != string(llm.Solver) {
 		return usageError("--cot-role %q: want user or solver", o.cotRole)
 	}
+	seen := map[string]bool{}
+	for _, c := range o.calls {
+		switch c {
+		case user.CallCode, user.CallJSON, user.CallAuto:
+			if seen[c] {
+				return usageError("--call: %s given twice", c)
+			}
+			seen[c] = true
+		default:
+			return usageError("--call %q: want code, json or auto, comma-separated", c)
+		}
+	}
+	if len(o.calls) > 0 && !methods[eval.MethodLATM] {
+		return usageError("--call compares the latm method's call modes: add latm to --methods")
+	}
 	if o.limit < 0 {
 		return usageError("--limit %d: want 0 (all) or more", o.limit)
 	}
@@ -195,7 +219,7 @@ func runEval(cmd *cobra.Command, app *App, o evalOptions) error {
 	var barTried bool // stderr is asked once whether it is a terminal
 	res, err := e.Evaluate(ctx, eval.Options{
 		Tasks: tasks, Methods: o.methods, Limit: o.limit, CoTRole: llm.Role(o.cotRole), Workers: o.workers,
-		Checkpoint: o.checkpoint,
+		Checkpoint: o.checkpoint, Calls: o.calls,
 		Progress: func(done, total int) {
 			if !barTried {
 				barTried, bar = true, evalProgress(app.Err, total)

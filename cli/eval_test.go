@@ -148,12 +148,12 @@ func TestEvalLATMCountsAccuracyCostAndTries(t *testing.T) {
 	if !row.MakeOK || row.Tool != "ws" || row.ProposeTries != 2 || row.VerifyTries != 1 {
 		t.Errorf("making: ok %v tool %q tries %d+%d, want ok ws 2+1 (%s)", row.MakeOK, row.Tool, row.ProposeTries, row.VerifyTries, row.MakeError)
 	}
-	// 4 maker calls (propose, fix, verify, package) at 2000 in / 500 out,
-	// 4 user calls at 1000 in / 100 out.
-	makeCost := 4 * (2000*2.0 + 500*8.0) / 1e6
+	// 5 maker calls (propose, fix, verify, package, schema) at 2000 in /
+	// 500 out, 4 user calls at 1000 in / 100 out.
+	makeCost := 5 * (2000*2.0 + 500*8.0) / 1e6
 	wantCost := makeCost + 4*(1000*0.5+100*1.5)/1e6
-	if row.Calls != 8 || row.MakeCalls != 4 || row.TokensIn != 12000 || row.TokensOut != 2400 {
-		t.Errorf("calls %d (making %d), tokens %d/%d; want 8 (4), 12000/2400", row.Calls, row.MakeCalls, row.TokensIn, row.TokensOut)
+	if row.Calls != 9 || row.MakeCalls != 5 || row.TokensIn != 14000 || row.TokensOut != 2900 {
+		t.Errorf("calls %d (making %d), tokens %d/%d; want 9 (5), 14000/2900", row.Calls, row.MakeCalls, row.TokensIn, row.TokensOut)
 	}
 	if !near(row.Cost, wantCost) || !near(row.MakeCost, makeCost) {
 		t.Errorf("cost %v (making %v), want %v (%v)", row.Cost, row.MakeCost, wantCost, makeCost)
@@ -168,7 +168,7 @@ func TestEvalLATMCountsAccuracyCostAndTries(t *testing.T) {
 	if _, ok := res.Roles["solver"]; ok {
 		t.Errorf("the solver answered for no method but is recorded: %+v", res.Roles)
 	}
-	for _, want := range []string{"### ws", "| latm | 75.0% | 3/4 | 0 | 8 |", "propose 2, verify 1 tries", "maker maker-test @ " + srv.URL} {
+	for _, want := range []string{"### ws", "| latm | 75.0% | 3/4 | 0 | 9 |", "propose 2, verify 1 tries", "maker maker-test @ " + srv.URL} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, stdout)
 		}
@@ -190,8 +190,8 @@ func TestEvalLATMCountsAccuracyCostAndTries(t *testing.T) {
 		ledgerCalls += r.Calls
 		ledgerCost += r.Cost
 	}
-	if ledgerCalls != 8 || !near(ledgerCost, wantCost) {
-		t.Errorf("ledger has %d calls costing %v, want 8 costing %v", ledgerCalls, ledgerCost, wantCost)
+	if ledgerCalls != 9 || !near(ledgerCost, wantCost) {
+		t.Errorf("ledger has %d calls costing %v, want 9 costing %v", ledgerCalls, ledgerCost, wantCost)
 	}
 
 	// Resume: everything is in the checkpoint, so no call is made and the
@@ -209,7 +209,7 @@ func TestEvalLATMCountsAccuracyCostAndTries(t *testing.T) {
 		t.Fatalf("--json output: %v\n%s", err, stdout)
 	}
 	r2 := rowOf(t, &again, "ws", "latm")
-	if r2.Correct != 3 || r2.Calls != 8 || !near(r2.Cost, wantCost) || r2.ProposeTries != 2 {
+	if r2.Correct != 3 || r2.Calls != 9 || !near(r2.Cost, wantCost) || r2.ProposeTries != 2 {
 		t.Errorf("resumed row %+v differs from the first run's", r2)
 	}
 }

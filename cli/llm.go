@@ -54,8 +54,8 @@ func (a *App) engineConfig() engine.Config {
 		Log: a.Err, Verbose: a.verbose,
 		BaseURL: c.BaseURL, APIKeyEnv: c.APIKeyEnv,
 		Runtime: a.runtimeOptions(), Workers: c.Workers,
-		Make:     engine.MakeConfig{Train: c.Make.Train, Valid: c.Make.Valid, ProposeTries: c.Make.ProposeTries, VerifyTries: c.Make.VerifyTries, Parser: c.Make.Parser},
-		Solve:    engine.SolveConfig{Retries: c.Solve.Retries, Template: c.Solve.Template, Call: c.Solve.Call, Shadow: c.Solve.Shadow},
+		Make:     engine.MakeConfig{Train: c.Make.Train, Valid: c.Make.Valid, ProposeTries: c.Make.ProposeTries, VerifyTries: c.Make.VerifyTries, Parser: c.Make.Parser, Schema: c.Make.Schema},
+		Solve:    engine.SolveConfig{Retries: c.Solve.Retries, Template: c.Solve.Template, Call: c.Solve.Call, JSONVia: c.Solve.JSONVia, Shadow: c.Solve.Shadow},
 		Dispatch: engine.DispatchConfig{Unknown: c.Dispatch.Unknown, ModelLabels: c.Dispatch.ModelLabels, MinExamples: c.Dispatch.MinExamples},
 	}
 	for role, rc := range map[llm.Role]RoleConfig{

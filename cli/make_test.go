@@ -78,9 +78,15 @@ func wsParser() string {
 	return wsFence("def parse(question):\n    return [question.split(\"List: \")[1].split()]\n\ndef finish(question, ret):\n    return \" \".join(ret)\n")
 }
 
+// wsSchema is the maker's argument schema of sort_words (make.schema).
+func wsSchema() string {
+	return "```json\n" + `{"type": "object", "properties": {"words": {"type": "array", "items": {"type": "string"}, "description": "the words after List:, in the question's order"}}, "required": ["words"]}` + "\n```"
+}
+
 // makerScript answers the maker's chat by the template of the prompt it
 // last received (propose, fix, verify, verify_fix, package): each takes
-// its replies in order, the last one repeating.
+// its replies in order, the last one repeating. The schema prompt, asked
+// last of every making (make.schema), gets wsSchema unless scripted.
 type makerScript struct {
 	mu      sync.Mutex
 	replies map[string][]string
@@ -91,6 +97,9 @@ func (m *makerScript) reply(t *testing.T) func(fakeopenai.Request) fakeopenai.Re
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		q := m.replies[r.Template]
+		if len(q) == 0 && r.Template == "schema" {
+			q = []string{wsSchema()}
+		}
 		if len(q) == 0 {
 			t.Errorf("no scripted reply for the %q prompt: %q", r.Template, r.Last())
 			return fakeopenai.Reply{Status: 500}
@@ -190,8 +199,11 @@ func TestMakeFirstTime(t *testing.T) {
 		t.Errorf("validation = %+v", tool.Validation)
 	}
 	reqs := srv.Requests()
-	if len(reqs) != 4 || len(tool.Transcript) != 8 {
-		t.Fatalf("%d requests, transcript of %d messages; want 4 and 8 (propose, verify, package, parse)", len(reqs), len(tool.Transcript))
+	if len(reqs) != 5 || len(tool.Transcript) != 10 {
+		t.Fatalf("%d requests, transcript of %d messages; want 5 and 10 (propose, verify, package, parse, schema)", len(reqs), len(tool.Transcript))
+	}
+	if tool.ArgSchemaFrom != "maker" || !strings.Contains(tool.ArgSchema, "the words after List:") || reqs[4].Template != "schema" {
+		t.Errorf("schema %q from %q (%s), last request %q; want the maker's schema kept", tool.ArgSchema, tool.ArgSchemaFrom, tool.ArgSchemaNote, reqs[4].Template)
 	}
 	if !strings.Contains(tool.Parser, "def parse(question)") || reqs[3].Template != "parse" {
 		t.Errorf("parser %q, last request %q; want the verified parser kept", tool.Parser, reqs[3].Template)

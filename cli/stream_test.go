@@ -117,10 +117,10 @@ func TestStreamMakesAToolForAnUnknownTaskAndResumes(t *testing.T) {
 	if code != ExitPartial {
 		t.Fatalf("exit %d, want %d for the bad line; stderr %s", code, ExitPartial, errOut)
 	}
-	// The maker's four calls (propose, verify, package, parse), then the
+	// The maker's five calls (propose, verify, package, parse, schema), then the
 	// default five shadow checks: the first five no-model answers of the
 	// new tool (its parser's) are also asked of the user model.
-	if want := "stream: 7 instances: 7 solved, 0 pending, 0 failed (1 bad line); 1 tool made; 9 model calls"; !strings.Contains(errOut, want) {
+	if want := "stream: 7 instances: 7 solved, 0 pending, 0 failed (1 bad line); 1 tool made; 10 model calls"; !strings.Contains(errOut, want) {
 		t.Errorf("stderr lacks the summary %q:\n%s", want, errOut)
 	}
 	if !strings.Contains(errOut, in+":7:") || !strings.Contains(errOut, "no question") || !strings.Contains(errOut, "fix:") {

@@ -181,6 +181,9 @@ func newToolsShowCmd(app *App) *cobra.Command {
 			if shadow != nil {
 				fmt.Fprintf(w, "shadow:      %s\n", shadow.describe())
 			}
+			if t.ArgSchema != "" {
+				fmt.Fprintf(w, "arguments:   JSON Schema from the %s%s\n", t.ArgSchemaFrom, noteSuffix(t.ArgSchemaNote))
+			}
 			printPhases(w, shown)
 			fmt.Fprintf(w, "description:\n%s\n", indent(t.Description, "  "))
 			fmt.Fprintf(w, "\nusage examples (%d):\n", len(t.Examples))
@@ -435,4 +438,12 @@ func newToolsExportCmd(app *App) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "file to write (default: stdout)")
 	return cmd
+}
+
+// noteSuffix renders a note as " (note)", or "".
+func noteSuffix(note string) string {
+	if note == "" {
+		return ""
+	}
+	return " (" + note + ")"
 }

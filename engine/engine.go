@@ -75,6 +75,7 @@ type MakeConfig struct {
 	ProposeTries int  // replies allowed to produce a loadable tool
 	VerifyTries  int  // replies allowed to produce passing tests
 	Parser       bool // after packaging, ask the maker for a verified parse(question) (maker.Maker.Parser)
+	Schema       bool // last, ask the maker for the arguments' JSON Schema, checked; else the derived one is stored (maker.Maker.Schema)
 }
 
 // SolveConfig steers tool use.
@@ -82,6 +83,7 @@ type SolveConfig struct {
 	Retries  int    // retries after a sandbox error, with the error fed back
 	Template bool   // answer with no model call when the tool's call is a template of the question (guarded)
 	Call     string // user.CallCode, user.CallJSON or user.CallAuto ("" is code)
+	JSONVia  string // how a JSON call is asked for: an llm.JSONVia* way ("" is auto)
 	// Shadow is how many answers of each no-model path of a tool version
 	// the user model confirms before the path answers alone; one
 	// disagreement turns the version's no-model paths off (user.Solver.Shadow).
@@ -115,8 +117,8 @@ func Defaults() Config {
 			llm.Solver:     role("gpt-4.1", 0, 2048, 2.00, 8.00),
 		},
 		Workers:  4,
-		Make:     MakeConfig{Train: 3, Valid: 3, ProposeTries: 3, VerifyTries: 3, Parser: true},
-		Solve:    SolveConfig{Retries: 1, Template: true, Call: "code", Shadow: user.DefaultShadow},
+		Make:     MakeConfig{Train: 3, Valid: 3, ProposeTries: 3, VerifyTries: 3, Parser: true, Schema: true},
+		Solve:    SolveConfig{Retries: 1, Template: true, Call: "code", JSONVia: llm.JSONViaAuto, Shadow: user.DefaultShadow},
 		Dispatch: DispatchConfig{Unknown: dispatch.UnknownSolver, MinExamples: 6},
 	}
 }
@@ -197,7 +199,7 @@ func newEngine(cfg Config, st *library.Store, rt *starlarkrt.Runtime, wrap func(
 	}
 	e := &Engine{cfg: cfg, store: st, rt: rt, prompts: ps, client: client}
 	e.solver = &user.Solver{LLM: client, Runtime: rt, Prompts: ps, Store: st, Retries: cfg.Solve.Retries, Template: cfg.Solve.Template, Call: cfg.Solve.Call,
-		Shadow: max(cfg.Solve.Shadow, 0), Shadows: st}
+		JSONVia: cfg.Solve.JSONVia, Shadow: max(cfg.Solve.Shadow, 0), Shadows: st}
 	return e, nil
 }
 
@@ -267,6 +269,7 @@ func (e *Engine) Maker(train, valid int) *maker.Maker {
 		ProposeTries: e.cfg.Make.ProposeTries, VerifyTries: e.cfg.Make.VerifyTries,
 		Model:  e.cfg.Roles[llm.Maker].Model,
 		Parser: e.cfg.Make.Parser,
+		Schema: e.cfg.Make.Schema,
 	}
 }
 

@@ -43,6 +43,7 @@ func (e *Engine) Evaluate(ctx context.Context, o eval.Options, version string) (
 		Methods:      o.Methods,
 		Limit:        o.Limit,
 		CoTRole:      string(o.CoTRole),
+		Calls:        o.Calls,
 	}
 	for role, rc := range cfg.Roles {
 		if !uses(o.Methods, o.CoTRole, role) {
@@ -75,8 +76,14 @@ func (e *Engine) Evaluate(ctx context.Context, o eval.Options, version string) (
 	m := metered.Maker(o.Train, o.Valid)
 	// As the paper measures it: runs are not recorded in the store (the
 	// checkpoint resumes eval) and no template path skips the user model.
-	s := &user.Solver{LLM: metered.LLM(), Runtime: metered.Runtime(), Prompts: set, Retries: cfg.Solve.Retries}
-	rows, err := eval.Run(ctx, eval.Deps{Chat: metered.LLM(), Prompts: set, Maker: m, Solver: s}, o)
+	solver := func(call string) *user.Solver {
+		return &user.Solver{LLM: metered.LLM(), Runtime: metered.Runtime(), Prompts: set, Retries: cfg.Solve.Retries, Call: call, JSONVia: cfg.Solve.JSONVia}
+	}
+	d := eval.Deps{Chat: metered.LLM(), Prompts: set, Maker: m, Solver: solver(cfg.Solve.Call), Solvers: map[string]eval.Solver{}}
+	for _, c := range o.Calls {
+		d.Solvers[c] = solver(c)
+	}
+	rows, err := eval.Run(ctx, d, o)
 	res.Rows = rows
 	res.Finished = time.Now().UTC()
 	return res, err

@@ -80,6 +80,7 @@ func Example() {
 	cfg.Getenv = func(string) string { return "sk-example" } // the key, from wherever the front end keeps it
 	cfg.Solve.Template = false                               // always ask the user model, to show it
 	cfg.Make.Parser = false                                  // the paper's three making steps, no parser
+	cfg.Make.Schema = false                                  // nor an argument schema
 	e, err := engine.Open(cfg)
 	if err != nil {
 		fmt.Println(err)

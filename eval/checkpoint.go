@@ -27,6 +27,7 @@ type instance struct {
 	// both still hold, so a changed model, --cot-role or task file asks again.
 	Measured string `json:"measured"`
 	Question string `json:"question"`
+	Invalid  int    `json:"invalid_arguments,omitempty"` // JSON arguments refused by the schema
 	usage
 
 	unfinished bool // failed outside the model; never checkpointed

@@ -62,6 +62,9 @@ type Deps struct {
 	Prompts *prompts.Set
 	Maker   ToolMaker // needed by the latm method
 	Solver  Solver    // needed by the latm method
+	// Solvers answer with each call mode of Options.Calls (user.CallCode,
+	// user.CallJSON, user.CallAuto), for a comparison of the modes.
+	Solvers map[string]Solver
 }
 
 // Options choose what to run.
@@ -74,7 +77,11 @@ type Options struct {
 	Train      int      // training examples given to the maker (default 3, at most 5)
 	Valid      int      // validation examples given to the maker (default 3, at most 5)
 	Checkpoint string   // JSONL file to resume from and append to; "" for none
-	Progress   func(done, total int)
+	// Calls, when set, runs the latm method once per call mode (each
+	// answered by Deps.Solvers[mode]) on the same tool and test set: one
+	// row per mode.
+	Calls    []string
+	Progress func(done, total int)
 	// Roles says which model and endpoint answer for each role; each row
 	// names those its figures were measured on.
 	Roles map[string]RoleInfo
@@ -103,11 +110,22 @@ type Row struct {
 	Cost      float64 `json:"cost"` // all calls, making included
 	MakeCost  float64 `json:"make_cost,omitempty"`
 	MakeCalls int     `json:"make_calls,omitempty"`
-	WallMS    int64   `json:"wall_ms"`
+	// MakeTokensIn and MakeTokensOut are the making's share of the tokens.
+	MakeTokensIn  int   `json:"make_tokens_in,omitempty"`
+	MakeTokensOut int   `json:"make_tokens_out,omitempty"`
+	WallMS        int64 `json:"wall_ms"`
 	// Measured names the models and endpoints that produced the figures.
 	Measured string `json:"measured"`
 	// FirstError is the first instance error, for a hint of what went wrong.
 	FirstError string `json:"first_error,omitempty"`
+	// Call is the call mode the user model answered in (latm with
+	// Options.Calls only).
+	Call string `json:"call,omitempty"`
+	// Retries counts user-model calls beyond the first per instance
+	// (feedback after a failed run, a refused grounding or refused JSON).
+	Retries int `json:"retries,omitempty"`
+	// Invalid counts JSON arguments refused by the argument schema.
+	Invalid int `json:"invalid_arguments,omitempty"`
 	// Tool making (latm only).
 	Tool         string `json:"tool,omitempty"`
 	MakeOK       bool   `json:"make_ok,omitempty"`
@@ -128,8 +146,13 @@ func Run(ctx context.Context, d Deps, o Options) ([]Row, error) {
 		if m != MethodLATM && m != MethodCoT && m != MethodDirect {
 			return nil, fmt.Errorf("method %q: want latm, cot or direct", m)
 		}
-		if m == MethodLATM && (d.Maker == nil || d.Solver == nil) {
+		if m == MethodLATM && (d.Maker == nil || d.Solver == nil && len(o.Calls) == 0) {
 			return nil, errors.New("method latm needs a maker and a solver")
+		}
+	}
+	for _, c := range o.Calls {
+		if d.Solvers[c] == nil {
+			return nil, fmt.Errorf("call mode %q has no solver", c)
 		}
 	}
 	if d.Chat == nil || d.Prompts == nil {
@@ -165,7 +188,11 @@ func Run(ctx context.Context, d Deps, o Options) ([]Row, error) {
 			if m == MethodCoT && t.CoT == "" {
 				continue
 			}
-			total += len(limitTest(t.Test, o.Limit))
+			n := len(limitTest(t.Test, o.Limit))
+			if m == MethodLATM && len(o.Calls) > 0 {
+				n *= len(o.Calls)
+			}
+			total += n
 		}
 	}
 	var done int
@@ -180,20 +207,40 @@ func Run(ctx context.Context, d Deps, o Options) ([]Row, error) {
 	}
 
 	var rows []Row
+	made := map[string]toolRecord{} // one making per task, shared by the call modes
 	for _, t := range o.Tasks {
 		for _, m := range o.Methods {
 			if m == MethodCoT && t.CoT == "" {
 				continue
 			}
-			row, err := runOne(ctx, d, o, cp, t, m, tick)
-			if err != nil {
-				return rows, err
+			calls := []string{""}
+			if m == MethodLATM && len(o.Calls) > 0 {
+				calls = o.Calls
 			}
-			rows = append(rows, row)
+			for _, call := range calls {
+				row, err := runOne(ctx, d, o, cp, t, m, call, made, tick)
+				if err != nil {
+					return rows, err
+				}
+				rows = append(rows, row)
+			}
 		}
 	}
 	return rows, nil
 }
+
+// methodKey is what a row's instances are checkpointed under: the method,
+// and the call mode when modes are compared.
+func methodKey(method, call string) string {
+	if call == "" {
+		return method
+	}
+	return method + "+" + call
+}
+
+// refusedJSON counts the JSON arguments a run's guards record as refused
+// by the argument schema (user.Solver's note).
+func refusedJSON(guards string) int { return strings.Count(guards, "json arguments refused") }
 
 func limitTest(test []Example, limit int) []Example {
 	if limit > 0 && limit < len(test) {
@@ -236,24 +283,33 @@ type modelFault struct{ msg string }
 
 func (e *modelFault) Error() string { return e.msg }
 
-// runOne evaluates one task with one method.
-func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, method string, tick func()) (Row, error) {
-	row := Row{Task: t.Name, Method: method, Measured: measured(o, method)}
+// runOne evaluates one task with one method (and, for latm with
+// Options.Calls, one call mode).
+func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, method, call string, made map[string]toolRecord, tick func()) (Row, error) {
+	row := Row{Task: t.Name, Method: method, Call: call, Measured: measured(o, method)}
 	test := limitTest(t.Test, o.Limit)
 	row.N = len(test)
+	key := methodKey(method, call)
 
-	var solveOne func(ctx context.Context, i int, q string) (string, error)
+	// solveOne answers one question; invalid counts refused JSON arguments.
+	var solveOne func(ctx context.Context, i int, q string) (answer string, invalid int, err error)
 	switch method {
 	case MethodDirect:
-		solveOne = func(ctx context.Context, _ int, q string) (string, error) {
-			return askDirect(ctx, d.Chat, d.Prompts, q)
+		solveOne = func(ctx context.Context, _ int, q string) (string, int, error) {
+			a, err := askDirect(ctx, d.Chat, d.Prompts, q)
+			return a, 0, err
 		}
 	case MethodCoT:
-		solveOne = func(ctx context.Context, _ int, q string) (string, error) {
-			return askCoT(ctx, d.Chat, d.Prompts, o.CoTRole, t.CoT, q)
+		solveOne = func(ctx context.Context, _ int, q string) (string, int, error) {
+			a, err := askCoT(ctx, d.Chat, d.Prompts, o.CoTRole, t.CoT, q)
+			return a, 0, err
 		}
 	case MethodLATM:
-		tool, unfinished, err := makeTool(ctx, d, o, cp, t, &row)
+		solver := d.Solver
+		if call != "" {
+			solver = d.Solvers[call]
+		}
+		tool, unfinished, err := makeTool(ctx, d, o, cp, t, made, &row)
 		if err != nil {
 			return row, err
 		}
@@ -269,15 +325,15 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			}
 			return row, nil
 		}
-		solveOne = func(ctx context.Context, i int, q string) (string, error) {
-			run, err := d.Solver.Solve(ctx, tool, user.Instance{ID: fmt.Sprintf("%s/%d", t.Name, i), Batch: "eval", Question: q})
+		solveOne = func(ctx context.Context, i int, q string) (string, int, error) {
+			run, err := solver.Solve(ctx, tool, user.Instance{ID: fmt.Sprintf("%s/%d", t.Name, i), Batch: "eval", Question: q})
 			if err != nil {
-				return "", err
+				return "", 0, err
 			}
 			if !run.OK {
-				return run.Answer, &modelFault{run.Error}
+				return run.Answer, refusedJSON(run.Guards), &modelFault{run.Error}
 			}
-			return run.Answer, nil
+			return run.Answer, refusedJSON(run.Guards), nil
 		}
 	}
 
@@ -292,7 +348,7 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 	g.SetLimit(o.Workers)
 	for i, ex := range test {
 		qh := exampleHash(ex)
-		if prev, ok := cp.done(t.Name, method, i, row.Measured, qh); ok {
+		if prev, ok := cp.done(t.Name, key, i, row.Measured, qh); ok {
 			results[i] = prev
 			row.Resumed++
 			tick()
@@ -303,11 +359,11 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 		}
 		g.Go(func() error {
 			m := &meter{}
-			got, err := solveOne(withMeter(gctx, m), i, ex.Question)
+			got, invalid, err := solveOne(withMeter(gctx, m), i, ex.Question)
 			if gctx.Err() != nil {
 				return gctx.Err() // not finished: not recorded, so a re-run does it again
 			}
-			in := instance{Kind: "instance", Task: t.Name, Method: method, Index: i, Answer: got, Correct: err == nil && answer.Correct(t.Name, got, ex.Answer), Measured: row.Measured, Question: qh, usage: m.usage()}
+			in := instance{Kind: "instance", Task: t.Name, Method: key, Index: i, Answer: got, Correct: err == nil && answer.Correct(t.Name, got, ex.Answer), Measured: row.Measured, Question: qh, Invalid: invalid, usage: m.usage()}
 			if err != nil {
 				in.Error = err.Error()
 			}
@@ -344,6 +400,10 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 			}
 		}
 		row.add(r.usage)
+		row.Invalid += r.Invalid
+		if method == MethodLATM && r.Calls > 1 {
+			row.Retries += r.Calls - 1
+		}
 	}
 	if row.N > 0 {
 		row.Accuracy = 100 * float64(row.Correct) / float64(row.N)
@@ -357,10 +417,13 @@ func runOne(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, met
 // validation examples, as in the paper. A making that stopped because the
 // maker's endpoint failed after its retries returns a nil tool with
 // unfinished set, and is not checkpointed, so that a re-run tries again.
-func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, row *Row) (tl *tool.Tool, unfinished bool, err error) {
+func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, made map[string]toolRecord, row *Row) (tl *tool.Tool, unfinished bool, err error) {
 	shown := append(append([]Example{}, t.Train[:o.Train]...), t.Valid[:o.Valid]...)
 	makerModel, examplesHash := measuredRoles(o, llm.Maker), exampleHash(shown...)
-	rec, ok := cp.tool(t.Name, makerModel, examplesHash)
+	rec, ok := made[t.Name]
+	if !ok {
+		rec, ok = cp.tool(t.Name, makerModel, examplesHash)
+	}
 	if !ok {
 		m := &meter{}
 		var examples []tool.Example
@@ -385,8 +448,12 @@ func makeTool(ctx context.Context, d Deps, o Options, cp *checkpoint, t *Task, r
 			}
 		}
 	}
+	if !unfinished {
+		made[t.Name] = rec
+	}
 	row.add(rec.usage)
 	row.MakeCost, row.MakeCalls = rec.Cost, rec.Calls
+	row.MakeTokensIn, row.MakeTokensOut = rec.TokensIn, rec.TokensOut
 	row.ProposeTries, row.VerifyTries = rec.ProposeTries, rec.VerifyTries
 	row.WallMS += rec.WallMS
 	row.MakeOK, row.MakeError = rec.Tool != nil, rec.Error

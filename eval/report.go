@@ -32,7 +32,9 @@ type Results struct {
 	Tasks      []string          `json:"tasks"`
 	Limit      int               `json:"limit,omitempty"`
 	CoTRole    string            `json:"cot_role,omitempty"`
-	Rows       []Row             `json:"rows"`
+	// Calls are the call modes the latm method was compared in, if any.
+	Calls []string `json:"calls,omitempty"`
+	Rows  []Row    `json:"rows"`
 }
 
 // WriteFile writes r as indented JSON.
@@ -85,10 +87,41 @@ func Markdown(w io.Writer, r *Results) {
 				est = "~"
 			}
 			fmt.Fprintf(w, "| %s | %.1f%% | %d/%d | %d | %d | %d | %s%d | %s%d | %s | %s | %s | %s |\n",
-				row.Method, row.Accuracy, row.Correct, row.N, row.Errors, row.Calls, row.CacheHits,
+				methodText(row), row.Accuracy, row.Correct, row.N, row.Errors, row.Calls, row.CacheHits,
 				est, row.TokensIn, est, row.TokensOut, money(row.Cost), (time.Duration(row.WallMS) * time.Millisecond).Round(time.Millisecond), making(row), orDash(row.Measured))
 		}
+		callModes(w, byTask[task])
 	}
+}
+
+// callModes writes the comparison of call modes of one task's latm rows,
+// if it has any: the user model's side only, since the tool is the same.
+func callModes(w io.Writer, rows []Row) {
+	var modes []Row
+	for _, row := range rows {
+		if row.Method == MethodLATM && row.Call != "" {
+			modes = append(modes, row)
+		}
+	}
+	if len(modes) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nCall modes, on the same tool and test set (user model only; the making is counted once above in each row):")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| call | accuracy | correct/n | user calls | user tokens in | user tokens out | retries | invalid JSON arguments | errors |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, row := range modes {
+		fmt.Fprintf(w, "| %s | %.1f%% | %d/%d | %d | %d | %d | %d | %d | %d |\n", row.Call, row.Accuracy, row.Correct, row.N,
+			row.Calls-row.MakeCalls, row.TokensIn-row.MakeTokensIn, row.TokensOut-row.MakeTokensOut, row.Retries, row.Invalid, row.Errors)
+	}
+}
+
+// methodText is a row's method, with its call mode when modes are compared.
+func methodText(row Row) string {
+	if row.Call != "" {
+		return row.Method + " (" + row.Call + ")"
+	}
+	return row.Method
 }
 
 func orDash(s string) string {
@@ -161,14 +194,14 @@ func Compare(w io.Writer, a, b *Results, nameA, nameB string) {
 	// not a comparison of like with like: say so above the table.
 	inA, inB := map[string]Row{}, map[string]Row{}
 	for _, r := range a.Rows {
-		inA[r.Task+"/"+r.Method] = r
+		inA[r.Task+"/"+methodText(r)] = r
 	}
 	for _, r := range b.Rows {
-		inB[r.Task+"/"+r.Method] = r
+		inB[r.Task+"/"+methodText(r)] = r
 	}
 	var onlyA, onlyB []string
 	for _, r := range a.Rows {
-		k := r.Task + "/" + r.Method
+		k := r.Task + "/" + methodText(r)
 		if y, ok := inB[k]; !ok {
 			onlyA = append(onlyA, k)
 		} else if y.N != r.N {
@@ -176,8 +209,8 @@ func Compare(w io.Writer, a, b *Results, nameA, nameB string) {
 		}
 	}
 	for _, r := range b.Rows {
-		if _, ok := inA[r.Task+"/"+r.Method]; !ok {
-			onlyB = append(onlyB, r.Task+"/"+r.Method)
+		if _, ok := inA[r.Task+"/"+methodText(r)]; !ok {
+			onlyB = append(onlyB, r.Task+"/"+methodText(r))
 		}
 	}
 	if len(onlyA) > 0 {
@@ -194,7 +227,7 @@ func Compare(w io.Writer, a, b *Results, nameA, nameB string) {
 			fmt.Fprintln(w, "- "+d)
 		}
 	}
-	key := func(r Row) string { return r.Task + "\x00" + r.Method }
+	key := func(r Row) string { return r.Task + "\x00" + methodText(r) }
 	ra, rb := map[string]Row{}, map[string]Row{}
 	var keys []string
 	for _, r := range a.Rows {

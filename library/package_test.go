@@ -11,9 +11,20 @@ import (
 
 func TestPackageSurvivesTheStore(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	src := sampleTool("word_sorting")
 	src.CreatedAt = time.Date(2026, 1, 1, 0, 0, 0, 123456789, time.UTC)
+	packageRoundTrip(t, src)
+	// With an argument schema (package version 3) too.
+	src.ArgSchema = `{"type":"object","properties":{"words":{"type":"array","description":"the words"}},"required":["words"]}`
+	src.ArgSchemaFrom = tool.SchemaFromMaker
+	packageRoundTrip(t, src)
+}
+
+// packageRoundTrip saves src, exports it, imports it into another store
+// and exports it again: both packages must be the same bytes.
+func packageRoundTrip(t *testing.T, src *tool.Tool) {
+	t.Helper()
+	ctx := context.Background()
 	a := mustOpen(t)
 	if err := a.SaveTool(ctx, src); err != nil {
 		t.Fatal(err)
@@ -44,5 +55,8 @@ func TestPackageSurvivesTheStore(t *testing.T) {
 	}
 	if !bytes.Equal(first, second) {
 		t.Fatalf("export → import → export differs:\n%s\n---\n%s", first, second)
+	}
+	if reloaded.ArgSchema != src.ArgSchema || reloaded.ArgSchemaFrom != src.ArgSchemaFrom {
+		t.Fatalf("the schema did not survive: %q from %q", reloaded.ArgSchema, reloaded.ArgSchemaFrom)
 	}
 }

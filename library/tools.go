@@ -59,10 +59,12 @@ func (s *Store) SaveTool(ctx context.Context, t *tool.Tool) error {
 			return err
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO tools
-			(name, version, status, description, source, entry, signature, maker_model, validation, transcript, created_at, parser, tenant)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			(name, version, status, description, source, entry, signature, maker_model, validation, transcript, created_at, parser, tenant,
+			 arg_schema, arg_schema_from, arg_schema_note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			t.Name, version, status, t.Description, t.Source, t.Entry, t.Signature, t.MakerModel,
-			validation, transcript, formatTime(created), t.Parser, t.Tenant).Scan(&id)
+			validation, transcript, formatTime(created), t.Parser, t.Tenant,
+			t.ArgSchema, t.ArgSchemaFrom, t.ArgSchemaNote).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -121,7 +123,7 @@ func reindex(ctx context.Context, tx *sql.Tx, name string) error {
 	return nil
 }
 
-const toolColumns = `id, name, version, status, description, source, entry, signature, maker_model, validation, transcript, created_at, parser, tenant`
+const toolColumns = `id, name, version, status, description, source, entry, signature, maker_model, validation, transcript, created_at, parser, tenant, arg_schema, arg_schema_from, arg_schema_note`
 
 // Tool returns the given version, or the newest active one for version 0.
 func (s *Store) Tool(ctx context.Context, name string, version int) (*tool.Tool, error) {
@@ -178,7 +180,8 @@ func (s *Store) queryTools(ctx context.Context, q string, args ...any) ([]*tool.
 		t := &tool.Tool{}
 		var validation, transcript, created string
 		if err := rows.Scan(&t.ID, &t.Name, &t.Version, &t.Status, &t.Description, &t.Source, &t.Entry,
-			&t.Signature, &t.MakerModel, &validation, &transcript, &created, &t.Parser, &t.Tenant); err != nil {
+			&t.Signature, &t.MakerModel, &validation, &transcript, &created, &t.Parser, &t.Tenant,
+			&t.ArgSchema, &t.ArgSchemaFrom, &t.ArgSchemaNote); err != nil {
 			rows.Close()
 			return nil, err
 		}

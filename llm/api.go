@@ -70,11 +70,20 @@ type Request struct {
 	Template string
 
 	// JSONSchema, when set, asks for a reply that is one JSON value
-	// matching it, through the endpoint's response_format json_schema
-	// (OpenAI; Ollama, vLLM and llama.cpp's server accept it too). The
-	// schema is not part of cache or recording keys: the prompt that asks
-	// for JSON already differs from any other.
+	// matching it, the way JSONVia says (structured.go): a forced function
+	// call, response_format json_schema, or the prompt alone asking for a
+	// fenced block. The reply's Content is the JSON (a function call's
+	// arguments). The schema is not part of cache or recording keys: the
+	// prompt that asks for JSON already differs from any other.
 	JSONSchema json.RawMessage
+	// JSONName names the function (and the response format): letters,
+	// digits, _ and -, at most 64; "" is "arguments".
+	JSONName string
+	// JSONDescription describes the function to the model; may be empty.
+	JSONDescription string
+	// JSONVia is one of JSONViaAuto (or ""), JSONViaTools,
+	// JSONViaResponseFormat, JSONViaFence.
+	JSONVia string
 }
 
 // TemplateHeader is the HTTP header that carries Request.Template.
@@ -96,6 +105,9 @@ type Response struct {
 	Latency   time.Duration
 	CacheHit  bool
 	Model     string
+	// JSONVia is the way a JSON reply was asked for over the network
+	// ("" for a plain request, a cache hit or a replay).
+	JSONVia string
 }
 
 // Call is what the client reports to its Ledger after every call.

@@ -8,7 +8,6 @@ package llm
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -46,6 +45,9 @@ type roleClient struct {
 	rc     RoleConfig
 	keyEnv string
 	api    *openai.Client
+
+	mu       sync.Mutex
+	rejected map[string]string // JSON ways the endpoint rejected → its error (structured.go)
 }
 
 // New returns a Client for the configured roles. It opens the record file
@@ -210,7 +212,7 @@ func (c *Client) chat(ctx context.Context, r *roleClient, req Request) (*Respons
 			return &resp, nil
 		}
 	}
-	resp, err := c.send(withTemplate(ctx, req.Template), r, req.Messages, req.JSONSchema)
+	resp, err := c.sendAsked(withTemplate(ctx, req.Template), r, req)
 	if err != nil {
 		return nil, err
 	}
@@ -236,21 +238,50 @@ func (c *Client) record(key string, r *roleClient, req Request, resp *Response) 
 	return c.rec.write(exchange{Key: key, Role: req.Role, Model: r.rc.Model, Messages: req.Messages, Response: resp})
 }
 
+// sendAsked sends req over the network, asking for JSON the way
+// req.JSONVia says when it carries a schema: with auto, a way the endpoint
+// rejects is remembered for the role and the next one is asked.
+func (c *Client) sendAsked(ctx context.Context, r *roleClient, req Request) (*Response, error) {
+	if len(req.JSONSchema) == 0 {
+		return c.send(ctx, r, req.Messages, jsonAsk{})
+	}
+	ways, err := jsonWays(req.JSONVia)
+	if err != nil {
+		return nil, err
+	}
+	for i, way := range ways {
+		last := i == len(ways)-1
+		if !last && r.refused(way) {
+			continue
+		}
+		resp, err := c.send(ctx, r, req.Messages, jsonAsk{way: way, name: req.JSONName, desc: req.JSONDescription, schema: req.JSONSchema})
+		if err != nil && !last && rejects(err, way) {
+			r.refuse(way, err)
+			if c.cfg.Log != nil {
+				c.logMu.Lock()
+				fmt.Fprintf(c.cfg.Log, "llm: %s endpoint rejects %s (%v); asking for JSON through %s from now on\n", r.role, way, err, ways[i+1])
+				c.logMu.Unlock()
+			}
+			continue
+		}
+		if resp != nil {
+			resp.JSONVia = way
+		}
+		return resp, err
+	}
+	return nil, fmt.Errorf("llm: %s endpoint: no way of asking for JSON is left", r.role)
+}
+
 // send makes the HTTP call, retrying what may succeed on a second try,
 // within the role's whole-call Timeout.
-func (c *Client) send(ctx context.Context, r *roleClient, msgs []Message, schema json.RawMessage) (*Response, error) {
+func (c *Client) send(ctx context.Context, r *roleClient, msgs []Message, a jsonAsk) (*Response, error) {
 	oreq := openai.ChatCompletionRequest{
 		Model:       r.rc.Model,
 		Temperature: r.rc.Temperature,
 		MaxTokens:   r.rc.MaxTokens,
 		Messages:    make([]openai.ChatCompletionMessage, len(msgs)),
 	}
-	if len(schema) > 0 {
-		oreq.ResponseFormat = &openai.ChatCompletionResponseFormat{
-			Type:       openai.ChatCompletionResponseFormatTypeJSONSchema,
-			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{Name: "arguments", Schema: schema},
-		}
-	}
+	a.apply(&oreq)
 	for i, m := range msgs {
 		oreq.Messages[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
 	}
@@ -343,7 +374,7 @@ func (c *Client) attempt(ctx context.Context, r *roleClient, oreq openai.ChatCom
 
 func parseReply(rc RoleConfig, or openai.ChatCompletionResponse, msgs []Message) *Response {
 	ch := or.Choices[0]
-	content, reasoning := splitThink(ch.Message.Content)
+	content, reasoning := splitThink(toolArguments(ch.Message))
 	if rcontent := strings.TrimSpace(ch.Message.ReasoningContent); rcontent != "" {
 		reasoning = strings.TrimSpace(rcontent + "\n\n" + reasoning)
 	}
@@ -363,7 +394,7 @@ func parseReply(rc RoleConfig, or openai.ChatCompletionResponse, msgs []Message)
 		for _, m := range msgs {
 			n += len(m.Content)
 		}
-		resp.TokensIn, resp.TokensOut = estimateTokens(n), estimateTokens(len(ch.Message.Content))
+		resp.TokensIn, resp.TokensOut = estimateTokens(n), estimateTokens(len(toolArguments(ch.Message)))
 		resp.Estimated = true
 	}
 	resp.Cost = float64(resp.TokensIn)*rc.PriceIn/1e6 + float64(resp.TokensOut)*rc.PriceOut/1e6

@@ -19,6 +19,10 @@
 //   - parse (with Maker.Parser): the model writes parse(question), which
 //     returns the entry's arguments; kept only if parse → call gives every
 //     training and validation answer and the usage examples' own calls.
+//   - schema (with Maker.Schema): the model writes the JSON Schema of the
+//     entry's arguments; kept only if it compiles and every usage
+//     example's arguments validate, else the derived schema is kept and
+//     why the model's was refused is recorded.
 //
 // The entry of a tool is the function every test calls (the last defined,
 // if several are); the propose prompt asks for helpers first and the main
@@ -50,6 +54,7 @@ type Attempt struct {
 	ProposeTries int
 	VerifyTries  int
 	ParserNote   string // with Maker.Parser: whether the tool got a parser, and why not
+	SchemaNote   string // with Maker.Schema: whose argument schema the tool got, and why not the maker's
 }
 
 // Maker turns solved examples into a verified tool. Zero counts take the
@@ -72,6 +77,13 @@ type Maker struct {
 	// (prompt "parse"). It is kept on the tool only if it verifies
 	// (parse.go); without one the tool works as before.
 	Parser bool
+
+	// Schema adds a last step: the maker writes the JSON Schema of the
+	// entry's arguments (prompt "schema"), kept if it compiles and takes
+	// every usage example's arguments, else replaced by the derived one
+	// (schema.go). It is stored with the tool, checks JSON calls and is
+	// what MCP publishes.
+	Schema bool
 }
 
 // Make runs propose → verify → package. On success it returns the tool

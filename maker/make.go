@@ -25,7 +25,7 @@ const (
 // StepError says which step of making failed and why; Tries is how many
 // replies the step used.
 type StepError struct {
-	Step  string // "propose", "verify", "package" or "parse"
+	Step  string // "propose", "verify", "package", "parse" or "schema"
 	Tries int
 	Err   error
 }
@@ -79,6 +79,14 @@ func (m *Maker) make(ctx context.Context, task Task) (*tool.Tool, Attempt, error
 			return fail(&StepError{Step: "parse", Err: err})
 		}
 		att.ParserNote = note
+		tool.Transcript = s.transcript()
+	}
+	if m.Schema {
+		note, err := s.writeSchema(ctx, tool)
+		if err != nil {
+			return fail(&StepError{Step: "schema", Err: err})
+		}
+		att.SchemaNote = note
 		tool.Transcript = s.transcript()
 	}
 	return tool, att, nil

@@ -1,16 +1,22 @@
 package serve
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/latm/latm/tool"
 )
 
-// ArgsSchema is the JSON Schema (2020-12) of a tool's keyword arguments,
-// derived from its signature: one property per parameter, required unless
-// it has a default. Types are left open (any JSON value), since a
+// ArgsSchema is the JSON Schema (2020-12) of a tool's keyword arguments:
+// the one stored with the tool version when it has one (written by the
+// maker and checked against the usage examples, or derived from them),
+// else one derived from its signature: one property per parameter,
+// required unless it has a default. Types are left open (any JSON value), since a
 // Starlark signature has none; the usage examples show real calls.
 func ArgsSchema(t *tool.Tool) map[string]any {
+	if stored := storedSchema(t); stored != nil {
+		return stored
+	}
 	props := map[string]any{}
 	required := []string{}
 	for _, p := range signatureParams(t.Signature) {
@@ -31,6 +37,22 @@ func ArgsSchema(t *tool.Tool) map[string]any {
 	if len(t.Examples) > 0 {
 		s["description"] = "For example, usage example 1 answers " + clip(t.Examples[0].Question, 200) + " with:\n" + clip(t.Examples[0].Code, 600)
 	}
+	return s
+}
+
+// storedSchema is the argument schema stored with the tool version (the
+// maker's, checked against the usage examples, or the derived one), or nil
+// when it has none or it does not read as an object schema. Its "$schema"
+// is dropped: MCP clients take the object schema alone.
+func storedSchema(t *tool.Tool) map[string]any {
+	if t.ArgSchema == "" {
+		return nil
+	}
+	var s map[string]any
+	if err := json.Unmarshal([]byte(t.ArgSchema), &s); err != nil || s["type"] != "object" {
+		return nil
+	}
+	delete(s, "$schema")
 	return s
 }
 

@@ -126,6 +126,10 @@ func (s *Server) forCaller(c caller, t *tool.Tool) *tool.Tool {
 	case shared:
 		cp := *t
 		cp.Examples, cp.Validation, cp.Transcript, cp.Tenant = nil, nil, nil, ""
+		// The argument schema was written from the owner's usage examples
+		// (its descriptions and enums may quote them); the signature's
+		// open schema is published instead.
+		cp.ArgSchema, cp.ArgSchemaFrom, cp.ArgSchemaNote = "", "", ""
 		return &cp
 	}
 	return nil

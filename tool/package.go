@@ -41,6 +41,11 @@ package tool
 //     which returns the entry function's arguments (Tool.Parser). A tool
 //     without a parser is written as version 1, byte for byte as before,
 //     and both versions import; a parser in a version 1 file is an error.
+//   - Version 3 adds the keys schema (the JSON Schema of the entry's
+//     arguments, Tool.ArgSchema), schema_from ("maker" or "derived") and
+//     schema_note (why the maker's schema was refused). A tool without a
+//     schema is written as version 2 or 1 as before; these keys in an
+//     older version's file are an error.
 //   - Not in the package: the database id, the version (the importing
 //     library assigns the next one), the status (imported tools are active)
 //     and the making transcript (it stays in the database that made it).
@@ -62,6 +67,7 @@ import (
 const (
 	packageMagic  = "# latm tool package 1"
 	packageMagic2 = "# latm tool package 2" // adds parser
+	packageMagic3 = "# latm tool package 3" // adds schema, schema_from, schema_note
 	sourceMarker  = "# --- source ---"
 	examplePrefix = "# usage example "
 	blockPrefix   = "#|"
@@ -73,9 +79,12 @@ func EncodePackage(t *Tool) ([]byte, error) {
 		return nil, fmt.Errorf("encode package: %w", err)
 	}
 	var b bytes.Buffer
-	if t.Parser != "" {
+	switch {
+	case t.ArgSchema != "" || t.ArgSchemaFrom != "" || t.ArgSchemaNote != "":
+		b.WriteString(packageMagic3 + "\n#\n")
+	case t.Parser != "":
 		b.WriteString(packageMagic2 + "\n#\n")
-	} else {
+	default:
 		b.WriteString(packageMagic + "\n#\n")
 	}
 	writeField(&b, "name", t.Name)
@@ -90,6 +99,11 @@ func EncodePackage(t *Tool) ([]byte, error) {
 	writeField(&b, "description", t.Description)
 	if t.Parser != "" {
 		writeField(&b, "parser", t.Parser)
+	}
+	for _, f := range []struct{ key, v string }{{"schema", t.ArgSchema}, {"schema_from", t.ArgSchemaFrom}, {"schema_note", t.ArgSchemaNote}} {
+		if f.v != "" {
+			writeField(&b, f.key, f.v)
+		}
 	}
 	for i, ex := range t.Examples {
 		fmt.Fprintf(&b, "#\n%s%d\n", examplePrefix, i+1)
@@ -144,14 +158,15 @@ func (e *PackageError) Error() string { return fmt.Sprintf("line %d: %s", e.Line
 func DecodePackage(data []byte) (*Tool, error) {
 	text := string(data)
 	first, _, _ := strings.Cut(text, "\n")
-	if first != packageMagic && first != packageMagic2 {
-		msg := fmt.Sprintf("not a latm tool package: the first line must be %q or %q", packageMagic, packageMagic2)
-		if c := strings.TrimRight(first, "\r"); c == packageMagic || c == packageMagic2 {
+	version := map[string]int{packageMagic: 1, packageMagic2: 2, packageMagic3: 3}
+	if version[first] == 0 {
+		msg := fmt.Sprintf("not a latm tool package: the first line must be %q, %q or %q", packageMagic, packageMagic2, packageMagic3)
+		if c := strings.TrimRight(first, "\r"); version[c] != 0 {
 			msg = "the file has CRLF line endings; convert it to LF (e.g. git config core.autocrlf false)"
 		}
 		return nil, &PackageError{Line: 1, Msg: msg}
 	}
-	p := &packageParser{t: &Tool{Status: StatusActive}, topSeen: map[string]bool{}, v2: first == packageMagic2}
+	p := &packageParser{t: &Tool{Status: StatusActive}, topSeen: map[string]bool{}, version: version[first]}
 	rest := text
 	for lineNo := 1; ; lineNo++ {
 		line, after, found := strings.Cut(rest, "\n")
@@ -188,10 +203,10 @@ type packageParser struct {
 	blockLen    int             // lines in block so far
 	created     string
 	createdLine int
-	v2          bool // the file is version 2 (it may hold a parser)
+	version     int // the file's format version: 2 may hold a parser, 3 a schema
 }
 
-var topKeys = map[string]bool{"name": true, "entry": true, "signature": true, "maker": true, "created": true, "description": true, "validation": true, "parser": true}
+var topKeys = map[string]bool{"name": true, "entry": true, "signature": true, "maker": true, "created": true, "description": true, "validation": true, "parser": true, "schema": true, "schema_from": true, "schema_note": true}
 var exampleKeys = map[string]bool{"question": true, "code": true, "answer": true}
 
 func (p *packageParser) line(n int, line string) error {
@@ -265,11 +280,14 @@ func (p *packageParser) field(n int, kv string) error {
 		p.exampleSeen[key] = true
 		return p.assign(p.target(key), value)
 	}
-	if key == "parser" && !p.v2 {
+	if key == "parser" && p.version < 2 {
 		return &PackageError{Line: n, Msg: fmt.Sprintf("parser needs package version 2: make the first line %q", packageMagic2)}
 	}
+	if strings.HasPrefix(key, "schema") && topKeys[key] && p.version < 3 {
+		return &PackageError{Line: n, Msg: fmt.Sprintf("%s needs package version 3: make the first line %q", key, packageMagic3)}
+	}
 	if !topKeys[key] {
-		return &PackageError{Line: n, Msg: fmt.Sprintf("unknown key %q (known: name, entry, signature, maker, created, description, validation, parser; in a usage example: question, code, answer)", key)}
+		return &PackageError{Line: n, Msg: fmt.Sprintf("unknown key %q (known: name, entry, signature, maker, created, description, validation, parser, schema, schema_from, schema_note; in a usage example: question, code, answer)", key)}
 	}
 	// A tool-level key closes the usage example before it.
 	if err := p.endExample(n); err != nil {
@@ -317,6 +335,12 @@ func (p *packageParser) finish(n int) error {
 	if err := ValidateName(p.t.Name); err != nil {
 		return &PackageError{Line: n, Msg: err.Error()}
 	}
+	if f := p.t.ArgSchemaFrom; f != "" && f != SchemaFromMaker && f != SchemaFromDerived {
+		return &PackageError{Line: n, Msg: fmt.Sprintf("schema_from %q: want %q or %q", f, SchemaFromMaker, SchemaFromDerived)}
+	}
+	if sc := strings.TrimSpace(p.t.ArgSchema); sc != "" && (!strings.HasPrefix(sc, "{") || !json.Valid([]byte(sc))) {
+		return &PackageError{Line: n, Msg: "schema must be one JSON object (the JSON Schema of the entry's arguments)"}
+	}
 	if p.created != "" {
 		c, err := time.Parse(time.RFC3339Nano, p.created)
 		if err != nil {
@@ -344,6 +368,12 @@ func (p *packageParser) target(key string) *string {
 		return &p.t.Description
 	case "parser":
 		return &p.t.Parser
+	case "schema":
+		return &p.t.ArgSchema
+	case "schema_from":
+		return &p.t.ArgSchemaFrom
+	case "schema_note":
+		return &p.t.ArgSchemaNote
 	case "question":
 		return &p.example.Question
 	case "code":

@@ -2,6 +2,7 @@ package tool
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -203,6 +204,11 @@ func FuzzPackageRoundTrip(f *testing.F) {
 		if strings.ContainsAny(question, "\n\r") {
 			in.Signature = "f(x)" // a signature is one line in practice; it still must survive when it is not
 		}
+		if len(answer)%2 == 1 && utf8.ValidString(desc) {
+			// A schema is one JSON object; its text and the note must survive.
+			sc, _ := json.Marshal(map[string]any{"type": "object", "description": desc})
+			in.ArgSchema, in.ArgSchemaFrom, in.ArgSchemaNote = string(sc), SchemaFromDerived, answer
+		}
 		enc, err := EncodePackage(in)
 		if err != nil {
 			t.Fatal(err)
@@ -271,5 +277,44 @@ func TestPackageVersions(t *testing.T) {
 	var pe *PackageError
 	if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "parser needs package version 2") {
 		t.Fatalf("a parser in a version 1 file: %v", err)
+	}
+}
+
+// A tool with an argument schema is a version 3 package (with or without
+// a parser); the schema keys in an older version's file are refused, and
+// a bad schema_from or schema names its line's fix.
+func TestPackageVersion3(t *testing.T) {
+	tl := sampleTool("word_sorting")
+	tl.CreatedAt = time.Date(2026, 11, 25, 3, 9, 36, 0, time.UTC)
+	tl.Parser = "def parse(question):\n    return [question.split()]\n"
+	tl.ArgSchema = `{"type":"object","properties":{"words":{"type":"array","description":"the words"}},"required":["words"],"additionalProperties":false}`
+	tl.ArgSchemaFrom, tl.ArgSchemaNote = SchemaFromDerived, "the maker's schema was refused: it refuses usage example 1's arguments"
+	enc, err := EncodePackage(tl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(string(enc), "\n"); first != "# latm tool package 3" {
+		t.Fatalf("a tool with a schema is written as %q, want version 3", first)
+	}
+	if !strings.Contains(string(enc), "\n# schema: {\"type\":\"object\"") || !strings.Contains(string(enc), "\n# schema_from: derived\n") {
+		t.Fatalf("the schema is not in the header:\n%s", enc)
+	}
+	got, err := DecodePackage(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := packaged(tl); !reflect.DeepEqual(got, want) {
+		t.Fatalf("decode =\n%#v\nwant\n%#v", got, want)
+	}
+	for name, c := range map[string]struct{ from, to, want string }{
+		"in version 2":    {"# latm tool package 3", "# latm tool package 2", "schema needs package version 3"},
+		"bad schema_from": {"# schema_from: derived", "# schema_from: someone", `schema_from "someone"`},
+		"schema not JSON": {"# schema: {", "# schema: [", "schema must be one JSON object"},
+	} {
+		_, err := DecodePackage([]byte(strings.Replace(string(enc), c.from, c.to, 1)))
+		var pe *PackageError
+		if !errors.As(err, &pe) || !strings.Contains(pe.Msg, c.want) {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
+		}
 	}
 }

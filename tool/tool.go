@@ -30,6 +30,12 @@ const (
 	PathUser     = "user"     // the user model wrote the call
 )
 
+// Who wrote a tool's argument schema (Tool.ArgSchemaFrom).
+const (
+	SchemaFromMaker   = "maker"   // the maker model, checked against the usage examples
+	SchemaFromDerived = "derived" // latm, from the signature and the usage examples' values
+)
+
 // Pending statuses.
 const (
 	PendingOpen   = "pending"
@@ -82,10 +88,21 @@ type Tool struct {
 	// verified when the tool was made (parse → call → answer equals the
 	// label on every training and validation example, and equals the
 	// usage examples' own calls), and is still guarded at every use.
-	Parser     string    `json:"parser,omitempty"`
-	MakerModel string    `json:"maker_model"`
-	CreatedAt  time.Time `json:"created_at"`
-	Transcript []Message `json:"transcript,omitempty"`
+	Parser string `json:"parser,omitempty"`
+	// ArgSchema is the JSON Schema of the entry's arguments as one object
+	// (a property per parameter), what a JSON call is validated against
+	// and what MCP publishes; "" when the tool has none stored (a JSON
+	// call then derives one from the usage examples). Every usage
+	// example's arguments validated against it when it was stored.
+	ArgSchema string `json:"arg_schema,omitempty"`
+	// ArgSchemaFrom says who wrote ArgSchema: SchemaFromMaker or
+	// SchemaFromDerived ("" when there is none).
+	ArgSchemaFrom string `json:"arg_schema_from,omitempty"`
+	// ArgSchemaNote says why the maker's schema was refused, when it was.
+	ArgSchemaNote string    `json:"arg_schema_note,omitempty"`
+	MakerModel    string    `json:"maker_model"`
+	CreatedAt     time.Time `json:"created_at"`
+	Transcript    []Message `json:"transcript,omitempty"`
 	// Tenant owns the tool: the name of the serve token whose gateway
 	// traffic made it. "" is the operator's (made from the command line,
 	// the API or a package) and visible to every tenant. Another tenant's

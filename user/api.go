@@ -43,6 +43,10 @@ type Solver struct {
 	// CallAuto (structured.go). A tool with no argument schema is always
 	// called with code.
 	Call string
+	// JSONVia is how a JSON call's arguments are asked for: an
+	// llm.JSONVia* way ("" is auto: a forced function call, else
+	// response_format json_schema, else a fenced block).
+	JSONVia string
 	// Shadow is how many answers of each no-model path of a tool version
 	// the user model must confirm before that path answers alone
 	// (guard_shadow.go); 0 checks none. Configurations default to

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
 
+	"github.com/latm/latm/starlarkrt"
 	"github.com/latm/latm/tool"
 )
 
@@ -19,10 +22,12 @@ import (
 // tool's argument schema before anything runs. The call is then rendered
 // from the arguments (callCodeFor), grounded like any call, and run.
 //
-// The schema is derived from the tool's signature and the values its usage
-// examples' own calls pass (exampleArgs), and checked against those values:
-// a tool whose examples call it with keyword arguments, or whose values
-// have no JSON form, gets none, and is used with call code.
+// The schema is the one stored with the tool version (the maker's, checked
+// against the usage examples when it was made: CheckArgSchema), else one
+// derived from the tool's signature and the values its usage examples' own
+// calls pass (exampleArgs), checked against those values. A tool whose
+// examples call it with keyword arguments, or whose values have no JSON
+// form, gets none, and is used with call code.
 
 // Call modes (Solver.Call, config solve.call).
 const (
@@ -39,6 +44,8 @@ type ArgSchema struct {
 	Params   []string       // the entry's parameters, in order
 	Schema   map[string]any // JSON Schema (draft 2020-12) of the arguments object
 	Examples []string       // each usage example's arguments as a JSON object
+	From     string         // tool.SchemaFromMaker or tool.SchemaFromDerived
+	Note     string         // why a stored schema was refused, when this one replaced it
 	compiled *jsonschema.Resolved
 }
 
@@ -128,41 +135,28 @@ func mergeSchema(a, b map[string]any) map[string]any {
 // usage examples' calls, and checks every example's arguments against it.
 // problem says why the tool has none; err is a failure of the machinery.
 func (s *Solver) DeriveArgSchema(ctx context.Context, tl *tool.Tool) (*ArgSchema, string, error) {
-	params, ok := signatureParams(tl.Signature)
-	if !ok {
-		return nil, fmt.Sprintf("the signature %q has no plain parameters", tl.Signature), nil
-	}
-	if len(tl.Examples) == 0 {
-		return nil, "the tool has no usage examples", nil
+	return DeriveArgSchema(ctx, s.Runtime, tl)
+}
+
+// DeriveArgSchema is Solver.DeriveArgSchema with the sandbox rt.
+func DeriveArgSchema(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool) (*ArgSchema, string, error) {
+	as, objs, problem, err := exampleObjects(ctx, rt, tl)
+	if as == nil {
+		return nil, problem, err
 	}
 	props := map[string]map[string]any{}
-	as := &ArgSchema{Params: params}
-	for i, ex := range tl.Examples {
-		args, problem, err := exampleArgs(ctx, s.Runtime, tl, ex.Code)
-		if err != nil || problem != "" {
-			return nil, fmt.Sprintf("usage example %d: %s", i+1, problem), err
-		}
-		if len(args) != len(params) {
-			return nil, fmt.Sprintf("usage example %d passes %d arguments to a %d-parameter signature", i+1, len(args), len(params)), nil
-		}
-		obj := map[string]any{}
-		for j, p := range params {
-			obj[p] = args[j]
+	for _, obj := range objs {
+		for _, p := range as.Params {
 			if sc, seen := props[p]; seen {
-				props[p] = mergeSchema(sc, schemaOf(args[j]))
+				props[p] = mergeSchema(sc, schemaOf(obj[p]))
 			} else {
-				props[p] = schemaOf(args[j])
+				props[p] = schemaOf(obj[p])
 			}
 		}
-		b, err := json.Marshal(obj)
-		if err != nil {
-			return nil, fmt.Sprintf("usage example %d: its arguments have no JSON form", i+1), nil
-		}
-		as.Examples = append(as.Examples, string(b))
 	}
 	properties := map[string]any{}
-	required := make([]any, len(params))
-	for i, p := range params {
+	required := make([]any, len(as.Params))
+	for i, p := range as.Params {
 		properties[p] = props[p]
 		required[i] = p
 	}
@@ -170,25 +164,176 @@ func (s *Solver) DeriveArgSchema(ctx context.Context, tl *tool.Tool) (*ArgSchema
 		"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
 		"properties": properties, "required": required, "additionalProperties": false,
 	}
+	as.From = tool.SchemaFromDerived
+	if err := as.compile(); err != nil {
+		return nil, "", fmt.Errorf("argument schema of %s: %w", tl.Ref(), err)
+	}
+	if problem := as.checkExamples(); problem != "" {
+		return nil, "the derived schema " + problem, nil
+	}
+	return as, "", nil
+}
+
+// exampleObjects reads each usage example's arguments as an object keyed
+// by the entry's parameters. It returns as with Params and Examples set,
+// or a nil as with why there is none.
+func exampleObjects(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool) (*ArgSchema, []map[string]any, string, error) {
+	params, ok := signatureParams(tl.Signature)
+	if !ok {
+		return nil, nil, fmt.Sprintf("the signature %q has no plain parameters", tl.Signature), nil
+	}
+	if len(tl.Examples) == 0 {
+		return nil, nil, "the tool has no usage examples", nil
+	}
+	as := &ArgSchema{Params: params}
+	var objs []map[string]any
+	for i, ex := range tl.Examples {
+		args, problem, err := exampleArgs(ctx, rt, tl, ex.Code)
+		if err != nil || problem != "" {
+			return nil, nil, fmt.Sprintf("usage example %d: %s", i+1, problem), err
+		}
+		if len(args) != len(params) {
+			return nil, nil, fmt.Sprintf("usage example %d passes %d arguments to a %d-parameter signature", i+1, len(args), len(params)), nil
+		}
+		obj := map[string]any{}
+		for j, p := range params {
+			obj[p] = args[j]
+		}
+		b, err := json.Marshal(obj)
+		if err != nil {
+			return nil, nil, fmt.Sprintf("usage example %d: its arguments have no JSON form", i+1), nil
+		}
+		as.Examples = append(as.Examples, string(b))
+		objs = append(objs, obj)
+	}
+	return as, objs, "", nil
+}
+
+// compile resolves as.Schema for validation.
+func (as *ArgSchema) compile() error {
 	raw, err := json.Marshal(as.Schema)
 	if err != nil {
-		return nil, "", fmt.Errorf("argument schema of %s: %w", tl.Ref(), err)
+		return err
 	}
 	var sch jsonschema.Schema
 	if err := json.Unmarshal(raw, &sch); err != nil {
-		return nil, "", fmt.Errorf("argument schema of %s: %w", tl.Ref(), err)
+		return err
 	}
 	compiled, err := sch.Resolve(nil)
 	if err != nil {
-		return nil, "", fmt.Errorf("argument schema of %s: %w", tl.Ref(), err)
+		return err
 	}
 	as.compiled = compiled
+	return nil
+}
+
+// checkExamples says which usage example's arguments the schema refuses,
+// or "".
+func (as *ArgSchema) checkExamples() string {
 	for i, ex := range as.Examples {
 		if problem := as.Validate(ex); problem != "" {
-			return nil, fmt.Sprintf("usage example %d's arguments do not match the derived schema: %s", i+1, problem), nil
+			return fmt.Sprintf("refuses usage example %d's arguments %s: %s", i+1, clipText(ex, 200), problem)
 		}
 	}
+	return ""
+}
+
+// maxSchemaBytes bounds a stored or maker-written schema.
+const maxSchemaBytes = 64 << 10
+
+// CheckArgSchema checks a written argument schema (JSON text) for tl: it
+// must be one JSON object describing an object whose properties are the
+// entry's parameters, every one required; it must compile as JSON Schema
+// (draft 2020-12); and every usage example's arguments must validate
+// against it. A schema that says nothing of additionalProperties gets
+// false (a JSON call names the parameters and nothing else). problem says
+// why the schema is refused; err is a failure of the machinery.
+func CheckArgSchema(ctx context.Context, rt *starlarkrt.Runtime, tl *tool.Tool, text string) (*ArgSchema, string, error) {
+	if len(text) > maxSchemaBytes {
+		return nil, fmt.Sprintf("the schema is %d bytes, over the %d allowed", len(text), maxSchemaBytes), nil
+	}
+	var sch map[string]any
+	dec := json.NewDecoder(strings.NewReader(text))
+	if err := dec.Decode(&sch); err != nil || sch == nil {
+		return nil, "the schema is not one JSON object", nil
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, "the schema has text after its JSON object", nil
+	}
+	as, _, problem, err := exampleObjects(ctx, rt, tl)
+	if as == nil {
+		return nil, problem, err
+	}
+	if problem := objectShape(sch, as.Params); problem != "" {
+		return nil, problem, nil
+	}
+	if _, ok := sch["additionalProperties"]; !ok {
+		sch["additionalProperties"] = false
+	}
+	as.Schema, as.From = sch, tool.SchemaFromMaker
+	if err := as.compile(); err != nil {
+		return nil, "the schema does not compile: " + oneLine(err.Error()), nil
+	}
+	if problem := as.checkExamples(); problem != "" {
+		return nil, "the schema " + problem, nil
+	}
 	return as, "", nil
+}
+
+// objectShape says why sch is not an object schema naming exactly params,
+// all required, or "".
+func objectShape(sch map[string]any, params []string) string {
+	if sch["type"] != "object" {
+		return `the schema's "type" is not "object" (it describes the arguments as one object, a property per parameter)`
+	}
+	props, ok := sch["properties"].(map[string]any)
+	if !ok {
+		return `the schema has no "properties" object`
+	}
+	required := map[string]bool{}
+	if list, ok := sch["required"].([]any); ok {
+		for _, r := range list {
+			if name, ok := r.(string); ok {
+				required[name] = true
+			}
+		}
+	}
+	for _, p := range params {
+		if _, ok := props[p]; !ok {
+			return fmt.Sprintf("the schema has no property for the parameter %q", p)
+		}
+		if !required[p] {
+			return fmt.Sprintf("the schema does not require the parameter %q", p)
+		}
+	}
+	if len(props) != len(params) {
+		var extra []string
+		for k := range props {
+			if !slices.Contains(params, k) {
+				extra = append(extra, k)
+			}
+		}
+		sort.Strings(extra)
+		return fmt.Sprintf("the schema has properties the signature does not: %s", strings.Join(extra, ", "))
+	}
+	return ""
+}
+
+// JSON is the schema as compact JSON text.
+func (as *ArgSchema) JSON() string {
+	b, _ := json.Marshal(as.Schema) // decoded from JSON or built of JSON values
+	return string(b)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, `"`, "")), " ")
+}
+
+func clipText(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }
 
 // Validate returns why text is not one JSON object matching the schema, or

@@ -10,6 +10,7 @@
 package fakeopenai
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -33,6 +34,37 @@ type Request struct {
 	// a final usage chunk (stream_options.include_usage).
 	Stream      bool
 	StreamUsage bool
+	// Tools, ToolChoice and ResponseFormat are the request's fields of
+	// those names as sent (nil when absent), for tests that assert how
+	// structured output was asked for.
+	Tools          json.RawMessage
+	ToolChoice     json.RawMessage
+	ResponseFormat json.RawMessage
+}
+
+// ToolNames returns the names of the functions the request offers as
+// tools, in order.
+func (r Request) ToolNames() []string {
+	var tools []struct {
+		Function struct {
+			Name string `json:"name"`
+		} `json:"function"`
+	}
+	if json.Unmarshal(r.Tools, &tools) != nil {
+		return nil
+	}
+	var out []string
+	for _, t := range tools {
+		out = append(out, t.Function.Name)
+	}
+	return out
+}
+
+// ToolCall is one function call of a scripted reply.
+type ToolCall struct {
+	ID        string // default "call_N"
+	Name      string
+	Arguments string // the arguments as the model wrote them (JSON text)
 }
 
 // Message is one message of a request.
@@ -63,6 +95,10 @@ type Reply struct {
 	RawBody      string        // sent verbatim instead of a JSON reply (e.g. malformed JSON)
 	NoChoices    bool          // an empty choices array
 	DropConn     bool          // close the connection without answering
+	// ToolCalls, when set, are the reply's tool_calls (function calls);
+	// finish_reason defaults to "tool_calls" and Content may stay empty
+	// (sent as null).
+	ToolCalls []ToolCall
 }
 
 // Match selects requests a script applies to. Empty fields match anything.

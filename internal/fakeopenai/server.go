@@ -100,6 +100,9 @@ type wireRequest struct {
 	StreamOpts  *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
+	Tools          json.RawMessage `json:"tools"`
+	ToolChoice     json.RawMessage `json:"tool_choice"`
+	ResponseFormat json.RawMessage `json:"response_format"`
 }
 
 type wireMessage struct {
@@ -154,6 +157,7 @@ func parseRequest(r *http.Request, body []byte) (Request, bool, error) {
 	}
 	req.Model, req.Temperature, req.MaxTokens = w.Model, w.Temperature, w.MaxTokens
 	req.Stream = w.Stream
+	req.Tools, req.ToolChoice, req.ResponseFormat = w.Tools, w.ToolChoice, w.ResponseFormat
 	req.StreamUsage = w.Stream && w.StreamOpts != nil && w.StreamOpts.IncludeUsage
 	if req.MaxTokens == 0 {
 		req.MaxTokens = w.MaxComplete
@@ -333,12 +337,22 @@ func completion(req Request, rep Reply) map[string]any {
 	finish := rep.FinishReason
 	if finish == "" {
 		finish = "stop"
+		if len(rep.ToolCalls) > 0 {
+			finish = "tool_calls"
+		}
 	}
 	choices := []any{}
 	if !rep.NoChoices {
+		msg := map[string]any{"role": "assistant", "content": rep.Content}
+		if len(rep.ToolCalls) > 0 {
+			if rep.Content == "" {
+				msg["content"] = nil
+			}
+			msg["tool_calls"] = toolCalls(rep.ToolCalls)
+		}
 		choices = append(choices, map[string]any{
 			"index":         0,
-			"message":       map[string]any{"role": "assistant", "content": rep.Content},
+			"message":       msg,
 			"finish_reason": finish,
 		})
 	}
@@ -359,9 +373,26 @@ func completion(req Request, rep Reply) map[string]any {
 			in = Tokens(n)
 		}
 		if outTok == 0 {
-			outTok = Tokens(len(rep.Content))
+			n := len(rep.Content)
+			for _, tc := range rep.ToolCalls {
+				n += len(tc.Name) + len(tc.Arguments)
+			}
+			outTok = Tokens(n)
 		}
 		out["usage"] = map[string]any{"prompt_tokens": in, "completion_tokens": outTok, "total_tokens": in + outTok}
+	}
+	return out
+}
+
+// toolCalls renders scripted function calls as the wire's tool_calls.
+func toolCalls(calls []ToolCall) []any {
+	out := make([]any, len(calls))
+	for i, tc := range calls {
+		id := tc.ID
+		if id == "" {
+			id = fmt.Sprintf("call_%d", i+1)
+		}
+		out[i] = map[string]any{"id": id, "type": "function", "function": map[string]any{"name": tc.Name, "arguments": tc.Arguments}}
 	}
 	return out
 }
