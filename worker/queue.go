@@ -76,6 +76,11 @@ type Task struct {
 	// one): a routed instance of an unknown task counts it toward making
 	// its group's tool.
 	Answer string `json:"answer,omitempty"`
+	// Make, when set, is no instance but a request to make that pending
+	// group's tool if it is ready (latm label sends one): Batch names the
+	// batch its model calls are recorded under, and ID tells requests
+	// apart; the other fields are empty.
+	Make int64 `json:"make,omitempty"`
 }
 
 // Result is what became of one instance, as stored in ResultsBucket.
