@@ -162,12 +162,15 @@ type Queue struct {
 	Stream  jetstream.Stream
 	Events  jetstream.Stream
 	opts    Options
+	closed  chan struct{} // closed once NC is (Connect's connections only)
 }
 
 // Connect connects to the NATS servers at url (a comma-separated list)
 // and creates or updates latm's stream, consumer and buckets with o.
 func Connect(ctx context.Context, url string, o Options) (*Queue, error) {
-	nc, err := nats.Connect(url, nats.Name("latm"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+	closed := make(chan struct{})
+	nc, err := nats.Connect(url, nats.Name("latm"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false),
+		nats.DrainTimeout(closeTimeout), nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
 	if err != nil {
 		return nil, fmt.Errorf("connect to nats at %s: %w (fix: start a server with latm nats, or pass the URL of a running one)", url, err)
 	}
@@ -176,8 +179,12 @@ func Connect(ctx context.Context, url string, o Options) (*Queue, error) {
 		nc.Close()
 		return nil, err
 	}
+	q.closed = closed
 	return q, nil
 }
+
+// closeTimeout bounds how long Close waits for the connection to drain.
+const closeTimeout = 10 * time.Second
 
 // Setup creates or updates latm's stream, consumer and buckets on nc.
 func Setup(ctx context.Context, nc *nats.Conn, o Options) (*Queue, error) {
@@ -235,9 +242,20 @@ func bucket(ctx context.Context, js jetstream.JetStream, name, desc string, repl
 	return kv, nil
 }
 
-// Close closes the connection after flushing what was published.
+// Close closes the connection after flushing what was published, and
+// returns once it is closed (a connection of Connect; Setup's is left to
+// drain in the background): a process that exits after Close loses
+// nothing it published, and leaves no request of its own in flight at a
+// server stopping after it.
 func (q *Queue) Close() {
-	_ = q.NC.Drain()
+	_ = q.NC.Drain() // an error: closed or draining already; closed is closed once it is
+	if q.closed == nil {
+		return
+	}
+	select {
+	case <-q.closed:
+	case <-time.After(closeTimeout + time.Second):
+	}
 }
 
 // AckWait is the consumer's ack wait the queue was set up with.
