@@ -36,6 +36,7 @@ type sharedStore struct {
 	mu     sync.Mutex
 	held   map[string]func() // lease name → stop its renewal
 	hidden map[int64]int     // pool entries solved by a make session, until it ends (session.go)
+	kept   map[heldLease]int // making leases make sessions keep, by how many keep each
 }
 
 var _ dispatch.Store = (*sharedStore)(nil)

@@ -61,14 +61,16 @@ func (m *makeSession) markSolved(id int64) {
 }
 
 func (m *makeSession) keep(name, owner string) {
+	l := heldLease{name, owner}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, l := range m.leases {
-		if l == (heldLease{name, owner}) {
+	for _, k := range m.leases {
+		if k == l {
 			return
 		}
 	}
-	m.leases = append(m.leases, heldLease{name, owner})
+	m.leases = append(m.leases, l)
+	m.st.keepers(l, 1)
 }
 
 // held says whether the session keeps a lease (a group was made while
@@ -97,11 +99,30 @@ func (m *makeSession) end(ctx context.Context, stored bool) error {
 		m.st.hide(id, -1)
 	}
 	for _, l := range leases {
+		if m.st.keepers(l, -1) > 0 {
+			continue // another slot's session keeps it too (one dispatcher, one owner): its end releases it
+		}
 		if err := m.st.release(ctx, l.name, l.owner); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// keepers counts the sessions of this store keeping lease l (by n: 1 or
+// -1) and returns how many keep it now.
+func (s *sharedStore) keepers(l heldLease, n int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.kept == nil {
+		s.kept = map[heldLease]int{}
+	}
+	s.kept[l] += n
+	k := s.kept[l]
+	if k <= 0 {
+		delete(s.kept, l)
+	}
+	return k
 }
 
 // hide counts id as solved by a session of this store (by n: 1 or -1):
