@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,17 +10,25 @@ import (
 
 	"github.com/latm/latm/library"
 	"github.com/latm/latm/tool"
+	"github.com/latm/latm/worker"
 )
 
 func newLabelCmd(app *App) *cobra.Command {
 	var list, asJSON bool
+	var nf natsFlags
 	cmd := &cobra.Command{
-		Use:   "label (ID ANSWER | --list)",
+		Use:   "label (ID ANSWER | --list) [--nats URL]",
 		Short: "Give the answer to a pending instance of an unknown task, or list them",
 		Long: `label records a person's answer to an instance waiting in the pending pool.
 ID is the pending id shown by --list (BATCH:ID), or the instance's id alone
 when only one batch has it. Once a group has dispatch.min_examples labelled
-instances, the next latm stream makes its tool.`,
+instances, the next latm stream makes its tool.
+
+With --nats URL, label lists and labels the shared pending pool of latm
+workers (latm stream --nats) instead of the local file's; a label that gives
+a group dispatch.min_examples labelled instances asks the workers to make
+its tool, and the worker that makes it solves the group's instances and
+stores their results, which a rerun of their stream reads.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if list && len(args) > 0 || !list && len(args) != 2 {
 				return usageError("label: give ID ANSWER, or --list")
@@ -31,11 +40,22 @@ instances, the next latm stream makes its tool.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			store, err := app.Store()
-			if err != nil {
-				return err
+			var q *worker.Queue
+			var store *library.Store
+			var open []*tool.Pending
+			var err error
+			if nf.url != "" {
+				if q, err = nf.connect(ctx, app.Cfg.NATS); err != nil {
+					return err
+				}
+				defer q.Close()
+				open, err = q.PendingPool(ctx)
+			} else {
+				if store, err = app.Store(); err != nil {
+					return err
+				}
+				open, err = store.PendingInstances(ctx, -1)
 			}
-			open, err := store.PendingInstances(ctx, -1)
 			if err != nil {
 				return err
 			}
@@ -68,6 +88,9 @@ instances, the next latm stream makes its tool.`,
 			if err != nil {
 				return err
 			}
+			if q != nil {
+				return labelShared(ctx, app, q, key, answer)
+			}
 			if err := store.LabelPending(ctx, key, answer, "human"); err != nil {
 				if errors.Is(err, library.ErrNotFound) {
 					return usageError("label: no pending instance %q (see latm label --list)", id)
@@ -78,6 +101,7 @@ instances, the next latm stream makes its tool.`,
 			return nil
 		},
 	}
+	nf.register(cmd, "list and label the shared pending pool of latm workers on this NATS JetStream (URLs, comma-separated)")
 	cmd.Flags().BoolVar(&list, "list", false, "list the pending instances: id, group, label, question")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "with --list, print JSON")
 	return cmd
@@ -126,4 +150,31 @@ func oneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// labelShared labels instance key of the workers' shared pool and, when
+// its group has dispatch.min_examples labelled instances now, asks the
+// workers to make the group's tool.
+func labelShared(ctx context.Context, app *App, q *worker.Queue, key, answer string) error {
+	group, labelled, err := q.LabelPending(ctx, key, answer)
+	if err != nil {
+		if errors.Is(err, library.ErrNotFound) {
+			return usageError("label: no pending instance %q in the shared pool (see latm label --list --nats URL)", key)
+		}
+		return err
+	}
+	need := max(app.Cfg.Dispatch.MinExamples, app.Cfg.Make.Train+app.Cfg.Make.Valid, 1) // as the engine counts it
+	switch {
+	case group == 0:
+		fmt.Fprintf(app.Out, "labelled %s (not grouped yet: the worker pooling it makes its group's tool when it is ready)\n", key)
+	case labelled < need:
+		fmt.Fprintf(app.Out, "labelled %s (group %d: %d of the %d labelled instances its tool needs)\n", key, group, labelled, need)
+	default:
+		batch, _, _ := strings.Cut(key, ":")
+		if err := q.RequestMake(ctx, batch, group, labelled); err != nil {
+			return err
+		}
+		fmt.Fprintf(app.Out, "labelled %s (group %d: %d labelled instances; a worker makes its tool and solves the group, which a rerun of its stream reports)\n", key, group, labelled)
+	}
+	return nil
 }

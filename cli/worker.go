@@ -123,7 +123,26 @@ func natsSolveBatch(ctx context.Context, app *App, nf *natsFlags, tool *tool.Too
 	if err != nil {
 		return user.BatchSummary{}, err
 	}
-	return q.Submit(ctx, st, items, worker.SubmitOptions{Batch: o.Batch, Tool: tool, Progress: o.Progress}, emit)
+	return q.Submit(ctx, st, items, worker.SubmitOptions{Batch: o.Batch, Tool: tool, Progress: o.Progress, Import: toolImport(app, st, "solve")}, emit)
+}
+
+// toolImport imports the tools workers made into this machine's library
+// (st), after the usage examples pass in the sandbox as latm tools import
+// checks them, and says so on standard error.
+func toolImport(app *App, st worker.ToolStore, cmd string) worker.ToolImport {
+	return worker.ToolImport{
+		Store: st,
+		Check: func(ctx context.Context, t *tool.Tool) []user.ExampleResult {
+			return user.CheckExamples(ctx, app.Runtime(), t)
+		},
+		Report: func(t *tool.Tool, err error) {
+			if err != nil {
+				fmt.Fprintf(app.Err, "%s: the tool %s a worker made is not imported: %v\n", cmd, t.Name, err)
+				return
+			}
+			fmt.Fprintf(app.Err, "%s: imported %s, made by a worker (%d usage examples pass)\n", cmd, t.Ref(), len(t.Examples))
+		},
+	}
 }
 
 // natsStream is stream's run over NATS: the instances are published for
@@ -149,7 +168,7 @@ func natsStream(ctx context.Context, app *App, nf *natsFlags, so dispatch.Stream
 			return dispatch.StreamSummary{}, err
 		}
 	}
-	return q.SubmitStream(ctx, st, worker.StreamOptions{Batch: so.Batch}, next, emit)
+	return q.SubmitStream(ctx, st, worker.StreamOptions{Batch: so.Batch, Import: toolImport(app, st, "stream")}, next, emit)
 }
 
 // natsBatchQueue is the server's batch queue when nats.url is set (nil
@@ -192,7 +211,10 @@ func (b *natsBatches) SolveBatch(ctx context.Context, batch, ref string, items [
 		its[i] = user.BatchItem{Line: it.Line, ID: it.ID, Question: it.Question}
 	}
 	i := 0
-	_, err := b.q.Submit(ctx, b.e.Store(), its, worker.SubmitOptions{Batch: batch, Tool: tl}, func(r user.BatchResult) error {
+	// Workers routing the batch may make tools: the server's library
+	// imports them once it is done, as a stream's submitter does.
+	imp := worker.ToolImport{Store: b.e.Store(), Check: b.e.CheckTool}
+	_, err := b.q.Submit(ctx, b.e.Store(), its, worker.SubmitOptions{Batch: batch, Tool: tl, Import: imp}, func(r user.BatchResult) error {
 		st := dispatch.StatusSolved
 		switch {
 		case r.OK && r.Tool == "" || strings.HasPrefix(r.Error, "no answer: "+dispatch.StatusPending):

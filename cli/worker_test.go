@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/latm/latm/dispatch"
 	"github.com/latm/latm/internal/fakeopenai"
@@ -163,6 +166,14 @@ func TestStreamOverNATSMakesTheToolInAWorkerAndResumes(t *testing.T) {
 	}
 	if runs := storedRuns(t, db, "b1"); len(runs) != 7 || runs["late"].Answer != "banana cherry kiwi" {
 		t.Errorf("local runs %v, want the seven collected", runs)
+	}
+	// The tool the worker made is in this machine's library now.
+	made, _, _ := strings.Cut(got["w0"].Tool, "@")
+	if !strings.Contains(errOut, "stream: imported "+made+"@1, made by a worker") {
+		t.Errorf("stderr does not report the import of %s:\n%s", made, errOut)
+	}
+	if code, out, errs := runLatm(t, db, "tools", "list"); code != ExitOK || !strings.Contains(out, made) {
+		t.Errorf("latm tools list: exit %d, %q lacks %s (%s)", code, out, made, errs)
 	}
 
 	// The rerun reads every result back, with no model call.
@@ -313,6 +324,99 @@ func TestServeBatchesOverNATS(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("latm serve did not stop after SIGTERM")
+	}
+}
+
+// poolEmptied waits, on a watch of the shared pool, until it holds nothing.
+func poolEmptied(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	q, err := worker.Connect(ctx, url, worker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.NC.Close()
+	w, err := q.Pending.WatchAll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	for {
+		if keys, err := q.Pending.Keys(ctx); errors.Is(err, jetstream.ErrNoKeysFound) || err == nil && len(keys) == 0 {
+			return
+		}
+		select {
+		case <-w.Updates():
+		case <-ctx.Done():
+			t.Fatal("the shared pool was never emptied")
+		}
+	}
+}
+
+func TestLabelOverNATSCompletesAGroupAWorkerMakes(t *testing.T) {
+	db, srv := streamEnv(t)
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none")
+	url := startNATS(t)
+	startWorkerCmd(t, url, "--slots", "1")
+	// Four of the six instances carry their answer: the group waits.
+	var lines []string
+	for i, e := range wordSorting {
+		m := map[string]string{"id": fmt.Sprintf("w%d", i), "question": wsQuestion(e.list)}
+		if i < 4 {
+			m["answer"] = e.answer
+		}
+		b, _ := json.Marshal(m)
+		lines = append(lines, string(b))
+	}
+	in := writeLines(t, "in.jsonl", lines...)
+	code, _, errOut := runStreamCmd(t, db, "--input", in, "--batch", "lb", "--nats", url)
+	if code != ExitOK || !strings.Contains(errOut, "0 solved, 6 pending") {
+		t.Fatalf("stream: exit %d, stderr %s", code, errOut)
+	}
+	// The local file's pool is empty; the shared one holds the six.
+	if code, out, _ := runLabel(t, db, "--list"); code != ExitOK || !strings.HasPrefix(out, "no pending instances") {
+		t.Errorf("local --list: %d %q", code, out)
+	}
+	code, out, errs := runLabel(t, db, "--list", "--json", "--nats", url)
+	var pool []pendingSummary
+	if code != ExitOK || json.Unmarshal([]byte(out), &pool) != nil || len(pool) != 6 {
+		t.Fatalf("label --list --nats: exit %d, %q %s", code, out, errs)
+	}
+	if code, _, errs := runLabel(t, db, "nope", "x", "--nats", url); code != ExitUsage || !strings.Contains(errs, `no pending instance "nope"`) {
+		t.Errorf("label of an unknown id: exit %d, %s", code, errs)
+	}
+	code, out, errs = runLabel(t, db, "w4", wordSorting[4].answer, "--nats", url)
+	if code != ExitOK || !strings.Contains(out, "labelled lb:w4 (group 1: 5 of the 6 labelled instances its tool needs)") {
+		t.Fatalf("label w4: exit %d, %q %s", code, out, errs)
+	}
+	code, out, errs = runLabel(t, db, "lb:w5", wordSorting[5].answer, "--nats", url)
+	if code != ExitOK || !strings.Contains(out, "a worker makes its tool") {
+		t.Fatalf("label w5: exit %d, %q %s", code, out, errs)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	poolEmptied(t, ctx, url)
+
+	// The rerun reads the six solved, with no model call, and imports the
+	// tool the worker made.
+	calls := len(srv.Requests())
+	outFile := filepath.Join(t.TempDir(), "out.jsonl")
+	code, _, errOut = runStreamCmd(t, db, "--input", in, "--batch", "lb", "--nats", url, "--output", outFile)
+	if code != ExitOK || !strings.Contains(errOut, "6 solved, 0 pending") {
+		t.Fatalf("rerun: exit %d, stderr %s", code, errOut)
+	}
+	if n := len(srv.Requests()); n != calls {
+		t.Errorf("the rerun made %d model calls, want none", n-calls)
+	}
+	text, _ := os.ReadFile(outFile)
+	got := streamResults(t, string(text))
+	for i, e := range wordSorting {
+		if r := got[fmt.Sprintf("w%d", i)]; r.Status != dispatch.StatusSolved || r.Answer != e.answer {
+			t.Errorf("w%d: %+v, want solved %q", i, r, e.answer)
+		}
+	}
+	made, _, _ := strings.Cut(got["w0"].Tool, "@")
+	if code, out, _ := runLatm(t, db, "tools", "list"); code != ExitOK || made == "" || !strings.Contains(out, made) {
+		t.Errorf("latm tools list lacks the made tool %q: %s", made, out)
 	}
 }
 

@@ -169,8 +169,11 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 		tenant = c.tenant
 	}
 	if tenant != "" && ref == "" && s.opts.BatchQueue != nil {
-		// Workers route over every tool they hold; they know no tenants.
-		writeError(w, http.StatusBadRequest, codeBadRequest, "tool", "a tenant's batch through the NATS queue must name its tool: add ?tool=NAME")
+		// Workers route over every tool they hold and pool unknown
+		// questions in one shared pool: they know no tenants, so routing
+		// there would reach other tenants' tools (docs/scale.md).
+		writeError(w, http.StatusBadRequest, codeBadRequest, "tool", "a tenant's batch through the NATS queue must name its tool: "+
+			"the workers route among every tenant's tools, so this server does not route a tenant's batch there; add ?tool=NAME (one of your tools, GET /v1/tools)")
 		return
 	}
 	body, err := io.ReadAll(r.Body)

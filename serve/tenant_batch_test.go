@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -67,6 +68,58 @@ func TestBatchesStayWithinTheTenant(t *testing.T) {
 		}
 		if code, _ := results(ts.opsT, globexID); code != 200 {
 			t.Errorf("share=%v: the operator cannot read globex's batch: %d", share, code)
+		}
+	}
+}
+
+// queued is a BatchQueue that answers every question "queued" and records
+// the tool each batch named.
+type queued struct {
+	mu    sync.Mutex
+	tools []string
+}
+
+func (q *queued) SolveBatch(ctx context.Context, batch, tool string, items []QueuedItem, emit func(int, QueuedResult) error) error {
+	q.mu.Lock()
+	q.tools = append(q.tools, tool)
+	q.mu.Unlock()
+	for i := range items {
+		if err := emit(i, QueuedResult{Status: "solved", Answer: "queued", OK: true, Tool: tool}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Over the NATS queue a tenant's batch must name its tool (the workers
+// route among every tenant's tools); the refusal says so and names the
+// fix, and neither the operator's unnamed batch nor a tenant's named one
+// is refused.
+func TestATenantsBatchOverTheQueueMustNameItsTool(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	ws := sortTool()
+	ws.Tenant = "acme"
+	e.save(ws)
+	ctx := context.Background()
+	ts := &tenants{e: e, acme: e.token("acme", 0), opsT: e.token("ops", 0)}
+	q := &queued{}
+	srv := New(e.local, Options{RequireTokens: true, Tokens: e.store, Batches: e.store, BatchWorkers: 1, BatchQueue: q, Operators: []string{"ops"}})
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	ts.url = h.URL
+	body := `{"id": "q1", "question": "Sort the following words alphabetically: List: yak xenon wolf"}` + "\n"
+
+	code, out := ts.get(t, "POST", "/v1/batches", ts.acme, body)
+	if code != 400 || !strings.Contains(out, "must name its tool") || !strings.Contains(out, "?tool=NAME") || !strings.Contains(out, `"field":"tool"`) {
+		t.Errorf("a tenant's unnamed batch over the queue: %d %s, want a 400 naming the fix", code, out)
+	}
+	for _, c := range []struct{ token, path string }{{ts.acme, "/v1/batches?tool=word_sorting"}, {ts.opsT, "/v1/batches"}} {
+		if code, out := ts.get(t, "POST", c.path, c.token, body); code != 202 && code != 200 {
+			t.Errorf("POST %s: %d %s, want it queued", c.path, code, out)
 		}
 	}
 }

@@ -28,14 +28,15 @@ func lineTool() *tool.Tool {
 	}
 }
 
-// startChildren starts n worker processes of slots each and waits until
-// each has connected.
-func startChildren(b *testing.B, n, slots int, urls, modelURL string) {
+// startChildren starts n worker processes of slots each, with env added
+// to their environment, and waits until each has connected.
+func startChildren(b *testing.B, n, slots int, urls, modelURL string, env ...string) {
 	b.Helper()
 	for i := range n {
 		c := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
 		c.Env = append(os.Environ(), fmt.Sprintf("%s=p%d", childEnv, i), "LATM_TEST_NATS="+urls, "LATM_TEST_MODEL="+modelURL,
 			"LATM_TEST_DB="+filepath.Join(b.TempDir(), "w.db"), fmt.Sprintf("LATM_TEST_SLOTS=%d", slots))
+		c.Env = append(c.Env, env...)
 		c.Stderr = os.Stderr
 		out, err := c.StdoutPipe()
 		if err != nil {
@@ -94,7 +95,14 @@ func BenchmarkWorkers(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer q.NC.Close()
-			startChildren(b, c.procs, c.slots, s.ClientURL(), srv.URL)
+			var env []string
+			if !c.model {
+				// No model at all: no shadow checks of the template path
+				// either (they would ask the user model for its first
+				// answers, and this tool's calls are not the model's).
+				env = append(env, "LATM_TEST_NOSHADOW=1")
+			}
+			startChildren(b, c.procs, c.slots, s.ClientURL(), srv.URL, env...)
 			tl := lineTool()
 			if c.model {
 				tl = sortTool()

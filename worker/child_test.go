@@ -30,7 +30,19 @@ func runChild() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	e, err := engine.Open(engineConfig(os.Getenv("LATM_TEST_MODEL"), os.Getenv("LATM_TEST_DB")))
+	cfg := engineConfig(os.Getenv("LATM_TEST_MODEL"), os.Getenv("LATM_TEST_DB"))
+	if os.Getenv("LATM_TEST_MAKING") != "" {
+		// makingEngine's settings, with every solve asking the user model.
+		cfg.Make = engine.MakeConfig{Train: 3, Valid: 3, ProposeTries: 1, VerifyTries: 1}
+		cfg.Dispatch.MinExamples = 6
+		cfg.Solve.Template = false
+	}
+	if os.Getenv("LATM_TEST_NOSHADOW") != "" {
+		// The no-model benchmark: the template path answers alone from the
+		// first instance, as it does after its shadow checks.
+		cfg.Solve.Shadow = 0
+	}
+	e, err := engine.Open(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -102,7 +102,8 @@ func (c *callEvents) publish(batch string, call Call) (jetstream.PubAckFuture, E
 // waitEvents waits for the call events published for an instance; one the
 // stream did not confirm is published again, synchronously.
 func (q *Queue) waitEvents(ctx context.Context, l *callLog) error {
-	for i, a := range l.pubs() {
+	acks, events := l.pubs()
+	for i, a := range acks {
 		select {
 		case <-a.Ok():
 			continue
@@ -110,7 +111,7 @@ func (q *Queue) waitEvents(ctx context.Context, l *callLog) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		if err := q.publishEventSync(ctx, l.events[i]); err != nil {
+		if err := q.publishEventSync(ctx, events[i]); err != nil {
 			return err
 		}
 	}

@@ -61,10 +61,12 @@ func (l *callLog) list() []Call {
 	return append([]Call(nil), l.calls...)
 }
 
-func (l *callLog) pubs() []jetstream.PubAckFuture {
+// pubs returns the publishes of the call events so far and their events,
+// copied under the lock: a call recorded meanwhile appends to both.
+func (l *callLog) pubs() ([]jetstream.PubAckFuture, []Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]jetstream.PubAckFuture(nil), l.acks...)
+	return append([]jetstream.PubAckFuture(nil), l.acks...), append([]Event(nil), l.events...)
 }
 
 // teeLedger records each call in the worker's own ledger, in the call log

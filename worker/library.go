@@ -27,8 +27,18 @@ func (q *Queue) PublishTool(ctx context.Context, t *tool.Tool) (string, error) {
 // present and future, into the worker's local library, so that routing an
 // instance that names no tool sees every tool published anywhere. A
 // package whose content is the newest version of its name already is not
-// saved again (library.SaveToolUnlessSame). It returns when ctx is done.
-func (w *Worker) syncTools(ctx context.Context) error {
+// saved again (library.SaveToolUnlessSame). Once the packages stored when
+// it starts are in, it closes ready (the worker pulls instances only
+// then, so that it never pools an instance of a task whose tool it has
+// yet to import) and revisits the pending pool: a group a maker that died
+// left half solved is solved now. Each new package imported later is
+// followed by a revisit too. It returns when ctx is done.
+func (w *Worker) syncTools(ctx context.Context, ready chan<- struct{}) error {
+	defer func() {
+		if ready != nil {
+			close(ready)
+		}
+	}()
 	watch, err := w.Queue.Tools.Watch(ctx, "pkg.*", jetstream.IgnoreDeletes())
 	if err != nil {
 		return fmt.Errorf("worker: watch tools: %w", err)
@@ -43,6 +53,11 @@ func (w *Worker) syncTools(ctx context.Context) error {
 				return nil
 			}
 			if e == nil {
+				if ready != nil {
+					close(ready)
+					ready = nil
+				}
+				w.revisitLogged(ctx)
 				continue
 			}
 			t, saved, err := w.importPackage(ctx, e)
@@ -53,14 +68,20 @@ func (w *Worker) syncTools(ctx context.Context) error {
 			if saved {
 				w.imported.Add(1)
 				w.disp.Router.Invalidate() // routing sees the new tool at once
-				if err := w.revisit(ctx, w.shared); err != nil && ctx.Err() == nil {
-					w.logf("revisit the pending pool: %v", err)
+				if ready == nil {          // the first ones are revisited together
+					w.revisitLogged(ctx)
 				}
 			}
 			if w.Loaded != nil {
 				w.Loaded(t)
 			}
 		}
+	}
+}
+
+func (w *Worker) revisitLogged(ctx context.Context) {
+	if err := w.revisit(ctx, w.shared); err != nil && ctx.Err() == nil {
+		w.logf("revisit the pending pool: %v", err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/latm/latm/dispatch"
@@ -32,8 +33,10 @@ type sharedStore struct {
 	*library.Store
 	q *Queue
 
-	mu   sync.Mutex
-	held map[string]func() // lease name → stop its renewal
+	mu     sync.Mutex
+	held   map[string]func() // lease name → stop its renewal
+	hidden map[int64]int     // pool entries solved by a make session, until it ends (session.go)
+	kept   map[heldLease]int // making leases make sessions keep, by how many keep each
 }
 
 var _ dispatch.Store = (*sharedStore)(nil)
@@ -148,7 +151,7 @@ func (s *sharedStore) PendingInstances(ctx context.Context, group int64) ([]*too
 				})
 				out := make([]*tool.Pending, 0, len(es))
 				for _, e := range es {
-					if group < 0 || e.Group == group {
+					if (group < 0 || e.Group == group) && !s.isHidden(e.ID) {
 						out = append(out, e.pending())
 					}
 				}
@@ -199,8 +202,15 @@ func (s *sharedStore) LabelPending(ctx context.Context, instanceID, label, sourc
 }
 
 // MarkPendingSolved takes the instance out of the shared pool (the
-// maker's local file keeps its run).
+// maker's local file keeps its run). Under a make session (an instance
+// being handled, see makeSession) the entry stays in the pool until the
+// instance's result is stored: a maker that dies before storing it leaves
+// the instance for whichever worker revisits the group.
 func (s *sharedStore) MarkPendingSolved(ctx context.Context, id int64) error {
+	if m := sessionOf(ctx); m != nil {
+		m.markSolved(id)
+		return nil
+	}
 	if err := s.q.Pending.Delete(ctx, pendingKey(id)); err != nil {
 		return fmt.Errorf("mark pending instance %d solved: %w", id, err)
 	}
@@ -322,8 +332,19 @@ func (s *sharedStore) renew(name, owner string, ttl time.Duration) {
 	s.held[name] = func() { cancel(); <-done }
 }
 
-// Release gives up owner's lease name, if owner still holds it.
+// Release gives up owner's lease name, if owner still holds it. Under a
+// make session a group's making lease is kept (and renewed) until the
+// session ends: the group's instances stay with their maker until their
+// results are stored.
 func (s *sharedStore) Release(ctx context.Context, name, owner string) error {
+	if m := sessionOf(ctx); m != nil && strings.HasPrefix(name, "make-group-") {
+		m.keep(name, owner)
+		return nil
+	}
+	return s.release(ctx, name, owner)
+}
+
+func (s *sharedStore) release(ctx context.Context, name, owner string) error {
 	s.mu.Lock()
 	stop := s.held[name]
 	delete(s.held, name)
@@ -386,14 +407,15 @@ func (st *sharedStore) openEntries(ctx context.Context) ([]jetstream.KeyValueEnt
 
 // revisit solves the instances of the shared pool that a tool fits now,
 // as dispatch.Dispatcher.Revisit does for one file. It runs when a tool
-// made elsewhere arrives, and after an instance was pooled while one did:
-// an instance pooled by a worker that had not seen the new tool yet, after
-// the maker solved the members it could see, is solved here. A group is
-// revisited under its making lease (waiting while its maker works), and
-// each instance claimed by deleting its entry at the revision read
-// (compare-and-swap), so that one worker solves it; its result replaces
-// the pending one.
+// made elsewhere arrives, when a worker starts, after an instance was
+// pooled while one did, and after a maker gave up a group half solved: an
+// instance pooled by a worker that had not seen the new tool yet, and one
+// a maker that died left unsolved, is solved here. A group is revisited
+// under its making lease (waiting while its maker works, taken over once
+// the maker is dead); an instance leaves the pool only after its result is
+// stored, so a worker that dies revisiting leaves the rest to the next.
 func (w *Worker) revisit(ctx context.Context, st *sharedStore) error {
+	ctx = withoutSession(ctx) // its own leases and results, not the handled instance's
 	open, err := st.openEntries(ctx)
 	if err != nil {
 		return err
@@ -437,20 +459,29 @@ func (w *Worker) revisitGroup(ctx context.Context, st *sharedStore, g int64) err
 		if json.Unmarshal(kv.Value(), &e) != nil || e.Group != g {
 			continue
 		}
+		if err := w.revisitEntry(ctx, st, kv.Key(), e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// revisitEntry solves one pool entry with the tool stage 1 routes it to
+// with confidence (none: it stays), stores its result and only then takes
+// it out of the pool. An entry whose final result is stored already (its
+// solver died before taking it out) just leaves the pool. Callers hold
+// the group's making lease.
+func (w *Worker) revisitEntry(ctx context.Context, st *sharedStore, key string, e pendingEntry) error {
+	batch, id, _ := strings.Cut(e.InstanceID, ":")
+	final, err := st.q.finalResult(ctx, batch, id)
+	if err != nil {
+		return err
+	}
+	if !final {
 		tl, _, err := w.disp.Router.Confident(ctx, e.Question)
-		if err != nil {
+		if err != nil || tl == nil {
 			return err
 		}
-		if tl == nil {
-			continue
-		}
-		if err := st.q.Pending.Delete(ctx, kv.Key(), jetstream.LastRevision(kv.Revision())); err != nil {
-			if isRevisionMismatch(err) {
-				continue // claimed (or changed) by another worker
-			}
-			return err
-		}
-		batch, id, _ := strings.Cut(e.InstanceID, ":")
 		lctx, calls := withCallLog(ctx, batch)
 		run, err := w.eng.Solve(lctx, tl, user.Instance{Batch: batch, ID: id, Question: e.Question})
 		if err != nil {
@@ -469,6 +500,64 @@ func (w *Worker) revisitGroup(ctx context.Context, st *sharedStore, g int64) err
 			return err
 		}
 		w.logf("%s/%s: solved from the pool with %s", batch, id, tl.Ref())
+	}
+	if err := st.q.Pending.Delete(ctx, key); err != nil {
+		return fmt.Errorf("take %s out of the pending pool: %w", e.InstanceID, err)
+	}
+	return nil
+}
+
+// PendingPool reads the shared pending pool, oldest first: the instances
+// of unknown tasks the workers pooled, with their groups and labels.
+func (q *Queue) PendingPool(ctx context.Context) ([]*tool.Pending, error) {
+	return newSharedStore(q, nil).PendingInstances(ctx, -1)
+}
+
+// LabelPending records a person's answer to instance (BATCH:ID) of the
+// shared pool, and returns its group (0: not grouped yet) and how many of
+// the group's instances have a label now. An instance not in the pool is
+// library.ErrNotFound.
+func (q *Queue) LabelPending(ctx context.Context, instanceID, label string) (group int64, labelled int, err error) {
+	st := newSharedStore(q, nil)
+	if err := st.LabelPending(ctx, instanceID, label, "human"); err != nil {
+		return 0, 0, err
+	}
+	e, _, err := st.getPending(ctx, pendingID(instanceID))
+	if err != nil {
+		return 0, 0, fmt.Errorf("label pending %s: %w", instanceID, err)
+	}
+	if e.Group <= 0 {
+		return 0, 0, nil
+	}
+	members, err := st.PendingInstances(ctx, e.Group)
+	if err != nil {
+		return e.Group, 0, err
+	}
+	for _, p := range members {
+		if p.Label != "" {
+			labelled++
+		}
+	}
+	return e.Group, labelled, nil
+}
+
+// RequestMake asks the workers to make group's tool if it is ready: one
+// worker takes the request, makes the tool under the group's making lease,
+// solves the group's instances with it and stores their results (which
+// replace the pending ones their streams reported). batch names the batch
+// the making's model calls are recorded under (the labelled instance's).
+// A request for a group not ready, made already or being made changes
+// nothing.
+func (q *Queue) RequestMake(ctx context.Context, batch string, group int64, labelled int) error {
+	if group <= 0 || batch == "" {
+		return fmt.Errorf("request to make group %d: give a group and a batch", group)
+	}
+	b, err := json.Marshal(Task{Batch: batch, ID: fmt.Sprintf("make.%d.%d", group, labelled), Make: group})
+	if err != nil {
+		return err
+	}
+	if _, err := q.JS.PublishMsg(ctx, &nats.Msg{Subject: WorkSubject, Data: b}); err != nil {
+		return fmt.Errorf("request to make group %d: %w", group, err)
 	}
 	return nil
 }

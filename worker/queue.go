@@ -76,6 +76,11 @@ type Task struct {
 	// one): a routed instance of an unknown task counts it toward making
 	// its group's tool.
 	Answer string `json:"answer,omitempty"`
+	// Make, when set, is no instance but a request to make that pending
+	// group's tool if it is ready (latm label sends one): Batch names the
+	// batch its model calls are recorded under, and ID tells requests
+	// apart; the other fields are empty.
+	Make int64 `json:"make,omitempty"`
 }
 
 // Result is what became of one instance, as stored in ResultsBucket.
@@ -157,12 +162,15 @@ type Queue struct {
 	Stream  jetstream.Stream
 	Events  jetstream.Stream
 	opts    Options
+	closed  chan struct{} // closed once NC is (Connect's connections only)
 }
 
 // Connect connects to the NATS servers at url (a comma-separated list)
 // and creates or updates latm's stream, consumer and buckets with o.
 func Connect(ctx context.Context, url string, o Options) (*Queue, error) {
-	nc, err := nats.Connect(url, nats.Name("latm"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+	closed := make(chan struct{})
+	nc, err := nats.Connect(url, nats.Name("latm"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false),
+		nats.DrainTimeout(closeTimeout), nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
 	if err != nil {
 		return nil, fmt.Errorf("connect to nats at %s: %w (fix: start a server with latm nats, or pass the URL of a running one)", url, err)
 	}
@@ -171,8 +179,12 @@ func Connect(ctx context.Context, url string, o Options) (*Queue, error) {
 		nc.Close()
 		return nil, err
 	}
+	q.closed = closed
 	return q, nil
 }
+
+// closeTimeout bounds how long Close waits for the connection to drain.
+const closeTimeout = 10 * time.Second
 
 // Setup creates latm's streams, consumer and buckets on nc, or updates
 // those whose configuration differs from o's (see ensureStream).
@@ -231,9 +243,20 @@ func bucket(ctx context.Context, js jetstream.JetStream, name, desc string, repl
 	return kv, nil
 }
 
-// Close closes the connection after flushing what was published.
+// Close closes the connection after flushing what was published, and
+// returns once it is closed (a connection of Connect; Setup's is left to
+// drain in the background): a process that exits after Close loses
+// nothing it published, and leaves no request of its own in flight at a
+// server stopping after it.
 func (q *Queue) Close() {
-	_ = q.NC.Drain()
+	_ = q.NC.Drain() // an error: closed or draining already; closed is closed once it is
+	if q.closed == nil {
+		return
+	}
+	select {
+	case <-q.closed:
+	case <-time.After(closeTimeout + time.Second):
+	}
 }
 
 // AckWait is the consumer's ack wait the queue was set up with.

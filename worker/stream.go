@@ -19,6 +19,9 @@ import (
 // StreamOptions steer Queue.SubmitStream.
 type StreamOptions struct {
 	Batch string // id results are keyed and recorded under; required
+	// Import imports the tools workers made into the submitting machine's
+	// library once the stream ends (ToolImport).
+	Import ToolImport
 }
 
 // SubmitStream is dispatch.Stream over the queue: each instance next gives is
@@ -46,8 +49,9 @@ func (q *Queue) SubmitStream(ctx context.Context, st RunStore, o StreamOptions, 
 	if err != nil {
 		return sum, fmt.Errorf("stream %s: %w", o.Batch, err)
 	}
+	used := map[string]bool{} // names of the tools the results name
 	err = q.collectDuring(ctx, st, o.Batch, tally.add, func() error {
-		sum, err = q.submitStream(ctx, st, o, next, emit)
+		sum, err = q.submitStream(ctx, st, o, used, next, emit)
 		return err
 	})
 	sum.Calls, sum.Tokens, sum.Cost, sum.Hits = tally.calls, tally.tokens, tally.cost, tally.hits
@@ -56,6 +60,11 @@ func (q *Queue) SubmitStream(ctx context.Context, st RunStore, o StreamOptions, 
 			if !before[k] { // a package published while the stream ran: a tool a worker made
 				sum.ToolsMade++
 			}
+		}
+	}
+	if ctx.Err() == nil {
+		if _, ierr := q.importTools(ctx, o.Import, before, used); ierr != nil && err == nil {
+			err = fmt.Errorf("stream %s: %w", o.Batch, ierr)
 		}
 	}
 	return sum, err
@@ -75,7 +84,7 @@ func (q *Queue) toolKeys(ctx context.Context) (map[string]bool, error) {
 	return keys, nil
 }
 
-func (q *Queue) submitStream(ctx context.Context, st RunStore, o StreamOptions, next func() (dispatch.StreamItem, error), emit func(dispatch.Result) error) (sum dispatch.StreamSummary, err error) {
+func (q *Queue) submitStream(ctx context.Context, st RunStore, o StreamOptions, used map[string]bool, next func() (dispatch.StreamItem, error), emit func(dispatch.Result) error) (sum dispatch.StreamSummary, err error) {
 	done, err := st.Runs(ctx, o.Batch)
 	if err != nil {
 		return sum, fmt.Errorf("stream %s: %w", o.Batch, err)
@@ -162,6 +171,9 @@ func (q *Queue) submitStream(ctx context.Context, st RunStore, o StreamOptions, 
 			return nil // an older answer, cleared when published; its replacement follows
 		}
 		in.revision = e.Revision()
+		if name, _, err := tool.ParseRef(r.Tool); err == nil && name != "" {
+			used[name] = true
+		}
 		res := streamResult(r)
 		if r.Status == dispatch.StatusPending && r.Answer == "" {
 			return report(in, res) // nothing to record yet

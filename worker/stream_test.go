@@ -60,7 +60,13 @@ func makingServer(t *testing.T, hold func()) (*fakeopenai.Server, *makerCounts) 
 	t.Helper()
 	srv := fakeopenai.New(t)
 	c := &makerCounts{n: map[string]int{}}
-	srv.Handle(func(r fakeopenai.Request) fakeopenai.Reply {
+	srv.Handle(makingHandler(t, c, hold))
+	return srv, c
+}
+
+// makingHandler is makingServer's model, counting its calls in c.
+func makingHandler(t *testing.T, c *makerCounts, hold func()) func(fakeopenai.Request) fakeopenai.Reply {
+	return func(r fakeopenai.Request) fakeopenai.Reply {
 		c.mu.Lock()
 		c.n[r.Template]++
 		c.mu.Unlock()
@@ -83,8 +89,7 @@ func makingServer(t *testing.T, hold func()) (*fakeopenai.Server, *makerCounts) 
 		}
 		t.Errorf("unexpected template %q", r.Template)
 		return fakeopenai.Reply{Status: 500}
-	})
-	return srv, c
+	}
 }
 
 // makingEngine is a worker's engine that makes a group's tool from six

@@ -38,6 +38,10 @@ type SubmitOptions struct {
 	// Progress, if set, is called after each result collected in this run,
 	// with the count so far and the count to collect.
 	Progress func(done, total int)
+	// Import imports the tools workers made while they routed the batch
+	// (Tool nil) into the submitting machine's library once it is done
+	// (ToolImport).
+	Import ToolImport
 }
 
 // Submit publishes the instances of items that have no result yet, collects
@@ -60,15 +64,27 @@ func (q *Queue) Submit(ctx context.Context, st RunStore, items []user.BatchItem,
 		return sum, errors.New("submit: no batch id given")
 	}
 	var tally callTally
+	var before map[string]bool
+	if o.Tool == nil && o.Import.Store != nil {
+		if before, err = q.toolKeys(ctx); err != nil {
+			return sum, fmt.Errorf("submit %s: %w", o.Batch, err)
+		}
+	}
+	used := map[string]bool{}
 	err = q.collectDuring(ctx, st, o.Batch, tally.add, func() error {
-		sum, err = q.submit(ctx, st, items, o, emit)
+		sum, err = q.submit(ctx, st, items, o, used, emit)
 		return err
 	})
 	sum.Calls, sum.Tokens, sum.Cost, sum.Hits = tally.calls, tally.tokens, tally.cost, tally.hits
+	if before != nil && ctx.Err() == nil {
+		if _, ierr := q.importTools(ctx, o.Import, before, used); ierr != nil && err == nil {
+			err = fmt.Errorf("submit %s: %w", o.Batch, ierr)
+		}
+	}
 	return sum, err
 }
 
-func (q *Queue) submit(ctx context.Context, st RunStore, items []user.BatchItem, o SubmitOptions, emit func(user.BatchResult) error) (sum user.BatchSummary, err error) {
+func (q *Queue) submit(ctx context.Context, st RunStore, items []user.BatchItem, o SubmitOptions, used map[string]bool, emit func(user.BatchResult) error) (sum user.BatchSummary, err error) {
 	done, err := st.Runs(ctx, o.Batch)
 	if err != nil {
 		return sum, fmt.Errorf("submit %s: %w", o.Batch, err)
@@ -172,6 +188,9 @@ func (q *Queue) submit(ctx context.Context, st RunStore, items []user.BatchItem,
 			return nil // an older answer, cleared above; its replacement follows
 		}
 		name, version, _ := tool.ParseRef(r.Tool)
+		if name != "" {
+			used[name] = true
+		}
 		run := &tool.Run{Batch: o.Batch, InputID: r.ID, Question: r.Question, ToolName: name, ToolVersion: version,
 			Code: r.Code, RawResult: r.RawResult, Answer: r.Answer, OK: r.OK, Error: r.Error, Latency: time.Duration(r.LatencyNS)}
 		// Recorded here and by the result's run event: either way one run.

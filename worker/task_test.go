@@ -16,6 +16,7 @@ func FuzzDecodeTask(f *testing.F) {
 		`{"batch":"b","id":"1","question":"q"}`,
 		`{"batch":"b","id":"1","question":"q","tool":"sort"}`,
 		`{"batch":"","id":"1"}`, `[]`, `{`, `null`, "\xff",
+		`{"batch":"b","id":"make.2.6","make":2}`, `{"batch":"b","make":-3}`, `{"batch":"b","make":1,"question":"q"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -24,7 +25,14 @@ func FuzzDecodeTask(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if task.Batch == "" || task.ID == "" || task.Question == "" || (task.Tool == "") != (task.Package == "") {
+		switch {
+		case task.Make < 0:
+			t.Fatalf("accepted a request to make group %d", task.Make)
+		case task.Make > 0:
+			if task.Batch == "" || task.Question != "" || task.Tool != "" || task.Package != "" || task.Answer != "" {
+				t.Fatalf("accepted a make request with an instance or no batch %+v", task)
+			}
+		case task.Batch == "" || task.ID == "" || task.Question == "" || (task.Tool == "") != (task.Package == ""):
 			t.Fatalf("accepted an incomplete instance %+v", task)
 		}
 		b, err := json.Marshal(task)

@@ -67,9 +67,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer shared.close()
 	w.eng, w.disp, w.shared = eng, sharedDispatcher(eng, shared), shared
 	syncCtx, stopSync := context.WithCancel(ctx)
-	synced := make(chan error, 1)
-	go func() { synced <- w.syncTools(syncCtx) }()
+	synced, ready := make(chan error, 1), make(chan struct{})
+	go func() { synced <- w.syncTools(syncCtx, ready) }()
 	defer func() { stopSync(); <-synced }()
+	<-ready // the library has every tool published so far
 	cons, err := w.Queue.Stream.Consumer(ctx, ConsumerName)
 	if err != nil {
 		return fmt.Errorf("worker: consumer %s: %w", ConsumerName, err)
@@ -177,6 +178,10 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Term()
 		return
 	}
+	if t.Make > 0 {
+		w.handleMake(ctx, msg, t)
+		return
+	}
 	key := ResultKey(t.Batch, t.ID)
 	delivered := uint64(1)
 	if md, err := msg.Metadata(); err == nil {
@@ -200,22 +205,13 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 
-	// In-progress acks keep a long instance (a slow model) from being
-	// redelivered to another worker while this one still works on it.
-	hctx, stopBeat := context.WithCancel(ctx)
-	go func() {
-		tick := time.NewTicker(max(w.Queue.AckWait()/3, 10*time.Millisecond))
-		defer tick.Stop()
-		for {
-			select {
-			case <-hctx.Done():
-				return
-			case <-tick.C:
-				_ = msg.InProgress()
-			}
-		}
-	}()
-	lctx, calls := withCallLog(hctx, t.Batch)
+	hctx, stopBeat := w.beat(ctx, msg)
+	// The group this instance completes (if it does) keeps its instances
+	// and its making lease until their results are stored below.
+	sctx, sess := withSession(hctx, w.shared)
+	stored := false
+	defer func() { w.endSession(ctx, sess, stored) }()
+	lctx, calls := withCallLog(sctx, t.Batch)
 	seen := w.imported.Load()
 	res, others, err := w.solve(lctx, t)
 	if err == nil && res.Status == dispatch.StatusPending && w.imported.Load() != seen {
@@ -256,6 +252,8 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	solved := err == nil
+	stored = true
+	w.endSession(ctx, sess, true)
 	// The run event goes out with the ack: a worker that stops before the
 	// stream confirmed it leaves the run to its submitter, which records
 	// it from the stored result too.
@@ -286,6 +284,107 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	w.logf("%s/%s: ok=%v %s", t.Batch, t.ID, res.OK, res.Tool)
 	if w.Done != nil {
 		w.Done(t, solved)
+	}
+}
+
+// beat sends in-progress acks for msg until the returned stop is called
+// (or ctx is done): they keep a long instance (a slow model) from being
+// redelivered to another worker while this one still works on it.
+func (w *Worker) beat(ctx context.Context, msg jetstream.Msg) (context.Context, context.CancelFunc) {
+	hctx, stop := context.WithCancel(ctx)
+	go func() {
+		tick := time.NewTicker(max(w.Queue.AckWait()/3, 10*time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-hctx.Done():
+				return
+			case <-tick.C:
+				_ = msg.InProgress()
+			}
+		}
+	}()
+	return hctx, stop
+}
+
+// endSession ends an instance's make session: the pool entries it solved
+// leave the pool if their results were stored, and the making leases it
+// kept are released. A group given up half solved (a failure before the
+// results were stored) is revisited soon, here or by any other worker.
+func (w *Worker) endSession(ctx context.Context, sess *makeSession, stored bool) {
+	held := sess.held()
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := sess.end(ectx, stored); err != nil {
+		w.logf("end a making: %v (a lease left held expires after its TTL)", err)
+	}
+	if held && !stored && ctx.Err() == nil {
+		go w.revisitSoon(ctx)
+	}
+}
+
+// revisitSoon revisits the pending pool after the retry pause, again
+// until it succeeds or ctx is done.
+func (w *Worker) revisitSoon(ctx context.Context) {
+	d := w.Retry
+	if d <= 0 {
+		d = time.Second
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(d):
+		}
+		err := w.revisit(ctx, w.shared)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		w.logf("revisit the pending pool: %v (trying again)", err)
+	}
+}
+
+// handleMake serves a request to make a pending group's tool (latm label
+// publishes one when a label may have completed a group): the group is
+// made if it has enough labelled instances and no tool yet, its instances
+// are solved with the new tool and their results stored, and the request
+// is acked. One made already, or being made by another worker, is left
+// to that (the making lease is waited for).
+func (w *Worker) handleMake(ctx context.Context, msg jetstream.Msg, t Task) {
+	hctx, stopBeat := w.beat(ctx, msg)
+	defer stopBeat()
+	sctx, sess := withSession(hctx, w.shared)
+	stored := false
+	defer func() { w.endSession(ctx, sess, stored) }()
+	lctx, calls := withCallLog(sctx, t.Batch)
+	rs, err := w.disp.MakeReady(lctx, t.Make)
+	if err == nil {
+		err = w.Queue.waitEvents(ctx, calls)
+	}
+	if err != nil {
+		w.retry(msg, t, err)
+		return
+	}
+	delivered := uint64(1)
+	if md, err := msg.Metadata(); err == nil {
+		delivered = md.NumDelivered
+	}
+	for _, r := range rs {
+		o := routedResult(r, "")
+		o.Worker, o.Delivered = w.Name, delivered
+		if err := w.Queue.storeFinal(ctx, o); err != nil {
+			w.retry(msg, t, fmt.Errorf("store the result of %s/%s: %w", o.Batch, o.ID, err))
+			return
+		}
+	}
+	stored = true
+	w.endSession(ctx, sess, true)
+	if err := msg.Ack(); err != nil {
+		w.logf("make group %d: ack: %v (it will be redelivered and find the group made)", t.Make, err)
+	}
+	w.logf("make group %d: %d instances solved", t.Make, len(rs))
+	if w.Done != nil {
+		w.Done(t, len(rs) > 0)
 	}
 }
 
@@ -413,6 +512,13 @@ func decodeTask(data []byte) (Task, error) {
 		return t, fmt.Errorf("malformed instance %.80q: %w", data, err)
 	}
 	switch {
+	case t.Make < 0:
+		return t, fmt.Errorf("instance %.80q asks to make group %d: groups are numbered from 1", data, t.Make)
+	case t.Make > 0:
+		if t.Batch == "" || t.Question != "" || t.Tool != "" || t.Package != "" || t.Answer != "" {
+			return t, fmt.Errorf("request %.80q to make group %d: give a batch (for its ledger) and no instance", data, t.Make)
+		}
+		return t, nil
 	case t.Batch == "" || t.ID == "":
 		return t, fmt.Errorf("instance %.80q has no batch or no id", data)
 	case t.Question == "":
