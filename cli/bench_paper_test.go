@@ -24,8 +24,10 @@ func runBenchPaper(t *testing.T, args ...string) string {
 // TestBenchPaper runs the benchmark once, with a parsers directory that
 // holds word_sorting's parser only: each run costs seconds of GPT-4's CRT
 // tool on its own use cases, and the tasks without a parser file run as
-// they do without --parsers (no parser), so one run shows both.
+// they do without --parsers (no parser), so one run shows both. It runs
+// beside the package's other parallel tests: it needs no process state.
 func TestBenchPaper(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, err := os.ReadFile(filepath.Join("..", "examples", "parsers", "word_sorting.star"))
 	if err != nil {
