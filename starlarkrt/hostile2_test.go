@@ -89,10 +89,13 @@ func loadHostile(t *testing.T) []hostileCase {
 }
 
 // hostileLimits are tight, so that the corpus runs in seconds; the memory
-// budget is the default one. A program that only work charged in Go can
+// budget is 64 MB, as for TestHostile's memory bombs: a bomb costs the
+// memory it fills before the limit stops it, and the budget's size changes
+// nothing the corpus proves (TestInProcessRefusesLargeAllocation meets the
+// default 256 MB). A program that only work charged in Go can
 // stop may end at the time limit instead of the step limit on a loaded
 // machine: its header then allows both.
-var hostileLimits = Limits{MaxSteps: 1_000_000, Timeout: 2 * time.Second, MaxDepth: 200, MaxMemory: DefaultMaxMemory, MaxOutput: 64 << 10, MaxResult: 256 << 10}
+var hostileLimits = Limits{MaxSteps: 1_000_000, Timeout: 2 * time.Second, MaxDepth: 200, MaxMemory: 64 << 20, MaxOutput: 64 << 10, MaxResult: 256 << 10}
 
 // TestHostileCorpus runs every program of testdata/hostile2 in both
 // isolation modes: each must end as its header says (a limit error, a

@@ -1,5 +1,5 @@
 # want: limit:time|memory|steps
-# timeout: 1s
+# timeout: 250ms
 # outlives: inprocess
 # Squaring until the integer has billions of bits.
 def main():

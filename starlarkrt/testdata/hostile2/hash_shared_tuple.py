@@ -1,5 +1,5 @@
 # want: limit:time|steps
-# timeout: 1s
+# timeout: 250ms
 # outlives: inprocess
 # A dict keyed by a tuple shared 2^80 ways: hashing never ends.
 def main():

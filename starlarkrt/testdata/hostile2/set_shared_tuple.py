@@ -1,5 +1,5 @@
 # want: limit:time|steps
-# timeout: 1s
+# timeout: 250ms
 # outlives: inprocess
 # Adding a widely shared tuple to a set.
 def main():

@@ -1,5 +1,5 @@
 # want: limit:memory|steps|time
-# timeout: 1s
+# timeout: 250ms
 # inprocess: limit:memory|steps|time
 # upper() of 'ß' doubles; repeated, it explodes.
 def main():
