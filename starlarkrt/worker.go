@@ -366,6 +366,13 @@ func (p *pool) wait(ctx context.Context, w *worker, req *wireRequest) (*wireResp
 	case err == nil && resp.CtxErr:
 		p.put(w)
 		return nil, context.DeadlineExceeded
+	case err == nil && resp.Limit != nil:
+		// A call stopped at a limit may leave the worker holding what it
+		// grew to: the Go runtime keeps its heap mapped, and the mapping
+		// counts against the worker's OS memory limit, so the next call,
+		// however small, could be refused memory. The worker is retired.
+		p.discard(w)
+		return &resp, nil
 	case err == nil:
 		p.put(w)
 		return &resp, nil
