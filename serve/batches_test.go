@@ -103,9 +103,9 @@ func TestBatchResumesAfterRestart(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "latm.db")
 	e := newEnvAt(t, db, Options{BatchWorkers: 1})
 	e.save(sortTool())
-	hold := make(chan struct{})
+	hold, held := make(chan struct{}), make(chan struct{}, 1)
 	e.mu.Lock()
-	e.hold = hold // the user model does not answer until the server stops
+	e.hold, e.held = hold, held // the user model does not answer until the server stops
 	e.mu.Unlock()
 	var p batchProgress
 	e.call("POST", "/v1/batches?tool=word_sorting", batchBody, 202, &p)
@@ -118,6 +118,13 @@ func TestBatchResumesAfterRestart(t *testing.T) {
 	}
 	if p.Done != 1 || p.Status != BatchRunning {
 		t.Fatalf("progress %+v", p)
+	}
+	// Line 2's request has reached the model (so it is counted before the
+	// restart, not after).
+	select {
+	case <-held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("line 2 never reached the model")
 	}
 	// Stop the server while line 2 waits on the model: its request is
 	// cancelled (the model's reply never comes), so line 2 is not recorded.

@@ -86,6 +86,7 @@ type env struct {
 
 	mu     sync.Mutex
 	hold   chan struct{} // while non-nil, user-model replies wait for it to close
+	held   chan struct{} // while non-nil, told of each user-model request that waits on hold
 	makers map[string][]string
 }
 
@@ -202,9 +203,15 @@ func (e *env) reply(r fakeopenai.Request) fakeopenai.Reply {
 		return fakeopenai.Reply{Status: 500}
 	}
 	e.mu.Lock()
-	hold := e.hold
+	hold, held := e.hold, e.held
 	e.mu.Unlock()
 	if hold != nil {
+		if held != nil {
+			select {
+			case held <- struct{}{}:
+			default:
+			}
+		}
 		<-hold
 	}
 	return fakeopenai.Reply{Content: userReply(last)}
