@@ -55,20 +55,16 @@ func TestInProcessRefusesLargeAllocation(t *testing.T) {
 		src := "def main():\n    " + body + "\n"
 		runtime.GC()
 		before := heapObjects()
-		start := time.Now()
 		res, err := rt.Call(context.Background(), Source{Name: "bomb.py", Code: src}, "main", nil, nil)
-		took := time.Since(start)
 		var le *LimitError
 		if !errors.As(err, &le) || le.Limit != "memory" {
 			t.Errorf("%s:\ngot %v, %v; want the memory limit", body, res, err)
 			continue
 		}
-		// Refused before it was made: the call neither took the time to
-		// fill the result nor left it on the heap (a 200 MB operand may
-		// be, until the next collection).
-		if took > 2*time.Second {
-			t.Errorf("%s: took %v", body, took)
-		}
+		// Refused before it was made: the result never reached the heap (a
+		// 200 MB operand may be there, until the next collection). How long
+		// the refusal takes is not asserted: the operand alone can take
+		// seconds on a loaded machine under -race.
 		if grown := int64(heapObjects()) - int64(before); grown > 300<<20 {
 			t.Errorf("%s: the heap grew by %d MB", body, grown>>20)
 		}
