@@ -483,6 +483,11 @@ func (g *Gateway) makeSoon(c Client) {
 			if _, err := d.MakeReady(ctx, -1); err != nil && ctx.Err() == nil {
 				g.log.Warn("gateway: make tools", slog.String("error", err.Error()))
 			}
+			if notes, err := d.Unmade(ctx); err == nil {
+				for _, n := range notes {
+					g.log.Info("gateway: not made", slog.String("group", n))
+				}
+			}
 			g.mu.Lock()
 			g.making[tenant]--
 			again := g.making[tenant] > 0

@@ -112,17 +112,17 @@ func (g *Gateway) forward(ctx context.Context, w http.ResponseWriter, r *http.Re
 	fl, _ := w.(http.Flusher)
 	var capture bytes.Buffer
 	buf := make([]byte, 32<<10)
-	complete := true
+	truncated, cut := false, false
 	for {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
 			if capture.Len()+n <= maxCapture {
 				capture.Write(buf[:n])
 			} else {
-				complete = false
+				truncated = true
 			}
 			if _, werr := w.Write(buf[:n]); werr != nil {
-				complete = false
+				cut = true // the client went away
 				break
 			}
 			if fl != nil {
@@ -130,13 +130,26 @@ func (g *Gateway) forward(ctx context.Context, w http.ResponseWriter, r *http.Re
 			}
 		}
 		if rerr != nil {
-			if !errors.Is(rerr, io.EOF) {
-				complete = false
-			}
+			cut = !errors.Is(rerr, io.EOF)
 			break
 		}
 	}
+	// A client that stops reading once it has the whole reply (an SDK that
+	// closes the stream at its last event) cancels the request, and the
+	// last read from upstream can fail after the reply has all arrived:
+	// the reply is whole all the same.
+	complete := !truncated && (!cut || wholeReply(capture.Bytes()))
 	return forwarded{status: resp.StatusCode, body: capture.Bytes(), complete: complete, elapsed: time.Since(start)}
+}
+
+// wholeReply reports whether body is a complete chat completion: an event
+// stream that ended with its [DONE] event, or one JSON object.
+func wholeReply(body []byte) bool {
+	b := bytes.TrimSpace(body)
+	if bytes.HasSuffix(b, []byte("data: [DONE]")) {
+		return true
+	}
+	return len(b) > 0 && b[0] == '{' && json.Valid(b)
 }
 
 // ask sends a non-streamed copy of the client's request to upstream on the

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -70,6 +71,11 @@ func newWorldOf(t testing.TB, tasks []gatewaysim.Task, mod func(*Config, *Deps))
 	t.Cleanup(func() {
 		if t.Failed() { // what the gateway did in the background (making, phases) says why
 			t.Logf("gateway log:\n%s", w.logs.String())
+			for _, r := range w.models.Requests() {
+				if r.Template == "propose" || r.Template == "verify" {
+					t.Logf("maker %s request: %s", r.Template, strings.Join(qRE.FindAllString(r.Last(), -1), " | "))
+				}
+			}
 		}
 	})
 	gatewaysim.Upstream(w.up, w.tasks)
@@ -217,3 +223,6 @@ func ask(ctx context.Context, c *openai.Client, q string, stream bool) (reply, e
 
 // answerOf reads the answer out of a reply as an application would.
 func answerOf(content string) string { return answer.FromReply(content) }
+
+// qRE finds the questions of a prompt.
+var qRE = regexp.MustCompile(`(?m)^Question: .+$`)
