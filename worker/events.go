@@ -148,10 +148,17 @@ func (q *Queue) Collector(ctx context.Context, st EventStore, o CollectOptions) 
 	if o.Batch != "" {
 		filter = EventsSubject + "." + hash16(o.Batch) + ".*"
 	}
-	h := sha256.Sum256([]byte(o.Name + "\x00" + filter))
+	// Each event is acknowledged on its own, after it is applied: with one
+	// acknowledgement for a whole fetch (AckAll), a collector that resumed
+	// the consumer of one killed mid-fetch acknowledged, with its own first
+	// events, the ones the killed one had fetched and not applied, and they
+	// were never delivered again. "explicit" names the consumer apart from
+	// the AckAll ones of older versions (the file applies each event once, so
+	// reading the stream again from its start is harmless).
+	h := sha256.Sum256([]byte(o.Name + "\x00" + filter + "\x00explicit"))
 	cons, err := q.Events.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable: "collect_" + hex.EncodeToString(h[:12]), FilterSubject: filter,
-		AckPolicy: jetstream.AckAllPolicy, AckWait: 5 * time.Second, MaxAckPending: 10_000,
+		AckPolicy: jetstream.AckExplicitPolicy, AckWait: 5 * time.Second, MaxAckPending: 10_000,
 		InactiveThreshold: 7 * 24 * time.Hour, Replicas: q.opts.Replicas,
 	})
 	if err != nil {
@@ -228,11 +235,18 @@ func (c *Collector) fetch(ctx context.Context, wait time.Duration) error {
 		if err := c.apply(ctx, m.Data()); err != nil {
 			return err
 		}
+		if last != nil {
+			if err := last.Ack(); err != nil {
+				return transient{fmt.Errorf("collect: ack: %w", err)} // delivered again, skipped by the file
+			}
+		}
 		last = m
 	}
 	if last != nil {
+		// The last one waits for the server, which has then taken every
+		// acknowledgement sent before it on this connection.
 		if err := last.DoubleAck(ctx); err != nil {
-			return transient{fmt.Errorf("collect: ack: %w", err)} // delivered again, skipped by the file
+			return transient{fmt.Errorf("collect: ack: %w", err)}
 		}
 	}
 	if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {

@@ -126,3 +126,51 @@ func FuzzApplyEvent(f *testing.F) {
 		}
 	})
 }
+
+// A collector killed after fetching events it never applied: the one that
+// resumes its consumer applies them too, not only the events after them
+// (with one acknowledgement per fetch, its own first acknowledgement
+// covered them, and they were lost).
+func TestCollectorResumedAfterAKilledFetchLosesNothing(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := startNode(t)
+	q := connect(t, ctx, s.ClientURL(), Options{})
+	st := openStore(t)
+	publish := func(keys ...string) {
+		for _, k := range keys {
+			ev := Event{Key: k, Kind: EventCall, Batch: "b", Call: &Call{Role: "user", Model: "m", TokensIn: 10, Cost: 1, At: time.Now().UTC().Format(time.RFC3339Nano)}}
+			if err := q.publishEventSync(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	publish("k1", "k2")
+	c1, err := q.Collector(ctx, st, CollectOptions{Name: "file", Batch: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := c1.cons.Fetch(2, jetstream.FetchMaxWait(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for range batch.Messages() {
+		n++ // fetched, neither applied nor acknowledged: the process dies here
+	}
+	if n != 2 {
+		t.Fatalf("fetched %d events, want 2", n)
+	}
+	publish("k3", "k4")
+	c2, err := q.Collector(ctx, st, CollectOptions{Name: "file", Batch: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c2.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := st.CostReport(ctx, "role"); err != nil || len(rows) != 1 || rows[0].Calls != 4 {
+		t.Errorf("ledger %+v (%v), want the 4 calls", rows, err)
+	}
+}
