@@ -215,8 +215,8 @@ func (c *Collector) runUntil(ctx context.Context, stop <-chan struct{}) error {
 	}
 }
 
-// fetch applies one batch of events, in stream order, and acknowledges
-// the last (with it every one before: AckAll). A batch fetched is applied
+// fetch applies one batch of events, in stream order, acknowledging each
+// once it is applied. A batch fetched is applied
 // whole even if ctx is cancelled meanwhile, so that no event waits out the
 // ack wait; a process that dies before the ack has them delivered again,
 // and the file skips what it applied.
