@@ -8,12 +8,13 @@ import (
 	"github.com/latm/latm/internal/fakeopenai"
 )
 
-// sumsMaker scripts a maker that makes the sum tool, and answers the parse
-// prompt with parsers in turn.
-func sumsMaker(t *testing.T, parsers ...string) (*Maker, *fakeopenai.Server) {
+// sumsMakerFor scripts a maker that makes the sum tool and answers the
+// prompt named template with replies in turn (the last one again once
+// they run out).
+func sumsMakerFor(t *testing.T, template string, replies ...string) (*Maker, *fakeopenai.Server) {
 	t.Helper()
 	n := 0
-	m, srv := newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
+	return newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
 		switch r.Template {
 		case "propose":
 			return fakeopenai.Reply{Content: block(sumTool)}
@@ -21,13 +22,24 @@ func sumsMaker(t *testing.T, parsers ...string) (*Maker, *fakeopenai.Server) {
 			return fakeopenai.Reply{Content: block(sumTest(sums[1].Question, "15")) + block(sumTest(sums[2].Question, "7"))}
 		case "package":
 			return fakeopenai.Reply{Content: block("ret = add(parse(\"Add: 1 2\"))\nans = str(ret)")}
-		case ParseTemplate:
-			p := parsers[min(n, len(parsers)-1)]
+		case template:
+			rep := replies[min(n, len(replies)-1)]
 			n++
-			return fakeopenai.Reply{Content: "Here it is.\n" + block(p)}
+			return fakeopenai.Reply{Content: rep}
 		}
 		return fakeopenai.Reply{Status: 500}
 	})
+}
+
+// sumsMaker scripts a maker that makes the sum tool, and answers the parse
+// prompt with parsers in turn.
+func sumsMaker(t *testing.T, parsers ...string) (*Maker, *fakeopenai.Server) {
+	t.Helper()
+	replies := make([]string, len(parsers))
+	for i, p := range parsers {
+		replies[i] = "Here it is.\n" + block(p)
+	}
+	m, srv := sumsMakerFor(t, ParseTemplate, replies...)
 	m.Parser = true
 	return m, srv
 }

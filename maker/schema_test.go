@@ -13,22 +13,7 @@ import (
 // schema prompt with replies in turn.
 func schemaMaker(t *testing.T, replies ...string) (*Maker, *fakeopenai.Server) {
 	t.Helper()
-	n := 0
-	m, srv := newMaker(t, func(r fakeopenai.Request) fakeopenai.Reply {
-		switch r.Template {
-		case "propose":
-			return fakeopenai.Reply{Content: block(sumTool)}
-		case "verify":
-			return fakeopenai.Reply{Content: block(sumTest(sums[1].Question, "15")) + block(sumTest(sums[2].Question, "7"))}
-		case "package":
-			return fakeopenai.Reply{Content: block("ret = add(parse(\"Add: 1 2\"))\nans = str(ret)")}
-		case SchemaTemplate:
-			rep := replies[min(n, len(replies)-1)]
-			n++
-			return fakeopenai.Reply{Content: rep}
-		}
-		return fakeopenai.Reply{Status: 500}
-	})
+	m, srv := sumsMakerFor(t, SchemaTemplate, replies...)
 	m.Schema = true
 	return m, srv
 }
