@@ -47,6 +47,11 @@ func TestHelperProcess(t *testing.T) {
 	case "gateway":
 		n, _ := strconv.Atoi(args[3])
 		err = gatewayWriter(args[1], args[2], n)
+	case "open":
+		var s *Store
+		if s, err = Open(args[1]); err == nil {
+			err = s.Close()
+		}
 	default:
 		err = fmt.Errorf("unknown helper mode %q", args[0])
 	}
@@ -310,4 +315,32 @@ func TestKillDuringSavesLeavesWholeTools(t *testing.T) {
 	}
 	assertIndexInvariant(t, s)
 	t.Logf("%d tool versions survived three kills", len(tools))
+}
+
+// Processes opening one fresh file at the same moment (workers started
+// together) all open it: SQLite fails some of them with BUSY at once, to
+// break a lock cycle, and Open tries those again.
+func TestProcessesOpenAFreshFileTogether(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	t.Parallel()
+	const rounds, procs = 10, 10
+	for round := range rounds {
+		path := filepath.Join(t.TempDir(), "fresh.db")
+		cmds := make([]*exec.Cmd, procs)
+		outs := make([]strings.Builder, procs)
+		for p := range cmds {
+			cmds[p] = helperCommand(t, "open", path)
+			cmds[p].Stdout, cmds[p].Stderr = &outs[p], &outs[p]
+			if err := cmds[p].Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for p, cmd := range cmds {
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("round %d, process %d: %v\n%s", round, p, err, outs[p].String())
+			}
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -116,6 +117,25 @@ func openUpTo(ctx context.Context, path string, upTo int) (*Store, error) {
 	if err := probe(ctx, abs); err != nil {
 		return nil, describeOpenError(path, err)
 	}
+	// Processes opening one fresh file at once race to switch it to WAL
+	// and to migrate it; SQLite settles some of those races by failing one
+	// side with BUSY at once rather than through the busy timeout (to
+	// break a lock cycle), so a BUSY while opening is tried again.
+	deadline := time.Now().Add(busyTimeout * time.Millisecond)
+	for pause := 5 * time.Millisecond; ; pause = min(2*pause, 200*time.Millisecond) {
+		s, err := openMigrated(ctx, abs, path, upTo)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return s, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(pause + rand.N(pause)):
+		}
+	}
+}
+
+func openMigrated(ctx context.Context, abs, path string, upTo int) (*Store, error) {
 	db, err := sql.Open("sqlite", dsn(abs, true))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -129,6 +149,13 @@ func openUpTo(ctx context.Context, path string, upTo int) (*Store, error) {
 		return nil, describeOpenError(path, err)
 	}
 	return s, nil
+}
+
+// isBusy says whether err is SQLite's BUSY: another connection holds the
+// lock it needed.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // dsn builds a URI filename: the path is percent-escaped so that '?', '#'
@@ -235,11 +262,17 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 	if upTo == 0 {
 		upTo = newest(ms)
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	// In a transaction, which takes the write lock at BEGIN (see dsn): a
+	// bare statement on a fresh file can find another process's lock
+	// while it upgrades its own, which SQLite fails at once with BUSY.
+	if err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at TEXT NOT NULL
-	) STRICT`); err != nil {
+	) STRICT`)
+		return err
+	}); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
 	applied, err := appliedVersions(ctx, s.db)
