@@ -431,6 +431,16 @@ func (l *Local) notify() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.gen++
+	// Every scope routes with the change at once (a tool one tenant's
+	// group made reaches the others' where tools are shared).
+	for _, d := range l.tenants {
+		if d.Router != nil {
+			d.Router.Invalidate()
+		}
+	}
+	if l.Dispatcher != nil && l.Dispatcher.Router != nil {
+		l.Dispatcher.Router.Invalidate()
+	}
 	if l.changed != nil {
 		close(l.changed)
 		l.changed = nil

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/latm/latm/tool"
 )
 
 // A question that names no tool is routed within its caller's tenant: to
@@ -104,6 +106,49 @@ func TestSolveAndPendingStayWithinTheTenant(t *testing.T) {
 		}
 		if _, page := ts.get(t, "GET", "/ui/pending", ts.opsT, ""); !strings.Contains(page, "seven, in the answer") || !strings.Contains(page, "for globex") {
 			t.Errorf("share=%v: the operator's console pending page lacks a tenant's question", share)
+		}
+	}
+}
+
+// A tool imported while tenants' questions are being routed reaches them
+// at once, not when their routers' indexes next expire.
+func TestAnImportedToolReachesEveryTenantAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	ctx := context.Background()
+	ts := &tenants{e: e, acme: e.token("acme", 0), opsT: e.token("ops", 0)}
+	srv := New(e.local, Options{RequireTokens: true, Tokens: e.store, Batches: e.store, Operators: []string{"ops"}})
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	ts.url = h.URL
+	solve := func(token, q string) SolveResult {
+		t.Helper()
+		code, body := ts.get(t, "POST", "/v1/solve", token, mustJSON(t, map[string]string{"question": q}))
+		var res SolveResult
+		if code != 200 || json.Unmarshal([]byte(body), &res) != nil {
+			t.Fatalf("solve %q: %d %s", q, code, body)
+		}
+		return res
+	}
+	// Both routers built their index on an empty library.
+	for _, token := range []string{ts.acme, ts.opsT} {
+		if res := solve(token, "Sort the following words alphabetically: List: yak xenon wolf"); res.Status != "pending" {
+			t.Fatalf("before the import: %+v, want pending", res)
+		}
+	}
+	pkg, err := tool.EncodePackage(sortTool())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, body := ts.get(t, "POST", "/v1/packages", ts.opsT, string(pkg)); code != 201 {
+		t.Fatalf("import: %d %s", code, body)
+	}
+	for _, token := range []string{ts.acme, ts.opsT} {
+		if res := solve(token, "Sort the following words alphabetically: List: kiwi banana cherry"); res.Tool != "word_sorting@1" || res.Answer != "banana cherry kiwi" {
+			t.Errorf("right after the import: %+v, want word_sorting@1", res)
 		}
 	}
 }
