@@ -63,7 +63,7 @@ stores their results, which a rerun of their stream reads.`,
 				if asJSON {
 					out := make([]pendingSummary, 0, len(open))
 					for _, p := range open {
-						out = append(out, pendingSummary{ID: p.InstanceID, Group: p.Group, Label: p.Label, LabelSource: p.LabelSource, Question: p.Question})
+						out = append(out, pendingSummary{ID: p.InstanceID, Group: p.Group, Label: p.Label, LabelSource: p.LabelSource, Question: p.Question, Tenant: p.Tenant})
 					}
 					return writeJSON(app.Out, out)
 				}
@@ -76,7 +76,11 @@ stores their results, which a rerun of their stream reads.`,
 					if label == "" {
 						label = "-"
 					}
-					fmt.Fprintf(app.Out, "%s\tgroup %d\t%s (%s)\t%s\n", p.InstanceID, p.Group, label, orDash(p.LabelSource), oneLine(p.Question, 80))
+					group := fmt.Sprintf("group %d", p.Group)
+					if p.Tenant != "" {
+						group += " of " + p.Tenant
+					}
+					fmt.Fprintf(app.Out, "%s\t%s\t%s (%s)\t%s\n", p.InstanceID, group, label, orDash(p.LabelSource), oneLine(p.Question, 80))
 				}
 				return nil
 			}
@@ -114,6 +118,7 @@ type pendingSummary struct {
 	Label       string `json:"label"`
 	LabelSource string `json:"label_source"`
 	Question    string `json:"question"`
+	Tenant      string `json:"tenant,omitempty"` // whose traffic pooled it (a serve token's name); absent: the operator's
 }
 
 // pendingID resolves a pending id given in full (BATCH:ID) or as the

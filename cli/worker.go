@@ -198,11 +198,11 @@ type natsBatches struct {
 	e *engine.Engine
 }
 
-func (b *natsBatches) SolveBatch(ctx context.Context, batch, ref string, items []serve.QueuedItem, emit func(int, serve.QueuedResult) error) error {
+func (b *natsBatches) SolveBatch(ctx context.Context, qb serve.QueuedBatch, items []serve.QueuedItem, emit func(int, serve.QueuedResult) error) error {
 	var tl *tool.Tool
-	if ref != "" {
+	if qb.Tool != "" {
 		var err error
-		if tl, err = b.e.Tool(ctx, ref); err != nil {
+		if tl, err = b.e.Tool(ctx, qb.Tool); err != nil {
 			return err
 		}
 	}
@@ -214,7 +214,7 @@ func (b *natsBatches) SolveBatch(ctx context.Context, batch, ref string, items [
 	// Workers routing the batch may make tools: the server's library
 	// imports them once it is done, as a stream's submitter does.
 	imp := worker.ToolImport{Store: b.e.Store(), Check: b.e.CheckTool}
-	_, err := b.q.Submit(ctx, b.e.Store(), its, worker.SubmitOptions{Batch: batch, Tool: tl, Import: imp}, func(r user.BatchResult) error {
+	_, err := b.q.Submit(ctx, b.e.Store(), its, worker.SubmitOptions{Batch: qb.ID, Tool: tl, Tenant: qb.Tenant, Share: qb.Share, Import: imp}, func(r user.BatchResult) error {
 		st := dispatch.StatusSolved
 		switch {
 		case r.OK && r.Tool == "" || strings.HasPrefix(r.Error, "no answer: "+dispatch.StatusPending):

@@ -277,8 +277,13 @@ func TestServeBatchesOverNATS(t *testing.T) {
 		return fakeopenai.Reply{Status: 400}
 	})
 	natsURL := startNATS(t)
+	t.Setenv("LATM_DISPATCH_UNKNOWN", "none") // an unknown question is pooled with no answer
 	startWorkerCmd(t, natsURL, "--slots", "2")
 	t.Setenv("LATM_NATS_URL", natsURL)
+	code, secret, errs := runLatm(t, db, "token", "create", "acme")
+	if code != 0 {
+		t.Fatalf("token create: %d %s", code, errs)
+	}
 	url, exit := startServe(t, db)
 
 	body := sortLine("q0", "b", "a") + "\n" + sortLine("q1", "d", "c") + "\n"
@@ -313,6 +318,48 @@ func TestServeBatchesOverNATS(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != 2 {
 		t.Errorf("%d model calls, want 2", n)
+	}
+
+	// A tenant's batch that names no tool goes to the workers as the
+	// tenant's: its unknown question is pooled as acme's.
+	req, err := http.NewRequest("POST", url+"/v1/batches", strings.NewReader(`{"id": "u1", "question": "What is six times seven?"}`+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(secret))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("acme's batch: %d", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("GET", url+resp.Header.Get("Location")+"/results", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(secret))
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	text, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(text), `"status":"pending"`) {
+		t.Errorf("acme's batch results %s, want its question pending", text)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	q, err := worker.Connect(ctx, natsURL, worker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.NC.Close()
+	if pool, err := q.PendingPool(ctx); err != nil || len(pool) != 1 || pool[0].Tenant != "acme" {
+		t.Errorf("the shared pool %+v (%v), want acme's question", pool, err)
+	}
+	if code, out, errs := runLatm(t, db, "label", "--list", "--nats", natsURL); code != 0 || !strings.Contains(out, "group 1 of acme\t") {
+		t.Errorf("label --list: %d %q %s, want acme's group", code, out, errs)
+	}
+	if code, out, _ := runLatm(t, db, "label", "--list", "--json", "--nats", natsURL); code != 0 || !strings.Contains(out, `"tenant": "acme"`) {
+		t.Errorf("label --list --json: %d %s, want the tenant", code, out)
 	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)

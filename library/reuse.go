@@ -23,14 +23,15 @@ func SameContent(a, b *tool.Tool) bool {
 }
 
 // SaveToolUnlessSame saves t as a new version of its name, unless the
-// newest active version already has the same content (SameContent): then
-// nothing is written, t takes that version's ID, Version, Status and
-// CreatedAt, and saved is false. Importing one package twice thus gives
-// one version. Two concurrent imports of the same content may both save.
+// newest active version already has the same content (SameContent) and
+// the same owner (Tenant): then nothing is written, t takes that
+// version's ID, Version, Status and CreatedAt, and saved is false.
+// Importing one package twice thus gives one version. Two concurrent
+// imports of the same content may both save.
 func (s *Store) SaveToolUnlessSame(ctx context.Context, t *tool.Tool) (saved bool, err error) {
 	cur, err := s.Tool(ctx, t.Name, 0)
 	switch {
-	case err == nil && SameContent(cur, t):
+	case err == nil && SameContent(cur, t) && cur.Tenant == t.Tenant:
 		t.ID, t.Version, t.Status, t.CreatedAt = cur.ID, cur.Version, cur.Status, cur.CreatedAt
 		return false, nil
 	case err != nil && !errors.Is(err, ErrNotFound):

@@ -41,6 +41,16 @@ func TestSaveToolUnlessSame(t *testing.T) {
 	if saved, err := s.SaveToolUnlessSame(ctx, changed); err != nil || !saved || changed.Version != 2 {
 		t.Fatalf("changed content: saved %v, version %d, %v", saved, changed.Version, err)
 	}
+	// The same content owned by a tenant is the tenant's tool: a version of
+	// its own, not the operator's.
+	owned := sampleTool("sorter")
+	owned.Description, owned.Tenant = changed.Description, "acme"
+	if saved, err := s.SaveToolUnlessSame(ctx, owned); err != nil || !saved || owned.Version != 3 {
+		t.Fatalf("a tenant's copy: saved %v, version %d, %v", saved, owned.Version, err)
+	}
+	if got, err := s.Tool(ctx, "sorter", 3); err != nil || got.Tenant != "acme" {
+		t.Fatalf("sorter@3 = %+v, %v; want the tenant's", got, err)
+	}
 }
 
 func TestActivateTool(t *testing.T) {

@@ -168,14 +168,6 @@ func (s *Server) postBatch(w http.ResponseWriter, r *http.Request) {
 	if !c.operator {
 		tenant = c.tenant
 	}
-	if tenant != "" && ref == "" && s.opts.BatchQueue != nil {
-		// Workers route over every tool they hold and pool unknown
-		// questions in one shared pool: they know no tenants, so routing
-		// there would reach other tenants' tools (docs/scale.md).
-		writeError(w, http.StatusBadRequest, codeBadRequest, "tool", "a tenant's batch through the NATS queue must name its tool: "+
-			"the workers route among every tenant's tools, so this server does not route a tenant's batch there; add ?tool=NAME (one of your tools, GET /v1/tools)")
-		return
-	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		s.fail(w, r, err)
@@ -268,7 +260,18 @@ func statusOfRun(r *tool.Run) string {
 // the store the server reads (so a restarted server resumes), calls emit
 // with the item's index for each, and returns once all are in.
 type BatchQueue interface {
-	SolveBatch(ctx context.Context, batch, tool string, items []QueuedItem, emit func(i int, r QueuedResult) error) error
+	SolveBatch(ctx context.Context, b QueuedBatch, items []QueuedItem, emit func(i int, r QueuedResult) error) error
+}
+
+// QueuedBatch is a batch given to a BatchQueue: its id, the tool that
+// solves it ("": routed), and the scope of its routing, as a tenant's
+// questions are routed here: only to the operator's tools and the
+// tenant's own (every tenant's with Share), pooled as the tenant's, so
+// that a tool their group makes is the tenant's.
+type QueuedBatch struct {
+	ID, Tool string
+	Tenant   string // "": the operator's
+	Share    bool   // Options.ShareTools
 }
 
 // QueuedItem is one question of a batch given to a BatchQueue.
@@ -293,7 +296,11 @@ func (s *Server) runQueuedBatch(run *batchRun, todo []int) {
 		it := run.items[i]
 		items[k] = QueuedItem{Line: it.line, ID: it.id, Question: it.question}
 	}
-	err := s.opts.BatchQueue.SolveBatch(s.ctx, run.id, run.tool, items, func(k int, r QueuedResult) error {
+	qb := QueuedBatch{ID: run.id, Tool: run.tool, Tenant: run.tenant}
+	if run.tenant != "" {
+		qb.Share = s.opts.ShareTools
+	}
+	err := s.opts.BatchQueue.SolveBatch(s.ctx, qb, items, func(k int, r QueuedResult) error {
 		if k < 0 || k >= len(todo) {
 			return fmt.Errorf("batch queue: result for item %d of %d", k, len(todo))
 		}

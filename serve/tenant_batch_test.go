@@ -73,53 +73,76 @@ func TestBatchesStayWithinTheTenant(t *testing.T) {
 }
 
 // queued is a BatchQueue that answers every question "queued" and records
-// the tool each batch named.
+// each batch it was given.
 type queued struct {
-	mu    sync.Mutex
-	tools []string
+	mu      sync.Mutex
+	batches []QueuedBatch
 }
 
-func (q *queued) SolveBatch(ctx context.Context, batch, tool string, items []QueuedItem, emit func(int, QueuedResult) error) error {
+func (q *queued) SolveBatch(ctx context.Context, b QueuedBatch, items []QueuedItem, emit func(int, QueuedResult) error) error {
 	q.mu.Lock()
-	q.tools = append(q.tools, tool)
+	q.batches = append(q.batches, b)
 	q.mu.Unlock()
 	for i := range items {
-		if err := emit(i, QueuedResult{Status: "solved", Answer: "queued", OK: true, Tool: tool}); err != nil {
+		if err := emit(i, QueuedResult{Status: "solved", Answer: "queued", OK: true, Tool: b.Tool}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Over the NATS queue a tenant's batch must name its tool (the workers
-// route among every tenant's tools); the refusal says so and names the
-// fix, and neither the operator's unnamed batch nor a tenant's named one
-// is refused.
-func TestATenantsBatchOverTheQueueMustNameItsTool(t *testing.T) {
+// Over the queue a batch goes with its scope: a tenant's routes as the
+// tenant's (and reaches other tenants' tools only with ShareTools), the
+// operator's as the operator's, whether or not it names a tool.
+func TestABatchGoesOverTheQueueWithItsTenant(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{})
-	ws := sortTool()
-	ws.Tenant = "acme"
-	e.save(ws)
-	ctx := context.Background()
-	ts := &tenants{e: e, acme: e.token("acme", 0), opsT: e.token("ops", 0)}
-	q := &queued{}
-	srv := New(e.local, Options{RequireTokens: true, Tokens: e.store, Batches: e.store, BatchWorkers: 1, BatchQueue: q, Operators: []string{"ops"}})
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { h.Close(); srv.Close() })
-	ts.url = h.URL
-	body := `{"id": "q1", "question": "Sort the following words alphabetically: List: yak xenon wolf"}` + "\n"
-
-	code, out := ts.get(t, "POST", "/v1/batches", ts.acme, body)
-	if code != 400 || !strings.Contains(out, "must name its tool") || !strings.Contains(out, "?tool=NAME") || !strings.Contains(out, `"field":"tool"`) {
-		t.Errorf("a tenant's unnamed batch over the queue: %d %s, want a 400 naming the fix", code, out)
-	}
-	for _, c := range []struct{ token, path string }{{ts.acme, "/v1/batches?tool=word_sorting"}, {ts.opsT, "/v1/batches"}} {
-		if code, out := ts.get(t, "POST", c.path, c.token, body); code != 202 && code != 200 {
-			t.Errorf("POST %s: %d %s, want it queued", c.path, code, out)
+	for _, share := range []bool{false, true} {
+		e := newEnv(t, Options{})
+		ws := sortTool()
+		ws.Tenant = "acme"
+		e.save(ws)
+		ctx := context.Background()
+		ts := &tenants{e: e, acme: e.token("acme", 0), opsT: e.token("ops", 0)}
+		q := &queued{}
+		srv := New(e.local, Options{RequireTokens: true, Tokens: e.store, Batches: e.store, BatchWorkers: 1, BatchQueue: q,
+			Operators: []string{"ops"}, ShareTools: share})
+		if err := srv.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		h := httptest.NewServer(srv.Handler())
+		t.Cleanup(func() { h.Close(); srv.Close() })
+		ts.url = h.URL
+		body := `{"id": "q1", "question": "Sort the following words alphabetically: List: yak xenon wolf"}` + "\n"
+		want := map[string]QueuedBatch{}
+		for _, c := range []struct {
+			token, path string
+			want        QueuedBatch
+		}{
+			{ts.acme, "/v1/batches", QueuedBatch{Tenant: "acme", Share: share}},
+			{ts.acme, "/v1/batches?tool=word_sorting", QueuedBatch{Tool: "word_sorting", Tenant: "acme", Share: share}},
+			{ts.opsT, "/v1/batches", QueuedBatch{}},
+		} {
+			code, out := ts.get(t, "POST", c.path, c.token, body)
+			var v struct{ ID string }
+			if (code != 202 && code != 200) || json.Unmarshal([]byte(out), &v) != nil || v.ID == "" {
+				t.Fatalf("share=%v: POST %s: %d %s, want it queued", share, c.path, code, out)
+			}
+			c.want.ID = v.ID
+			want[v.ID] = c.want
+			if code, out := ts.get(t, "GET", "/v1/batches/"+v.ID+"/results", c.token, ""); code != 200 || !strings.Contains(out, `"answer":"queued"`) {
+				t.Fatalf("share=%v: batch %s: %d %s", share, v.ID, code, out)
+			}
+		}
+		q.mu.Lock()
+		got := q.batches
+		q.mu.Unlock()
+		if len(got) != len(want) {
+			t.Fatalf("share=%v: the queue got %+v, want %d batches", share, got, len(want))
+		}
+		for _, b := range got {
+			if b != want[b.ID] {
+				t.Errorf("share=%v: the queue got %+v, want %+v", share, b, want[b.ID])
+			}
 		}
 	}
 }

@@ -67,7 +67,7 @@ func (q *Queue) importTools(ctx context.Context, imp ToolImport, before, used ma
 		if packageKey(e.Value()) != key {
 			continue // a corrupt entry: the workers skip it too
 		}
-		t, err := tool.DecodePackage(e.Value())
+		t, err := decodeEntry(e.Value())
 		if err != nil {
 			continue
 		}
@@ -94,7 +94,7 @@ func (q *Queue) importTools(ctx context.Context, imp ToolImport, before, used ma
 			}
 			continue
 		}
-		t.ID, t.Version, t.Status, t.Tenant = 0, 0, "", ""
+		t.ID, t.Version, t.Status = 0, 0, ""
 		if err := imp.Store.SaveTool(ctx, t); err != nil {
 			return out, fmt.Errorf("import tool %s: %w", t.Name, err)
 		}

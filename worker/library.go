@@ -1,18 +1,65 @@
 package worker
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/latm/latm/tool"
 )
 
-// PublishTool puts t's package in the tools bucket under its content hash
+// An entry of ToolsBucket is a tool package (tool.EncodePackage); a
+// tenant's tool's entry has one line before it that names the tenant:
+//
+//	# latm tenant: "acme"
+//	# latm tool package 1
+//	…
+//
+// The key is the content hash of the whole entry, so that two tenants'
+// tools of equal content are two entries, and whoever imports one knows
+// whose it is (a worker routes a tenant's instances only to the operator's
+// tools and the tenant's own). A latm without tenants refuses such an
+// entry rather than take the tool for the operator's.
+const tenantLine = "# latm tenant: "
+
+// encodeEntry renders t as an entry of ToolsBucket.
+func encodeEntry(t *tool.Tool) ([]byte, error) {
+	pkg, err := tool.EncodePackage(t)
+	if err != nil || t.Tenant == "" {
+		return pkg, err
+	}
+	return append([]byte(tenantLine+strconv.Quote(t.Tenant)+"\n"), pkg...), nil
+}
+
+// decodeEntry reads an entry of ToolsBucket: the tool, with its tenant.
+func decodeEntry(b []byte) (*tool.Tool, error) {
+	if rest, ok := bytes.CutPrefix(b, []byte(tenantLine)); ok {
+		line, pkg, _ := bytes.Cut(rest, []byte("\n"))
+		name, err := strconv.Unquote(string(line))
+		if err != nil || name == "" {
+			return nil, fmt.Errorf("line 1: the tenant %.80q is not a quoted name", line)
+		}
+		t, err := tool.DecodePackage(pkg)
+		if err != nil {
+			if pe := (*tool.PackageError)(nil); errors.As(err, &pe) {
+				return nil, &tool.PackageError{Line: pe.Line + 1, Msg: pe.Msg}
+			}
+			return nil, err
+		}
+		t.Tenant = name
+		return t, nil
+	}
+	return tool.DecodePackage(b)
+}
+
+// PublishTool puts t's entry in the tools bucket under its content hash
 // and returns the key; publishing the same content again changes nothing.
 func (q *Queue) PublishTool(ctx context.Context, t *tool.Tool) (string, error) {
-	pkg, err := tool.EncodePackage(t)
+	pkg, err := encodeEntry(t)
 	if err != nil {
 		return "", err
 	}
@@ -67,8 +114,8 @@ func (w *Worker) syncTools(ctx context.Context, ready chan<- struct{}) error {
 			}
 			if saved {
 				w.imported.Add(1)
-				w.disp.Router.Invalidate() // routing sees the new tool at once
-				if ready == nil {          // the first ones are revisited together
+				w.invalidateRoutes() // routing sees the new tool at once
+				if ready == nil {    // the first ones are revisited together
 					w.revisitLogged(ctx)
 				}
 			}
@@ -92,7 +139,7 @@ func (w *Worker) importPackage(ctx context.Context, e jetstream.KeyValueEntry) (
 	if got := packageKey(e.Value()); got != e.Key() {
 		return nil, false, fmt.Errorf("content hash is %s, not its key", got)
 	}
-	t, err := tool.DecodePackage(e.Value())
+	t, err := decodeEntry(e.Value())
 	if err != nil {
 		return nil, false, err
 	}

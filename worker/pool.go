@@ -63,11 +63,40 @@ type pendingEntry struct {
 	LabelSource string    `json:"label_source,omitempty"`
 	Group       int64     `json:"group,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Tenant and Share are the scope of the instance (Task.Tenant and
+	// Task.Share): its group is the tenant's, and revisiting it routes as
+	// the instance was routed.
+	Tenant string `json:"tenant,omitempty"`
+	Share  bool   `json:"share,omitempty"`
 }
 
 func (e pendingEntry) pending() *tool.Pending {
 	return &tool.Pending{ID: e.ID, InstanceID: e.InstanceID, Question: e.Question, Label: e.Label,
-		LabelSource: e.LabelSource, Group: e.Group, Status: tool.PendingOpen, CreatedAt: e.CreatedAt}
+		LabelSource: e.LabelSource, Group: e.Group, Status: tool.PendingOpen, CreatedAt: e.CreatedAt, Tenant: e.Tenant}
+}
+
+func (e pendingEntry) scope() scope { return scope{e.Tenant, e.Share} }
+
+// scopedStore is the shared store of one scope's dispatcher: the instances
+// it pools record whether their routing reached every tenant's tools, and
+// a tool it saves is announced to saved (the worker's other scopes route
+// with it at once).
+type scopedStore struct {
+	*sharedStore
+	share bool
+	saved func()
+}
+
+func (s scopedStore) SaveTool(ctx context.Context, t *tool.Tool) error {
+	if err := s.sharedStore.SaveTool(ctx, t); err != nil {
+		return err
+	}
+	s.saved()
+	return nil
+}
+
+func (s scopedStore) AddPending(ctx context.Context, p *tool.Pending) error {
+	return s.addPending(ctx, p, s.share)
 }
 
 // pendingID is the pool's id of an instance: a positive number from its
@@ -82,6 +111,12 @@ func pendingKey(id int64) string { return "p." + strconv.FormatInt(id, 10) }
 // AddPending adds p to the shared pool; an instance pending already is
 // left as it is and p filled from it.
 func (s *sharedStore) AddPending(ctx context.Context, p *tool.Pending) error {
+	return s.addPending(ctx, p, false)
+}
+
+// addPending is AddPending of an instance whose routing reached every
+// tenant's tools if share.
+func (s *sharedStore) addPending(ctx context.Context, p *tool.Pending, share bool) error {
 	switch p.LabelSource {
 	case "", "input", "human", "model":
 	default:
@@ -96,7 +131,7 @@ func (s *sharedStore) AddPending(ctx context.Context, p *tool.Pending) error {
 			return fmt.Errorf("add pending %s: %w", p.InstanceID, err)
 		}
 		e := pendingEntry{ID: id, InstanceID: p.InstanceID, Question: p.Question, Label: p.Label, LabelSource: p.LabelSource,
-			Group: p.Group, CreatedAt: time.Now().UTC()}
+			Group: p.Group, CreatedAt: time.Now().UTC(), Tenant: p.Tenant, Share: share}
 		b, err := json.Marshal(e)
 		if err != nil {
 			return err
@@ -427,7 +462,7 @@ func (w *Worker) revisit(ctx context.Context, st *sharedStore) error {
 		if json.Unmarshal(kv.Value(), &e) != nil || e.Group <= 0 || groups[e.Group] {
 			continue // a group's members are read again under its lease
 		}
-		tl, _, err := w.disp.Router.Confident(ctx, e.Question)
+		tl, _, err := w.dispatcher(e.scope()).Router.Confident(ctx, e.Question)
 		if err != nil {
 			return err
 		}
@@ -442,6 +477,22 @@ func (w *Worker) revisit(ctx context.Context, st *sharedStore) error {
 		}
 	}
 	return nil
+}
+
+// groupScope is the scope of group g's instances (a group never mixes
+// tenants); the operator's if the pool has none of them.
+func (w *Worker) groupScope(ctx context.Context, g int64) (scope, error) {
+	open, err := w.shared.openEntries(ctx)
+	if err != nil {
+		return scope{}, fmt.Errorf("make group %d: %w", g, err)
+	}
+	for _, kv := range open {
+		var e pendingEntry
+		if json.Unmarshal(kv.Value(), &e) == nil && e.Group == g {
+			return e.scope(), nil
+		}
+	}
+	return scope{}, nil
 }
 
 func (w *Worker) revisitGroup(ctx context.Context, st *sharedStore, g int64) error {
@@ -478,7 +529,7 @@ func (w *Worker) revisitEntry(ctx context.Context, st *sharedStore, key string, 
 		return err
 	}
 	if !final {
-		tl, _, err := w.disp.Router.Confident(ctx, e.Question)
+		tl, _, err := w.dispatcher(e.scope()).Router.Confident(ctx, e.Question)
 		if err != nil || tl == nil {
 			return err
 		}

@@ -76,6 +76,13 @@ type Task struct {
 	// one): a routed instance of an unknown task counts it toward making
 	// its group's tool.
 	Answer string `json:"answer,omitempty"`
+	// Tenant is whose instance it is (a serve token's name; "" the
+	// operator's). A routed tenant's instance reaches only the operator's
+	// tools and the tenant's own, or every tenant's with Share (serve's
+	// ShareTools); it is pooled as the tenant's, and a tool its group makes
+	// belongs to the tenant.
+	Tenant string `json:"tenant,omitempty"`
+	Share  bool   `json:"share,omitempty"`
 	// Make, when set, is no instance but a request to make that pending
 	// group's tool if it is ready (latm label sends one): Batch names the
 	// batch its model calls are recorded under, and ID tells requests

@@ -35,6 +35,11 @@ func collectorName(st RunStore, batch string) string {
 type SubmitOptions struct {
 	Batch string     // the batch id results are keyed and recorded under; required
 	Tool  *tool.Tool // the tool every instance is solved with; nil: workers route
+	// Tenant and Share scope the routing of a batch that names no tool
+	// (Task.Tenant, Task.Share): whose instances they are, and whether
+	// they may reach other tenants' tools.
+	Tenant string
+	Share  bool
 	// Progress, if set, is called after each result collected in this run,
 	// with the count so far and the count to collect.
 	Progress func(done, total int)
@@ -49,9 +54,10 @@ type SubmitOptions struct {
 // and hands every item's result to emit in input order, like
 // user.SolveBatch does on one machine.
 //
-// It resumes: an item with an OK run in st (same question) is not
-// published again, nor is one whose result is in the bucket already (a
-// submitter stopped after the workers finished). A failed result from an
+// It resumes: an item with an OK run in st (same question, and a tool: a
+// pending one is read again) is not published again, nor is one whose
+// result is in the bucket already (a submitter stopped after the workers
+// finished; a pending one its group's tool solved since). A failed result from an
 // earlier run is removed and the instance published again, as a rerun of
 // a local batch solves its failures again. A cancelled ctx stops it; what
 // was emitted stays valid and a rerun resumes after it.
@@ -89,7 +95,7 @@ func (q *Queue) submit(ctx context.Context, st RunStore, items []user.BatchItem,
 	if err != nil {
 		return sum, fmt.Errorf("submit %s: %w", o.Batch, err)
 	}
-	task := Task{Batch: o.Batch}
+	task := Task{Batch: o.Batch, Tenant: o.Tenant, Share: o.Share}
 	ref := ""
 	if o.Tool != nil {
 		key, err := q.PublishTool(ctx, o.Tool)
@@ -114,7 +120,9 @@ func (q *Queue) submit(ctx context.Context, st RunStore, items []user.BatchItem,
 		switch r := done[it.ID]; {
 		case it.Bad != "":
 			results[i], ready[i] = user.BatchResult{ID: it.ID, Error: fmt.Sprintf("line %d: %s", it.Line, it.Bad), Tool: ref}, true
-		case r != nil && r.OK && r.Question == it.Question:
+		case r != nil && r.OK && r.Question == it.Question && r.ToolName != "":
+			// (A routed instance's pending run, with no tool, is read
+			// from the bucket again: its group's tool may have solved it.)
 			results[i], ready[i] = user.BatchResult{ID: it.ID, Answer: r.Answer, OK: true, Tool: tool.Ref(r.ToolName, r.ToolVersion), Resumed: true}, true
 		default:
 			byKey[ResultKey(o.Batch, it.ID)] = i

@@ -42,11 +42,11 @@ type Worker struct {
 	Loaded func(t *tool.Tool)
 
 	mu     sync.Mutex
-	tools  map[string]*tool.Tool // packages by key, once fetched and checked
-	eng    *engine.Engine        // Engine, its ledger teed into each result
-	disp   *dispatch.Dispatcher  // eng's dispatcher, routing instances that name no tool
-	shared *sharedStore          // disp's store: the local file and the shared pool
-	owner  string                // names this worker in the leases it takes itself (revisit)
+	tools  map[string]*tool.Tool          // packages by key, once fetched and checked
+	disps  map[scope]*dispatch.Dispatcher // routing instances that name no tool, by whose they are
+	eng    *engine.Engine                 // Engine, its ledger teed into each result
+	shared *sharedStore                   // the dispatchers' store: the local file and the shared pool
+	owner  string                         // names this worker in the leases it takes itself (revisit)
 	// imported counts the tools made elsewhere imported so far.
 	imported atomic.Int64
 }
@@ -65,7 +65,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer eng.Close()
 	shared := newSharedStore(w.Queue, eng.Store())
 	defer shared.close()
-	w.eng, w.disp, w.shared = eng, sharedDispatcher(eng, shared), shared
+	w.eng, w.shared = eng, shared
 	syncCtx, stopSync := context.WithCancel(ctx)
 	synced, ready := make(chan error, 1), make(chan struct{})
 	go func() { synced <- w.syncTools(syncCtx, ready) }()
@@ -357,7 +357,11 @@ func (w *Worker) handleMake(ctx context.Context, msg jetstream.Msg, t Task) {
 	stored := false
 	defer func() { w.endSession(ctx, sess, stored) }()
 	lctx, calls := withCallLog(sctx, t.Batch)
-	rs, err := w.disp.MakeReady(lctx, t.Make)
+	sc, err := w.groupScope(ctx, t.Make)
+	var rs []dispatch.Result
+	if err == nil {
+		rs, err = w.dispatcher(sc).MakeReady(lctx, t.Make)
+	}
 	if err == nil {
 		err = w.Queue.waitEvents(ctx, calls)
 	}
@@ -404,7 +408,7 @@ func (w *Worker) retry(msg jetstream.Msg, t Task, err error) {
 func (w *Worker) solve(ctx context.Context, t Task) (Result, []Result, error) {
 	res := Result{Batch: t.Batch, ID: t.ID, Question: t.Question}
 	if t.Package == "" {
-		rs, err := w.dispatcher().Handle(ctx, dispatch.Instance{Batch: t.Batch, ID: t.ID, Question: t.Question, Answer: t.Answer})
+		rs, err := w.dispatcher(scope{t.Tenant, t.Share}).Handle(ctx, dispatch.Instance{Batch: t.Batch, ID: t.ID, Question: t.Question, Answer: t.Answer})
 		if err != nil {
 			return res, nil, err
 		}
@@ -468,7 +472,7 @@ func (w *Worker) tool(ctx context.Context, t Task) (*tool.Tool, error) {
 	if got := packageKey(e.Value()); got != t.Package {
 		return nil, fmt.Errorf("tool %s: package %s has content hash %s (a corrupt bucket)", t.Tool, t.Package, got)
 	}
-	tl, err = tool.DecodePackage(e.Value())
+	tl, err = decodeEntry(e.Value())
 	if err != nil {
 		return nil, fmt.Errorf("tool %s (package %s): %w", t.Tool, t.Package, err)
 	}
@@ -484,17 +488,51 @@ func (w *Worker) tool(ctx context.Context, t Task) (*tool.Tool, error) {
 	return tl, nil
 }
 
-func (w *Worker) dispatcher() *dispatch.Dispatcher { return w.disp }
+// scope is whose instances a dispatcher routes (Task.Tenant, Task.Share).
+type scope struct {
+	tenant string
+	share  bool
+}
 
-// sharedDispatcher is the engine's dispatcher with the shared store in
-// place of the local file: the pending pool and the making leases are the
-// deployment's, so a task's instances gather across workers and exactly
-// one worker makes its tool.
-func sharedDispatcher(eng *engine.Engine, st *sharedStore) *dispatch.Dispatcher {
-	base := eng.Dispatcher()
-	return &dispatch.Dispatcher{
-		Store: st, Router: base.Router, Solver: base.Solver, Maker: base.Maker, LLM: base.LLM, Prompts: base.Prompts,
+// dispatcher is the dispatcher of sc's instances: the engine's, with the
+// shared store in place of the local file (the pending pool and the
+// making leases are the deployment's, so a task's instances gather across
+// workers and exactly one worker makes its tool). A tenant's routes only
+// to the operator's tools and the tenant's own (every tenant's with
+// share), and its pool entries, groups and made tools are the tenant's,
+// as serve's dispatchers are on one machine.
+func (w *Worker) dispatcher(sc scope) *dispatch.Dispatcher {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if d := w.disps[sc]; d != nil {
+		return d
+	}
+	base := w.eng.Dispatcher()
+	d := &dispatch.Dispatcher{
+		Store: scopedStore{w.shared, sc.share, w.invalidateRoutes}, Router: base.Router, Solver: base.Solver, Maker: base.Maker, LLM: base.LLM, Prompts: base.Prompts,
 		Unknown: base.Unknown, ModelLabels: base.ModelLabels, MinExamples: base.MinExamples, GroupThreshold: base.GroupThreshold,
+		Tenant: sc.tenant,
+	}
+	if r := base.Router; r != nil && sc != (scope{}) {
+		d.Router = &dispatch.Router{Store: r.Store, LLM: r.LLM, Prompts: r.Prompts, Thresholds: r.Thresholds,
+			Candidates: r.Candidates, IndexTTL: r.IndexTTL, Tenant: sc.tenant, Share: sc.share}
+	}
+	if w.disps == nil {
+		w.disps = map[scope]*dispatch.Dispatcher{}
+	}
+	w.disps[sc] = d
+	return d
+}
+
+// invalidateRoutes has every dispatcher's router see the library anew (a
+// tool was imported).
+func (w *Worker) invalidateRoutes() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, d := range w.disps {
+		if d.Router != nil {
+			d.Router.Invalidate()
+		}
 	}
 }
 
@@ -515,7 +553,7 @@ func decodeTask(data []byte) (Task, error) {
 	case t.Make < 0:
 		return t, fmt.Errorf("instance %.80q asks to make group %d: groups are numbered from 1", data, t.Make)
 	case t.Make > 0:
-		if t.Batch == "" || t.Question != "" || t.Tool != "" || t.Package != "" || t.Answer != "" {
+		if t.Batch == "" || t.Question != "" || t.Tool != "" || t.Package != "" || t.Answer != "" || t.Tenant != "" || t.Share {
 			return t, fmt.Errorf("request %.80q to make group %d: give a batch (for its ledger) and no instance", data, t.Make)
 		}
 		return t, nil
