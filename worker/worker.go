@@ -72,6 +72,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer func() { stopSync(); <-synced }()
 	<-ready // the library has every tool published so far
 	cons, err := w.Queue.Stream.Consumer(ctx, ConsumerName)
+	if ctx.Err() != nil {
+		return nil // stopped while starting
+	}
 	if err != nil {
 		return fmt.Errorf("worker: consumer %s: %w", ConsumerName, err)
 	}

@@ -282,3 +282,17 @@ func TestWorkersHotLoadPublishedToolVersions(t *testing.T) {
 		t.Errorf("worker library %v, want sort@1 and sort@2, the second the changed version", versions)
 	}
 }
+
+// A worker stopped while it starts (before it pulls anything) stops
+// cleanly, as Run promises for a cancelled ctx.
+func TestAWorkerStoppedWhileStartingReturnsNil(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s := startNode(t)
+	q := connect(t, ctx, s.ClientURL(), Options{})
+	stopped, stop := context.WithCancel(ctx)
+	stop()
+	if err := (&Worker{Queue: q, Engine: openEngine(t, useServer(t).URL), Name: "w"}).Run(stopped); err != nil {
+		t.Errorf("Run on a cancelled context: %v, want nil", err)
+	}
+}
