@@ -13,6 +13,7 @@ import (
 )
 
 func TestCollectorAppliesEachEventOnce(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s := startNode(t)

@@ -183,6 +183,7 @@ func TestClusterNodeDownWorkGoesOn(t *testing.T) {
 }
 
 func TestSubmitterKilledAndRestartedLosesAndDoublesNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a submitter process")
 	}

@@ -53,6 +53,7 @@ func sandboxedEngine(t *testing.T, modelURL string) *engine.Engine {
 }
 
 func TestAHostileToolHarmsNoOtherWorker(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts sandbox processes")
 	}

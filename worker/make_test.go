@@ -29,6 +29,7 @@ func solvedAll(t *testing.T, its []dispatch.StreamItem, last map[string]dispatch
 }
 
 func TestStreamImportsTheToolAWorkerMadeIntoTheSubmittersLibrary(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	srv, counts := makingServer(t, nil)
@@ -91,6 +92,7 @@ func TestStreamImportsTheToolAWorkerMadeIntoTheSubmittersLibrary(t *testing.T) {
 }
 
 func TestALabelCompletingASharedGroupHasAWorkerMakeItsTool(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	srv, counts := makingServer(t, nil)
@@ -178,6 +180,7 @@ func TestALabelCompletingASharedGroupHasAWorkerMakeItsTool(t *testing.T) {
 }
 
 func TestAMakerKilledMidGroupLeavesItsInstancesToTheNextWorker(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a worker process")
 	}
@@ -256,6 +259,7 @@ func TestAMakerKilledMidGroupLeavesItsInstancesToTheNextWorker(t *testing.T) {
 
 // The make request's wire form is checked like an instance's.
 func TestDecodeMakeRequest(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in, err string
 	}{

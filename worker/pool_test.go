@@ -12,6 +12,7 @@ import (
 )
 
 func TestWorkersRacingShareThePoolAndMakeOneTool(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	srv, counts := makingServer(t, nil)
@@ -47,6 +48,7 @@ func TestWorkersRacingShareThePoolAndMakeOneTool(t *testing.T) {
 }
 
 func TestADeadMakersLeaseIsTakenOverOnceItExpires(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	srv, counts := makingServer(t, nil)
@@ -84,22 +86,24 @@ func TestADeadMakersLeaseIsTakenOverOnceItExpires(t *testing.T) {
 }
 
 func TestLeaseCompareAndSwap(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s := startNode(t)
-	q := connect(t, ctx, s.ClientURL(), Options{LeaseTTL: 300 * time.Millisecond})
+	q := connect(t, ctx, s.ClientURL(), Options{LeaseTTL: time.Second})
 	a, b := newSharedStore(q, nil), newSharedStore(q, nil)
 	defer a.close()
 	defer b.close()
 	if ok, err := a.Acquire(ctx, "pending-pool", "a", time.Minute); !ok || err != nil {
 		t.Fatalf("a: %v %v", ok, err)
 	}
-	// Held and renewed by a: b is refused, also after several TTLs.
+	// Held and renewed by a: b is refused, also after several TTLs (the
+	// time passing is the point: a renews every third of it).
 	for range 3 {
 		if ok, err := b.Acquire(ctx, "pending-pool", "b", time.Minute); ok || err != nil {
 			t.Fatalf("b took a lease a holds and renews: %v %v", ok, err)
 		}
-		time.Sleep(300 * time.Millisecond)
+		time.Sleep(time.Second)
 	}
 	// a stops renewing (as if it died): b takes it after the TTL.
 	a.close()

@@ -150,6 +150,7 @@ func streamAll(ctx context.Context, q *Queue, st RunStore, batch string, items [
 }
 
 func TestStreamThroughAWorkerMakesTheToolOnThreshold(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	srv, counts := makingServer(t, nil)

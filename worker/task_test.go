@@ -47,6 +47,7 @@ func FuzzDecodeTask(f *testing.F) {
 }
 
 func TestAMalformedInstanceIsDroppedAndTheWorkerGoesOn(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	srv := useServer(t)

@@ -17,6 +17,7 @@ import (
 // tenant's and the operator's questions reach it only where tools are
 // shared.
 func TestATenantsBatchRoutesPoolsAndMakesAsTheTenants(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	srv, counts := makingServer(t, nil)

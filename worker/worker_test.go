@@ -46,6 +46,7 @@ func useServer(t *testing.T) *fakeopenai.Server {
 }
 
 func TestBatchThroughTwoWorkersAndResume(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	srv := useServer(t)
@@ -110,6 +111,7 @@ func TestBatchThroughTwoWorkersAndResume(t *testing.T) {
 }
 
 func TestARedeliveredInstanceGivesOneResult(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	srv := useServer(t)
@@ -178,6 +180,7 @@ func firstPackage(t *testing.T, ctx context.Context, q *Queue) string {
 }
 
 func TestSubmitterStoppedAndRerunLosesAndDoublesNothing(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	// The model answers the first instance at once and holds the others
@@ -248,6 +251,7 @@ func TestSubmitterStoppedAndRerunLosesAndDoublesNothing(t *testing.T) {
 }
 
 func TestWorkersHotLoadPublishedToolVersions(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s := startNode(t)
@@ -286,6 +290,7 @@ func TestWorkersHotLoadPublishedToolVersions(t *testing.T) {
 // A worker stopped while it starts (before it pulls anything) stops
 // cleanly, as Run promises for a cancelled ctx.
 func TestAWorkerStoppedWhileStartingReturnsNil(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s := startNode(t)
