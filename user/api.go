@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/latm/latm/llm"
 	"github.com/latm/latm/prompts"
 	"github.com/latm/latm/starlarkrt"
@@ -56,7 +58,8 @@ type Solver struct {
 	// memory only. *library.Store implements it.
 	Shadows ShadowStore
 
-	verdicts sync.Map // tool ref and source → whether it earns the template path
+	verdicts sync.Map           // tool ref and source → whether it earns the template path, its parser, its schema
+	learning singleflight.Group // the verdicts being learned (verdict.go)
 	memOnce  sync.Once
 	mem      *memShadows
 }

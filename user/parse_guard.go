@@ -112,18 +112,14 @@ type parserModel struct {
 // seen to get right.
 func (s *Solver) parsered(ctx context.Context, tl *tool.Tool) (*parserModel, string) {
 	key := "parser\x00" + tl.Ref() + "\x00" + tl.Source + "\x00" + tl.Parser
-	if v, ok := s.verdicts.Load(key); ok {
-		pv := v.(parserVerdict)
-		return pv.model, pv.why
-	}
-	pm, why, err := s.learnParser(ctx, tl)
-	if err != nil {
-		return nil, "parser not used: " + err.Error()
-	}
-	if ctx.Err() == nil {
-		s.verdicts.Store(key, parserVerdict{pm, why})
-	}
-	return pm, why
+	pv := s.verdict(ctx, key, func() (any, bool) {
+		pm, why, err := s.learnParser(ctx, tl)
+		if err != nil {
+			return parserVerdict{nil, "parser not used: " + err.Error()}, false
+		}
+		return parserVerdict{pm, why}, true
+	}).(parserVerdict)
+	return pv.model, pv.why
 }
 
 type parserVerdict struct {

@@ -29,6 +29,7 @@ type UseJSONExample struct {
 type schemaVerdict struct {
 	as  *ArgSchema
 	why string
+	err error // learning failed in the machinery (never kept)
 }
 
 // argSchema is the tool version's stored schema, checked again against
@@ -36,24 +37,20 @@ type schemaVerdict struct {
 // tool version. A stored schema refused is said in the ArgSchema's Note.
 func (s *Solver) argSchema(ctx context.Context, tl *tool.Tool) (*ArgSchema, string, error) {
 	key := "schema\x00" + tl.Ref() + "\x00" + tl.Source + "\x00" + tl.ArgSchema
-	if v, ok := s.verdicts.Load(key); ok {
-		sv := v.(schemaVerdict)
-		return sv.as, sv.why, nil
-	}
-	as, why, err := s.pickArgSchema(ctx, tl)
-	if err == nil && as != nil {
-		why, err = s.callGivesAnswer(ctx, tl, as)
-		if why != "" {
-			as = nil
+	sv := s.verdict(ctx, key, func() (any, bool) {
+		as, why, err := s.pickArgSchema(ctx, tl)
+		if err == nil && as != nil {
+			why, err = s.callGivesAnswer(ctx, tl, as)
+			if why != "" {
+				as = nil
+			}
 		}
+		return schemaVerdict{as, why, err}, err == nil
+	}).(schemaVerdict)
+	if sv.err != nil {
+		return nil, "", sv.err
 	}
-	if err != nil {
-		return nil, "", err
-	}
-	if ctx.Err() == nil {
-		s.verdicts.Store(key, schemaVerdict{as, why})
-	}
-	return as, why, nil
+	return sv.as, sv.why, nil
 }
 
 func (s *Solver) pickArgSchema(ctx context.Context, tl *tool.Tool) (*ArgSchema, string, error) {

@@ -14,25 +14,20 @@ import (
 // and if so the patterns and shapes its guards admit; the verdict is kept
 // per tool version. A nil model means no.
 func (s *Solver) templated(ctx context.Context, tl *tool.Tool, src starlarkrt.Source) *templateModel {
-	key := tl.Ref() + "\x00" + tl.Source
-	if v, ok := s.verdicts.Load(key); ok {
-		return v.(*templateModel)
-	}
-	tm := &templateModel{}
-	if len(tl.Examples) >= 2 {
-		for i := range tl.Examples {
-			if p := s.learnPattern(ctx, tl.Examples, i, src, &tm.result); p != nil {
-				tm.patterns = append(tm.patterns, p)
+	return s.verdict(ctx, tl.Ref()+"\x00"+tl.Source, func() (any, bool) {
+		tm := &templateModel{}
+		if len(tl.Examples) >= 2 {
+			for i := range tl.Examples {
+				if p := s.learnPattern(ctx, tl.Examples, i, src, &tm.result); p != nil {
+					tm.patterns = append(tm.patterns, p)
+				}
 			}
 		}
-	}
-	if len(tm.patterns) == 0 {
-		tm = nil
-	}
-	if ctx.Err() == nil {
-		s.verdicts.Store(key, tm)
-	}
-	return tm
+		if len(tm.patterns) == 0 {
+			tm = nil
+		}
+		return tm, true
+	}).(*templateModel)
 }
 
 // learnPattern returns usage example i's question as a cross-checked
