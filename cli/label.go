@@ -161,25 +161,40 @@ func oneLine(s string, n int) string {
 // its group has dispatch.min_examples labelled instances now, asks the
 // workers to make the group's tool.
 func labelShared(ctx context.Context, app *App, q *worker.Queue, key, answer string) error {
-	group, labelled, err := q.LabelPending(ctx, key, answer)
+	need := groupNeeds(app)
+	group, labelled, err := labelInPool(ctx, q, need, key, answer)
 	if err != nil {
 		if errors.Is(err, library.ErrNotFound) {
 			return usageError("label: no pending instance %q in the shared pool (see latm label --list --nats URL)", key)
 		}
 		return err
 	}
-	need := max(app.Cfg.Dispatch.MinExamples, app.Cfg.Make.Train+app.Cfg.Make.Valid, 1) // as the engine counts it
 	switch {
 	case group == 0:
 		fmt.Fprintf(app.Out, "labelled %s (not grouped yet: the worker pooling it makes its group's tool when it is ready)\n", key)
 	case labelled < need:
 		fmt.Fprintf(app.Out, "labelled %s (group %d: %d of the %d labelled instances its tool needs)\n", key, group, labelled, need)
 	default:
-		batch, _, _ := strings.Cut(key, ":")
-		if err := q.RequestMake(ctx, batch, group, labelled); err != nil {
-			return err
-		}
 		fmt.Fprintf(app.Out, "labelled %s (group %d: %d labelled instances; a worker makes its tool and solves the group, which a rerun of its stream reports)\n", key, group, labelled)
 	}
 	return nil
+}
+
+// groupNeeds is how many labelled instances a pending group needs before
+// its tool is made, as the engine counts it.
+func groupNeeds(app *App) int {
+	return max(app.Cfg.Dispatch.MinExamples, app.Cfg.Make.Train+app.Cfg.Make.Valid, 1)
+}
+
+// labelInPool records a person's answer to key (BATCH:ID) in the workers'
+// shared pool and, once its group has need labelled instances, asks a
+// worker to make the group's tool. It returns the group (0: not grouped
+// yet) and how many of its instances are labelled.
+func labelInPool(ctx context.Context, q *worker.Queue, need int, key, answer string) (int64, int, error) {
+	group, labelled, err := q.LabelPending(ctx, key, answer)
+	if err != nil || group == 0 || labelled < need {
+		return group, labelled, err
+	}
+	batch, _, _ := strings.Cut(key, ":")
+	return group, labelled, q.RequestMake(ctx, batch, group, labelled)
 }

@@ -117,7 +117,7 @@ func newServer(ctx context.Context, app *App, sc ServeConfig, requireTokens bool
 			return nil, nil, usageError("serve: %s needs bearer tokens and there are none; create one with latm token create NAME", sc.Addr)
 		}
 	}
-	bq, err := natsBatchQueue(ctx, app)
+	bq, pool, err := natsBatchQueue(ctx, app)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -133,7 +133,7 @@ func newServer(ctx context.Context, app *App, sc ServeConfig, requireTokens bool
 	}
 	srv := serve.New(local, serve.Options{
 		Tokens: store, RequireTokens: requireTokens, RateLimit: sc.RateLimit, MaxBody: sc.MaxBody, MaxBatchBody: sc.MaxBatchBody,
-		CORSOrigins: sc.CORSOrigins, Batches: store, BatchWorkers: sc.BatchWorkers, BatchQueue: bq, Logger: log, Version: Version,
+		CORSOrigins: sc.CORSOrigins, Batches: store, BatchWorkers: sc.BatchWorkers, BatchQueue: bq, SharedPool: pool, Logger: log, Version: Version,
 		Operators: sc.Operators, ShareTools: app.Cfg.Gateway.ShareTools,
 		Gateway: gw,
 	})

@@ -171,25 +171,40 @@ func natsStream(ctx context.Context, app *App, nf *natsFlags, so dispatch.Stream
 	return q.SubmitStream(ctx, st, worker.StreamOptions{Batch: so.Batch, Import: toolImport(app, st, "stream")}, next, emit)
 }
 
-// natsBatchQueue is the server's batch queue when nats.url is set (nil
-// otherwise): the connection lasts until ctx is done.
-func natsBatchQueue(ctx context.Context, app *App) (serve.BatchQueue, error) {
+// natsBatchQueue is the server's batch queue when nats.url is set, and
+// the workers' shared pool its batches' unknown questions wait in (nil
+// both otherwise): the connection lasts until ctx is done.
+func natsBatchQueue(ctx context.Context, app *App) (serve.BatchQueue, serve.SharedPool, error) {
 	if app.Cfg.NATS.URL == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if app.Cfg.NATS.Replicas < 1 {
-		return nil, usageError("nats.replicas must be at least 1")
+		return nil, nil, usageError("nats.replicas must be at least 1")
 	}
 	q, err := worker.Connect(ctx, app.Cfg.NATS.URL, natsOptions(app.Cfg.NATS))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	context.AfterFunc(ctx, q.Close)
 	e, err := app.Engine()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &natsBatches{q: q, e: e}, nil
+	return &natsBatches{q: q, e: e}, natsPool{q: q, need: groupNeeds(app)}, nil
+}
+
+// natsPool is the workers' shared pending pool, as the server shows and
+// labels it.
+type natsPool struct {
+	q    *worker.Queue
+	need int // labelled instances a group needs before its tool is made
+}
+
+func (p natsPool) Pending(ctx context.Context) ([]*tool.Pending, error) { return p.q.PendingPool(ctx) }
+
+func (p natsPool) Label(ctx context.Context, id, answer string) error {
+	_, _, err := labelInPool(ctx, p.q, p.need, id, answer)
+	return err
 }
 
 // natsBatches solves the server's batches through latm workers.

@@ -352,8 +352,33 @@ func TestServeBatchesOverNATS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer q.NC.Close()
-	if pool, err := q.PendingPool(ctx); err != nil || len(pool) != 1 || pool[0].Tenant != "acme" {
-		t.Errorf("the shared pool %+v (%v), want acme's question", pool, err)
+	pool, err := q.PendingPool(ctx)
+	if err != nil || len(pool) != 1 || pool[0].Tenant != "acme" {
+		t.Fatalf("the shared pool %+v (%v), want acme's question", pool, err)
+	}
+	// acme sees it in the server's pending view, and labels it there.
+	req, _ = http.NewRequest("GET", url+"/v1/pending", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(secret))
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	text, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(text), `"question":"What is six times seven?"`) || !strings.Contains(string(text), `"pool":"workers"`) {
+		t.Errorf("acme's pending view %s, want its queued question in the workers' pool", text)
+	}
+	req, _ = http.NewRequest("POST", url+"/v1/pending/"+pool[0].InstanceID+"/label", strings.NewReader(`{"answer": "42"}`))
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(secret))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("acme labels its queued question: %d", resp.StatusCode)
+	}
+	if pool, err := q.PendingPool(ctx); err != nil || len(pool) != 1 || pool[0].Label != "42" || pool[0].LabelSource != "human" {
+		t.Errorf("the shared pool after acme's label: %+v (%v)", pool, err)
 	}
 	if code, out, errs := runLatm(t, db, "label", "--list", "--nats", natsURL); code != 0 || !strings.Contains(out, "group 1 of acme\t") {
 		t.Errorf("label --list: %d %q %s, want acme's group", code, out, errs)

@@ -418,18 +418,29 @@ type pendingView struct {
 	LabelSource string    `json:"label_source"`
 	Group       int64     `json:"group"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Pool is "workers" for an instance of the workers' shared pool (a
+	// queued batch's), absent for this server's own.
+	Pool   string `json:"pool,omitempty"`
+	Tenant string `json:"tenant,omitempty"` // whose question; shown to the operator only
 }
 
 func (s *Server) listPending(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.eng.Pending(r.Context())
+	c := s.callerOf(r)
+	ps, err := s.pending(r.Context(), c)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ps = visiblePending(s.callerOf(r), ps)
 	out := make([]pendingView, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, pendingView{p.InstanceID, p.Question, p.Label, p.LabelSource, p.Group, p.CreatedAt})
+		v := pendingView{ID: p.InstanceID, Question: p.Question, Label: p.Label, LabelSource: p.LabelSource, Group: p.Group, CreatedAt: p.CreatedAt}
+		if p.Shared {
+			v.Pool = poolWorkers
+		}
+		if c.operator {
+			v.Tenant = p.Tenant
+		}
+		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"pending": out})
 }
@@ -454,11 +465,7 @@ func (s *Server) label(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badInput("answer", "is %d bytes long; at most %d are allowed", len(b.Answer), maxQuestion))
 		return
 	}
-	err := s.labelable(r.Context(), s.callerOf(r), id)
-	if err == nil {
-		err = s.eng.Label(r.Context(), id, b.Answer)
-	}
-	if err != nil {
+	if err := s.labelPending(r.Context(), s.callerOf(r), id, b.Answer); err != nil {
 		if errors.Is(err, library.ErrNotFound) {
 			err = fmt.Errorf("no pending instance %q (see GET /v1/pending): %w", id, library.ErrNotFound)
 		}

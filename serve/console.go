@@ -205,11 +205,11 @@ func (s *Server) homePage(r *http.Request) (string, any, error) {
 			b.UseH = b.UseModel * chartHeight / maxRuns
 		}
 	}
-	ps, err := s.eng.Pending(ctx)
+	ps, err := s.pending(ctx, s.callerOf(r))
 	if err != nil {
 		return "", nil, err
 	}
-	d.Pending = len(visiblePending(s.callerOf(r), ps))
+	d.Pending = len(ps)
 	return "home.html", d, nil
 }
 
@@ -246,26 +246,31 @@ func (s *Server) toolPage(r *http.Request) (string, any, error) {
 
 type pendingGroup struct {
 	Group     int64
+	Shared    bool // a group of the workers' shared pool (numbered apart from this server's)
 	Instances []*tool.Pending
 	Labelled  int
 }
 
 func (s *Server) pendingPage(r *http.Request) (string, any, error) {
-	ps, err := s.eng.Pending(r.Context())
+	ps, err := s.pending(r.Context(), s.callerOf(r))
 	if err != nil {
 		return "", nil, err
 	}
-	ps = visiblePending(s.callerOf(r), ps)
-	byGroup := map[int64]*pendingGroup{}
+	type key struct {
+		shared bool
+		group  int64
+	}
+	byGroup := map[key]*pendingGroup{}
 	var groups []*pendingGroup
 	for _, p := range ps {
-		g := byGroup[p.Group]
+		k := key{p.Shared, p.Group}
+		g := byGroup[k]
 		if g == nil {
-			g = &pendingGroup{Group: p.Group}
-			byGroup[p.Group] = g
+			g = &pendingGroup{Group: p.Group, Shared: p.Shared}
+			byGroup[k] = g
 			groups = append(groups, g)
 		}
-		g.Instances = append(g.Instances, p)
+		g.Instances = append(g.Instances, p.Pending)
 		if p.Label != "" {
 			g.Labelled++
 		}

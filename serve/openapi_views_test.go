@@ -70,6 +70,7 @@ func TestOpenAPIDescribesGatewayViews(t *testing.T) {
 		"PhaseChange":    reflect.TypeOf(tool.PhaseChange{}),
 		"GatewaySavings": reflect.TypeOf(savingsView{}),
 		"GatewayDay":     reflect.TypeOf(tool.GatewayDay{}),
+		"Pending":        reflect.TypeOf(pendingView{}),
 	} {
 		p := props(schema)
 		for _, f := range jsonFields(typ) {

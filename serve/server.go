@@ -53,8 +53,12 @@ type Options struct {
 	Batches       BatchStore
 	BatchWorkers  int        // instances of one batch solved at once; 0 means 2
 	BatchQueue    BatchQueue // set: batches are solved by latm workers elsewhere (batches.go)
-	Logger        *slog.Logger
-	Version       string
+	// SharedPool, with BatchQueue, is the pool the workers keep the queued
+	// batches' unknown questions in: the pending views show it beside the
+	// engine's own, and labels reach it (pool.go).
+	SharedPool SharedPool
+	Logger     *slog.Logger
+	Version    string
 
 	// Gateway, when set, answers POST /v1/chat/completions and GET
 	// /v1/models (gateway.go); the server closes it on Close.

@@ -310,21 +310,3 @@ func (s *Server) searchable(ctx context.Context, c caller, h tool.SearchHit) (bo
 	}
 	return a == full, nil
 }
-
-// labelable refuses, as not found, a label by a tenant of an instance it
-// cannot see (another tenant's pooled question).
-func (s *Server) labelable(ctx context.Context, c caller, id string) error {
-	if c.operator {
-		return nil
-	}
-	ps, err := s.eng.Pending(ctx)
-	if err != nil {
-		return err
-	}
-	for _, p := range visiblePending(c, ps) {
-		if p.InstanceID == id {
-			return nil
-		}
-	}
-	return library.ErrNotFound
-}
