@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -49,18 +48,11 @@ func TestPendingViewsShowTheWorkersPool(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	ctx := context.Background()
-	ts := &tenants{e: e, acme: e.token("acme", 0), globex: e.token("globex", 0), opsT: e.token("ops", 0)}
 	pool := &memPool{ps: []*tool.Pending{
 		{InstanceID: "batch-a:q1", Question: "What is six times seven, queued by acme?", Group: 1, Tenant: "acme"},
 		{InstanceID: "batch-g:q1", Question: "What is six times seven, queued by globex?", Group: 2, Tenant: "globex"},
 	}}
-	srv := New(e.local, Options{RequireTokens: true, Tokens: e.store, Batches: e.store, BatchQueue: &queued{}, SharedPool: pool, Operators: []string{"ops"}})
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { h.Close(); srv.Close() })
-	ts.url = h.URL
+	ts := serveTenants(t, e, e.local, Options{BatchQueue: &queued{}, SharedPool: pool})
 	// acme's own question, routed by this server, waits in its own pool.
 	if code, body := ts.get(t, "POST", "/v1/solve", ts.acme, `{"question": "What is six times seven, asked of the server?"}`); code != 200 || !strings.Contains(body, `"status":"pending"`) {
 		t.Fatalf("acme's question: %d %s", code, body)

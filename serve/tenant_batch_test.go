@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -19,15 +18,7 @@ func TestBatchesStayWithinTheTenant(t *testing.T) {
 		ws := sortTool()
 		ws.Tenant = "acme"
 		e.save(ws)
-		ctx := context.Background()
-		ts := &tenants{e: e, acme: e.token("acme", 0), globex: e.token("globex", 0), opsT: e.token("ops", 0)}
-		srv := New(e.local, Options{RequireTokens: true, Tokens: e.store, Batches: e.store, BatchWorkers: 1, ShareTools: share, Operators: []string{"ops"}})
-		if err := srv.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		h := httptest.NewServer(srv.Handler())
-		t.Cleanup(func() { h.Close(); srv.Close() })
-		ts.url = h.URL
+		ts := serveTenants(t, e, e.local, Options{BatchWorkers: 1, ShareTools: share})
 
 		body := `{"id": "q1", "question": "Sort the following words alphabetically: List: yak xenon wolf"}` + "\n"
 		post := func(token string) string {
@@ -101,17 +92,8 @@ func TestABatchGoesOverTheQueueWithItsTenant(t *testing.T) {
 		ws := sortTool()
 		ws.Tenant = "acme"
 		e.save(ws)
-		ctx := context.Background()
-		ts := &tenants{e: e, acme: e.token("acme", 0), opsT: e.token("ops", 0)}
 		q := &queued{}
-		srv := New(e.local, Options{RequireTokens: true, Tokens: e.store, Batches: e.store, BatchWorkers: 1, BatchQueue: q,
-			Operators: []string{"ops"}, ShareTools: share})
-		if err := srv.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		h := httptest.NewServer(srv.Handler())
-		t.Cleanup(func() { h.Close(); srv.Close() })
-		ts.url = h.URL
+		ts := serveTenants(t, e, e.local, Options{BatchWorkers: 1, BatchQueue: q, ShareTools: share})
 		body := `{"id": "q1", "question": "Sort the following words alphabetically: List: yak xenon wolf"}` + "\n"
 		want := map[string]QueuedBatch{}
 		for _, c := range []struct {

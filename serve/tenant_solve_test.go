@@ -1,9 +1,7 @@
 package serve
 
 import (
-	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -22,15 +20,7 @@ func TestSolveAndPendingStayWithinTheTenant(t *testing.T) {
 		ws := sortTool()
 		ws.Tenant = "acme"
 		e.save(ws, spinTool())
-		ctx := context.Background()
-		ts := &tenants{e: e, acme: e.token("acme", 0), globex: e.token("globex", 0), opsT: e.token("ops", 0)}
-		srv := New(e.local, Options{RequireTokens: true, Tokens: e.store, Batches: e.store, GatewayRecords: e.store, ShareTools: share, Operators: []string{"ops"}})
-		if err := srv.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		h := httptest.NewServer(srv.Handler())
-		t.Cleanup(func() { h.Close(); srv.Close() })
-		ts.url = h.URL
+		ts := serveTenants(t, e, e.local, Options{GatewayRecords: e.store, ShareTools: share})
 
 		solve := func(token, q string) SolveResult {
 			t.Helper()
@@ -115,15 +105,7 @@ func TestSolveAndPendingStayWithinTheTenant(t *testing.T) {
 func TestAnImportedToolReachesEveryTenantAtOnce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
-	ctx := context.Background()
-	ts := &tenants{e: e, acme: e.token("acme", 0), opsT: e.token("ops", 0)}
-	srv := New(e.local, Options{RequireTokens: true, Tokens: e.store, Batches: e.store, Operators: []string{"ops"}})
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { h.Close(); srv.Close() })
-	ts.url = h.URL
+	ts := serveTenants(t, e, e.local, Options{})
 	solve := func(token, q string) SolveResult {
 		t.Helper()
 		code, body := ts.get(t, "POST", "/v1/solve", token, mustJSON(t, map[string]string{"question": q}))

@@ -68,6 +68,23 @@ type tenants struct {
 	acme, globex, opsT string
 }
 
+// serveTenants starts a server over eng with o, tokens required (the
+// env's store keeps them and the batches), and returns it with the tokens
+// of acme, globex and ops (an operator).
+func serveTenants(t *testing.T, e *env, eng Engine, o Options) *tenants {
+	t.Helper()
+	ts := &tenants{e: e, acme: e.token("acme", 0), globex: e.token("globex", 0), opsT: e.token("ops", 0)}
+	o.RequireTokens, o.Tokens, o.Batches, o.Operators = true, e.store, e.store, []string{"ops"}
+	srv := New(eng, o)
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { h.Close(); srv.Close() })
+	ts.url = h.URL
+	return ts
+}
+
 func newTenants(t *testing.T, share bool) *tenants {
 	t.Helper()
 	e := newEnv(t, Options{})
@@ -81,15 +98,8 @@ func newTenants(t *testing.T, share bool) *tenants {
 			t.Fatal(err)
 		}
 	}
-	ts := &tenants{e: e, acme: e.token("acme", 0), globex: e.token("globex", 0), opsT: e.token("ops", 0)}
-	srv := New(ownedEngine{Local: e.local, owners: map[string]string{"word_sorting": "acme"}},
-		Options{RequireTokens: true, Tokens: e.store, Batches: e.store, GatewayRecords: e.store, ShareTools: share, Operators: []string{"ops"}})
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { h.Close(); srv.Close() })
-	ts.url = h.URL
+	ts := serveTenants(t, e, ownedEngine{Local: e.local, owners: map[string]string{"word_sorting": "acme"}},
+		Options{GatewayRecords: e.store, ShareTools: share})
 	// acme's own traffic leaves a run of its tool.
 	if code, body := ts.get(t, "POST", "/v1/solve", ts.acme, `{"question":"Sort the following words alphabetically: List: `+secretQuestion+`","tool":"word_sorting"}`); code != 200 {
 		t.Fatalf("acme's solve: %d %s", code, body)
