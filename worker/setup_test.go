@@ -3,7 +3,6 @@ package worker
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,16 +12,27 @@ import (
 // apiWrites records the JetStream API requests on nc's server that create
 // or update a stream or a consumer.
 type apiWrites struct {
-	mu   sync.Mutex
-	subj []string
+	ch chan *nats.Msg
 }
 
+// take returns the writes received so far. The subscription is a channel
+// one: the connection's reader puts each message in the channel before it
+// reads the next, so after a Flush of that connection every write the
+// server had sent it is there.
 func (w *apiWrites) take() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	out := w.subj
-	w.subj = nil
-	return out
+	var out []string
+	for {
+		select {
+		case m := <-w.ch:
+			for _, op := range []string{".STREAM.CREATE.", ".STREAM.UPDATE.", ".CONSUMER.CREATE.", ".CONSUMER.DURABLE.CREATE."} {
+				if strings.Contains(m.Subject, op) {
+					out = append(out, m.Subject)
+				}
+			}
+		default:
+			return out
+		}
+	}
 }
 
 func watchAPIWrites(t *testing.T, url string) (*apiWrites, *nats.Conn) {
@@ -32,16 +42,8 @@ func watchAPIWrites(t *testing.T, url string) (*apiWrites, *nats.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
-	w := &apiWrites{}
-	if _, err := nc.Subscribe("$JS.API.>", func(m *nats.Msg) {
-		for _, op := range []string{".STREAM.CREATE.", ".STREAM.UPDATE.", ".CONSUMER.CREATE.", ".CONSUMER.DURABLE.CREATE."} {
-			if strings.Contains(m.Subject, op) {
-				w.mu.Lock()
-				w.subj = append(w.subj, m.Subject)
-				w.mu.Unlock()
-			}
-		}
-	}); err != nil {
+	w := &apiWrites{ch: make(chan *nats.Msg, 4096)}
+	if _, err := nc.ChanSubscribe("$JS.API.>", w.ch); err != nil {
 		t.Fatal(err)
 	}
 	if err := nc.Flush(); err != nil {
