@@ -23,12 +23,12 @@ import (
 	"github.com/latm/latm/user"
 )
 
-// sharedStore is a worker dispatcher's store: the worker's local file for
-// tools, routes and runs, and the queue's KV buckets for what the workers
-// of a deployment must share — the pending pool (PendingBucket) and the
-// leases over grouping and making (LeasesBucket). A tool the dispatcher
-// makes is published to the tools bucket too, so every worker (and
-// submitter) routes with it.
+// sharedStore is what a worker's dispatchers keep (through scopedStore):
+// the worker's local file for tools, routes and runs, and the queue's KV
+// buckets for what the workers of a deployment must share — the pending
+// pool (PendingBucket) and the leases over grouping and making
+// (LeasesBucket). A tool a dispatcher makes is published to the tools
+// bucket too, so every worker (and submitter) routes with it.
 type sharedStore struct {
 	*library.Store
 	q *Queue
@@ -39,7 +39,7 @@ type sharedStore struct {
 	kept   map[heldLease]int // making leases make sessions keep, by how many keep each
 }
 
-var _ dispatch.Store = (*sharedStore)(nil)
+var _ dispatch.Store = scopedStore{}
 
 func newSharedStore(q *Queue, local *library.Store) *sharedStore {
 	return &sharedStore{Store: local, q: q, held: map[string]func(){}}
@@ -108,14 +108,9 @@ func pendingID(instanceID string) int64 {
 
 func pendingKey(id int64) string { return "p." + strconv.FormatInt(id, 10) }
 
-// AddPending adds p to the shared pool; an instance pending already is
+// addPending adds p to the shared pool, recording share (whether its
+// routing reached every tenant's tools); an instance pending already is
 // left as it is and p filled from it.
-func (s *sharedStore) AddPending(ctx context.Context, p *tool.Pending) error {
-	return s.addPending(ctx, p, false)
-}
-
-// addPending is AddPending of an instance whose routing reached every
-// tenant's tools if share.
 func (s *sharedStore) addPending(ctx context.Context, p *tool.Pending, share bool) error {
 	switch p.LabelSource {
 	case "", "input", "human", "model":
